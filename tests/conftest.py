@@ -1,0 +1,81 @@
+"""Shared fixtures: real vaults on disk (with cheap key derivation), an injected clock, the corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from vault.clock import FixedClock
+from vault.identity import Identity
+from vault.keyslots import TEST_KDF
+from vault.vault import Vault
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+PASSPHRASE = "correct horse battery staple orbit"
+NEW_PASSPHRASE = "quietly amber lighthouse seventeen"
+IDENTITY = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+T0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """``../shared/corpus``: a test that needs it fails (never skips) when it is missing."""
+    if not CORPUS.is_dir():
+        pytest.fail(f"the shared corpus is missing: {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., tuple[Vault, str]]]:
+    opened: list[Vault] = []
+
+    def make(name: str = "case", **kw: object) -> tuple[Vault, str]:
+        v, recovery = Vault.create(tmp_path / name, PASSPHRASE, IDENTITY, clock=clock,
+                                   kdf=TEST_KDF, **kw)  # type: ignore[arg-type]
+        opened.append(v)
+        return v, recovery
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+@pytest.fixture
+def vault(make_vault: Callable[..., tuple[Vault, str]]) -> Vault:
+    return make_vault()[0]
+
+
+def run_cli(*args: str | os.PathLike[str], passphrase: str | None = PASSPHRASE,
+            env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``evidence-vault`` in a real subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_VAULT_")}
+    if passphrase is not None:
+        full_env["EVIDENCE_VAULT_PASSPHRASE"] = passphrase
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "vault", *map(str, args)], capture_output=True,
+                          text=True, env=full_env, input=input, timeout=timeout, cwd=ROOT)
+
+
+def write_files(folder: Path, count: int, size: int = 1000, prefix: str = "doc",
+                marker: bytes = b"") -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        p = folder / f"{prefix}-{i:05d}.txt"
+        body = (f"{prefix} {i} ".encode() + marker + b" ") * (size // 10 + 1)
+        p.write_bytes(body[:size])
+        paths.append(p)
+    return paths

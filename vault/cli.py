@@ -1,0 +1,319 @@
+"""``evidence-vault``: the command line, a thin layer over the core.
+
+Exit codes (docs/user-guide.md): 0 success; 1 the operation failed or found problems;
+2 usage error or refused input; 3 wrong passphrase or recovery key; 4 the vault cannot be
+used (not a vault, damaged, newer format, in use); 5 the system refused (disk full, permission);
+70 internal error (a bug); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vault import __version__
+from vault.errors import VaultError
+from vault.identity import Identity
+from vault.vault import Vault
+
+PASS_ENV = "EVIDENCE_VAULT_PASSPHRASE"
+NEW_PASS_ENV = "EVIDENCE_VAULT_NEW_PASSPHRASE"
+RECOVERY_ENV = "EVIDENCE_VAULT_RECOVERY_KEY"
+EXIT_BUG = 70
+
+
+def _ask(env: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"no terminal to ask for the {prompt.lower()}: set {env}")
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
+
+
+def open_vault(path: str) -> Vault:
+    v = Vault.open(path, passphrase=_ask(PASS_ENV, "Passphrase"))
+    for w in v.open_warnings:
+        click.secho(f"WARNING: {w}", fg="red", err=True)
+    return v
+
+
+def _progress(total: int, label: str) -> Any:
+    """A progress bar on stderr, shown only on a terminal."""
+    return click.progressbar(length=max(total, 1), label=label, file=sys.stderr,
+                             hidden=not sys.stderr.isatty(), show_pos=False, show_percent=True)
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evidence-vault")
+def cli() -> None:
+    """Evidence Vault: keep evidence encrypted, with a signed chain of custody.
+
+    The passphrase is asked for without echo, or read from EVIDENCE_VAULT_PASSPHRASE.
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="The investigator's full name.")
+@click.option("--initials", required=True, help="Initials for exhibit references (MO/1).")
+@click.option("--role", default="", help="Role, for example 'Investigator'.")
+@click.option("--organisation", default="", help="Organisation or campaign.")
+def init(path: Path, name: str, initials: str, role: str, organisation: str) -> None:
+    """Create a vault at PATH (a folder NAME.evault); prints the recovery key once."""
+    identity = Identity(name=name, initials=initials.upper(), role=role, organisation=organisation)
+    passphrase = _ask(PASS_ENV, "New passphrase", confirm=True)
+    v, recovery = Vault.create(path, passphrase, identity)
+    with v:
+        click.echo(f"Created {v.folder}")
+        click.echo(f"Custody key fingerprint: {v.fingerprint()}")
+        click.echo(f"Signing certificate fingerprint (SHA-256): {v.certificate_fingerprint()}")
+    click.echo("")
+    click.echo("RECOVERY KEY (shown once; write it down and keep it apart from this laptop):")
+    click.echo(f"    {recovery}")
+
+
+@cli.command("import")
+@click.argument("vault")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--case", default=None, help="The case the items belong to.")
+@click.option("--received-from", default="", help="How and from whom the batch was received.")
+def import_cmd(vault: str, paths: tuple[Path, ...], case: str | None, received_from: str) -> None:
+    """Import files and folders (recursively). Each line printed is committed to the vault."""
+    from vault.importer import FAILED, RECEIVED_AGAIN, import_paths
+
+    counts = {"imported": 0, RECEIVED_AGAIN: 0, FAILED: 0}
+    results = []
+    with open_vault(vault) as v, _progress(1, "Importing") as bar:
+        for p in import_paths(v, paths, case=case, received_from=received_from):
+            bar.length = max(p.bytes_total, 1)
+            bar.update(p.bytes_done - bar.pos)
+            for r in p.acknowledged:
+                results.append(r)
+                counts[r.status] = counts.get(r.status, 0) + 1
+                if r.status == FAILED:
+                    click.echo(f"FAILED  {r.source}: {r.error}", err=True)
+                else:
+                    click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{r.source}")
+                    sys.stdout.flush()
+    warned = [f"{r.ref} ({Path(r.source).name}): {w}" for r in results for w in r.warnings]
+    for w in warned:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"{counts['imported']} imported, {counts[RECEIVED_AGAIN]} received again, "
+               f"{counts[FAILED]} failed, {len(warned)} warning(s)", err=True)
+    if counts[FAILED]:
+        sys.exit(1)
+
+
+@cli.command("list")
+@click.argument("vault")
+@click.option("--case", default=None)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def list_cmd(vault: str, case: str | None, as_json: bool) -> None:
+    """List the items: reference, name, size, SHA-256, received time, case."""
+    from vault.items import list_items
+
+    with open_vault(vault) as v:
+        items = list_items(v, case)
+    if as_json:
+        click.echo(json.dumps([i.summary() for i in items], indent=2))
+        return
+    for i in items:
+        status = "" if i.status == "present" else f"  [{i.status.upper()}]"
+        click.echo(f"{i.ref}\t{i.name}\t{i.size}\t{i.sha256}\t{i.received}\t{i.case or '-'}"
+                   f"{status}")
+
+
+@cli.command()
+@click.argument("vault")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True)
+def show(vault: str, ref: str, as_json: bool) -> None:
+    """Show an item: provenance, metadata, warnings and custody timeline."""
+    from vault.items import get_item, provenance
+
+    with open_vault(vault) as v:
+        item = get_item(v, ref)
+        prov = provenance(v, item.ref)
+        timeline = [e.fields for e in v.events(item.ref)]
+    if as_json:
+        click.echo(json.dumps({**item.summary(), "metadata": item.metadata,
+                               "provenance": prov, "custody": timeline}, indent=2))
+        return
+    click.echo(f"{item.ref}  {item.name}")
+    click.echo(f"  SHA-256   {item.sha256}")
+    click.echo(f"  size      {item.size} bytes ({_human(item.size)})")
+    click.echo(f"  type      {item.mime}")
+    click.echo(f"  case      {item.case or '-'}")
+    click.echo(f"  status    {item.status}")
+    for p in prov:
+        click.echo(f"  received  {p['received']} from {p['received_from'] or '(not stated)'}")
+        click.echo(f"            {p['original_path']} (modified {p['modified']})")
+    for k, val in item.metadata.items():
+        click.echo(f"  {k:<9} {json.dumps(val) if isinstance(val, dict | list) else val}")
+    for w in item.warnings:
+        click.secho(f"  warning   {w}", fg="yellow")
+    click.echo("  custody:")
+    for e in timeline:
+        click.echo(f"    #{e['seq']} {e['time']} {e['action']} by {e['actor']['name']}")
+
+
+@cli.command()
+@click.argument("vault")
+@click.argument("ref")
+@click.argument("dest", type=click.Path(path_type=Path))
+def extract(vault: str, ref: str, dest: Path) -> None:
+    """Write an item's exact bytes to DEST (recorded in the custody log)."""
+    from vault.copyout import extract_item
+
+    with open_vault(vault) as v:
+        target = extract_item(v, ref, dest)
+    click.echo(str(target))
+
+
+@cli.command()
+@click.argument("vault")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--item", default=None, help="Only this item's events.")
+def log(vault: str, as_json: bool, item: str | None) -> None:
+    """Print the custody log."""
+    with open_vault(vault) as v:
+        events = list(v.events(item.upper() if item else None))
+    for e in events:
+        if as_json:
+            click.echo(e.to_line().decode())
+        else:
+            f = e.fields
+            click.echo(f"#{f['seq']}\t{f['time']}\t{f['action']}\t{f['item'] or '-'}\t"
+                       f"{f['actor']['name']}\t{e.hash[:16]}")
+
+
+@cli.command()
+@click.argument("vault")
+def check(vault: str) -> None:
+    """Re-read every object, recompute every hash, verify the chain and every signature."""
+    from vault.check import CheckReport
+    from vault.check import check as run
+
+    with open_vault(vault) as v:
+        report = None
+        with _progress(1, "Checking") as bar:
+            for step in run(v):
+                if isinstance(step, CheckReport):
+                    report = step
+                else:
+                    bar.length = max(step.total_bytes, 1)
+                    bar.update(step.done_bytes - bar.pos)
+    assert report is not None
+    click.echo(f"{report.items_checked} items, {report.bytes_checked} bytes, "
+               f"{report.events_checked} custody events checked")
+    if report.ok:
+        click.echo("OK: every object matches its hash; the custody chain and signatures verify")
+        return
+    for p in report.problems:
+        click.echo(f"PROBLEM: {p}")
+    sys.exit(1)
+
+
+@cli.command()
+@click.argument("vault")
+def passwd(vault: str) -> None:
+    """Change the passphrase (instant, whatever the vault's size)."""
+    with open_vault(vault) as v:
+        v.change_passphrase(_ask(NEW_PASS_ENV, "New passphrase", confirm=True))
+    click.echo("Passphrase changed.")
+
+
+@cli.command()
+@click.argument("vault")
+def recover(vault: str) -> None:
+    """Set a new passphrase using the recovery key."""
+    from vault import custody
+
+    key = _ask(RECOVERY_ENV, "Recovery key")
+    with Vault.open(vault, recovery_key=key) as v:
+        v.change_passphrase(_ask(NEW_PASS_ENV, "New passphrase", confirm=True),
+                            action=custody.RECOVERED)
+    click.echo("Passphrase reset with the recovery key.")
+
+
+@cli.command()
+@click.argument("vault")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why this material must be destroyed.")
+def purge(vault: str, ref: str, reason: str) -> None:
+    """Destroy an item's content for good; its hash and a purge event remain."""
+    from vault.purge import purge as run
+
+    with open_vault(vault) as v:
+        run(v, ref, reason)
+    click.echo(f"{ref.upper()} purged.")
+
+
+@cli.command()
+@click.argument("vault")
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup(vault: str, dest: Path) -> None:
+    """Write a consistent, encrypted copy of the vault to DEST."""
+    from vault.backup import backup as run
+
+    with open_vault(vault) as v:
+        target = run(v, dest)
+    click.echo(str(target))
+
+
+@cli.command()
+@click.argument("vault")
+def fingerprint(vault: str) -> None:
+    """Print the custody key fingerprint and the signing certificate fingerprint."""
+    with open_vault(vault) as v:
+        click.echo(f"custody key: {v.fingerprint()}")
+        click.echo(f"certificate: {v.certificate_fingerprint()}")
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the demo vault and print its passphrase.")
+def demo(keep: bool) -> None:
+    """Create a throwaway vault, import the sample evidence, check it, say what was done."""
+    from vault.demo import run_demo
+
+    run_demo(keep=keep, echo=click.echo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="evidence-vault", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except VaultError as e:
+        click.echo(f"evidence-vault: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; everything already reported as done is kept.", err=True)
+        sys.exit(130)
+    except Exception as e:  # a bug: say so plainly; the traceback only on request
+        click.echo(f"evidence-vault: internal error ({type(e).__name__}: {e}). This is a bug; "
+                   "nothing acknowledged was lost. Run with EVIDENCE_VAULT_DEBUG=1 for details.",
+                   err=True)
+        if os.environ.get("EVIDENCE_VAULT_DEBUG"):
+            traceback.print_exc()
+        sys.exit(EXIT_BUG)

@@ -1,0 +1,128 @@
+"""The custody log: append-only, hash-chained, Ed25519-signed events (docs/custody-log.md).
+
+An event's *body* is a JSON object serialised with RFC 8785 (JSON Canonicalization Scheme).
+Its hash is the SHA-256 of those bytes; ``prev`` in each body is the hash of the event before
+(64 zeros for the first); the signature is Ed25519 over the same bytes. Verification needs
+only the bodies, hashes, signatures and the public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+EVENT_VERSION = 1
+GENESIS = "0" * 64
+
+# Actions the program writes. Verifiers accept any string: newer versions may add actions.
+VAULT_CREATED = "vault created"
+IMPORTED = "imported"
+RECEIVED_AGAIN = "received again"
+METADATA_EXTRACTED = "metadata extracted"
+NOTE_ADDED = "note added"
+EXTRACTED = "extracted"
+EXPORTED = "exported"
+VERIFIED = "verified"
+PURGED = "purged"
+PASSPHRASE_CHANGED = "passphrase changed"
+RECOVERED = "passphrase reset with recovery key"
+BACKUP_MADE = "backup made"
+CASE_CREATED = "case created"
+
+
+def canonical(obj: Any) -> bytes:
+    return bytes(rfc8785.dumps(obj))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    body: bytes  # canonical JSON, exactly as hashed and signed
+    hash: str
+    sig: bytes
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.body)
+        return value
+
+    def to_line(self) -> bytes:
+        """One JSON Lines record: the body, its hash and its signature."""
+        return canonical({"event": self.fields, "hash": self.hash,
+                          "sig": base64.b64encode(self.sig).decode("ascii")})
+
+
+def make_event(key: Ed25519PrivateKey, *, vault_id: str, seq: int, prev: str, time: str,
+               actor: dict[str, str], action: str, item: str | None, sha256: str | None,
+               details: dict[str, Any]) -> Event:
+    body = canonical({"v": EVENT_VERSION, "vault": vault_id, "seq": seq, "time": time,
+                      "actor": actor, "action": action, "item": item, "sha256": sha256,
+                      "details": details, "prev": prev})
+    return Event(seq=seq, body=body, hash=sha256_hex(body), sig=key.sign(body))
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"custody event {self.seq}: {self.reason}"
+
+
+def verify_chain(events: Iterable[Event], public_key: Ed25519PublicKey,
+                 vault_id: str | None = None) -> Iterator[ChainProblem]:
+    """Yield every problem, in order; the first names the first broken event."""
+    expected_seq = 1
+    prev = GENESIS
+    for ev in events:
+        if ev.seq != expected_seq:
+            yield ChainProblem(ev.seq, f"out of sequence (expected event {expected_seq}): "
+                                       "an event was removed, inserted or reordered")
+        if sha256_hex(ev.body) != ev.hash:
+            yield ChainProblem(ev.seq, "its contents do not match its recorded hash (edited)")
+        try:
+            public_key.verify(ev.sig, ev.body)
+        except InvalidSignature:
+            yield ChainProblem(ev.seq, "its signature does not verify with the vault's key")
+        try:
+            f = ev.fields
+        except ValueError:
+            yield ChainProblem(ev.seq, "its body is not valid JSON")
+            f = {}
+        if canonical(f) != ev.body:
+            yield ChainProblem(ev.seq, "its body is not in canonical form")
+        if f.get("seq") != ev.seq:
+            yield ChainProblem(ev.seq, f"its body says it is event {f.get('seq')}")
+        if f.get("prev") != prev:
+            yield ChainProblem(ev.seq, "it does not follow the event before it (chain broken)")
+        if vault_id is not None and f.get("vault") != vault_id:
+            yield ChainProblem(ev.seq, "it belongs to another vault")
+        prev = sha256_hex(ev.body)
+        expected_seq = ev.seq + 1
+
+
+def key_fingerprint(public_key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw public key, in groups of four hex digits (easy to read out)."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    h = hashlib.sha256(raw).hexdigest().upper()
+    return " ".join(h[i:i + 4] for i in range(0, 64, 4))
+
+
+def head_record(vault_id: str, seq: int, head_hash: str) -> bytes:
+    return canonical({"kind": "evidence-vault custody head", "vault": vault_id, "seq": seq,
+                      "hash": head_hash})

@@ -1,0 +1,129 @@
+"""The SQLCipher 4 index: opening it safely, and the numbered schema migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from vault.errors import EnvironmentProblem, NewerFormat, UnsafeEnvironment, VaultUnusable
+
+Connection = Any  # sqlcipher3.Connection has no type information
+DB_NAME = "index.db"
+
+# Each entry moves the schema from version i to i+1. Never edit a released entry: add one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE keys (
+        name TEXT PRIMARY KEY, private BLOB NOT NULL, public BLOB NOT NULL, cert BLOB);
+    CREATE TABLE cases (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, created TEXT NOT NULL);
+    CREATE TABLE objects (
+        oid TEXT PRIMARY KEY, key BLOB NOT NULL, chunk_size INTEGER NOT NULL,
+        size INTEGER NOT NULL);
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        ref TEXT UNIQUE NOT NULL,
+        case_id INTEGER REFERENCES cases(id),
+        oid TEXT REFERENCES objects(oid),
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        received TEXT NOT NULL,
+        received_from TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'present',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        warnings TEXT NOT NULL DEFAULT '[]');
+    CREATE INDEX items_sha256 ON items(sha256);
+    CREATE TABLE provenance (
+        id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id),
+        seq INTEGER NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX provenance_item ON provenance(item_id);
+    CREATE TABLE custody (
+        seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, body BLOB NOT NULL, sig BLOB NOT NULL,
+        item TEXT);
+    CREATE INDEX custody_item ON custody(item);
+    CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody
+        BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+    CREATE TRIGGER custody_no_delete BEFORE DELETE ON custody
+        BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _key_pragma(key: bytes) -> str:
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
+    """Open (or create) the index keyed with the raw master key, check that nothing will reach
+    the disk in clear, and bring the schema up to date."""
+    if not create and not path.is_file():
+        raise VaultUnusable(f"the vault has no {DB_NAME}")
+    try:
+        con = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error as e:
+        raise EnvironmentProblem(f"cannot open {path}: {e}") from e
+    try:
+        con.execute(_key_pragma(key))  # always first
+        _check_library(con)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as e:
+            raise VaultUnusable(f"{DB_NAME} is damaged or does not belong to this header") from e
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("PRAGMA secure_delete = ON")
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA synchronous = FULL")
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _check_library(con: Connection) -> None:
+    row = con.execute("PRAGMA cipher_version").fetchone()
+    version = row[0] if row else ""
+    if not str(version).startswith("4."):
+        raise UnsafeEnvironment(
+            f"the SQLCipher library is {version or 'missing'}, not SQLCipher 4: refusing to run")
+    con.execute("PRAGMA temp_store = MEMORY")
+    if con.execute("PRAGMA temp_store").fetchone()[0] != 2:
+        raise UnsafeEnvironment("SQLCipher would keep temporary data in files: refusing to run")
+
+
+def schema_version(con: Connection) -> int:
+    return int(con.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(con: Connection) -> None:
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise NewerFormat(
+            f"this vault's index is schema version {current}, written by a newer Evidence Vault; "
+            f"this version knows up to {SCHEMA_VERSION}. Update the program.")
+    for version in range(current, SCHEMA_VERSION):
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            _run_script(con, MIGRATIONS[version])
+            con.execute(f"PRAGMA user_version = {version + 1}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def _run_script(con: Connection, script: str) -> None:
+    """Run a migration inside the caller's transaction (executescript would commit first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlcipher3.complete_statement(statement):
+            con.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError("incomplete statement in migration")

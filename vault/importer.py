@@ -1,0 +1,322 @@
+"""Import: every file is hashed and stored in one pass, then recorded, then read.
+
+``import_paths`` is a generator (as napari runs long jobs): it yields :class:`Progress` and
+accepts a ``cancel`` callable, so the CLI and the GUI drive it the same way. A file's result is
+yielded as *acknowledged* only after the transaction that records it has committed; nothing
+yielded as acknowledged is ever lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import mmap
+import os
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vault import PROGRAM, custody
+from vault.clock import iso_utc
+from vault.errors import EnvironmentProblem
+from vault.items import case_id, next_reference
+from vault.metadata import extract
+from vault.mime import sniff
+from vault.objects import CHUNK_SIZE, ObjectWriter
+from vault.vault import Vault
+
+SNIFF_BYTES = 8192
+IMPORTED, RECEIVED_AGAIN, FAILED = "imported", "received again", "failed"
+
+
+@dataclass
+class ImportResult:
+    source: str
+    status: str
+    ref: str | None = None
+    sha256: str | None = None
+    size: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Progress:
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    current: str = ""
+    acknowledged: list[ImportResult] = field(default_factory=list)
+
+
+@dataclass
+class _Stored:
+    source: Path
+    writer: ObjectWriter
+    sha256: str
+    size: int
+    mime: str
+    provenance: dict[str, Any]
+    warnings: list[str]
+
+
+def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[ImportResult]]:
+    """Expand folders recursively (sorted, symlinked folders not followed)."""
+    files: list[Path] = []
+    problems: list[ImportResult] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for root, dirs, names in os.walk(p):
+                dirs.sort()
+                files.extend(Path(root) / n for n in sorted(names))
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append(ImportResult(str(p), FAILED, error="no such file or folder"))
+    kept = []
+    for f in files:
+        try:
+            mode = f.stat().st_mode
+        except OSError as e:
+            problems.append(ImportResult(str(f), FAILED, error=e.strerror or str(e)))
+            continue
+        if stat.S_ISREG(mode):
+            kept.append(f)
+        else:
+            problems.append(ImportResult(str(f), FAILED, error="not a regular file; skipped"))
+    return kept, problems
+
+
+def _fill(f: Any, buf: mmap.mmap) -> int:
+    view = memoryview(buf)
+    n = 0
+    while n < len(buf):
+        got = f.readinto(view[n:])
+        if not got:
+            break
+        n += got
+    view.release()
+    return n
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _iso_stat(ts: float) -> str:
+    return iso_utc(dt.datetime.fromtimestamp(ts, dt.UTC))
+
+
+class _Streamer:
+    """Reads a source once into page-aligned buffers, hashing and encrypting each chunk."""
+
+    def __init__(self) -> None:
+        self._a = mmap.mmap(-1, CHUNK_SIZE)
+        self._b = mmap.mmap(-1, CHUNK_SIZE)
+
+    def store(self, source: Path, writer: ObjectWriter, cancel: Callable[[], bool],
+              on_bytes: Callable[[int], None]) -> tuple[str, int, bytes]:
+        h = hashlib.sha256()
+        total = 0
+        flags = os.O_RDONLY | getattr(os, "O_NOATIME", 0)
+        try:
+            fd = os.open(source, flags)
+        except PermissionError:  # O_NOATIME needs ownership of the file
+            fd = os.open(source, os.O_RDONLY)
+        with open(fd, "rb", buffering=0) as f:
+            cur, nxt = self._a, self._b
+            n = _fill(f, cur)
+            head = bytes(cur[: min(n, SNIFF_BYTES)])
+            while True:
+                if cancel():
+                    raise _Cancelled
+                m = _fill(f, nxt) if n == CHUNK_SIZE else 0
+                view = memoryview(cur)[:n]
+                h.update(view)
+                writer.write_chunk(view, final=m == 0)
+                view.release()
+                total += n
+                on_bytes(n)
+                if m == 0:
+                    break
+                cur, nxt, n = nxt, cur, m
+        return h.hexdigest(), total, head
+
+
+def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str | None = None,
+                 received_from: str = "", cancel: Callable[[], bool] | None = None,
+                 batch_files: int = 64, batch_seconds: float = 0.5,
+                 ) -> Iterator[Progress]:
+    """Import files and folders; yields progress, and each batch's results once committed."""
+    cancel = cancel or (lambda: False)
+    files, problems = collect(paths)
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(f.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    prog = Progress(0, len(files), 0, sum(sizes))
+    if problems:
+        prog.acknowledged = problems
+        yield prog
+    streamer = _Streamer()
+    batch: list[_Stored] = []
+    started = time.monotonic()
+    pending_bytes = 0
+
+    def bytes_read(n: int) -> None:
+        nonlocal pending_bytes
+        pending_bytes += n
+
+    try:
+        for source in files:
+            prog.current = str(source)
+            try:
+                stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read)
+            except _Cancelled:
+                break
+            except OSError as e:
+                prog.acknowledged = [ImportResult(str(source), FAILED,
+                                                  error=f"cannot read: {e.strerror or e}")]
+                prog.files_done += 1
+                yield prog
+                continue
+            batch.append(stored)
+            prog.files_done += 1
+            prog.bytes_done += pending_bytes
+            pending_bytes = 0
+            if len(batch) >= batch_files or time.monotonic() - started >= batch_seconds:
+                prog.acknowledged = _commit(v, batch, case)
+                batch = []
+                started = time.monotonic()
+                yield prog
+                _extract_batch(v, prog.acknowledged)
+            elif prog.files_done % 16 == 0:
+                prog.acknowledged = []
+                yield prog
+        if batch:
+            prog.acknowledged = _commit(v, batch, case)
+            batch = []
+            yield prog
+            _extract_batch(v, prog.acknowledged)
+    finally:
+        for s in batch:  # stored but never recorded (an error or the caller stopped): discard
+            s.writer.abort()
+
+
+def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
+               received_from: str, cancel: Callable[[], bool],
+               on_bytes: Callable[[int], None]) -> _Stored:
+    before = source.stat()
+    writer = v.objects.writer()
+    try:
+        sha, size, head = streamer.store(source, writer, cancel, on_bytes)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    received = iso_utc(v.clock.now())
+    warnings: list[str] = []
+    with contextlib.suppress(OSError):
+        after = source.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
+                or after.st_size != size:
+            warnings.append("the file changed while it was being read; the bytes preserved "
+                            "are exactly those read")
+    mime = sniff(head)
+    created = getattr(before, "st_birthtime", None)
+    provenance = {
+        "original_name": source.name,
+        "original_path": str(source.resolve()),
+        "size": size,
+        "sha256": sha,
+        "mime": mime,
+        "modified": _iso_stat(before.st_mtime),
+        "created": _iso_stat(created) if created else None,
+        "case": case,
+        "received": received,
+        "received_from": received_from,
+        "imported_by": v.identity.to_dict(),
+        "machine": v.identity.actor()["machine"],
+        "program": PROGRAM,
+    }
+    return _Stored(source, writer, sha, size, mime, provenance, warnings)
+
+
+def _commit(v: Vault, batch: list[_Stored], case: str | None) -> list[ImportResult]:
+    """Record a batch of stored objects in one transaction; duplicates become 'received again'."""
+    v.objects.sync()
+    results: list[ImportResult] = []
+    duplicates: list[ObjectWriter] = []
+    with v.transaction():
+        cid = case_id(v, case) if case else None
+        for s in batch:
+            prov = json.dumps(s.provenance, sort_keys=True)
+            row = v.con.execute("SELECT id, ref, status FROM items WHERE sha256=? ORDER BY id "
+                                "LIMIT 1", (s.sha256,)).fetchone()
+            if row is not None:
+                item_id, ref, status = row
+                kept = status == "present"
+                details = dict(s.provenance)
+                if not kept:
+                    details["stored"] = False
+                    details["note"] = "the item was purged; the new copy was not kept"
+                ev = v.record(custody.RECEIVED_AGAIN, item=ref, sha256=s.sha256,
+                              details=details, time=s.provenance["received"])
+                v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
+                              (item_id, ev.seq, prov))
+                duplicates.append(s.writer)
+                results.append(ImportResult(str(s.source), RECEIVED_AGAIN, ref, s.sha256, s.size,
+                                            list(s.warnings)))
+                continue
+            ref = next_reference(v)
+            v.con.execute("INSERT INTO objects (oid, key, chunk_size, size) VALUES (?,?,?,?)",
+                          (s.writer.oid, s.writer.key, s.writer.chunk_size, s.size))
+            cur = v.con.execute(
+                "INSERT INTO items (ref, case_id, oid, sha256, size, name, mime, received, "
+                "received_from, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (ref, cid, s.writer.oid, s.sha256, s.size, s.source.name, s.mime,
+                 s.provenance["received"], s.provenance["received_from"],
+                 json.dumps(s.warnings)))
+            ev = v.record(custody.IMPORTED, item=ref, sha256=s.sha256, details=s.provenance,
+                          time=s.provenance["received"])
+            v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
+                          (cur.lastrowid, ev.seq, prov))
+            results.append(ImportResult(str(s.source), IMPORTED, ref, s.sha256, s.size,
+                                        list(s.warnings)))
+    for w in duplicates:  # only after the commit: until then a crash must find them unreferenced
+        w.abort()
+    return results
+
+
+def _extract_batch(v: Vault, results: list[ImportResult]) -> None:
+    """Read what can be read from the newly stored items and record it (a custody event each)."""
+    todo = []
+    for r in results:
+        if r.status != IMPORTED or r.ref is None:
+            continue
+        oid, mime = v.con.execute("SELECT oid, mime FROM items WHERE ref=?", (r.ref,)).fetchone()
+        if not (mime == "application/pdf" or mime.startswith("image/")):
+            continue
+        with v.objects.open(oid, v.object_key(oid)) as reader:
+            found = extract(reader, mime)
+        r.warnings.extend(found.warnings)
+        todo.append((r, found))
+    if not todo:
+        return
+    try:
+        with v.transaction():
+            for r, found in todo:
+                v.con.execute("UPDATE items SET metadata=?, warnings=? WHERE ref=?",
+                              (json.dumps(found.metadata), json.dumps(r.warnings), r.ref))
+                v.record(custody.METADATA_EXTRACTED, item=r.ref, sha256=r.sha256,
+                         details={"metadata": found.metadata, "warnings": found.warnings})
+    except EnvironmentProblem:
+        pass  # the evidence is safe; its details can be read again later

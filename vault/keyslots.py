@@ -1,0 +1,137 @@
+"""Key slots: the master key wrapped under keys derived with Argon2id.
+
+Slot 1 holds the master key under the passphrase, slot 2 under the recovery key. A slot is
+plain JSON (no secrets): KDF parameters and salt, and the AES-256-GCM wrapped key. The slot
+kind and the vault id are authenticated with the wrapped key, so a slot cannot be moved to
+another vault or relabelled.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vault.errors import VaultUnusable, WrongSecret
+
+KEY_BYTES = 32
+TARGET_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost: memory in KiB, passes, lanes."""
+
+    m_kib: int = 262144
+    t: int = 2
+    p: int = 2
+
+    def to_json(self) -> dict[str, Any]:
+        return {"alg": "argon2id", "version": 19, "m_kib": self.m_kib, "t": self.t, "p": self.p}
+
+
+# For tests and fixtures only: fast, and far too weak for real vaults.
+TEST_KDF = KdfParams(m_kib=1024, t=1, p=1)
+
+
+def b64e(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def b64d(s: str) -> bytes:
+    return base64.b64decode(s.encode("ascii"), validate=True)
+
+
+def derive(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        secret, salt, time_cost=params.t, memory_cost=params.m_kib, parallelism=params.p,
+        hash_len=KEY_BYTES, type=Type.ID,
+    )
+
+
+def calibrate(target: float = TARGET_SECONDS) -> KdfParams:
+    """Pick Argon2id passes so one derivation takes about ``target`` seconds here."""
+    base = KdfParams(t=1)
+    start = time.perf_counter()
+    derive(b"calibration", b"\0" * 16, base)
+    one = max(time.perf_counter() - start, 1e-3)
+    return KdfParams(m_kib=base.m_kib, t=max(1, min(10, round(target / one))), p=base.p)
+
+
+def normalise_passphrase(passphrase: str) -> bytes:
+    """NFC-normalised UTF-8, so the same passphrase typed on any system opens the vault."""
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def _aad(vault_id: str, kind: str) -> bytes:
+    return f"evidence-vault keyslot|{vault_id}|{kind}".encode()
+
+
+def make_slot(slot_id: int, kind: str, secret: bytes, master_key: bytes, vault_id: str,
+              params: KdfParams) -> dict[str, Any]:
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    kek = derive(secret, salt, params)
+    wrapped = AESGCM(kek).encrypt(nonce, master_key, _aad(vault_id, kind))
+    return {"id": slot_id, "kind": kind, "kdf": {**params.to_json(), "salt": b64e(salt)},
+            "wrap": {"alg": "A256GCM", "nonce": b64e(nonce), "ct": b64e(wrapped)}}
+
+
+def open_slot(slot: dict[str, Any], secret: bytes, vault_id: str) -> bytes:
+    """Unwrap the master key, or raise :class:`WrongSecret`."""
+    try:
+        kdf = slot["kdf"]
+        if kdf["alg"] != "argon2id" or slot["wrap"]["alg"] != "A256GCM":
+            raise VaultUnusable(f"key slot {slot['id']} uses an unknown algorithm")
+        params = KdfParams(m_kib=int(kdf["m_kib"]), t=int(kdf["t"]), p=int(kdf["p"]))
+        salt, nonce = b64d(kdf["salt"]), b64d(slot["wrap"]["nonce"])
+        wrapped = b64d(slot["wrap"]["ct"])
+        kind = str(slot["kind"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise VaultUnusable("header.json has a damaged key slot") from e
+    kek = derive(secret, salt, params)
+    try:
+        return AESGCM(kek).decrypt(nonce, wrapped, _aad(vault_id, kind))
+    except InvalidTag:
+        raise WrongSecret("wrong passphrase" if kind == "passphrase"
+                          else "wrong recovery key") from None
+
+
+# Recovery key: 18 random bytes and a 2-byte check, written as 32 Crockford base32 characters
+# in 8 groups of 4. The check catches typing mistakes before the slow key derivation.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
+
+
+def _check(body: bytes) -> bytes:
+    return hashlib.sha256(b"evidence-vault recovery|" + body).digest()[:2]
+
+
+def new_recovery_key() -> str:
+    body = secrets.token_bytes(18)
+    n = int.from_bytes(body + _check(body), "big")
+    chars = "".join(_ALPHABET[(n >> (5 * i)) & 31] for i in reversed(range(32)))
+    return "-".join(chars[i:i + 4] for i in range(0, 32, 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """The canonical secret of a recovery key typed by a person (case, dashes, spaces, O/0 and I/L/1
+    forgiven)."""
+    chars = [c for c in text.upper() if c not in " -\t\n"]
+    if len(chars) != 32 or any(c not in _DECODE for c in chars):
+        raise WrongSecret("that is not a recovery key: it has 32 letters and digits in 8 groups")
+    n = 0
+    for c in chars:
+        n = (n << 5) | _DECODE[c]
+    raw = n.to_bytes(20, "big")
+    if _check(raw[:18]) != raw[18:]:
+        raise WrongSecret("the recovery key was mistyped: check each group")
+    return raw

@@ -1,0 +1,146 @@
+"""What can be read from stored content: PDF facts and photo EXIF, read back from the vault.
+
+Runs only after the bytes are preserved. Anything unreadable becomes a warning, never an error:
+the item stays in the vault either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from vault.objects import ObjectReader
+
+MAX_PDF_BYTES = 512 << 20
+
+_heif_ready = False
+
+
+@dataclass
+class Extracted:
+    metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract(reader: ObjectReader, mime: str) -> Extracted:
+    out = Extracted()
+    try:
+        if mime == "application/pdf":
+            _pdf(reader, out)
+        elif mime.startswith("image/"):
+            _image(reader, mime, out)
+    except Exception as e:  # a hostile file must not stop the import
+        out.warnings.append(f"could not read this file's contents: {type(e).__name__}: {e}")
+    return out
+
+
+def _pdf(reader: ObjectReader, out: Extracted) -> None:
+    if reader.size > MAX_PDF_BYTES:
+        out.warnings.append("PDF too large to read its details during import")
+        return
+    import pymupdf  # imported lazily: it costs ~0.2 s
+
+    reader.seek(0)
+    data = reader.read()
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as e:
+        out.warnings.append(f"not a readable PDF ({e}); preserved as received")
+        return
+    with doc:
+        if doc.is_repaired:
+            out.warnings.append("the PDF is damaged: it had to be repaired to be read")
+        if doc.needs_pass and not doc.authenticate(""):
+            out.metadata["encrypted"] = True
+            out.warnings.append("password-protected PDF: pages and details cannot be read "
+                                "without its password")
+            return
+        meta = {k: v for k, v in (doc.metadata or {}).items() if v}
+        out.metadata["pages"] = doc.page_count
+        out.metadata["pdf"] = meta
+        if doc.is_encrypted or meta.get("encryption"):
+            out.metadata["encrypted"] = True
+
+
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_TAGS = {0x010F: "camera_make", 0x0110: "camera_model", 0x0112: "orientation",
+         0x0132: "datetime", 0x0131: "software"}
+_EXIF_TAGS = {0x9003: "captured", 0x9011: "offset_time"}
+
+
+def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
+    from PIL import Image
+
+    if mime in ("image/heic", "image/heif", "image/avif"):
+        global _heif_ready
+        if not _heif_ready:
+            import pi_heif
+
+            pi_heif.register_heif_opener()
+            _heif_ready = True
+    reader.seek(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            im = Image.open(reader)  # type: ignore[arg-type]
+        except Image.DecompressionBombError as e:
+            out.warnings.append(f"image not decoded: {e}")
+            return
+        except Exception as e:
+            out.warnings.append(f"not a readable image ({e}); preserved as received")
+            return
+        with im:
+            out.metadata.update({"format": im.format, "width": im.width, "height": im.height})
+            exif = im.getexif()
+            for tag, name in _TAGS.items():
+                if tag in exif:
+                    out.metadata[name] = _plain(exif[tag])
+            for tag, name in _EXIF_TAGS.items():
+                value = exif.get_ifd(_EXIF_IFD).get(tag)
+                if value is not None:
+                    out.metadata[name] = _plain(value)
+            gps = _gps(exif.get_ifd(_GPS_IFD))
+            if gps:
+                out.metadata["gps"] = gps
+            try:
+                if im.format == "JPEG":
+                    im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+                im.load()  # reads the whole image: a truncated or corrupt one shows here
+            except Exception as e:
+                out.warnings.append(f"the image data is damaged: {e}")
+    for w in caught:
+        out.warnings.append(f"image warning: {w.message}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip("\0 ")
+    if isinstance(value, str):
+        return value.strip("\0 ")
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def _dms(values: Any) -> float:
+    d, m, s = (Fraction(float(v)).limit_denominator(10**7) for v in values)
+    return float(d + m / 60 + s / 3600)
+
+
+def _gps(ifd: Any) -> dict[str, Any] | None:
+    try:
+        lat, lon = _dms(ifd[2]), _dms(ifd[4])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if str(ifd.get(1, "N")).upper().startswith("S"):
+        lat = -lat
+    if str(ifd.get(3, "E")).upper().startswith("W"):
+        lon = -lon
+    out: dict[str, Any] = {"latitude": round(lat, 7), "longitude": round(lon, 7)}
+    if 6 in ifd:
+        with contextlib.suppress(TypeError, ValueError, ZeroDivisionError):
+            out["altitude_m"] = round(float(ifd[6]) * (-1 if ifd.get(5) == 1 else 1), 2)
+    return out

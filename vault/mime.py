@@ -1,0 +1,33 @@
+"""MIME type from content (magic numbers), never from the file name."""
+
+from __future__ import annotations
+
+import filetype
+
+OCTET = "application/octet-stream"
+
+
+def sniff(head: bytes) -> str:
+    """The MIME type of a content whose first bytes are ``head`` (a few KiB suffice)."""
+    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return "application/pdf"
+    kind = filetype.guess(head)
+    if kind is not None:
+        return str(kind.mime)
+    if not head:
+        return "application/x-empty"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return OCTET
+        text = head[: e.start].decode("utf-8")
+    if "\0" in text:
+        return OCTET
+    first = text.lstrip()[:200].lower()
+    if first.startswith(("received:", "return-path:", "from:", "message-id:", "mime-version:",
+                         "delivered-to:")):
+        return "message/rfc822"
+    if first.startswith(("<!doctype html", "<html")):
+        return "text/html"
+    return "text/plain"

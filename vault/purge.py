@@ -1,0 +1,30 @@
+"""Purge: destroy material that must not be held, keeping its hash and a signed purge event."""
+
+from __future__ import annotations
+
+from vault import custody
+from vault.errors import VaultError
+from vault.items import get_item
+from vault.vault import Vault
+
+
+def purge(v: Vault, ref: str, reason: str) -> None:
+    """The object and its key are destroyed; the item's hash, history and a purge event remain.
+
+    The per-object key is deleted with ``secure_delete`` on, so even an old copy of the object
+    file can no longer be decrypted with this index.
+    """
+    if not reason.strip():
+        raise VaultError("a purge needs a stated reason")
+    item = get_item(v, ref)
+    if item.status == "purged":
+        raise VaultError(f"{item.ref} was already purged")
+    with v.transaction():
+        v.con.execute("UPDATE items SET oid=NULL, status='purged', metadata='{}' WHERE ref=?",
+                      (item.ref,))
+        v.con.execute("DELETE FROM objects WHERE oid=?", (item.oid,))
+        v.record(custody.PURGED, item=item.ref, sha256=item.sha256,
+                 details={"reason": reason.strip(), "size": item.size, "name": item.name})
+    if item.oid:
+        v.objects.remove(item.oid)
+        v.objects.sync()

@@ -1,0 +1,364 @@
+"""An open vault: the folder, its unlocked index, object store and custody log.
+
+``Vault.create`` and ``Vault.open`` are the only ways in. Everything that changes the vault
+runs inside :meth:`Vault.transaction`, which appends custody events in the same database
+transaction and moves the signed head file on after the commit.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from vault import custody
+from vault.atomic import atomic_write
+from vault.certs import cert_fingerprint, make_signing_certificate
+from vault.clock import Clock, SystemClock, iso_utc
+from vault.db import DB_NAME, Connection, connect
+from vault.errors import EnvironmentProblem, IntegrityError, VaultInUse, VaultUnusable
+from vault.header import Header, read_header
+from vault.identity import Identity
+from vault.keyslots import (
+    KdfParams,
+    calibrate,
+    make_slot,
+    new_recovery_key,
+    normalise_passphrase,
+    open_slot,
+    parse_recovery_key,
+)
+from vault.objects import ObjectStore
+from vault.passphrase import require_strong
+
+HEAD = "head.json"
+LOCK = "vault.lock"
+SUFFIX = ".evault"
+
+
+def vault_path(path: str | os.PathLike[str]) -> Path:
+    """A vault is a folder ``NAME.evault``; the suffix is added when missing."""
+    p = Path(path)
+    return p if p.suffix == SUFFIX else p.with_name(p.name + SUFFIX)
+
+
+class _Lock:
+    """An exclusive lock on the vault folder, released by the OS if the process dies."""
+
+    def __init__(self, folder: Path) -> None:
+        self._f: IO[bytes] | None = None
+        try:
+            self._f = open(folder / LOCK, "a+b")  # noqa: SIM115 - closed in release()
+        except OSError as e:
+            raise EnvironmentProblem(f"cannot open the vault's lock file: {e.strerror or e}") from e
+        try:
+            import fcntl
+
+            fcntl.flock(self._f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - Windows
+            import msvcrt
+
+            try:
+                msvcrt.locking(self._f.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            except OSError:
+                self.release()
+                raise VaultInUse("the vault is open in another program; close it there first") \
+                    from None
+        except OSError:
+            self.release()
+            raise VaultInUse("the vault is open in another program; close it there first") from None
+
+    def release(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+class Vault:
+    def __init__(self, folder: Path, header: Header, con: Connection, lock: _Lock,
+                 clock: Clock, master: bytes) -> None:
+        self.folder = folder
+        self._master = bytearray(master)
+        self.header = header
+        self.con = con
+        self.clock = clock
+        self.objects = ObjectStore(folder / "objects")
+        self._lock = lock
+        self._in_tx = False
+        self.open_warnings: list[str] = []
+        ident = json.loads(self.setting("identity"))
+        self.identity = Identity(**ident)
+        priv, pub = con.execute("SELECT private, public FROM keys WHERE name='custody'").fetchone()
+        self._signing_key = Ed25519PrivateKey.from_private_bytes(bytes(priv))
+        self.public_key = Ed25519PublicKey.from_public_bytes(bytes(pub))
+
+    # ----------------------------------------------------------------- create / open / close
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], passphrase: str, identity: Identity, *,
+               clock: Clock | None = None, kdf: KdfParams | None = None,
+               check_strength: bool = True) -> tuple[Vault, str]:
+        """Create a vault; returns it open, and the recovery key to show once."""
+        clock = clock or SystemClock()
+        if check_strength:
+            require_strong(passphrase, [identity.name, identity.initials, identity.organisation])
+        folder = vault_path(path)
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise VaultUnusable(f"{folder} already exists")
+        try:
+            (folder / "objects").mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise EnvironmentProblem(f"cannot create {folder}: {e.strerror or e}") from e
+        params = kdf or calibrate()
+        vault_id = str(uuid.uuid4())
+        master = secrets.token_bytes(32)
+        recovery = new_recovery_key()
+        now = clock.now()
+        header = Header(vault_id=vault_id, name=folder.name[: -len(SUFFIX)], created=iso_utc(now))
+        header.slots = [
+            make_slot(1, "passphrase", normalise_passphrase(passphrase), master, vault_id, params),
+            make_slot(2, "recovery", parse_recovery_key(recovery), master, vault_id, params),
+        ]
+        lock = _Lock(folder)
+        con = connect(folder / DB_NAME, master, create=True)
+        signing = Ed25519PrivateKey.generate()
+        from cryptography.hazmat.primitives import serialization as ser
+
+        raw = ser.Encoding.Raw
+        cert_key, cert = make_signing_certificate(identity, now)
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO settings VALUES ('identity', ?)",
+                    (json.dumps(identity.to_dict()),))
+        con.execute("INSERT INTO settings VALUES ('vault_id', ?)", (vault_id,))
+        con.execute("INSERT INTO settings VALUES ('next_ref', '1')")
+        con.execute("INSERT INTO keys VALUES ('custody', ?, ?, NULL)", (
+            signing.private_bytes(raw, ser.PrivateFormat.Raw, ser.NoEncryption()),
+            signing.public_key().public_bytes(raw, ser.PublicFormat.Raw)))
+        con.execute("INSERT INTO keys VALUES ('signing', ?, x'', ?)", (cert_key, cert))
+        con.execute("COMMIT")
+        header.save(folder)
+        v = cls(folder, header, con, lock, clock, master)
+        with v.transaction():
+            v.record(custody.VAULT_CREATED, details={
+                "name": header.name, "investigator": identity.to_dict(),
+                "custody_public_key": base64.b64encode(v.public_key_raw()).decode(),
+                "custody_key_fingerprint": v.fingerprint(),
+                "signing_certificate_fingerprint": v.certificate_fingerprint()})
+        return v, recovery
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, passphrase: str | None = None,
+             recovery_key: str | None = None, clock: Clock | None = None) -> Vault:
+        folder = Path(path)
+        if not folder.exists() and vault_path(folder).exists():
+            folder = vault_path(folder)
+        header = read_header(folder)
+        if passphrase is not None:
+            master = open_slot(header.slot("passphrase"), normalise_passphrase(passphrase),
+                               header.vault_id)
+        elif recovery_key is not None:
+            master = open_slot(header.slot("recovery"), parse_recovery_key(recovery_key),
+                               header.vault_id)
+        else:
+            raise ValueError("a passphrase or a recovery key is needed")
+        lock = _Lock(folder)
+        try:
+            con = connect(folder / DB_NAME, master)
+        except BaseException:
+            lock.release()
+            raise
+        try:
+            v = cls(folder, header, con, lock, clock or SystemClock(), master)
+            if v.setting("vault_id") != header.vault_id:
+                raise VaultUnusable("index.db belongs to another vault than header.json")
+        except BaseException:
+            con.close()
+            lock.release()
+            raise
+        v.open_warnings = v.head_problems()
+        if not v.open_warnings:
+            v.advance_head()
+            v.objects.sweep(v.referenced_objects())
+        return v
+
+    def close(self) -> None:
+        if self.con is not None:
+            with contextlib.suppress(Exception):
+                self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.con.close()
+            self.con = None
+        self._master[:] = bytes(len(self._master))
+        self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- settings and keys
+    def setting(self, key: str, default: str | None = None) -> str:
+        row = self.con.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        if row is None:
+            if default is None:
+                raise VaultUnusable(f"the vault's index lacks the setting {key!r}")
+            return default
+        return str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.con.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                         "SET value=excluded.value", (key, value))
+
+    @property
+    def vault_id(self) -> str:
+        return self.header.vault_id
+
+    def public_key_raw(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization as ser
+
+        return self.public_key.public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
+
+    def fingerprint(self) -> str:
+        """The custody key's fingerprint: what the investigator reads to a solicitor."""
+        return custody.key_fingerprint(self.public_key)
+
+    def signing_material(self) -> tuple[bytes, bytes]:
+        """(PKCS#8 private key DER, certificate DER) of the package-signing certificate."""
+        key, cert = self.con.execute(
+            "SELECT private, cert FROM keys WHERE name='signing'").fetchone()
+        return bytes(key), bytes(cert)
+
+    def certificate_fingerprint(self) -> str:
+        return cert_fingerprint(self.signing_material()[1])
+
+    # ----------------------------------------------------------------- transactions, custody
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic change; the head file moves on after the commit."""
+        if self._in_tx:
+            raise RuntimeError("nested transaction")
+        self.con.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self._in_tx = False
+            self.con.execute("ROLLBACK")
+            raise
+        try:
+            self.con.execute("COMMIT")
+        except Exception as e:
+            self._in_tx = False
+            with contextlib.suppress(Exception):
+                self.con.execute("ROLLBACK")
+            raise EnvironmentProblem(f"the change could not be saved: {e}") from e
+        self._in_tx = False
+        if not self.open_warnings:
+            self.advance_head()
+
+    def last_event(self) -> tuple[int, str]:
+        row = self.con.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        return (0, custody.GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+    def record(self, action: str, *, item: str | None = None, sha256: str | None = None,
+               details: dict[str, Any] | None = None, time: str | None = None) -> custody.Event:
+        """Append a signed custody event inside the current transaction."""
+        if not self._in_tx:
+            raise RuntimeError("custody events are written inside a transaction")
+        seq, prev = self.last_event()
+        ev = custody.make_event(
+            self._signing_key, vault_id=self.vault_id, seq=seq + 1, prev=prev,
+            time=time or iso_utc(self.clock.now()), actor=self.identity.actor(), action=action,
+            item=item, sha256=sha256, details=details or {})
+        self.con.execute("INSERT INTO custody (seq, hash, body, sig, item) VALUES (?,?,?,?,?)",
+                         (ev.seq, ev.hash, ev.body, ev.sig, item))
+        return ev
+
+    def events(self, item: str | None = None) -> Iterator[custody.Event]:
+        sql = "SELECT seq, body, hash, sig FROM custody"
+        args: tuple[Any, ...] = ()
+        if item is not None:
+            sql += " WHERE item=?"
+            args = (item,)
+        for seq, body, h, sig in self.con.execute(sql + " ORDER BY seq", args):
+            yield custody.Event(seq=int(seq), body=bytes(body), hash=str(h), sig=bytes(sig))
+
+    # ----------------------------------------------------------------- head file
+    def _read_head(self) -> dict[str, Any] | None:
+        try:
+            doc: dict[str, Any] = json.loads((self.folder / HEAD).read_bytes())
+            return doc
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {}
+
+    def head_problems(self) -> list[str]:
+        """Compare the signed head file with the log: a log rolled back or rewritten shows."""
+        head = self._read_head()
+        seq, _ = self.last_event()
+        if head is None:
+            return [] if seq == 0 else [f"{HEAD} is missing: the custody log cannot be checked "
+                                        "against its last known head"]
+        try:
+            hseq, hhash = int(head["seq"]), str(head["hash"])
+            self.public_key.verify(base64.b64decode(head["sig"]),
+                                   custody.head_record(self.vault_id, hseq, hhash))
+        except Exception:
+            return [f"{HEAD} is damaged or its signature does not verify"]
+        if hseq > seq:
+            return [f"the custody log ends at event {seq} but this vault had reached event "
+                    f"{hseq}: it was restored from an older copy or its log was truncated"]
+        row = self.con.execute("SELECT hash FROM custody WHERE seq=?", (hseq,)).fetchone()
+        if hseq and (row is None or row[0] != hhash):
+            return [f"custody event {hseq} differs from the one recorded in {HEAD}: "
+                    "the log was rewritten"]
+        return []
+
+    def advance_head(self) -> None:
+        seq, h = self.last_event()
+        head = self._read_head()
+        if head and head.get("seq") == seq and head.get("hash") == h:
+            return
+        sig = self._signing_key.sign(custody.head_record(self.vault_id, seq, h))
+        doc = {"vault": self.vault_id, "seq": seq, "hash": h,
+               "sig": base64.b64encode(sig).decode("ascii")}
+        atomic_write(self.folder / HEAD, (json.dumps(doc, indent=2) + "\n").encode())
+
+    # ----------------------------------------------------------------- objects
+    def referenced_objects(self) -> set[str]:
+        return {str(r[0]) for r in self.con.execute("SELECT oid FROM objects")}
+
+    def object_key(self, oid: str) -> bytes:
+        row = self.con.execute("SELECT key FROM objects WHERE oid=?", (oid,)).fetchone()
+        if row is None:
+            raise IntegrityError(f"object {oid} has no key in the index")
+        return bytes(row[0])
+
+    # ----------------------------------------------------------------- key slots
+    def change_passphrase(self, new: str, *, kdf: KdfParams | None = None,
+                          check_strength: bool = True, action: str = custody.PASSPHRASE_CHANGED
+                          ) -> None:
+        """Rewrap the master key under a new passphrase: instant, whatever the vault's size."""
+        if check_strength:
+            require_strong(new, [self.identity.name, self.identity.initials])
+        master = self._master_key()
+        old = self.header.slot("passphrase")
+        params = kdf or KdfParams(m_kib=old["kdf"]["m_kib"], t=old["kdf"]["t"], p=old["kdf"]["p"])
+        self.header.replace_slot(make_slot(int(old["id"]), "passphrase", normalise_passphrase(new),
+                                           master, self.vault_id, params))
+        self.header.save(self.folder)
+        with self.transaction():
+            self.record(action)
+
+    def _master_key(self) -> bytes:
+        return bytes(self._master)
