@@ -1,4 +1,4 @@
-"""Shared fixtures: real vaults on disk (with cheap key derivation), an injected clock, the corpus."""
+"""Shared fixtures: real vaults on disk (cheap key derivation), an injected clock, the corpus."""
 
 from __future__ import annotations
 

@@ -7,14 +7,17 @@ the item stays in the vault either way.
 from __future__ import annotations
 
 import contextlib
+import re
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from vault.jpeg import jpeg_problems
 from vault.objects import ObjectReader
 
 MAX_PDF_BYTES = 512 << 20
+MAX_JPEG_CHECK = 64 << 20
 
 _heif_ready = False
 
@@ -105,6 +108,7 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
             gps = _gps(exif.get_ifd(_GPS_IFD))
             if gps:
                 out.metadata["gps"] = gps
+            out.warnings.extend(_dimension_mismatch(im, exif.get_ifd(_EXIF_IFD)))
             try:
                 if im.format == "JPEG":
                     im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
@@ -113,6 +117,29 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
                 out.warnings.append(f"the image data is damaged: {e}")
     for w in caught:
         out.warnings.append(f"image warning: {w.message}")
+    if mime == "image/jpeg" and reader.size <= MAX_JPEG_CHECK:
+        reader.seek(0)
+        out.warnings.extend(jpeg_problems(reader.read()))
+
+
+_XMP_DIM = re.compile(rb"exif:Pixel([XY])Dimension(?:>|=\")\s*(\d+)")
+
+
+def _dimension_mismatch(im: Any, exif_ifd: Any) -> list[str]:
+    """Metadata that describes another picture than the one stored (cropped, edited, forged)."""
+    claims: list[tuple[str, int, int]] = []
+    if 0xA002 in exif_ifd and 0xA003 in exif_ifd:
+        with contextlib.suppress(TypeError, ValueError):
+            claims.append(("EXIF", int(exif_ifd[0xA002]), int(exif_ifd[0xA003])))
+    xmp = im.info.get("xmp")
+    if isinstance(xmp, bytes):
+        dims = {axis.decode(): int(value) for axis, value in _XMP_DIM.findall(xmp)}
+        if "X" in dims and "Y" in dims:
+            claims.append(("XMP", dims["X"], dims["Y"]))
+    actual = {(im.width, im.height), (im.height, im.width)}
+    return [f"the {source} metadata says the picture is {w}x{h} pixels but it is "
+            f"{im.width}x{im.height}: it may have been cropped, resized or edited"
+            for source, w, h in claims if (w, h) not in actual and w and h]
 
 
 def _plain(value: Any) -> Any:
