@@ -263,7 +263,10 @@ class Vault:
             raise EnvironmentProblem(f"the change could not be saved: {e}") from e
         self._in_tx = False
         if not self.open_warnings:
-            self.advance_head()
+            # The change is committed; a head file that cannot be written now (disk full) is
+            # moved on at the next open, which finds the log extending it.
+            with contextlib.suppress(EnvironmentProblem):
+                self.advance_head()
 
     def last_event(self) -> tuple[int, str]:
         row = self.con.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
