@@ -1,0 +1,621 @@
+#!/usr/bin/env python3
+"""Deterministic test vectors for the Evidence Vault format, version 1.
+
+    python tests/vectors/make_vectors.py [--out DIR]     # (re)write the vector files
+    python tests/vectors/make_vectors.py --fixture       # also write tests/fixtures/vault-v1.evault
+
+The vectors are built from the specifications (docs/vault-format.md, docs/custody-log.md) with
+fixed keys, salts, nonces and ids, using only the standard primitives (``cryptography``,
+``argon2-cffi``, ``rfc8785``): this script deliberately does not import the product code, so
+the vectors are an independent cross-check of it. ``tests/test_vectors.py`` checks every vector
+against the product, and checks that running this script again gives identical files.
+
+Vector file format (in the style of the age test vectors): UTF-8 text, a header of
+``name: value`` lines (a name may repeat, as ``problem:`` does), an empty line, then the
+payload; a trailing newline ends the payload and is not part of it. Every header has
+
+    kind: object | keyslot | recovery | custody | custody-export | head
+    expect: success | <an error kind, listed per kind below>
+    comment: what the vector shows
+
+* ``object``: ``oid``, ``key`` (hex) and, on success, ``size`` and ``plaintext-sha256``; the
+  payload is the object file in hex, 32 bytes a line. ``expect``: ``success``, ``header
+  failure`` (refused on opening: magic or chunk size), ``truncated`` (refused on opening: the
+  last chunk is shorter than a tag) or ``payload failure`` with ``failing-chunk: N`` (chunks
+  before N decrypt, chunk N fails authentication).
+* ``keyslot``: the payload is a JSON document ``{"vault_id", "slot", "passphrase" or
+  "recovery_key"}``; ``master-key`` (hex) on success. ``expect``: ``success``, ``wrong
+  secret`` or ``unusable`` (the slot cannot be used at all).
+* ``recovery``: the payload is a recovery key as a person typed it; ``secret`` (hex, the 20
+  decoded bytes) on success. ``expect``: ``success``, ``mistyped`` (check digits differ) or
+  ``malformed`` (not 32 characters of the alphabet).
+* ``custody``: stored events, one JSON object a line: ``{"seq", "hash", "sig", "body"}`` where
+  ``body`` is the exact body text (its UTF-8 encoding is the signed bytes) and ``sig`` is
+  base64; verified in that order with ``public-key`` (base64, raw Ed25519) for the vault
+  ``vault``. ``expect``: ``success``, or ``problems`` followed by one ``problem: SEQ KIND``
+  line per problem the verifier reports, in order (kinds in docs/custody-log.md).
+* ``custody-export``: the same, as the JSON Lines export (``{"event", "hash", "sig"}``).
+* ``head``: the payload is a ``head.json``; ``expect``: ``success`` or ``bad signature``.
+
+The fixture vault is made with the product API and random keys, so it is not reproducible:
+``--fixture`` refuses to overwrite an existing one (it is kept for every later format version).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "vault-v1.evault"
+SUFFIX = ".txt"
+
+
+def fixed(label: str, n: int = 32) -> bytes:
+    """Fixed 'random' bytes, named: SHA-256 of a label (repeated for more than 32 bytes)."""
+    out = b""
+    counter = 0
+    while len(out) < n:
+        out += hashlib.sha256(f"evidence-vault test vector|{label}|{counter}".encode()).digest()
+        counter += 1
+    return out[:n]
+
+
+def b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def render(kind: str, expect: str, comment: str, params: list[tuple[str, str]],
+           payload: str) -> str:
+    lines = [f"kind: {kind}", f"expect: {expect}"]
+    lines += [f"{k}: {v}" for k, v in params]
+    lines.append(f"comment: {comment}")
+    return "\n".join(lines) + "\n\n" + payload + "\n"
+
+
+# --------------------------------------------------------------------------------- objects
+MAGIC = b"EVOBJv1\n"
+CHUNK = 64  # small chunks keep the vectors short; any size from 1 to 2**26 is allowed
+
+
+def obj_header(chunk_size: int, *, magic: bytes = MAGIC, reserved: bytes = b"\0" * 4) -> bytes:
+    return magic + chunk_size.to_bytes(4, "big") + reserved
+
+
+def seal(key: bytes, header: bytes, oid: str, i: int, data: bytes, final: bool) -> bytes:
+    aad = header + bytes.fromhex(oid) + (b"\x01" if final else b"\x00")
+    return AESGCM(key).encrypt(i.to_bytes(12, "big"), data, aad)
+
+
+def pieces(content: bytes, chunk_size: int) -> list[bytes]:
+    if not content:
+        return [b""]
+    return [content[i:i + chunk_size] for i in range(0, len(content), chunk_size)]
+
+
+def seal_all(key: bytes, header: bytes, oid: str, parts: list[bytes]) -> list[bytes]:
+    return [seal(key, header, oid, i, p, i == len(parts) - 1) for i, p in enumerate(parts)]
+
+
+def hexlines(data: bytes) -> str:
+    h = data.hex()
+    return "\n".join(h[i:i + 64] for i in range(0, len(h), 64)) if h else ""
+
+
+def object_vectors() -> Iterator[tuple[str, str]]:
+    key = fixed("object key")
+    oid = fixed("object id", 16).hex()
+    other_oid = fixed("other object id", 16).hex()
+    other_key = fixed("other object key")
+    hdr = obj_header(CHUNK)
+    multi = b"".join(b"Exhibit MO/1, line %02d of the witness statement.\n" % i
+                     for i in range(1, 5))[:158]
+    assert len(multi) == 158  # 64 + 64 + 30: three chunks
+
+    def success(name: str, comment: str, content: bytes, data: bytes, *,
+                use_oid: str = oid) -> tuple[str, str]:
+        return name, render("object", "success", comment, [
+            ("oid", use_oid), ("key", key.hex()), ("size", str(len(content))),
+            ("plaintext-sha256", hashlib.sha256(content).hexdigest())], hexlines(data))
+
+    def failure(name: str, comment: str, expect: str, data: bytes, *, chunk: int | None = None,
+                use_oid: str = oid, use_key: bytes = key) -> tuple[str, str]:
+        params = [("oid", use_oid), ("key", use_key.hex())]
+        if chunk is not None:
+            params.append(("failing-chunk", str(chunk)))
+        return name, render("object", expect, comment, params, hexlines(data))
+
+    empty = hdr + b"".join(seal_all(key, hdr, oid, pieces(b"", CHUNK)))
+    yield success("object-empty", "empty content: the header and one empty final chunk "
+                  "(a bare 16-byte tag)", b"", empty)
+    short = b"hello, evidence\n"
+    yield success("object-short", "16 bytes: one short final chunk", short,
+                  hdr + b"".join(seal_all(key, hdr, oid, pieces(short, CHUNK))))
+    full = bytes(range(64))
+    yield success("object-one-full-chunk", "exactly chunk_size bytes: one full chunk with the "
+                  "final flag, no empty chunk after it", full,
+                  hdr + b"".join(seal_all(key, hdr, oid, pieces(full, CHUNK))))
+    chunks = seal_all(key, hdr, oid, pieces(multi, CHUNK))
+    good = hdr + b"".join(chunks)
+    yield success("object-multi-chunk", "158 bytes in chunks of 64: 64 + 64 + 30", multi, good)
+    two = multi[:128]
+    yield success("object-two-full-chunks", "128 bytes: two full chunks, the second final", two,
+                  hdr + b"".join(seal_all(key, hdr, oid, pieces(two, CHUNK))))
+    trailing = [seal(key, hdr, oid, 0, full, False), seal(key, hdr, oid, 1, b"", True)]
+    yield success("object-full-then-empty-final", "64 bytes as a non-final full chunk then an "
+                  "empty final chunk: not what the writer produces, but readers accept it",
+                  full, hdr + b"".join(trailing))
+
+    flipped = bytearray(good)
+    flipped[len(hdr) + 80 + 5] ^= 0x01
+    yield failure("object-flipped-ciphertext", "one bit flipped in chunk 1's ciphertext",
+                  "payload failure", bytes(flipped), chunk=1)
+    flipped_tag = bytearray(good)
+    flipped_tag[-1] ^= 0x80
+    yield failure("object-flipped-tag", "one bit flipped in the last chunk's tag",
+                  "payload failure", bytes(flipped_tag), chunk=2)
+    yield failure("object-last-chunk-dropped", "the final chunk removed at a chunk boundary: "
+                  "chunk 1 is now read as final, but was sealed as not final",
+                  "payload failure", hdr + chunks[0] + chunks[1], chunk=1)
+    yield failure("object-cut-inside-tag", "the file cut 40 bytes short: the last chunk is "
+                  "shorter than a tag", "truncated", good[:-40])
+    yield failure("object-header-only", "only the 16-byte header: no final chunk at all",
+                  "truncated", hdr)
+    yield failure("object-chunks-reordered", "chunks 0 and 1 swapped (nonce is the position)",
+                  "payload failure", hdr + chunks[1] + chunks[0] + chunks[2], chunk=0)
+    foreign = seal_all(key, hdr, other_oid, pieces(multi, CHUNK))
+    yield failure("object-chunk-from-other-object", "chunk 1 taken from another object sealed "
+                  "with the same key, position and flags: only the object id in the AAD differs",
+                  "payload failure", hdr + chunks[0] + foreign[1] + chunks[2], chunk=1)
+    yield failure("object-other-object-id", "a valid object presented under another object id "
+                  "(a file renamed over another), same key", "payload failure", good, chunk=0,
+                  use_oid=other_oid)
+    yield failure("object-wrong-key", "a valid object read with another object's key",
+                  "payload failure", good, chunk=0, use_key=other_key)
+    two_chunks = seal_all(key, hdr, oid, pieces(two, CHUNK))
+    extra = seal(key, hdr, oid, 2, b"appended", True)
+    yield failure("object-chunk-appended", "a short final chunk appended after the two full "
+                  "chunks of object-two-full-chunks: chunk 1, sealed as final, is now read as "
+                  "not final", "payload failure", hdr + b"".join(two_chunks) + extra, chunk=1)
+    bad_reserved = obj_header(CHUNK, reserved=b"\0\0\0\x01")
+    yield failure("object-reserved-changed", "a reserved header byte set: the header is part of "
+                  "every chunk's AAD", "payload failure", bad_reserved + good[16:], chunk=0)
+    yield failure("object-bad-magic", "magic EVOBJv2", "header failure",
+                  obj_header(CHUNK, magic=b"EVOBJv2\n") + good[16:])
+    yield failure("object-chunk-size-zero", "chunk size 0", "header failure",
+                  obj_header(0) + good[16:])
+    yield failure("object-chunk-size-too-large", "chunk size 2**26 + 1", "header failure",
+                  obj_header((1 << 26) + 1) + good[16:])
+    yield failure("object-short-header", "a file of 10 bytes", "header failure", hdr[:10])
+
+
+# --------------------------------------------------------------------------------- key slots
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def recovery_check(body: bytes) -> bytes:
+    return hashlib.sha256(b"evidence-vault recovery|" + body).digest()[:2]
+
+
+def recovery_encode(body: bytes) -> str:
+    """18 bytes and their 2-byte check, as 32 Crockford base32 characters in groups of 4."""
+    bits = "".join(f"{b:08b}" for b in body + recovery_check(body))
+    chars = "".join(ALPHABET[int(bits[i:i + 5], 2)] for i in range(0, 160, 5))
+    return "-".join(chars[i:i + 4] for i in range(0, 32, 4))
+
+
+def recovery_decode(text: str) -> bytes | None:
+    """The 20 bytes, or None if the check fails (used only to choose the vectors)."""
+    table = {c: i for i, c in enumerate(ALPHABET)} | {"O": 0, "I": 1, "L": 1}
+    chars = [c for c in text.upper() if c not in " -\t\n"]
+    bits = "".join(f"{table[c]:05b}" for c in chars)
+    raw = int(bits, 2).to_bytes(20, "big")
+    return raw if recovery_check(raw[:18]) == raw[18:] else None
+
+
+def recovery_body() -> bytes:
+    """Fixed bytes whose encoding holds a 0 and two 1s (for the O/I/L forgiveness vectors)."""
+    n = 0
+    while True:
+        body = fixed(f"recovery key {n}", 18)
+        text = recovery_encode(body)
+        if "0" in text and text.count("1") >= 2:
+            return body
+        n += 1
+
+
+def wrap(kind: str, slot_id: int, secret: bytes, master: bytes, vault_id: str, label: str, *,
+         m_kib: int = 1024, t: int = 3, p: int = 2) -> dict[str, Any]:
+    salt, nonce = fixed(f"{label} salt", 16), fixed(f"{label} nonce", 12)
+    kek = hash_secret_raw(secret, salt, time_cost=t, memory_cost=m_kib, parallelism=p,
+                          hash_len=32, type=Type.ID, version=19)
+    aad = f"evidence-vault keyslot|{vault_id}|{kind}".encode()
+    ct = AESGCM(kek).encrypt(nonce, master, aad)
+    return {"id": slot_id, "kind": kind,
+            "kdf": {"alg": "argon2id", "version": 19, "m_kib": m_kib, "t": t, "p": p,
+                    "salt": b64(salt)},
+            "wrap": {"alg": "A256GCM", "nonce": b64(nonce), "ct": b64(ct)}}
+
+
+def keyslot_vectors() -> Iterator[tuple[str, str]]:
+    vault_id = "7d3f6c1e-2a4b-4c8d-9e0f-1a2b3c4d5e6f"
+    other_vault = "0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
+    master = fixed("master key")
+    passphrase = "granite meadow lantern saffron"
+    cafe = "café quarry juniper beacon"  # NFC: é is U+00E9
+
+    def vec(name: str, expect: str, comment: str, doc: dict[str, Any]) -> tuple[str, str]:
+        params = [("master-key", master.hex())] if expect == "success" else []
+        payload = json.dumps(doc, indent=2, ensure_ascii=True)
+        return name, render("keyslot", expect, comment, params, payload)
+
+    slot = wrap("passphrase", 1, passphrase.encode(), master, vault_id, "passphrase slot")
+    yield vec("keyslot-passphrase-good", "success", "passphrase slot, Argon2id m=1024 KiB t=3 "
+              "p=2 (distinct values: a swapped parameter shows)",
+              {"vault_id": vault_id, "slot": slot, "passphrase": passphrase})
+    yield vec("keyslot-passphrase-wrong", "wrong secret", "one letter of the passphrase differs",
+              {"vault_id": vault_id, "slot": slot, "passphrase": passphrase[:-1] + "m"})
+    yield vec("keyslot-other-vault", "wrong secret", "the right passphrase, but the slot was "
+              "sealed for another vault id (AAD)",
+              {"vault_id": other_vault, "slot": slot, "passphrase": passphrase})
+    relabelled = {**slot, "kind": "recovery"}
+    yield vec("keyslot-relabelled", "wrong secret", "the slot's kind changed from passphrase to "
+              "recovery (the kind is in the AAD)",
+              {"vault_id": vault_id, "slot": relabelled, "passphrase": passphrase})
+    nfc = wrap("passphrase", 1, unicodedata.normalize("NFC", cafe).encode(), master, vault_id,
+               "nfc slot", t=1, p=1)
+    yield vec("keyslot-passphrase-nfd-typed", "success", "slot made from the NFC UTF-8 bytes; "
+              "the passphrase typed in NFD (e + U+0301) opens it after normalisation",
+              {"vault_id": vault_id, "slot": nfc,
+               "passphrase": unicodedata.normalize("NFD", cafe)})
+    body = recovery_body()
+    rkey = recovery_encode(body)
+    rslot = wrap("recovery", 2, body + recovery_check(body), master, vault_id, "recovery slot",
+                 t=1, p=1)
+    yield vec("keyslot-recovery-good", "success", "recovery slot: the Argon2id secret is the "
+              "20 decoded bytes (18 random and the 2-byte check)",
+              {"vault_id": vault_id, "slot": rslot, "recovery_key": rkey})
+    yield vec("keyslot-recovery-normalised", "success", "the same key typed in lower case, "
+              "without dashes, O for 0 and l for 1",
+              {"vault_id": vault_id, "slot": rslot,
+               "recovery_key": rkey.replace("-", "").replace("0", "O").replace("1", "l").lower()})
+    unknown = {**slot, "kdf": {**slot["kdf"], "alg": "scrypt"}}
+    yield vec("keyslot-unknown-kdf", "unusable", "kdf alg 'scrypt': not a version 1 slot",
+              {"vault_id": vault_id, "slot": unknown, "passphrase": passphrase})
+    damaged = {**slot, "wrap": {**slot["wrap"], "nonce": "not base64!"}}
+    yield vec("keyslot-damaged", "unusable", "the nonce is not base64",
+              {"vault_id": vault_id, "slot": damaged, "passphrase": passphrase})
+
+
+def recovery_vectors() -> Iterator[tuple[str, str]]:
+    body = recovery_body()
+    key = recovery_encode(body)
+    secret = (body + recovery_check(body)).hex()
+
+    def vec(name: str, expect: str, comment: str, text: str) -> tuple[str, str]:
+        params = [("secret", secret)] if expect == "success" else []
+        return name, render("recovery", expect, comment, params, text)
+
+    yield vec("recovery-canonical", "success", "as displayed: 8 groups of 4, dashes", key)
+    yield vec("recovery-lowercase-no-dashes", "success", "lower case, no separators",
+              key.replace("-", "").lower())
+    yield vec("recovery-confusables", "success", "spaces for dashes, O for 0, I and L for 1",
+              key.replace("-", " ").replace("0", "O").replace("1", "I", 1).replace("1", "L"))
+    i = key.index("-") + 1  # first character of the second group
+    wrong = key[:i] + ALPHABET[(ALPHABET.index(key[i]) + 1) % 32] + key[i + 1:]
+    assert recovery_decode(wrong) is None
+    yield vec("recovery-mistyped", "mistyped", "one character of the second group changed",
+              wrong)
+    j = next(k for k in range(len(key) - 1)
+             if "-" not in key[k:k + 2] and key[k] != key[k + 1]
+             and recovery_decode(key[:k] + key[k + 1] + key[k] + key[k + 2:]) is None)
+    yield vec("recovery-transposed", "mistyped", "two neighbouring characters swapped",
+              key[:j] + key[j + 1] + key[j] + key[j + 2:])
+    yield vec("recovery-too-short", "malformed", "the last character missing", key[:-1])
+    yield vec("recovery-bad-character", "malformed", "U is not in the alphabet",
+              "U" + key[1:])
+
+
+# --------------------------------------------------------------------------------- custody
+GENESIS = "0" * 64
+VAULT = "4f1c2a9e-5b7d-4e3a-9c61-2d8e0f7a1b35"
+ACTOR = {"name": "Mary Okafor", "initials": "MO", "role": "Investigator",
+         "organisation": "Northbridge Survivors Campaign", "machine": "vector-host",
+         "program": "evidence-vault 0.1.0"}
+INVESTIGATOR = {k: ACTOR[k] for k in ("name", "initials", "role", "organisation")}
+
+
+def jcs(obj: Any) -> bytes:
+    return bytes(rfc8785.dumps(obj))
+
+
+def sha(b: bytes) -> str:
+    return hashlib.sha256(b).hexdigest()
+
+
+def raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw,
+                                         serialization.PublicFormat.Raw)
+
+
+def fingerprint(raw: bytes) -> str:
+    h = sha(raw).upper()
+    return " ".join(h[i:i + 4] for i in range(0, 64, 4))
+
+
+class Row:
+    """An event as stored: its seq, exact body bytes, recorded hash and signature."""
+
+    def __init__(self, seq: int, body: bytes, digest: str, sig: bytes) -> None:
+        self.seq, self.body, self.hash, self.sig = seq, body, digest, sig
+
+    def line(self) -> str:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "sig": b64(self.sig),
+                           "body": self.body.decode("utf-8")}, ensure_ascii=True)
+
+    def export_line(self) -> str:
+        return jcs({"event": json.loads(self.body), "hash": self.hash,
+                    "sig": b64(self.sig)}).decode("utf-8")
+
+
+def sign(key: Ed25519PrivateKey, seq: int, body: bytes) -> Row:
+    return Row(seq, body, sha(body), key.sign(body))
+
+
+def event_fields(seq: int, prev: str, time: str, action: str, item: str | None,
+                 sha256: str | None, details: dict[str, Any]) -> dict[str, Any]:
+    return {"v": 1, "vault": VAULT, "seq": seq, "time": time, "actor": ACTOR, "action": action,
+            "item": item, "sha256": sha256, "details": details, "prev": prev}
+
+
+def chain(key: Ed25519PrivateKey, specs: list[tuple[str, str | None, str | None, dict[str, Any]]],
+          ) -> list[Row]:
+    rows: list[Row] = []
+    prev = GENESIS
+    for n, (action, item, digest, details) in enumerate(specs, start=1):
+        time = f"2026-05-03T09:30:{n:02d}.000000Z"
+        rows.append(sign(key, n, jcs(event_fields(n, prev, time, action, item, digest,
+                                                  details))))
+        prev = rows[-1].hash
+    return rows
+
+
+def custody_vectors() -> Iterator[tuple[str, str]]:
+    seed = fixed("custody signing key")
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    other = Ed25519PrivateKey.from_private_bytes(fixed("another signing key"))
+    pub = raw_public(key)
+    photo_sha = sha(b"not really a JPEG: the bytes of IMG_0042.jpg")
+    provenance = {
+        "original_name": "IMG_0042.jpg", "original_path": "/media/usb/DCIM/IMG_0042.jpg",
+        "size": 44, "sha256": photo_sha, "mime": "image/jpeg",
+        "modified": "2026-05-01T17:02:11.000000Z", "created": None, "case": "NB-2026-01",
+        "received": "2026-05-03T09:30:02.000000Z",
+        "received_from": "handed over by Zoë at the café, on a USB stick",
+        "imported_by": INVESTIGATOR, "machine": "vector-host", "program": "evidence-vault 0.1.0"}
+    created = {"name": "vectors", "investigator": INVESTIGATOR, "custody_public_key": b64(pub),
+               "custody_key_fingerprint": fingerprint(pub),
+               "signing_certificate_fingerprint": ":".join(
+                   f"{b:02X}" for b in fixed("signing certificate"))}
+    metadata = {"metadata": {"format": "JPEG", "width": 4032, "height": 3024,
+                             "captured": "2026:05:01 17:02:09",
+                             "gps": {"latitude": 51.5007292, "longitude": -0.1246254,
+                                     "altitude_m": 12.5}},
+                "warnings": []}
+    specs: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
+        ("vault created", None, None, created),
+        ("imported", "MO/1", photo_sha, provenance),
+        ("metadata extracted", "MO/1", photo_sha, metadata)]
+    rows = chain(key, specs)
+    common = [("vault", VAULT), ("public-key", b64(pub))]
+
+    def vec(name: str, comment: str, lines: list[Row], problems: list[tuple[int, str]], *,
+            vault: str = VAULT, extra: list[tuple[str, str]] | None = None) -> tuple[str, str]:
+        params = [("vault", vault), ("public-key", b64(pub)), *(extra or [])]
+        params += [("problem", f"{s} {k}") for s, k in problems]
+        return name, render("custody", "problems" if problems else "success", comment, params,
+                            "\n".join(r.line() for r in lines))
+
+    yield vec("custody-valid-chain", "three events: vault created, imported, metadata "
+              "extracted (non-ASCII text and floats in the bodies)", rows, [],
+              extra=[("fingerprint", fingerprint(pub)), ("signing-seed", seed.hex())])
+    yield "custody-export-valid", render(
+        "custody-export", "success", "the same chain as exported by 'evidence-vault log --json': "
+        "the body is the RFC 8785 form of 'event'", common,
+        "\n".join(r.export_line() for r in rows))
+
+    fields = json.loads(rows[1].body)
+    fields["details"]["received_from"] = "found on the office printer"
+    edited = jcs(fields)
+    yield vec("custody-edited-body", "event 2's body edited; its recorded hash and signature "
+              "left as they were", [rows[0], Row(2, edited, rows[1].hash, rows[1].sig), rows[2]],
+              [(2, "hash-mismatch"), (2, "bad-signature"), (3, "chain-broken")])
+    yield vec("custody-edited-body-rehashed", "event 2's body edited and its hash recomputed; "
+              "the signature cannot be", [rows[0], Row(2, edited, sha(edited), rows[1].sig),
+                                          rows[2]],
+              [(2, "bad-signature"), (3, "chain-broken")])
+    yield vec("custody-reordered-pair", "events 2 and 3 stored in the wrong order",
+              [rows[0], rows[2], rows[1]],
+              [(3, "out-of-sequence"), (3, "chain-broken"), (2, "out-of-sequence"),
+               (2, "chain-broken")])
+    yield vec("custody-removed-middle", "event 2 removed", [rows[0], rows[2]],
+              [(3, "out-of-sequence"), (3, "chain-broken")])
+    yield vec("custody-bad-signature", "event 2 signed by another key",
+              [rows[0], sign(other, 2, rows[1].body), rows[2]], [(2, "bad-signature")])
+
+    loose = json.dumps(json.loads(rows[1].body), ensure_ascii=False).encode("utf-8")
+    assert loose != rows[1].body and jcs(json.loads(loose)) == rows[1].body
+    third = json.loads(rows[2].body)
+    third["prev"] = sha(loose)
+    yield vec("custody-non-canonical-body", "event 2's body is valid JSON with the right "
+              "fields, correctly hashed, linked and signed, but not in RFC 8785 form",
+              [rows[0], sign(key, 2, loose), sign(key, 3, jcs(third))],
+              [(2, "not-canonical")])
+
+    junk = b"this is not JSON"
+    third = json.loads(rows[2].body)
+    third["prev"] = sha(junk)
+    yield vec("custody-body-not-json", "event 2's body is not JSON (though hashed, signed and "
+              "linked to): every check on its fields fails",
+              [rows[0], sign(key, 2, junk), sign(key, 3, jcs(third))],
+              [(2, "not-json"), (2, "not-canonical"), (2, "seq-mismatch"), (2, "chain-broken"),
+               (2, "other-vault")])
+    yield vec("custody-row-renumbered", "event 3 stored as event 4 (the body still says 3)",
+              [rows[0], rows[1], Row(4, rows[2].body, rows[2].hash, rows[2].sig)],
+              [(4, "out-of-sequence"), (4, "seq-mismatch")])
+    yield vec("custody-other-vault", "a valid chain, checked as the log of another vault",
+              rows, [(1, "other-vault"), (2, "other-vault"), (3, "other-vault")],
+              vault="0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d")
+    future = chain(key, [specs[0], specs[1],
+                         ("sealed by a future version", "MO/1", photo_sha,
+                          {"what": "an action this version does not know"})])
+    yield vec("custody-unknown-action", "verifiers accept actions they do not know", future, [])
+    yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
+              "(head.json does)", rows[:2], [])
+
+    # head.json for the valid chain
+    def head(name: str, expect: str, comment: str, doc: dict[str, Any],
+             vault: str = VAULT) -> tuple[str, str]:
+        return name, render("head", expect, comment,
+                            [("vault", vault), ("public-key", b64(pub))],
+                            json.dumps(doc, indent=2))
+
+    record = jcs({"kind": "evidence-vault custody head", "vault": VAULT, "seq": 3,
+                  "hash": rows[2].hash})
+    doc = {"vault": VAULT, "seq": 3, "hash": rows[2].hash, "sig": b64(key.sign(record))}
+    yield head("head-valid", "success", "head.json after event 3 of custody-valid-chain; signed "
+               "record " + record.decode(), doc)
+    yield head("head-seq-edited", "bad signature", "seq lowered to 2 without a new signature",
+               {**doc, "seq": 2})
+    yield head("head-other-vault", "bad signature", "a valid head.json, checked for another vault",
+               doc, vault="0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d")
+
+
+# --------------------------------------------------------------------------------- driver
+def all_vectors() -> Iterator[tuple[str, str]]:
+    yield from object_vectors()
+    yield from keyslot_vectors()
+    yield from recovery_vectors()
+    yield from custody_vectors()
+
+
+def write_vectors(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in all_vectors():
+        path = out / (name + SUFFIX)
+        if path in written:
+            raise AssertionError(f"duplicate vector name {name}")
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+FIXTURE_PASSPHRASE = "correct horse battery staple orbit"
+FIXTURE_FILES = {
+    "note-1.txt": b"Call from a tenant, 2 May 2026: the lift has been broken for six weeks.\n",
+    "note-2.txt": b"Letter from the landlord, 3 May 2026: repairs are scheduled.\n",
+}
+
+
+def make_fixture(target: Path = FIXTURE) -> Path:
+    """A small real vault made with the product API: kept for every later format version."""
+    import datetime as dt
+    import os
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from vault.check import run_check
+    from vault.clock import FixedClock
+    from vault.identity import Identity
+    from vault.importer import import_paths
+    from vault.items import list_items
+    from vault.keyslots import TEST_KDF
+    from vault.vault import Vault
+
+    if target.exists():
+        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently "
+                         "(delete it first if that is really what you want)")
+    t0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
+    identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = []
+        for name, content in FIXTURE_FILES.items():
+            p = Path(tmp) / name
+            p.write_bytes(content)
+            mtime = (t0 - dt.timedelta(days=1)).timestamp()
+            os.utime(p, (mtime, mtime))
+            sources.append(p)
+        v, recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity,
+                                   clock=FixedClock(t0), kdf=TEST_KDF)
+        with v:
+            for _ in import_paths(v, sources, case="NB-2026-01",
+                                  received_from="two notes typed for the fixture"):
+                pass
+            report = run_check(v)
+            if not report.ok:
+                raise SystemExit(f"the new fixture does not check: {report.problems}")
+            items = list_items(v)
+            fp, vault_id = v.fingerprint(), v.vault_id
+            events = sum(1 for _ in v.events())
+    rows = "\n".join(f"| {i.ref} | {i.name} | {i.size} | `{i.sha256}` |" for i in items)
+    (target.parent / "README.md").write_text(f"""# Test fixtures
+
+## vault-v1.evault
+
+A small real vault written by Evidence Vault 0.1.0: vault format version 1, index schema
+version 1. It was made once with `python tests/vectors/make_vectors.py --fixture` (the product
+API: `Vault.create` with `TEST_KDF` and a fixed clock, then two text files imported into the
+case `NB-2026-01`). Its keys are random, so it cannot be regenerated byte for byte, and the
+script refuses to overwrite it.
+
+Keep it for good: every later version of the program must still open and check it, and a
+later format version adds its own fixture next to it. Never open it in place (opening a vault
+writes to it): tests copy it to a temporary folder first.
+
+```
+passphrase: {FIXTURE_PASSPHRASE}
+recovery key: {recovery}
+vault id: {vault_id}
+custody key fingerprint: {fp}
+custody events: {events}
+```
+
+The key derivation is `TEST_KDF` (Argon2id, 1 MiB, 1 pass, 1 lane): fast for tests, far too
+weak for a real vault.
+
+| ref | name | size | sha256 |
+|-----|------|------|--------|
+{rows}
+""", encoding="utf-8")
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write the vectors")
+    parser.add_argument("--fixture", action="store_true",
+                        help=f"also create {FIXTURE.relative_to(ROOT)} (refused if it exists)")
+    args = parser.parse_args(argv)
+    written = write_vectors(args.out)
+    print(f"{len(written)} vectors written to {args.out}")
+    if args.fixture:
+        print(f"fixture written to {make_fixture()}")
+
+
+if __name__ == "__main__":
+    main()
