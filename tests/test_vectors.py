@@ -205,6 +205,7 @@ PROBLEM_KINDS = {
     "signature does not verify": "bad-signature",
     "not valid JSON": "not-json",
     "not in canonical form": "not-canonical",
+    "event version": "unknown-version",
     "its body says it is event": "seq-mismatch",
     "does not follow the event before it": "chain-broken",
     "belongs to another vault": "other-vault",

@@ -99,11 +99,19 @@ def verify_chain(events: Iterable[Event], public_key: Ed25519PublicKey,
             yield ChainProblem(ev.seq, "its signature does not verify with the vault's key")
         try:
             f = ev.fields
+            if not isinstance(f, dict):
+                raise ValueError("not an object")
         except ValueError:
-            yield ChainProblem(ev.seq, "its body is not valid JSON")
+            yield ChainProblem(ev.seq, "its body is not valid JSON (a JSON object)")
             f = {}
-        if canonical(f) != ev.body:
+        try:
+            canonical_ok = canonical(f) == ev.body
+        except Exception:  # NaN, Infinity, integers beyond 2**53: not canonicalisable
+            canonical_ok = False
+        if not canonical_ok:
             yield ChainProblem(ev.seq, "its body is not in canonical form")
+        if f and f.get("v") != EVENT_VERSION:
+            yield ChainProblem(ev.seq, f"its event version {f.get('v')!r} is unknown")
         if f.get("seq") != ev.seq:
             yield ChainProblem(ev.seq, f"its body says it is event {f.get('seq')}")
         if f.get("prev") != prev:

@@ -60,6 +60,8 @@ def read_header(folder: Path) -> Header:
         version = int(doc["version"])
     except (ValueError, KeyError, TypeError) as e:
         raise VaultUnusable(f"{path} is damaged or not a vault header") from e
+    if version < 1:
+        raise VaultUnusable(f"{path} has an invalid format version {version}")
     if version > FORMAT_VERSION:
         raise NewerFormat(
             f"this vault uses format {version}, written by a newer Evidence Vault; this version "

@@ -7,10 +7,13 @@ place where the file cannot be what it claims.
 
 from __future__ import annotations
 
+import re
 import struct
 
 # Markers that may legitimately follow entropy-coded data.
 _AFTER_SCAN = {0xD9, 0xC4, 0xDA, 0xDB, 0xDD, 0xDC, 0xFE, *range(0xE0, 0xF0)}
+# 0xFF followed by anything but a stuffing zero or fill: a marker (or damage).
+_MARKER = re.compile(rb"\xff[^\x00\xff]")
 
 
 def _scan_end(d: bytes, i: int) -> tuple[int, str | None]:
@@ -18,17 +21,12 @@ def _scan_end(d: bytes, i: int) -> tuple[int, str | None]:
     n = len(d)
     expect_rst = 0
     while i < n - 1:
-        if d[i] != 0xFF:
-            i = d.find(b"\xff", i)
-            if i < 0:
-                return n, None
-            continue
+        m = _MARKER.search(d, i)
+        if m is None:
+            return n, None
+        i = m.start()
         nb = d[i + 1]
-        if nb == 0x00:
-            i += 2
-        elif nb == 0xFF:
-            i += 1
-        elif 0xD0 <= nb <= 0xD7:
+        if 0xD0 <= nb <= 0xD7:
             if nb - 0xD0 != expect_rst:
                 return i, f"restart markers out of order at byte {i}: the image data is damaged"
             expect_rst = (expect_rst + 1) % 8

@@ -23,6 +23,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from vault.errors import VaultUnusable, WrongSecret
 
 KEY_BYTES = 32
+# Limits a reader enforces, so a tampered header cannot exhaust memory or time.
+MAX_M_KIB = 4 << 20  # 4 GiB
+MAX_T = 64
+MAX_P = 16
 TARGET_SECONDS = 0.5
 
 
@@ -89,9 +93,15 @@ def open_slot(slot: dict[str, Any], secret: bytes, vault_id: str) -> bytes:
     """Unwrap the master key, or raise :class:`WrongSecret`."""
     try:
         kdf = slot["kdf"]
-        if kdf["alg"] != "argon2id" or slot["wrap"]["alg"] != "A256GCM":
+        if kdf["alg"] != "argon2id" or kdf.get("version") != 19 \
+                or slot["wrap"]["alg"] != "A256GCM":
             raise VaultUnusable(f"key slot {slot['id']} uses an unknown algorithm")
-        params = KdfParams(m_kib=int(kdf["m_kib"]), t=int(kdf["t"]), p=int(kdf["p"]))
+        params = KdfParams(m_kib=kdf["m_kib"], t=kdf["t"], p=kdf["p"])
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in
+                   (params.m_kib, params.t, params.p)) \
+                or not (8 * params.p <= params.m_kib <= MAX_M_KIB and 1 <= params.t <= MAX_T
+                        and 1 <= params.p <= MAX_P):
+            raise VaultUnusable(f"key slot {slot['id']} has out-of-range Argon2id parameters")
         salt, nonce = b64d(kdf["salt"]), b64d(slot["wrap"]["nonce"])
         wrapped = b64d(slot["wrap"]["ct"])
         kind = str(slot["kind"])
@@ -125,7 +135,7 @@ def new_recovery_key() -> str:
 def parse_recovery_key(text: str) -> bytes:
     """The canonical secret of a recovery key typed by a person (case, dashes, spaces, O/0 and I/L/1
     forgiven)."""
-    chars = [c for c in text.upper() if c not in " -\t\n"]
+    chars = [c for c in text.upper() if c != "-" and not c.isspace()]
     if len(chars) != 32 or any(c not in _DECODE for c in chars):
         raise WrongSecret("that is not a recovery key: it has 32 letters and digits in 8 groups")
     n = 0

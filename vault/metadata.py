@@ -7,6 +7,8 @@ the item stays in the vault either way.
 from __future__ import annotations
 
 import contextlib
+import io
+import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -37,7 +39,21 @@ def extract(reader: ObjectReader, mime: str) -> Extracted:
             _image(reader, mime, out)
     except Exception as e:  # a hostile file must not stop the import
         out.warnings.append(f"could not read this file's contents: {type(e).__name__}: {e}")
+    out.metadata = _json_safe(out.metadata)
     return out
+
+
+def _json_safe(value: Any) -> Any:
+    """Only what RFC 8785 can sign: no NaN or infinities, no integers beyond 2**53."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return str(value)
+    return value
 
 
 def _pdf(reader: ObjectReader, out: Extracted) -> None:
@@ -85,10 +101,13 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
             pi_heif.register_heif_opener()
             _heif_ready = True
     reader.seek(0)
+    # Small enough: read once, for the decoder and the structural check alike.
+    data = reader.read() if reader.size <= MAX_JPEG_CHECK else None
+    source = io.BytesIO(data) if data is not None else io.BufferedReader(reader, 1 << 20)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            im = Image.open(reader)  # type: ignore[arg-type]
+            im = Image.open(source)
         except Image.DecompressionBombError as e:
             out.warnings.append(f"image not decoded: {e}")
             return
@@ -117,9 +136,8 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
                 out.warnings.append(f"the image data is damaged: {e}")
     for w in caught:
         out.warnings.append(f"image warning: {w.message}")
-    if mime == "image/jpeg" and reader.size <= MAX_JPEG_CHECK:
-        reader.seek(0)
-        out.warnings.extend(jpeg_problems(reader.read()))
+    if mime == "image/jpeg" and data is not None:
+        out.warnings.extend(jpeg_problems(data))
 
 
 _XMP_DIM = re.compile(rb"exif:Pixel([XY])Dimension(?:>|=\")\s*(\d+)")

@@ -115,6 +115,8 @@ class ObjectReader(io.RawIOBase):
     def __init__(self, path: Path, oid: str, key: bytes) -> None:
         super().__init__()
         self.oid = oid
+        if len(key) != 32:
+            raise IntegrityError(f"object {oid} has a damaged key in the index")
         try:
             self._f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
         except FileNotFoundError:
@@ -218,7 +220,8 @@ class ObjectStore:
             self.path(oid).unlink()
 
     def names(self) -> set[str]:
-        return {p.name for p in self.root.iterdir()}
+        """The regular files in ``objects/`` (anything else is left alone)."""
+        return {p.name for p in self.root.iterdir() if p.is_file() and not p.is_symlink()}
 
     def sweep(self, referenced: set[str]) -> list[str]:
         """Remove temporary and unreferenced files left by a crash; return their names."""

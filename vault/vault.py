@@ -184,6 +184,9 @@ class Vault:
             lock.release()
             raise
         v.open_warnings = v.head_problems()
+        for leftover in folder.glob(".*.tmp"):  # an atomic write cut short by a crash
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         if not v.open_warnings:
             v.advance_head()
             v.objects.sweep(v.referenced_objects())
@@ -313,7 +316,10 @@ class Vault:
             return [] if seq == 0 else [f"{HEAD} is missing: the custody log cannot be checked "
                                         "against its last known head"]
         try:
-            hseq, hhash = int(head["seq"]), str(head["hash"])
+            hseq, hhash = head["seq"], head["hash"]
+            if not isinstance(hseq, int) or isinstance(hseq, bool) or not isinstance(hhash, str) \
+                    or head.get("vault") != self.vault_id:
+                raise ValueError("malformed head")
             self.public_key.verify(base64.b64decode(head["sig"]),
                                    custody.head_record(self.vault_id, hseq, hhash))
         except Exception:
@@ -322,7 +328,8 @@ class Vault:
             return [f"the custody log ends at event {seq} but this vault had reached event "
                     f"{hseq}: it was restored from an older copy or its log was truncated"]
         row = self.con.execute("SELECT hash FROM custody WHERE seq=?", (hseq,)).fetchone()
-        if hseq and (row is None or row[0] != hhash):
+        expected = custody.GENESIS if hseq == 0 else (None if row is None else row[0])
+        if expected != hhash:
             return [f"custody event {hseq} differs from the one recorded in {HEAD}: "
                     "the log was rewritten"]
         return []
