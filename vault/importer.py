@@ -17,17 +17,18 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vault import PROGRAM, custody
 from vault.clock import iso_utc
-from vault.errors import EnvironmentProblem
+from vault.errors import EnvironmentProblem, VaultError
 from vault.items import case_id, next_reference
-from vault.metadata import extract
+from vault.metadata import Extracted, extract
 from vault.mime import sniff
-from vault.objects import CHUNK_SIZE, ObjectWriter
+from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
 from vault.vault import Vault
 
 SNIFF_BYTES = 8192
@@ -153,7 +154,12 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
                  received_from: str = "", cancel: Callable[[], bool] | None = None,
                  batch_files: int = 64, batch_seconds: float = 0.5,
                  ) -> Iterator[Progress]:
-    """Import files and folders; yields progress, and each batch's results once committed."""
+    """Import files and folders; yields progress, and each batch's results once committed.
+
+    Reading what is inside the new items (PDF details, EXIF) runs in a worker thread while the
+    next batch is stored; its findings are recorded as they complete, and all of them before
+    the generator ends.
+    """
     cancel = cancel or (lambda: False)
     files, problems = collect(paths)
     sizes = []
@@ -170,10 +176,19 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
     batch: list[_Stored] = []
     started = time.monotonic()
     pending_bytes = 0
+    reader = _MetadataReader(v)
 
     def bytes_read(n: int) -> None:
         nonlocal pending_bytes
         pending_bytes += n
+
+    def commit() -> None:
+        nonlocal batch, started
+        reader.record(wait=False)
+        prog.acknowledged = _commit(v, batch, case)
+        batch = []
+        started = time.monotonic()
+        reader.submit(prog.acknowledged)
 
     try:
         for source in files:
@@ -193,22 +208,67 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
             prog.bytes_done += pending_bytes
             pending_bytes = 0
             if len(batch) >= batch_files or time.monotonic() - started >= batch_seconds:
-                prog.acknowledged = _commit(v, batch, case)
-                batch = []
-                started = time.monotonic()
+                commit()
                 yield prog
-                _extract_batch(v, prog.acknowledged)
             elif prog.files_done % 16 == 0:
                 prog.acknowledged = []
                 yield prog
         if batch:
-            prog.acknowledged = _commit(v, batch, case)
-            batch = []
+            commit()
             yield prog
-            _extract_batch(v, prog.acknowledged)
+        reader.record(wait=True)
     finally:
+        reader.close()
         for s in batch:  # stored but never recorded (an error or the caller stopped): discard
             s.writer.abort()
+
+
+class _MetadataReader:
+    """Reads new items' contents in one worker thread (Pillow, hashlib and AES release the
+    GIL), and records what it found from the importing thread, which owns the database."""
+
+    def __init__(self, v: Vault) -> None:
+        self._v = v
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metadata")
+        self._pending: list[tuple[ImportResult, Future[Extracted]]] = []
+
+    def submit(self, results: list[ImportResult]) -> None:
+        for r in results:
+            if r.status != IMPORTED or r.ref is None:
+                continue
+            oid, mime = self._v.con.execute("SELECT oid, mime FROM items WHERE ref=?",
+                                            (r.ref,)).fetchone()
+            if mime == "application/pdf" or mime.startswith("image/"):
+                path, key = self._v.objects.path(oid), self._v.object_key(oid)
+                self._pending.append((r, self._pool.submit(_read_metadata, path, oid, key, mime)))
+
+    def record(self, *, wait: bool) -> None:
+        done = [(r, f) for r, f in self._pending if wait or f.done()]
+        if not done:
+            return
+        self._pending = [p for p in self._pending if p not in done]
+        found = [(r, f.result()) for r, f in done]
+        try:
+            with self._v.transaction():
+                for r, x in found:
+                    r.warnings.extend(x.warnings)
+                    self._v.con.execute("UPDATE items SET metadata=?, warnings=? WHERE ref=?",
+                                        (json.dumps(x.metadata), json.dumps(r.warnings), r.ref))
+                    self._v.record(custody.METADATA_EXTRACTED, item=r.ref, sha256=r.sha256,
+                                   details={"metadata": x.metadata, "warnings": x.warnings})
+        except EnvironmentProblem:
+            pass  # the evidence is safe; its details can be read again later
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_metadata(path: Path, oid: str, key: bytes, mime: str) -> Extracted:
+    try:
+        with ObjectReader(path, oid, key) as reader:
+            return extract(reader, mime)
+    except VaultError as e:  # the object itself failed: check will say so; the import goes on
+        return Extracted(warnings=[f"could not read the stored content back: {e}"])
 
 
 def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
@@ -218,7 +278,6 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
     writer = v.objects.writer()
     try:
         sha, size, head = streamer.store(source, writer, cancel, on_bytes)
-        writer.commit()
     except BaseException:
         writer.abort()
         raise
@@ -251,7 +310,10 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
 
 
 def _commit(v: Vault, batch: list[_Stored], case: str | None) -> list[ImportResult]:
-    """Record a batch of stored objects in one transaction; duplicates become 'received again'."""
+    """Make a batch of stored objects durable, then record them in one transaction;
+    duplicates become 'received again'."""
+    for s in batch:  # fsyncs back to back let the file system group its journal commits
+        s.writer.commit()
     v.objects.sync()
     results: list[ImportResult] = []
     duplicates: list[ObjectWriter] = []
@@ -294,29 +356,3 @@ def _commit(v: Vault, batch: list[_Stored], case: str | None) -> list[ImportResu
     for w in duplicates:  # only after the commit: until then a crash must find them unreferenced
         w.abort()
     return results
-
-
-def _extract_batch(v: Vault, results: list[ImportResult]) -> None:
-    """Read what can be read from the newly stored items and record it (a custody event each)."""
-    todo = []
-    for r in results:
-        if r.status != IMPORTED or r.ref is None:
-            continue
-        oid, mime = v.con.execute("SELECT oid, mime FROM items WHERE ref=?", (r.ref,)).fetchone()
-        if not (mime == "application/pdf" or mime.startswith("image/")):
-            continue
-        with v.objects.open(oid, v.object_key(oid)) as reader:
-            found = extract(reader, mime)
-        r.warnings.extend(found.warnings)
-        todo.append((r, found))
-    if not todo:
-        return
-    try:
-        with v.transaction():
-            for r, found in todo:
-                v.con.execute("UPDATE items SET metadata=?, warnings=? WHERE ref=?",
-                              (json.dumps(found.metadata), json.dumps(r.warnings), r.ref))
-                v.record(custody.METADATA_EXTRACTED, item=r.ref, sha256=r.sha256,
-                         details={"metadata": found.metadata, "warnings": found.warnings})
-    except EnvironmentProblem:
-        pass  # the evidence is safe; its details can be read again later
