@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from vault import custody
 from vault.check import run_check
 from vault.clock import FixedClock
-from vault.db import schema_version
+from vault.db import SCHEMA_VERSION, schema_version
 from vault.errors import IntegrityError, VaultUnusable, WrongSecret
 from vault.importer import import_paths
 from vault.items import list_items
@@ -343,7 +343,7 @@ def test_fixture_opens_and_checks(fixture_copy: Path) -> None:
         assert v.open_warnings == []
         assert v.vault_id == fields["vault id"]
         assert v.fingerprint() == fields["custody key fingerprint"]
-        assert schema_version(v.con) == 1
+        assert schema_version(v.con) == SCHEMA_VERSION  # migrated from 1 on open
         report = run_check(v)
         assert report.ok, report.problems
         assert report.items_checked == 2

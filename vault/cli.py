@@ -74,9 +74,11 @@ def cli() -> None:
 @click.option("--initials", required=True, help="Initials for exhibit references (MO/1).")
 @click.option("--role", default="", help="Role, for example 'Investigator'.")
 @click.option("--organisation", default="", help="Organisation or campaign.")
-def init(path: Path, name: str, initials: str, role: str, organisation: str) -> None:
+@click.option("--email", default="", help="Contact email, written into evidence packages.")
+def init(path: Path, name: str, initials: str, role: str, organisation: str, email: str) -> None:
     """Create a vault at PATH (a folder NAME.evault); prints the recovery key once."""
-    identity = Identity(name=name, initials=initials.upper(), role=role, organisation=organisation)
+    identity = Identity(name=name, initials=initials.upper(), role=role, organisation=organisation,
+                        email=email)
     passphrase = _ask(PASS_ENV, "New passphrase", confirm=True)
     v, recovery = Vault.create(path, passphrase, identity)
     with v:

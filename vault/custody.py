@@ -88,38 +88,44 @@ def verify_chain(events: Iterable[Event], public_key: Ed25519PublicKey,
     expected_seq = 1
     prev = GENESIS
     for ev in events:
-        if ev.seq != expected_seq:
-            yield ChainProblem(ev.seq, f"out of sequence (expected event {expected_seq}): "
-                                       "an event was removed, inserted or reordered")
-        if sha256_hex(ev.body) != ev.hash:
-            yield ChainProblem(ev.seq, "its contents do not match its recorded hash (edited)")
-        try:
-            public_key.verify(ev.sig, ev.body)
-        except InvalidSignature:
-            yield ChainProblem(ev.seq, "its signature does not verify with the vault's key")
-        try:
-            f = ev.fields
-            if not isinstance(f, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            yield ChainProblem(ev.seq, "its body is not valid JSON (a JSON object)")
-            f = {}
-        try:
-            canonical_ok = canonical(f) == ev.body
-        except Exception:  # NaN, Infinity, integers beyond 2**53: not canonicalisable
-            canonical_ok = False
-        if not canonical_ok:
-            yield ChainProblem(ev.seq, "its body is not in canonical form")
-        if f and f.get("v") != EVENT_VERSION:
-            yield ChainProblem(ev.seq, f"its event version {f.get('v')!r} is unknown")
-        if f.get("seq") != ev.seq:
-            yield ChainProblem(ev.seq, f"its body says it is event {f.get('seq')}")
-        if f.get("prev") != prev:
-            yield ChainProblem(ev.seq, "it does not follow the event before it (chain broken)")
-        if vault_id is not None and f.get("vault") != vault_id:
-            yield ChainProblem(ev.seq, "it belongs to another vault")
+        yield from event_problems(ev, expected_seq, prev, public_key, vault_id)
         prev = sha256_hex(ev.body)
         expected_seq = ev.seq + 1
+
+
+def event_problems(ev: Event, expected_seq: int, prev: str, public_key: Ed25519PublicKey,
+                   vault_id: str | None = None) -> Iterator[ChainProblem]:
+    """Everything wrong with one event, given the sequence number and hash it must follow."""
+    if ev.seq != expected_seq:
+        yield ChainProblem(ev.seq, f"out of sequence (expected event {expected_seq}): "
+                                   "an event was removed, inserted or reordered")
+    if sha256_hex(ev.body) != ev.hash:
+        yield ChainProblem(ev.seq, "its contents do not match its recorded hash (edited)")
+    try:
+        public_key.verify(ev.sig, ev.body)
+    except InvalidSignature:
+        yield ChainProblem(ev.seq, "its signature does not verify with the vault's key")
+    try:
+        f = ev.fields
+        if not isinstance(f, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        yield ChainProblem(ev.seq, "its body is not valid JSON (a JSON object)")
+        f = {}
+    try:
+        canonical_ok = canonical(f) == ev.body
+    except Exception:  # NaN, Infinity, integers beyond 2**53: not canonicalisable
+        canonical_ok = False
+    if not canonical_ok:
+        yield ChainProblem(ev.seq, "its body is not in canonical form")
+    if f and f.get("v") != EVENT_VERSION:
+        yield ChainProblem(ev.seq, f"its event version {f.get('v')!r} is unknown")
+    if f.get("seq") != ev.seq:
+        yield ChainProblem(ev.seq, f"its body says it is event {f.get('seq')}")
+    if f.get("prev") != prev:
+        yield ChainProblem(ev.seq, "it does not follow the event before it (chain broken)")
+    if vault_id is not None and f.get("vault") != vault_id:
+        yield ChainProblem(ev.seq, "it belongs to another vault")
 
 
 def key_fingerprint(public_key: Ed25519PublicKey) -> str:

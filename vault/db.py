@@ -50,6 +50,12 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER custody_no_delete BEFORE DELETE ON custody
         BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
     """,
+    # 2: events about several items at once (an export) appear on each item's timeline.
+    """
+    CREATE TABLE custody_links (seq INTEGER NOT NULL REFERENCES custody(seq), item TEXT NOT NULL,
+        PRIMARY KEY (seq, item));
+    CREATE INDEX custody_links_item ON custody_links(item);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -18,6 +18,7 @@ class Identity:
     initials: str
     role: str = ""
     organisation: str = ""
+    email: str = ""
 
     def __post_init__(self) -> None:
         if not self.name.strip():

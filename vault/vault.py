@@ -276,7 +276,8 @@ class Vault:
         return (0, custody.GENESIS) if row is None else (int(row[0]), str(row[1]))
 
     def record(self, action: str, *, item: str | None = None, sha256: str | None = None,
-               details: dict[str, Any] | None = None, time: str | None = None) -> custody.Event:
+               details: dict[str, Any] | None = None, time: str | None = None,
+               links: list[str] | None = None) -> custody.Event:
         """Append a signed custody event inside the current transaction."""
         if not self._in_tx:
             raise RuntimeError("custody events are written inside a transaction")
@@ -287,14 +288,16 @@ class Vault:
             item=item, sha256=sha256, details=details or {})
         self.con.execute("INSERT INTO custody (seq, hash, body, sig, item) VALUES (?,?,?,?,?)",
                          (ev.seq, ev.hash, ev.body, ev.sig, item))
+        for ref in links or []:
+            self.con.execute("INSERT INTO custody_links (seq, item) VALUES (?, ?)", (ev.seq, ref))
         return ev
 
     def events(self, item: str | None = None) -> Iterator[custody.Event]:
         sql = "SELECT seq, body, hash, sig FROM custody"
         args: tuple[Any, ...] = ()
         if item is not None:
-            sql += " WHERE item=?"
-            args = (item,)
+            sql += " WHERE item=? OR seq IN (SELECT seq FROM custody_links WHERE item=?)"
+            args = (item, item)
         for seq, body, h, sig in self.con.execute(sql + " ORDER BY seq", args):
             yield custody.Event(seq=int(seq), body=bytes(body), hash=str(h), sig=bytes(sig))
 
