@@ -1,0 +1,118 @@
+"""Custody log excerpts: the events about some items, verifiable without the others.
+
+An excerpt (docs/package-format.md, "Custody") is JSON Lines: the first event of the vault
+(which carries the custody public key), every event about the selected items, and for each
+run of events left out one line ``{"omitted": {"from": A, "to": B}, "hash": H}`` giving the
+hash of event B, which the next included event's signed ``prev`` pins down.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from vault.custody import (
+    GENESIS,
+    VAULT_CREATED,
+    ChainProblem,
+    Event,
+    canonical,
+    event_problems,
+    key_fingerprint,
+)
+
+
+def make_excerpt(events: Iterable[Event], keep: Iterable[str]) -> bytes:
+    """The excerpt of ``events`` keeping event 1 and those whose item is in ``keep``."""
+    wanted = set(keep)
+    lines: list[bytes] = []
+    gap: tuple[int, int, str] | None = None
+    for ev in events:
+        item = ev.fields.get("item")
+        if ev.seq == 1 or item in wanted:
+            if gap:
+                lines.append(canonical({"omitted": {"from": gap[0], "to": gap[1]},
+                                        "hash": gap[2]}))
+                gap = None
+            lines.append(ev.to_line())
+        else:
+            gap = (gap[0] if gap else ev.seq, ev.seq, ev.hash)
+    # A trailing gap is left out: nothing after it needs pinning.
+    return b"".join(line + b"\n" for line in lines)
+
+
+@dataclass
+class VerifiedExcerpt:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    public_key: Ed25519PublicKey | None = None
+    fingerprint: str = ""
+    vault_id: str = ""
+    certificate_fingerprint: str = ""
+
+
+def verify_excerpt(data: bytes) -> VerifiedExcerpt:
+    out = VerifiedExcerpt()
+    lines = data.decode("utf-8", "replace").splitlines()
+    if not lines:
+        out.problems.append("the custody log is empty")
+        return out
+    expected, prev = 1, GENESIS
+    for n, text in enumerate(lines, 1):
+        try:
+            obj = json.loads(text)
+            if not isinstance(obj, dict):
+                raise ValueError
+        except ValueError:
+            out.problems.append(f"custody log line {n} is not a JSON object")
+            return out
+        if "omitted" in obj:
+            span, h = obj.get("omitted"), obj.get("hash")
+            if not (isinstance(span, dict) and span.get("from") == expected
+                    and isinstance(span.get("to"), int) and span["to"] >= expected
+                    and isinstance(h, str) and len(h) == 64):
+                out.problems.append(f"custody log line {n}: a malformed or misplaced omitted "
+                                    f"range (expected one starting at event {expected})")
+                return out
+            expected, prev = span["to"] + 1, h
+            continue
+        try:
+            ev = Event(seq=int(obj["event"]["seq"]), body=canonical(obj["event"]),
+                       hash=str(obj["hash"]), sig=base64.b64decode(obj["sig"], validate=True))
+        except Exception:  # any malformed record
+            out.problems.append(f"custody log line {n} is not a custody event record")
+            return out
+        if n == 1 and not _take_key(ev, out):
+            return out
+        assert out.public_key is not None
+        for p in event_problems(ev, expected, prev, out.public_key, out.vault_id):
+            out.problems.append(str(p))
+        out.events.append(ev.fields)
+        expected, prev = ev.seq + 1, ev.hash
+    return out
+
+
+def _take_key(ev: Event, out: VerifiedExcerpt) -> bool:
+    """The first event must be the vault's creation, carrying its custody public key."""
+    f = ev.fields
+    details = f.get("details") or {}
+    try:
+        if ev.seq != 1 or f.get("action") != VAULT_CREATED:
+            raise ValueError
+        out.public_key = Ed25519PublicKey.from_public_bytes(
+            base64.b64decode(details["custody_public_key"], validate=True))
+    except Exception:
+        out.problems.append(str(ChainProblem(ev.seq, "the excerpt does not start with the "
+                                                     "vault's creation and its public key")))
+        return False
+    out.fingerprint = key_fingerprint(out.public_key)
+    out.vault_id = str(f.get("vault", ""))
+    out.certificate_fingerprint = str(details.get("signing_certificate_fingerprint", ""))
+    if details.get("custody_key_fingerprint") != out.fingerprint:
+        out.problems.append("custody event 1: the key fingerprint it states is not its key's")
+    return True

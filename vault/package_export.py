@@ -1,0 +1,317 @@
+"""Export: one signed evidence package (a zipped BagIt bag) for a selection of exhibits.
+
+Layout and rules: docs/package-format.md. The same selection exported twice from an
+unchanged vault gives identical payload files, so identical manifests: the exhibits' bytes,
+the custody excerpt, the provenance records and the (deterministically signed) report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import secrets
+import threading
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from vault import PROGRAM, __version__, custody
+from vault.atomic import fsync_dir
+from vault.clock import iso_utc
+from vault.cms import sign_detached
+from vault.custody_excerpt import make_excerpt
+from vault.errors import EnvironmentProblem, IntegrityError, NotFound, VaultError
+from vault.items import Item, get_item, list_items, provenance
+from vault.package_format import (
+    BAG_INFO,
+    BAGIT_TXT,
+    CUSTODY_LOG,
+    HOWTO,
+    MANIFEST,
+    PACKAGE_VERSION,
+    PROVENANCE,
+    REPORT,
+    SIGNATURE,
+    SIGNER_CERT,
+    TAGMANIFEST,
+    exhibit_path,
+    format_bag_info,
+    format_manifest,
+    ref_slug,
+    safe_name,
+)
+from vault.package_howto import how_to_verify
+from vault.vault import Vault
+
+
+@dataclass
+class ExportProgress:
+    done_bytes: int
+    total_bytes: int
+    current: str
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    package_id: str
+    sha256: str
+    certificate_fingerprint: str
+    custody_fingerprint: str
+    exhibits: list[str] = field(default_factory=list)
+    encrypted: bool = False
+
+
+def select(v: Vault, refs: list[str] | None, case: str | None) -> list[Item]:
+    if bool(refs) == bool(case):
+        raise VaultError("choose either exhibit references or a case to export")
+    items = [get_item(v, r) for r in refs] if refs else list_items(v, case)
+    if not items:
+        raise NotFound(f"case {case!r} has no exhibits")
+    purged = [i.ref for i in items if i.status != "present"]
+    if purged:
+        raise VaultError(f"{', '.join(purged)} purged: its content no longer exists to export")
+    return sorted({i.ref: i for i in items}.values(), key=lambda i: _ref_key(i.ref))
+
+
+def _ref_key(ref: str) -> tuple[str, int]:
+    prefix, _, n = ref.partition("/")
+    return prefix, int(n) if n.isdigit() else 0
+
+
+def _zip_time(t: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    t = max(t, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+    return (t.year, t.month, t.day, t.hour, t.minute, t.second)
+
+
+class _Bag:
+    """Writes entries into the zip, under one top folder, remembering payload hashes."""
+
+    def __init__(self, zf: zipfile.ZipFile, top: str, when: tuple[int, ...]) -> None:
+        self.zf, self.top, self.when = zf, top, when
+        self.payload: dict[str, str] = {}
+        self.tags: dict[str, bytes] = {}
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(f"{self.top}/{name}", date_time=self.when)  # type: ignore[arg-type]
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o644 << 16
+        info.flag_bits |= 0x800  # names are UTF-8
+        return info
+
+    def add(self, name: str, data: bytes) -> None:
+        self.zf.writestr(self._info(name), data)
+        if name.startswith("data/"):
+            self.payload[name] = hashlib.sha256(data).hexdigest()
+        else:
+            self.tags[name] = data
+
+    def add_stream(self, name: str, chunks: Iterator[bytes], size: int) -> str:
+        h = hashlib.sha256()
+        info = self._info(name)
+        info.file_size = size
+        with self.zf.open(info, "w", force_zip64=size >= 1 << 31) as out:
+            for chunk in chunks:
+                h.update(chunk)
+                out.write(chunk)
+        self.payload[name] = h.hexdigest()
+        return self.payload[name]
+
+
+def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
+                   case: str | None = None, recipient: str = "",
+                   encrypt_to: str | None = None, cancel: Callable[[], bool] | None = None,
+                   ) -> Iterator[ExportProgress | ExportResult]:
+    """Write the package to ``out`` (``out.age`` when encrypted); yields progress, then the
+    :class:`ExportResult`. Nothing appears under the final name until the package is whole."""
+    cancel = cancel or (lambda: False)
+    items = select(v, refs, case)
+    encrypted = encrypt_to is not None
+    target = out.with_name(out.name + ".age") if encrypted and out.suffix != ".age" else out
+    if target.exists():
+        raise VaultError(f"{target} already exists; choose another name")
+    if not target.parent.is_dir():
+        raise VaultError(f"the folder {target.parent} does not exist")
+    recipients = _age_recipients(encrypt_to) if encrypt_to else []
+    package_id = str(uuid.uuid4())
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    total = sum(i.size for i in items)
+    done = 0
+    progress: list[ExportProgress] = []
+
+    def report(n: int, name: str) -> None:
+        nonlocal done
+        done += n
+        progress.append(ExportProgress(done, total, name))
+
+    top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
+    writer = _Writer(v, items, top, package_id, recipient, case, cancel, report)
+    try:
+        with open(tmp, "xb") as f:
+            if recipients:
+                yield from _encrypting(writer, f, recipients, progress)
+            else:
+                writer.write(f)
+                yield from progress
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise EnvironmentProblem(f"cannot write {target}: {e.strerror or e}") from e
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    digest = _sha256_file(target)
+    with v.transaction():
+        v.record(custody.EXPORTED, links=[i.ref for i in items], details={
+            "package_id": package_id, "package_sha256": digest, "file": target.name,
+            "recipient": recipient, "items": [i.ref for i in items], "case": case,
+            "encrypted_to": encrypt_to if encrypted else None})
+    yield ExportResult(target, package_id, digest, v.certificate_fingerprint(), v.fingerprint(),
+                       [i.ref for i in items], encrypted)
+
+
+def _sha256_file(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _age_recipients(key: str) -> list[Any]:
+    import pyrage
+
+    try:
+        return [pyrage.x25519.Recipient.from_str(key.strip())]
+    except Exception:
+        raise VaultError("that is not an age public key (age1...)") from None
+
+
+def _encrypting(writer: _Writer, f: IO[bytes], recipients: list[Any],
+                progress: list[ExportProgress]) -> Iterator[ExportProgress]:
+    """Stream the zip through age: the plaintext package never touches the disk."""
+    import pyrage
+
+    r, w = os.pipe()
+    errors: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            with open(w, "wb") as pipe:
+                writer.write(pipe)
+        except BaseException as e:
+            errors.append(e)
+
+    t = threading.Thread(target=produce, name="package-writer")
+    t.start()
+    with open(r, "rb") as pipe:
+        try:
+            pyrage.encrypt_io(pipe, f, recipients)
+        except Exception as e:
+            if not errors:
+                errors.append(e)
+    t.join()
+    if errors:
+        raise errors[0]
+    yield from progress
+
+
+class _Writer:
+    def __init__(self, v: Vault, items: list[Item], top: str, package_id: str, recipient: str,
+                 case: str | None, cancel: Callable[[], bool],
+                 report: Callable[[int, str], None]) -> None:
+        self.v, self.items, self.top, self.package_id = v, items, top, package_id
+        self.recipient, self.case, self.cancel, self.report = recipient, case, cancel, report
+        refs = [i.ref for i in items]
+        self.events = list(v.events())
+        self.excerpt = make_excerpt(self.events, refs)
+        kept = [e for e in self.events if e.seq == 1 or e.fields.get("item") in set(refs)]
+        self.as_of = dt.datetime.fromisoformat(kept[-1].fields["time"].replace("Z", "+00:00"))
+
+    def write(self, f: IO[bytes]) -> None:
+        v = self.v
+        key_der, cert_der = v.signing_material()
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            bag = _Bag(zf, self.top, _zip_time(self.as_of))
+            exhibits = []
+            for item in self.items:
+                if self.cancel():
+                    raise VaultError("export cancelled; nothing was written")
+                name = exhibit_path(item.ref, item.name)
+                assert item.oid is not None
+                with v.objects.open(item.oid, v.object_key(item.oid)) as reader:
+                    digest = bag.add_stream(name, self._counted(reader.iter_chunks(), name),
+                                            item.size)
+                if digest != item.sha256:
+                    raise IntegrityError(f"{item.ref}: stored content does not match its "
+                                         "SHA-256; run check. Nothing was exported.")
+                receipts = provenance(v, item.ref)
+                record = {"ref": item.ref, "name": item.name, "file": name, "size": item.size,
+                          "sha256": item.sha256, "mime": item.mime, "case": item.case,
+                          "receipts": receipts, "metadata": item.metadata,
+                          "warnings": item.warnings}
+                bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json", custody.canonical(record))
+                exhibits.append({**record, "timeline": [
+                    e.fields for e in self.events
+                    if e.fields.get("item") == item.ref]})
+            bag.add(CUSTODY_LOG, self.excerpt)
+            bag.add(REPORT, self._report(exhibits, key_der, cert_der))
+            self._tag_files(bag, key_der, cert_der)
+
+    def _counted(self, chunks: Iterator[bytes], name: str) -> Iterator[bytes]:
+        for c in chunks:
+            self.report(len(c), name)
+            yield c
+
+    def _report(self, exhibits: list[dict[str, Any]], key_der: bytes, cert_der: bytes) -> bytes:
+        from vault.package_report import ReportData, build_report, sign_report
+
+        data = ReportData(case=self.case or "", signer=self.v.identity.to_dict(),
+                          certificate_fingerprint=self.v.certificate_fingerprint(),
+                          custody_fingerprint=self.v.fingerprint(), as_of=self.as_of,
+                          exhibits=exhibits)
+        return sign_report(build_report(data), key_der, cert_der, self.as_of)
+
+    def _tag_files(self, bag: _Bag, key_der: bytes, cert_der: bytes) -> None:
+        ident = self.v.identity
+        infos = {i.filename: i.file_size for i in bag.zf.infolist()}
+        payload_bytes = sum(infos[f"{self.top}/{p}"] for p in bag.payload)
+        fingerprint = self.v.certificate_fingerprint()
+        bag.add("bagit.txt", BAGIT_TXT)
+        bag.add(BAG_INFO, format_bag_info([
+            ("Source-Organization", ident.organisation),
+            ("Contact-Name", ident.name),
+            ("Contact-Email", ident.email),
+            ("External-Identifier", self.case or ""),
+            ("Bagging-Date", self.v.clock.now().strftime("%Y-%m-%d")),
+            ("Payload-Oxum", f"{payload_bytes}.{len(bag.payload)}"),
+            ("Bag-Software-Agent", PROGRAM),
+            ("Evidence-Vault-Package-Version", PACKAGE_VERSION),
+            ("Evidence-Vault-Program-Version", __version__),
+            ("Evidence-Vault-Package-Id", self.package_id),
+            ("Evidence-Vault-Signer-Fingerprint", fingerprint),
+            ("Evidence-Vault-Custody-Key-Fingerprint", self.v.fingerprint()),
+            ("Evidence-Vault-Recipient", self.recipient),
+            ("Evidence-Vault-Custody-As-Of", iso_utc(self.as_of)),
+        ]))
+        bag.add(MANIFEST, format_manifest(bag.payload))
+        bag.add(HOWTO, how_to_verify(self.top, fingerprint).encode("utf-8"))
+        tagmanifest = format_manifest({n: hashlib.sha256(d).hexdigest()
+                                       for n, d in bag.tags.items()})
+        bag.add(TAGMANIFEST, tagmanifest)
+        bag.add(SIGNATURE, sign_detached(tagmanifest, key_der, cert_der))
+        cert = x509.load_der_x509_certificate(cert_der)
+        bag.add(SIGNER_CERT, cert.public_bytes(serialization.Encoding.PEM))

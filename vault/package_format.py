@@ -1,0 +1,96 @@
+"""The evidence package format (docs/package-format.md): names, tag files, limits.
+
+Shared by export (which writes it) and verify (which must not trust it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PACKAGE_VERSION = "1"
+BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+MANIFEST = "manifest-sha256.txt"
+TAGMANIFEST = "tagmanifest-sha256.txt"
+BAG_INFO = "bag-info.txt"
+HOWTO = "HOW-TO-VERIFY.txt"
+SIGNATURE = "signatures/tagmanifest-sha256.txt.p7s"
+SIGNER_CERT = "signatures/signer-certificate.pem"
+EXHIBITS = "data/exhibits/"
+CUSTODY_LOG = "data/custody/custody-log.jsonl"
+PROVENANCE = "data/custody/provenance/"
+REPORT = "data/report/exhibit-list.pdf"
+REQUIRED_TAGS = ("bagit.txt", BAG_INFO, MANIFEST)
+MAX_TAG_FILE = 64 << 20  # manifests of a million files fit; anything larger is refused
+MAX_PAYLOAD_NAME = 120
+
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_name(name: str, limit: int = MAX_PAYLOAD_NAME) -> str:
+    """A file name that is valid and unambiguous on Windows, macOS and Linux."""
+    name = unicodedata.normalize("NFC", name)
+    name = re.sub(r"[^\w.\-]+", "_", name, flags=re.ASCII).strip("._ ") or "file"
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if stem.upper() in _WINDOWS_RESERVED:
+        stem += "_"
+    ext = ext[:16]
+    stem = stem[: max(1, limit - len(ext) - 1)]
+    return f"{stem}.{ext}" if ext else stem
+
+
+def ref_slug(ref: str) -> str:
+    """``MO/12`` becomes ``MO-12`` in file names."""
+    return ref.replace("/", "-")
+
+
+def exhibit_path(ref: str, original_name: str) -> str:
+    return f"{EXHIBITS}{ref_slug(ref)}_{safe_name(original_name)}"
+
+
+def format_bag_info(fields: list[tuple[str, str]]) -> bytes:
+    lines = []
+    for k, v in fields:
+        v = " ".join(v.split())  # one line per field; no tabs or newlines inside values
+        lines.append(f"{k}: {v}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def parse_bag_info(data: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    key = None
+    for line in data.decode("utf-8").splitlines():
+        if line[:1] in (" ", "\t") and key:
+            out[key] += " " + line.strip()
+            continue
+        k, sep, v = line.partition(":")
+        if not sep:
+            raise ValueError(f"malformed bag-info line: {line[:60]!r}")
+        key = k.strip()
+        out[key] = v.strip()
+    return out
+
+
+def format_manifest(entries: dict[str, str]) -> bytes:
+    return "".join(f"{h}  {p}\n" for p, h in sorted(entries.items())).encode("utf-8")
+
+
+def parse_manifest(data: bytes) -> dict[str, str]:
+    """``{path: sha256}``; raises ValueError on anything malformed or duplicated."""
+    out: dict[str, str] = {}
+    for n, line in enumerate(data.decode("utf-8").splitlines(), 1):
+        h, sep, path = line.partition(" ")
+        path = path.lstrip(" *")
+        if not sep or not re.fullmatch(r"[0-9a-fA-F]{64}", h) or not path:
+            raise ValueError(f"line {n} is not 'SHA256  path'")
+        if path in out:
+            raise ValueError(f"line {n} lists {path} twice")
+        out[path] = h.lower()
+    return out
+
+
+def normalise_fingerprint(fp: str) -> str:
+    return re.sub(r"[^0-9A-F]", "", fp.upper())

@@ -1,0 +1,147 @@
+"""The package's human-readable exhibit list: a PDF, signed (PAdES) by the investigator.
+
+Made with PyMuPDF and pyHanko; both are imported here only, so the verify path stays light.
+The output is deterministic for the same inputs (fixed dates, deterministic ECDSA), so the
+same selection exported twice gives the same report and so the same manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import io
+from dataclasses import dataclass
+from typing import Any
+
+CSS = """
+* { font-family: sans-serif; }
+body { font-size: 9pt; }
+h1 { font-size: 15pt; margin-bottom: 2pt; }
+h2 { font-size: 11pt; margin-top: 10pt; margin-bottom: 2pt; }
+td, th { font-size: 8.5pt; padding: 1pt 4pt; vertical-align: top; text-align: left; }
+.mono { font-family: monospace; font-size: 7.5pt; }
+.small { font-size: 8pt; color: #333; }
+"""
+
+
+@dataclass
+class ReportData:
+    case: str
+    signer: dict[str, str]
+    certificate_fingerprint: str
+    custody_fingerprint: str
+    as_of: dt.datetime
+    exhibits: list[dict[str, Any]]  # ref, name, size, sha256, mime, receipts, timeline
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x if x is not None else ""))
+
+
+def _html(r: ReportData) -> str:
+    parts = [f"<h1>Exhibit list: {_e(r.case or 'selected exhibits')}</h1>",
+             "<p class='small'>Custody record as of "
+             f"{_e(r.as_of.strftime('%Y-%m-%d %H:%M:%S UTC'))}.</p>",
+             "<table>",
+             f"<tr><th>Signed by</th><td>{_e(r.signer.get('name'))}, "
+             f"{_e(r.signer.get('role'))}, {_e(r.signer.get('organisation'))}</td></tr>",
+             f"<tr><th>Certificate SHA-256</th><td class='mono'>"
+             f"{_e(r.certificate_fingerprint)}</td></tr>",
+             f"<tr><th>Custody key</th><td class='mono'>{_e(r.custody_fingerprint)}</td></tr>",
+             f"<tr><th>Exhibits</th><td>{len(r.exhibits)}</td></tr></table>"]
+    for x in r.exhibits:
+        parts.append(f"<h2>{_e(x['ref'])}: {_e(x['name'])}</h2><table>")
+        parts.append(f"<tr><th>Description</th><td>{_e(x.get('description') or x['mime'])}"
+                     "</td></tr>")
+        parts.append(f"<tr><th>Size</th><td>{x['size']:,} bytes</td></tr>")
+        parts.append(f"<tr><th>SHA-256</th><td class='mono'>{_e(x['sha256'])}</td></tr>")
+        for p in x["receipts"]:
+            parts.append(f"<tr><th>Received</th><td>{_e(p.get('received'))} from "
+                         f"{_e(p.get('received_from') or '(not stated)')}; imported by "
+                         f"{_e((p.get('imported_by') or {}).get('name'))} from "
+                         f"{_e(p.get('original_path'))}</td></tr>")
+        parts.append("</table><table>")
+        for ev in x["timeline"]:
+            parts.append(f"<tr><td class='small'>#{ev['seq']}</td><td class='small'>"
+                         f"{_e(ev['time'])}</td><td class='small'>{_e(ev['action'])}</td>"
+                         f"<td class='small'>{_e(ev['actor'].get('name'))}</td></tr>")
+        parts.append("</table>")
+    return "".join(parts)
+
+
+def build_report(r: ReportData) -> bytes:
+    import pymupdf
+
+    story = pymupdf.Story(html=_html(r), user_css=CSS)
+    out = io.BytesIO()
+    writer = pymupdf.DocumentWriter(out)
+    page = pymupdf.paper_rect("a4")
+    where = pymupdf.Rect(50, 50, page.width - 50, page.height - 50)
+    more = True
+    while more:
+        dev = writer.begin_page(page)
+        more, _ = story.place(where)
+        story.draw(dev)
+        writer.end_page()
+    writer.close()
+    doc = pymupdf.open(stream=out.getvalue(), filetype="pdf")
+    when = r.as_of.strftime("D:%Y%m%d%H%M%SZ")
+    doc.set_metadata({"title": f"Exhibit list {r.case}", "author": r.signer.get("name", ""),
+                      "subject": "Exhibit list of an evidence package", "creator": "Evidence Vault",
+                      "producer": "Evidence Vault", "creationDate": when, "modDate": when})
+    data: bytes = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+    doc.close()
+    return data
+
+
+def sign_report(pdf: bytes, key_der: bytes, cert_der: bytes, when: dt.datetime) -> bytes:
+    """Sign as PAdES (``ETSI.CAdES.detached``) with a fixed signing time."""
+    from asn1crypto import keys, x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    class DeterministicSigner(signers.SimpleSigner):
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            key = serialization.load_der_private_key(key_der, None)
+            assert isinstance(key, ec.EllipticCurvePrivateKey)
+            return key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+
+    class FixedTimePdfSigner(signers.PdfSigner):
+        def init_signing_session(self, *a: Any, **kw: Any) -> Any:
+            session = super().init_signing_session(*a, **kw)
+            session.system_time = when
+            return session
+
+    class FixedTimeWriter(IncrementalPdfFileWriter):
+        """No clock and no randomness: the file ID is derived from the content and the time."""
+
+        @staticmethod
+        def _handle_id(prev: Any) -> Any:
+            from pyhanko.pdf_utils import generic
+
+            seed = hashlib.sha256(pdf + when.isoformat().encode()).digest()
+            return generic.ArrayObject([generic.ByteStringObject(seed[:16]),
+                                        generic.ByteStringObject(seed[16:])])
+
+        def _update_meta(self) -> None:
+            super()._update_meta()  # type: ignore[no-untyped-call]
+            if self._info is not None:
+                from pyhanko.pdf_utils.generic import pdf_date
+
+                self._info.get_object()["/ModDate"] = pdf_date(when)
+
+    cert = x509.Certificate.load(cert_der)
+    signer = DeterministicSigner(signing_cert=cert, signing_key=keys.PrivateKeyInfo.load(key_der),
+                                 cert_registry=SimpleCertificateStore.from_certs([cert]))
+    meta = signers.PdfSignatureMetadata(
+        field_name="InvestigatorSignature", md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES, reason="Exhibit list of an evidence package",
+        name=cert.subject.native.get("common_name"))
+    out = io.BytesIO()
+    FixedTimePdfSigner(meta, signer=signer).sign_pdf(
+        FixedTimeWriter(io.BytesIO(pdf)), output=out)
+    return out.getvalue()

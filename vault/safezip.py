@@ -1,0 +1,165 @@
+"""Reading zip files from unknown senders without trusting them.
+
+Every entry is vetted before anything is read: names (UTF-8, relative, no ``..``, no drive
+letters or backslashes, no clashes after Unicode normalisation or case folding), no symlinks,
+no entries overlapping each other, and limits on count, sizes and compression ratio. Nothing
+is ever extracted to disk: callers stream entries straight out of the archive.
+"""
+
+from __future__ import annotations
+
+import itertools
+import stat
+import struct
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+MAX_ENTRIES = 200_000
+MAX_TOTAL = 1 << 40  # 1 TiB uncompressed
+MAX_RATIO = 200  # for compressed entries
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+
+
+class HostileArchive(Exception):
+    """The archive is unsafe to read; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class NotAnArchive(Exception):
+    pass
+
+
+def _name_problem(name: str) -> str | None:
+    if not name or "\0" in name:
+        return "an empty name or a NUL character"
+    if "\\" in name:
+        return "a backslash (Windows path separator)"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "an absolute path or a drive letter"
+    parts = name.rstrip("/").split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return "a '..', '.' or empty path component"
+    if any(ord(c) < 32 for c in name):
+        return "a control character"
+    return None
+
+
+@dataclass
+class SafeZip:
+    path: Path
+    max_total: int = MAX_TOTAL
+    entries: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        try:
+            self._zf = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError, ValueError) as e:
+            raise NotAnArchive(f"{self.path.name} is not a readable zip file: {e}") from e
+        try:
+            self._vet()
+        except BaseException:
+            self._zf.close()
+            raise
+
+    def _vet(self) -> None:
+        infos = self._zf.infolist()
+        problems: list[str] = []
+        if len(infos) > MAX_ENTRIES:
+            raise HostileArchive([f"{len(infos)} entries (more than {MAX_ENTRIES})"])
+        folded: dict[str, str] = {}
+        total = 0
+        for info in infos:
+            raw = info.orig_filename
+            if not info.flag_bits & 0x800 and not raw.isascii():
+                problems.append(f"entry {raw!r}: its name is not marked as UTF-8")
+                continue
+            bad = _name_problem(raw)
+            if bad:
+                problems.append(f"entry {raw!r}: {bad}")
+                continue
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                problems.append(f"entry {raw!r}: a symbolic link")
+                continue
+            if info.is_dir():
+                continue
+            key = unicodedata.normalize("NFC", raw).casefold()
+            if key in folded:
+                problems.append(f"entry {raw!r}: clashes with {folded[key]!r} (duplicate, or the "
+                                "same name after Unicode normalisation or case folding)")
+                continue
+            folded[key] = raw
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                problems.append(f"entry {raw!r}: unsupported compression")
+                continue
+            if info.compress_type == zipfile.ZIP_DEFLATED and \
+                    info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                problems.append(f"entry {raw!r}: compression ratio over {MAX_RATIO} (zip bomb)")
+                continue
+            total += info.file_size
+            self.entries[raw] = info
+        if total > self.max_total:
+            problems.append(f"{total} bytes uncompressed, more than the limit of {self.max_total}")
+        problems.extend(self._overlaps())
+        if problems:
+            raise HostileArchive(problems)
+
+    def _overlaps(self) -> list[str]:
+        """Entries whose data overlap another's (the 'overlapping zip bomb' and smuggling)."""
+        spans = []
+        with open(self.path, "rb") as f:
+            size = f.seek(0, 2)
+            for info in self._zf.infolist():
+                f.seek(info.header_offset)
+                header = f.read(_LOCAL_HEADER.size)
+                if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+                    return [f"entry {info.orig_filename!r}: no local header where the directory "
+                            "says"]
+                fields = _LOCAL_HEADER.unpack(header)
+                start = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+                end = start + info.compress_size
+                if end > size:
+                    return [f"entry {info.orig_filename!r}: runs past the end of the file"]
+                spans.append((info.header_offset, end, info.orig_filename))
+        spans.sort()
+        for (_, end, name), (start, _, other) in itertools.pairwise(spans):
+            if start < end:
+                return [f"entries {name!r} and {other!r} overlap"]
+        return []
+
+    def names(self) -> list[str]:
+        return sorted(self.entries)
+
+    def open(self, name: str) -> IO[bytes]:
+        return self._zf.open(self.entries[name])
+
+    def read_small(self, name: str, limit: int) -> bytes:
+        info = self.entries[name]
+        if info.file_size > limit:
+            raise HostileArchive([f"{name} is {info.file_size} bytes, over the limit of {limit}"])
+        with self.open(name) as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise HostileArchive([f"{name} is larger than it claims"])
+        return data
+
+    def iter_chunks(self, name: str, size: int = 1 << 20) -> Iterator[bytes]:
+        with self.open(name) as f:
+            while chunk := f.read(size):
+                yield chunk
+
+    def close(self) -> None:
+        self._zf.close()
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
