@@ -10,6 +10,8 @@ DEB_PACKAGES=(
     openssl                            # interop checks of signatures
     poppler-utils                      # pdfinfo/pdftotext in tests
     strace                             # tests: list every file a process opened
+    age                                # tests: packages encrypted with age open with age
+    unzip                              # tests: packages unpack with standard tools
 )
 
 missing=()

@@ -52,7 +52,7 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
             f: dict[str, Any] = ev.fields
         except ValueError:
             continue
-        if f.get("action") == custody.IMPORTED and f.get("item"):
+        if f.get("action") in custody.RECEIPTS and f.get("item"):
             imported.setdefault(str(f["item"]), str(f.get("sha256")))
         elif f.get("action") == custody.PURGED and f.get("item"):
             purged.add(str(f["item"]))

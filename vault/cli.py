@@ -289,6 +289,94 @@ def fingerprint(vault: str) -> None:
 
 
 @cli.command()
+@click.argument("vault")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="The package file to write (FILE.zip).")
+@click.option("--case", default=None, help="Export every exhibit of this case.")
+@click.argument("refs", nargs=-1)
+@click.option("--recipient", default="", help="Who the package is for (recorded).")
+@click.option("--encrypt-to", default=None, help="Encrypt to this age public key (age1...).")
+def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recipient: str,
+           encrypt_to: str | None) -> None:
+    """Export exhibits (REFS, or --case) as one signed evidence package."""
+    from vault.package_export import ExportResult, export_package
+
+    result = None
+    with open_vault(vault) as v, _progress(1, "Exporting") as bar:
+        for step in export_package(v, out, refs=[r.upper() for r in refs] or None, case=case,
+                                   recipient=recipient, encrypt_to=encrypt_to):
+            if isinstance(step, ExportResult):
+                result = step
+            else:
+                bar.length = max(step.total_bytes, 1)
+                bar.update(step.done_bytes - bar.pos)
+    assert result is not None
+    click.echo(str(result.path))
+    click.echo(f"signer fingerprint (SHA-256): {result.certificate_fingerprint}")
+    click.echo(f"{len(result.exhibits)} exhibits; package SHA-256 {result.sha256}", err=True)
+
+
+@cli.command()
+@click.argument("package", type=click.Path(path_type=Path))
+@click.option("--signer", default=None, help="The fingerprint the investigator gave you.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
+              help="Also save the verification report as HTML here.")
+def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None) -> None:
+    """Verify a package. Exit 0 verified, 1 not verified, 2 usage error, 3 not a package."""
+    from vault.package_verify import verify_package
+    from vault.verify_report import html_report
+
+    with _progress(1, "Verifying") as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        result = verify_package(package, signer=signer, progress=progress)
+    if report_path is not None:
+        report_path.write_text(html_report(package.name, result), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.secho(result.headline(), fg="green" if result.verified else "red", bold=True)
+        for c in result.checks:
+            click.echo(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}")
+    sys.exit(0 if result.verified else 1)
+
+
+@cli.command()
+@click.argument("vault")
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--case", default=None, help="The case to file the exhibits under.")
+@click.option("--keep-unverified", is_flag=True,
+              help="Preserve a package that does not verify as one unverified item.")
+def receive(vault: str, package: Path, case: str | None, keep_unverified: bool) -> None:
+    """Take a verified package into this vault; the chain of custody continues."""
+    from vault.package_receive import receive_package
+
+    with open_vault(vault) as v:
+        receipt = receive_package(v, package, case=case, keep_unverified=keep_unverified)
+    click.echo(receipt.verification.headline(), err=True)
+    for r in receipt.results:
+        click.echo(f"{r.ref}\t{r.status}\t{r.sha256}")
+    if receipt.preserved_unverified:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--identity", "identity", required=True, type=click.Path(exists=True, path_type=Path),
+              help="The age identity file (AGE-SECRET-KEY-...).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path))
+def decrypt(package: Path, identity: Path, out: Path) -> None:
+    """Decrypt an age-encrypted package to OUT (the same as 'age -d -i IDENTITY')."""
+    from vault.package_age import decrypt_package
+
+    decrypt_package(package, identity, out)
+    click.echo(str(out))
+
+
+@cli.command()
 @click.option("--keep", is_flag=True, help="Keep the demo vault and print its passphrase.")
 def demo(keep: bool) -> None:
     """Create a throwaway vault, import the sample evidence, check it, say what was done."""

@@ -26,6 +26,10 @@ GENESIS = "0" * 64
 VAULT_CREATED = "vault created"
 IMPORTED = "imported"
 RECEIVED_AGAIN = "received again"
+RECEIVED_FROM_PACKAGE = "received from package"
+UNVERIFIED_PRESERVED = "unverified package preserved"
+# The events that bring an item's content into a vault and fix its SHA-256.
+RECEIPTS = ("imported", RECEIVED_FROM_PACKAGE)
 METADATA_EXTRACTED = "metadata extracted"
 NOTE_ADDED = "note added"
 EXTRACTED = "extracted"

@@ -49,6 +49,7 @@ def make_excerpt(events: Iterable[Event], keep: Iterable[str]) -> bytes:
 @dataclass
 class VerifiedExcerpt:
     events: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # {"event", "hash", "sig"}
     problems: list[str] = field(default_factory=list)
     public_key: Ed25519PublicKey | None = None
     fingerprint: str = ""
@@ -93,6 +94,7 @@ def verify_excerpt(data: bytes) -> VerifiedExcerpt:
         for p in event_problems(ev, expected, prev, out.public_key, out.vault_id):
             out.problems.append(str(p))
         out.events.append(ev.fields)
+        out.records.append({"event": ev.fields, "hash": ev.hash, "sig": obj["sig"]})
         expected, prev = ev.seq + 1, ev.hash
     return out
 

@@ -57,7 +57,7 @@ class Progress:
 
 
 @dataclass
-class _Stored:
+class Stored:
     source: Path
     writer: ObjectWriter
     sha256: str
@@ -65,6 +65,8 @@ class _Stored:
     mime: str
     provenance: dict[str, Any]
     warnings: list[str]
+    ref: str | None = None  # keep this reference if it is free (a received exhibit)
+    action: str = custody.IMPORTED
 
 
 def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[ImportResult]]:
@@ -173,7 +175,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
         prog.acknowledged = problems
         yield prog
     streamer = _Streamer()
-    batch: list[_Stored] = []
+    batch: list[Stored] = []
     started = time.monotonic()
     pending_bytes = 0
     reader = _MetadataReader(v)
@@ -185,7 +187,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
     def commit() -> None:
         nonlocal batch, started
         reader.record(wait=False)
-        prog.acknowledged = _commit(v, batch, case)
+        prog.acknowledged = record_batch(v, batch, case)
         batch = []
         started = time.monotonic()
         reader.submit(prog.acknowledged)
@@ -273,7 +275,7 @@ def _read_metadata(path: Path, oid: str, key: bytes, mime: str) -> Extracted:
 
 def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
                received_from: str, cancel: Callable[[], bool],
-               on_bytes: Callable[[int], None]) -> _Stored:
+               on_bytes: Callable[[int], None]) -> Stored:
     before = source.stat()
     writer = v.objects.writer()
     try:
@@ -306,10 +308,37 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
         "machine": v.identity.actor()["machine"],
         "program": PROGRAM,
     }
-    return _Stored(source, writer, sha, size, mime, provenance, warnings)
+    return Stored(source, writer, sha, size, mime, provenance, warnings)
 
 
-def _commit(v: Vault, batch: list[_Stored], case: str | None) -> list[ImportResult]:
+def _ref_taken(v: Vault, ref: str) -> bool:
+    return v.con.execute("SELECT 1 FROM items WHERE ref=?", (ref,)).fetchone() is not None
+
+
+def store_chunks(v: Vault, chunks: Iterator[bytes]) -> tuple[ObjectWriter, str, int, bytes]:
+    """Store content arriving as ``CHUNK_SIZE`` pieces (the last may be short), hashing it in
+    the same pass: (writer, sha256, size, first bytes). The caller records it."""
+    writer = v.objects.writer()
+    h = hashlib.sha256()
+    size = 0
+    head = b""
+    try:
+        cur = next(chunks, b"")
+        head = cur[:SNIFF_BYTES]
+        while True:
+            nxt = next(chunks, None)
+            h.update(cur)
+            writer.write_chunk(cur, final=nxt is None)
+            size += len(cur)
+            if nxt is None:
+                return writer, h.hexdigest(), size, head
+            cur = nxt
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def record_batch(v: Vault, batch: list[Stored], case: str | None) -> list[ImportResult]:
     """Make a batch of stored objects durable, then record them in one transaction;
     duplicates become 'received again'."""
     for s in batch:  # fsyncs back to back let the file system group its journal commits
@@ -338,16 +367,16 @@ def _commit(v: Vault, batch: list[_Stored], case: str | None) -> list[ImportResu
                 results.append(ImportResult(str(s.source), RECEIVED_AGAIN, ref, s.sha256, s.size,
                                             list(s.warnings)))
                 continue
-            ref = next_reference(v)
+            ref = s.ref if s.ref and not _ref_taken(v, s.ref) else next_reference(v)
             v.con.execute("INSERT INTO objects (oid, key, chunk_size, size) VALUES (?,?,?,?)",
                           (s.writer.oid, s.writer.key, s.writer.chunk_size, s.size))
             cur = v.con.execute(
                 "INSERT INTO items (ref, case_id, oid, sha256, size, name, mime, received, "
                 "received_from, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (ref, cid, s.writer.oid, s.sha256, s.size, s.source.name, s.mime,
+                (ref, cid, s.writer.oid, s.sha256, s.size, s.provenance["original_name"], s.mime,
                  s.provenance["received"], s.provenance["received_from"],
                  json.dumps(s.warnings)))
-            ev = v.record(custody.IMPORTED, item=ref, sha256=s.sha256, details=s.provenance,
+            ev = v.record(s.action, item=ref, sha256=s.sha256, details=s.provenance,
                           time=s.provenance["received"])
             v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
                           (cur.lastrowid, ev.seq, prov))

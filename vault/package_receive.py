@@ -1,0 +1,139 @@
+"""Receive: take a verified package into this vault, continuing each exhibit's custody.
+
+Exhibits keep their SHA-256 and, where free in this vault, their reference. The sender's
+signed history of each exhibit travels inside the receipt event (with the sender's custody
+key), so it stays verifiable; the receipt itself (package id, signer fingerprint, the
+verification result) starts this custodian's part of the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vault import PROGRAM, custody
+from vault.clock import iso_utc
+from vault.errors import VaultError
+from vault.importer import ImportResult, Stored, import_paths, record_batch, store_chunks
+from vault.mime import sniff
+from vault.objects import CHUNK_SIZE
+from vault.package_verify import Verification, verify_package
+from vault.safezip import SafeZip
+from vault.vault import Vault
+
+
+@dataclass
+class Receipt:
+    verification: Verification
+    results: list[ImportResult] = field(default_factory=list)
+    preserved_unverified: bool = False
+
+
+def receive_package(v: Vault, path: Path, *, case: str | None = None,
+                    keep_unverified: bool = False) -> Receipt:
+    verification = verify_package(path)
+    receipt = Receipt(verification)
+    if not verification.verified:
+        if not keep_unverified:
+            raise VaultError(f"the package is NOT VERIFIED ({verification.reason}); nothing was "
+                             "received. To keep it as evidence anyway, receive it as an "
+                             "unverified item.")
+        receipt.results = _preserve_unverified(v, path, case, verification)
+        receipt.preserved_unverified = True
+        return receipt
+    package_sha = _sha256(path)
+    excerpt = verification.custody
+    assert excerpt is not None and excerpt.public_key is not None
+    sender_lines = _sender_history(verification)
+    batch: list[Stored] = []
+    try:
+        with SafeZip(path) as z:
+            for rec in verification.exhibits:
+                name = f"{verification.top}/{rec['file']}"
+                writer, sha, size, head = store_chunks(v, z.iter_chunks(name, CHUNK_SIZE))
+                if sha != rec["sha256"]:
+                    writer.abort()
+                    raise VaultError(f"{rec['ref']} changed while being received; nothing was "
+                                     "received")
+                prov = _provenance(v, rec, verification, package_sha, path, case,
+                                   sender_lines.get(str(rec["ref"]), []))
+                prov["mime"] = sniff(head)
+                batch.append(Stored(path, writer, sha, size, prov["mime"], prov,
+                                    list(rec.get("warnings") or []), ref=str(rec["ref"]),
+                                    action=custody.RECEIVED_FROM_PACKAGE))
+        receipt.results = record_batch(v, batch, case)
+        batch = []
+    finally:
+        for s in batch:
+            s.writer.abort()
+    return receipt
+
+
+def _sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _sender_history(verification: Verification) -> dict[str, list[dict[str, Any]]]:
+    """Each exhibit's events exactly as the sender signed them (event, hash, signature)."""
+    excerpt = verification.custody
+    assert excerpt is not None
+    out: dict[str, list[dict[str, Any]]] = {}
+    for record in excerpt.records:
+        item = record["event"].get("item")
+        if item:
+            out.setdefault(str(item), []).append(record)
+    return out
+
+
+def _provenance(v: Vault, rec: dict[str, Any], verification: Verification, package_sha: str,
+                path: Path, case: str | None, history: list[dict[str, Any]]) -> dict[str, Any]:
+    excerpt = verification.custody
+    assert excerpt is not None
+    return {
+        "original_name": str(rec["name"]),
+        "original_ref": str(rec["ref"]),
+        "original_path": f"{path.resolve()}!{rec['file']}",
+        "size": int(rec["size"]),
+        "sha256": str(rec["sha256"]),
+        "case": case,
+        "received": iso_utc(v.clock.now()),
+        "received_from": f"evidence package {verification.package_id} signed by "
+                         f"{verification.signer_fingerprint}",
+        "imported_by": v.identity.to_dict(),
+        "machine": v.identity.actor()["machine"],
+        "program": PROGRAM,
+        "modified": None,
+        "created": None,
+        "package": {"id": verification.package_id, "file": path.name, "sha256": package_sha,
+                    "signer_fingerprint": verification.signer_fingerprint,
+                    "sender_vault": excerpt.vault_id,
+                    "sender_custody_key_fingerprint": excerpt.fingerprint,
+                    "verification": {"verified": True, "checks": len(verification.checks)}},
+        "sender_provenance": rec,
+        "sender_history": history,
+    }
+
+
+def _preserve_unverified(v: Vault, path: Path, case: str | None,
+                         verification: Verification) -> list[ImportResult]:
+    results: list[ImportResult] = []
+    for prog in import_paths(v, [path], case=case,
+                             received_from=f"package that did NOT verify: {verification.reason}"):
+        results.extend(prog.acknowledged)
+    with v.transaction():
+        for r in results:
+            if r.ref:
+                v.record(custody.UNVERIFIED_PRESERVED, item=r.ref, sha256=r.sha256, details={
+                    "reason": verification.reason,
+                    "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
+                               for c in verification.checks]})
+                r.warnings.append(f"NOT VERIFIED: {verification.reason}")
+    return results
+
+

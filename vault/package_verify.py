@@ -1,0 +1,282 @@
+"""Verify an evidence package: full validation, never a size-only check.
+
+This path imports neither Qt nor PyMuPDF, so a solicitor can run it from a small install.
+Nothing is extracted: every entry is streamed out of the (vetted) zip and hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from vault.certs import cert_fingerprint
+from vault.cms import CmsError, verify_detached
+from vault.custody import RECEIPTS
+from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
+from vault.errors import VaultError
+from vault.package_format import (
+    BAG_INFO,
+    BAGIT_TXT,
+    CUSTODY_LOG,
+    EXHIBITS,
+    MANIFEST,
+    MAX_TAG_FILE,
+    PROVENANCE,
+    REQUIRED_TAGS,
+    SIGNATURE,
+    TAGMANIFEST,
+    normalise_fingerprint,
+    parse_bag_info,
+    parse_manifest,
+)
+from vault.safezip import HostileArchive, NotAnArchive, SafeZip
+
+
+class NotAPackage(VaultError):
+    exit_code = 3
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Verification:
+    checks: list[Check] = field(default_factory=list)
+    package_id: str = ""
+    case: str = ""
+    signer_fingerprint: str = ""
+    custody_fingerprint: str = ""
+    bag_info: dict[str, str] = field(default_factory=dict)
+    exhibits: list[dict[str, Any]] = field(default_factory=list)
+    custody: VerifiedExcerpt | None = None
+    top: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def reason(self) -> str:
+        failed = [c for c in self.checks if not c.ok]
+        return f"{failed[0].name}: {failed[0].detail}" if failed else ""
+
+    def headline(self) -> str:
+        return "VERIFIED" if self.verified else f"NOT VERIFIED: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verified": self.verified, "reason": self.reason,
+                "package_id": self.package_id, "case": self.case,
+                "signer_fingerprint": self.signer_fingerprint,
+                "custody_key_fingerprint": self.custody_fingerprint,
+                "checks": [asdict(c) for c in self.checks],
+                "exhibits": [{k: x.get(k) for k in ("ref", "name", "file", "size", "sha256")}
+                             for x in self.exhibits]}
+
+
+class _Stop(Exception):
+    """A check failed in a way that makes the later checks meaningless."""
+
+
+def verify_package(path: Path, *, signer: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Verification:
+    if path.suffix == ".age":
+        raise NotAPackage(f"{path.name} is encrypted: decrypt it first with "
+                          "'evidence-vault decrypt' or 'age -d'")
+    if not path.is_file():
+        raise NotAPackage(f"{path} is not a file")
+    result = Verification()
+    try:
+        with SafeZip(path) as z:
+            result.checks.append(Check("archive", True, f"{len(z.entries)} entries, none unsafe"))
+            _Verifier(z, result, signer, progress).run()
+    except NotAnArchive as e:
+        raise NotAPackage(str(e)) from e
+    except HostileArchive as e:
+        result.checks.append(Check("archive", False, "unsafe zip: " + "; ".join(e.problems)))
+    except _Stop:
+        pass
+    return result
+
+
+class _Verifier:
+    def __init__(self, z: SafeZip, result: Verification, signer: str | None,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.z, self.r, self.signer, self.progress = z, result, signer, progress
+        self.top = ""
+
+    def check(self, name: str, ok: bool, detail: str, *, fatal: bool = False) -> bool:
+        self.r.checks.append(Check(name, ok, detail))
+        if fatal and not ok:
+            raise _Stop
+        return ok
+
+    def read(self, name: str) -> bytes:
+        return self.z.read_small(f"{self.top}/{name}", MAX_TAG_FILE)
+
+    def has(self, name: str) -> bool:
+        return f"{self.top}/{name}" in self.z.entries
+
+    def run(self) -> None:
+        self._layout()
+        tagmanifest = self._tag_manifest()
+        self._signature(tagmanifest)
+        manifest = self._payload()
+        self._custody_and_exhibits(manifest)
+
+    def _layout(self) -> None:
+        tops = {n.split("/", 1)[0] for n in self.z.entries}
+        loose = [n for n in self.z.entries if "/" not in n]
+        self.check("layout", len(tops) == 1 and not loose,
+                   "one top folder" if len(tops) == 1 and not loose else
+                   f"expected one top folder, found {sorted(tops)[:5]}", fatal=True)
+        self.top = self.r.top = tops.pop()
+        missing = [t for t in (*REQUIRED_TAGS, TAGMANIFEST, SIGNATURE) if not self.has(t)]
+        self.check("layout", not missing, f"missing {', '.join(missing)}" if missing
+                   else "all tag files present", fatal=True)
+        self.check("bagit.txt", self.read("bagit.txt") == BAGIT_TXT, "BagIt 1.0, UTF-8",
+                   fatal=True)
+        try:
+            self.r.bag_info = parse_bag_info(self.read(BAG_INFO))
+        except (ValueError, UnicodeDecodeError) as e:
+            self.check("bag-info.txt", False, f"malformed: {e}", fatal=True)
+        self.r.package_id = self.r.bag_info.get("Evidence-Vault-Package-Id", "")
+        self.r.case = self.r.bag_info.get("External-Identifier", "")
+
+    def _tag_manifest(self) -> bytes:
+        data = self.read(TAGMANIFEST)
+        try:
+            listed = parse_manifest(data)
+        except (ValueError, UnicodeDecodeError) as e:
+            self.check("tag manifest", False, f"malformed: {e}", fatal=True)
+        problems = [f"{p} is not listed" for p in REQUIRED_TAGS if p not in listed]
+        for p, h in sorted(listed.items()):
+            if p.startswith(("data/", "signatures/")) or p == TAGMANIFEST:
+                problems.append(f"{p} must not be listed")
+            elif not self.has(p):
+                problems.append(f"{p} is listed but missing")
+            elif hashlib.sha256(self.read(p)).hexdigest() != h:
+                problems.append(f"{p} was changed")
+        self.check("tag manifest", not problems, "; ".join(problems) or
+                   f"{len(listed)} tag files match", fatal=True)
+        return data
+
+    def _signature(self, tagmanifest: bytes) -> None:
+        try:
+            cert = verify_detached(self.read(SIGNATURE), tagmanifest)
+        except CmsError as e:
+            self.check("signature", False, str(e), fatal=True)
+        fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
+        self.r.signer_fingerprint = fp
+        self.check("signature", True, f"valid CMS signature by {cert.subject.rfc4514_string()}")
+        stated = self.r.bag_info.get("Evidence-Vault-Signer-Fingerprint", "")
+        self.check("signer", normalise_fingerprint(stated) == normalise_fingerprint(fp),
+                   f"certificate SHA-256 {fp}" if normalise_fingerprint(stated) ==
+                   normalise_fingerprint(fp) else
+                   f"bag-info names {stated or 'no'} signer but the signature is by {fp}")
+        if self.signer is not None:
+            same = normalise_fingerprint(self.signer) == normalise_fingerprint(fp)
+            self.check("expected signer", same, "matches the fingerprint you gave" if same else
+                       f"signed by {fp}, not by the fingerprint you gave")
+
+    def _payload(self) -> dict[str, str]:
+        try:
+            manifest = parse_manifest(self.read(MANIFEST))
+        except (ValueError, UnicodeDecodeError) as e:
+            self.check("manifest", False, f"malformed: {e}", fatal=True)
+        prefix = f"{self.top}/"
+        present = {n[len(prefix):] for n in self.z.entries if n.startswith(prefix + "data/")}
+        outside = [p for p in manifest if not p.startswith("data/")]
+        missing = sorted(set(manifest) - present)
+        extra = sorted(present - set(manifest))
+        self.check("manifest", not (outside or missing or extra), "; ".join(
+            [f"lists {p} outside data/" for p in outside] +
+            [f"{p} is missing" for p in missing] + [f"{p} was added" for p in extra])
+            or f"{len(manifest)} payload files, none missing or added")
+        bad = self._hash_all({p: h for p, h in manifest.items() if p in present})
+        self.check("payload hashes", not bad, "; ".join(f"{p} was changed" for p in bad)
+                   or "every payload file matches its SHA-256")
+        oxum = self.r.bag_info.get("Payload-Oxum", "")
+        size = sum(self.z.entries[prefix + p].file_size for p in present)
+        self.check("Payload-Oxum", oxum == f"{size}.{len(present)}",
+                   f"{oxum} matches" if oxum == f"{size}.{len(present)}" else
+                   f"bag-info says {oxum}, the payload is {size}.{len(present)}")
+        return manifest
+
+    def _hash_all(self, wanted: dict[str, str]) -> list[str]:
+        total = sum(self.z.entries[f"{self.top}/{p}"].file_size for p in wanted)
+        done = 0
+
+        def one(p: str) -> tuple[str, bool, int]:
+            h = hashlib.sha256()
+            n = 0
+            for chunk in self.z.iter_chunks(f"{self.top}/{p}"):
+                h.update(chunk)
+                n += len(chunk)
+            return p, h.hexdigest() == wanted[p], n
+
+        bad = []
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for p, ok, n in pool.map(one, sorted(wanted)):
+                done += n
+                if self.progress:
+                    self.progress(done, total)
+                if not ok:
+                    bad.append(p)
+        return bad
+
+    def _custody_and_exhibits(self, manifest: dict[str, str]) -> None:
+        if not self.has(CUSTODY_LOG):
+            self.check("custody", False, f"{CUSTODY_LOG} is missing", fatal=True)
+        excerpt = verify_excerpt(self.read(CUSTODY_LOG))
+        self.r.custody = excerpt
+        self.r.custody_fingerprint = excerpt.fingerprint
+        self.check("custody chain", not excerpt.problems, "; ".join(excerpt.problems[:5]) or
+                   f"{len(excerpt.events)} events: hashes, chain and signatures verify")
+        same_cert = normalise_fingerprint(excerpt.certificate_fingerprint) == \
+            normalise_fingerprint(self.r.signer_fingerprint)
+        self.check("custody key", same_cert and excerpt.fingerprint ==
+                   self.r.bag_info.get("Evidence-Vault-Custody-Key-Fingerprint"),
+                   f"custody key {excerpt.fingerprint}, bound to the signing certificate"
+                   if same_cert else "the custody log belongs to another vault than the "
+                   "certificate that signed the package")
+        self._exhibits(manifest, excerpt)
+
+    def _exhibits(self, manifest: dict[str, str], excerpt: VerifiedExcerpt) -> None:
+        receipts: dict[str, str] = {}
+        for ev in excerpt.events:
+            if ev.get("action") in RECEIPTS and ev.get("item"):
+                receipts.setdefault(str(ev["item"]), str(ev.get("sha256")))
+        problems: list[str] = []
+        described: set[str] = set()
+        for p in sorted(manifest):
+            if not p.startswith(PROVENANCE):
+                continue
+            try:
+                rec = json.loads(self.read(p))
+                ref, file, sha = str(rec["ref"]), str(rec["file"]), str(rec["sha256"])
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                problems.append(f"{p} is not a provenance record")
+                continue
+            described.add(file)
+            self.r.exhibits.append(rec)
+            if manifest.get(file) != sha:
+                problems.append(f"{ref}: {file} is not the content its record describes")
+            elif receipts.get(ref) != sha:
+                problems.append(f"{ref}: its SHA-256 differs from the one signed at its receipt"
+                                if ref in receipts else f"{ref}: no signed receipt in the log")
+        for p in sorted(manifest):
+            if p.startswith(EXHIBITS) and p not in described:
+                problems.append(f"{p} has no provenance record")
+        self.check("exhibits", not problems and bool(self.r.exhibits), "; ".join(problems) or
+                   f"{len(self.r.exhibits)} exhibits: each matches the hash signed at receipt")
