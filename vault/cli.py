@@ -170,6 +170,15 @@ def show(vault: str, ref: str, as_json: bool) -> None:
         click.echo(f"  {k:<9} {json.dumps(val) if isinstance(val, dict | list) else val}")
     for w in item.warnings:
         click.secho(f"  warning   {w}", fg="yellow")
+    for p in prov:
+        if p.get("sender_history"):
+            pkg = p.get("package") or {}
+            click.echo(f"  history before receipt (signed by the sender, custody key "
+                       f"{pkg.get('sender_custody_key_fingerprint', '?')}):")
+            for rec in p["sender_history"]:
+                e = rec["event"]
+                click.echo(f"    sender #{e['seq']} {e['time']} {e['action']} by "
+                           f"{e['actor']['name']}")
     click.echo("  custody:")
     for e in timeline:
         click.echo(f"    #{e['seq']} {e['time']} {e['action']} by {e['actor']['name']}")
