@@ -52,11 +52,11 @@ def test_odd_things_in_the_vault_folder(make_vault: Callable[..., tuple[Vault, s
     v, _ = make_vault()
     v.close()
     (v.folder / "objects" / "a-folder").mkdir()
-    (v.folder / ".head.json.0badf00d.tmp").write_text("{}")
+    (v.folder / ".head.json.0badf00d.partial").write_text("{}")
     with Vault.open(v.folder, passphrase=PASSPHRASE) as v2:
         assert not v2.open_warnings
     assert (v.folder / "objects" / "a-folder").is_dir()
-    assert not (v.folder / ".head.json.0badf00d.tmp").exists()
+    assert not (v.folder / ".head.json.0badf00d.partial").exists()
 
 
 def test_head_for_another_vault_is_reported(make_vault: Callable[..., tuple[Vault, str]]

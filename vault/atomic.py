@@ -1,11 +1,15 @@
-"""Durable, atomic file replacement: write a temporary sibling, fsync, rename, fsync the folder."""
+"""Durable, atomic file replacement: write a temporary sibling, fsync, rename, fsync the
+folder."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from vault.errors import EnvironmentProblem
 
@@ -16,6 +20,29 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[BinaryIO]:
+    """Write ``target`` through a hidden temporary sibling, made durable and renamed into place
+    only if the block completes; on any failure the temporary file is removed, so nothing ever
+    appears under the final name half written."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    try:
+        with open(tmp, "xb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise EnvironmentProblem(f"cannot write {target}: {e.strerror or e}") from e
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def atomic_write(path: Path, data: bytes, *, expect: bytes | None = None) -> None:
@@ -31,15 +58,13 @@ def atomic_write(path: Path, data: bytes, *, expect: bytes | None = None) -> Non
             current = None
         if current != expect:
             raise EnvironmentProblem(f"{path.name} was changed by another program; not overwritten")
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise EnvironmentProblem(f"could not write {path}: {e.strerror or e}") from e
+    with replacing(path) as f:
+        f.write(data)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import secrets
 from pathlib import Path
 
 from vault import custody
-from vault.errors import EnvironmentProblem, IntegrityError, VaultError
+from vault.atomic import replacing
+from vault.errors import IntegrityError, VaultError
 from vault.items import get_item
 from vault.vault import Vault
 
@@ -23,26 +21,13 @@ def extract_item(v: Vault, ref: str, dest: Path) -> Path:
     target = dest / item.name if dest.is_dir() else dest
     if target.exists():
         raise VaultError(f"{target} already exists; choose another name")
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     h = hashlib.sha256()
-    try:
-        with v.objects.open(item.oid, v.object_key(item.oid)) as reader, open(tmp, "xb") as out:
-            for chunk in reader.iter_chunks():
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+    with v.objects.open(item.oid, v.object_key(item.oid)) as reader, replacing(target) as out:
+        for chunk in reader.iter_chunks():
+            h.update(chunk)
+            out.write(chunk)
         if h.hexdigest() != item.sha256:
             raise IntegrityError(f"{item.ref}: stored content does not match its SHA-256")
-        os.replace(tmp, target)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise EnvironmentProblem(f"cannot write {target}: {e.strerror or e}") from e
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     with v.transaction():
         v.record(custody.EXTRACTED, item=item.ref, sha256=item.sha256,
                  details={"destination": str(target.resolve())})

@@ -7,11 +7,9 @@ the custody excerpt, the provenance records and the (deterministically signed) r
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
-import secrets
 import threading
 import uuid
 import zipfile
@@ -24,11 +22,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from vault import PROGRAM, __version__, custody
-from vault.atomic import fsync_dir
+from vault.atomic import replacing, sha256_file
 from vault.clock import iso_utc
 from vault.cms import sign_detached
 from vault.custody_excerpt import make_excerpt
-from vault.errors import EnvironmentProblem, IntegrityError, NotFound, VaultError
+from vault.errors import IntegrityError, NotFound, VaultError
 from vault.items import Item, get_item, list_items, provenance
 from vault.package_format import (
     BAG_INFO,
@@ -142,7 +140,6 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
         raise VaultError(f"the folder {target.parent} does not exist")
     recipients = _age_recipients(encrypt_to) if encrypt_to else []
     package_id = str(uuid.uuid4())
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     total = sum(i.size for i in items)
     done = 0
     progress: list[ExportProgress] = []
@@ -154,26 +151,13 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
 
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
     writer = _Writer(v, items, top, package_id, recipient, case, cancel, report)
-    try:
-        with open(tmp, "xb") as f:
-            if recipients:
-                yield from _encrypting(writer, f, recipients, progress)
-            else:
-                writer.write(f)
-                yield from progress
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise EnvironmentProblem(f"cannot write {target}: {e.strerror or e}") from e
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    digest = _sha256_file(target)
+    with replacing(target) as f:
+        if recipients:
+            yield from _encrypting(writer, f, recipients, progress)
+        else:
+            writer.write(f)
+            yield from progress
+    digest = sha256_file(target)
     with v.transaction():
         v.record(custody.EXPORTED, links=[i.ref for i in items], details={
             "package_id": package_id, "package_sha256": digest, "file": target.name,
@@ -181,14 +165,6 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
             "encrypted_to": encrypt_to if encrypted else None})
     yield ExportResult(target, package_id, digest, v.certificate_fingerprint(), v.fingerprint(),
                        [i.ref for i in items], encrypted)
-
-
-def _sha256_file(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _age_recipients(key: str) -> list[Any]:

@@ -8,12 +8,12 @@ verification result) starts this custodian's part of the chain.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vault import PROGRAM, custody
+from vault.atomic import sha256_file
 from vault.clock import iso_utc
 from vault.errors import VaultError
 from vault.importer import ImportResult, Stored, import_paths, record_batch, store_chunks
@@ -43,7 +43,7 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
         receipt.results = _preserve_unverified(v, path, case, verification)
         receipt.preserved_unverified = True
         return receipt
-    package_sha = _sha256(path)
+    package_sha = sha256_file(path)
     excerpt = verification.custody
     assert excerpt is not None and excerpt.public_key is not None
     sender_lines = _sender_history(verification)
@@ -69,14 +69,6 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
         for s in batch:
             s.writer.abort()
     return receipt
-
-
-def _sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _sender_history(verification: Verification) -> dict[str, list[dict[str, Any]]]:

@@ -184,9 +184,10 @@ class Vault:
             lock.release()
             raise
         v.open_warnings = v.head_problems()
-        for leftover in folder.glob(".*.tmp"):  # an atomic write cut short by a crash
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        for pattern in (".*.partial", ".*.tmp"):  # atomic writes cut short by a crash
+            for leftover in folder.glob(pattern):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
         if not v.open_warnings:
             v.advance_head()
             v.objects.sweep(v.referenced_objects())
