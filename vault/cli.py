@@ -310,6 +310,8 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     """Export exhibits (REFS, or --case) as one signed evidence package."""
     from vault.package_export import ExportResult, export_package
 
+    if bool(refs) == bool(case):
+        raise click.UsageError("give either exhibit references or --case, not both or neither")
     result = None
     with open_vault(vault) as v, _progress(1, "Exporting") as bar:
         for step in export_package(v, out, refs=[r.upper() for r in refs] or None, case=case,

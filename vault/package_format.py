@@ -94,3 +94,9 @@ def parse_manifest(data: bytes) -> dict[str, str]:
 
 def normalise_fingerprint(fp: str) -> str:
     return re.sub(r"[^0-9A-F]", "", fp.upper())
+
+
+def known_name(name: str) -> bool:
+    """Whether ``name`` (below the top folder) may appear in a package of this version."""
+    return (name in (*REQUIRED_TAGS, TAGMANIFEST, HOWTO, SIGNATURE, SIGNER_CERT)
+            or name.startswith("data/") or name.endswith("/"))

@@ -101,6 +101,7 @@ def sign_report(pdf: bytes, key_der: bytes, cert_der: bytes, when: dt.datetime) 
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata.model import DocumentMetadata
     from pyhanko.sign import fields, signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -127,12 +128,16 @@ def sign_report(pdf: bytes, key_der: bytes, cert_der: bytes, when: dt.datetime) 
             return generic.ArrayObject([generic.ByteStringObject(seed[:16]),
                                         generic.ByteStringObject(seed[16:])])
 
-        def _update_meta(self) -> None:
-            super()._update_meta()  # type: ignore[no-untyped-call]
-            if self._info is not None:
-                from pyhanko.pdf_utils.generic import pdf_date
+        def __init__(self, stream: io.BytesIO) -> None:
+            super().__init__(stream)
+            self._meta.__class__ = FixedTimeMetadata  # both /ModDate and XMP ModifyDate
 
-                self._info.get_object()["/ModDate"] = pdf_date(when)
+    class FixedTimeMetadata(DocumentMetadata):
+        """pyHanko stamps "now" as the modification date; this stamps the signing time."""
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            super().__setattr__(name, when if name == "last_modified" and value == "now"
+                                else value)
 
     cert = x509.Certificate.load(cert_der)
     signer = DeterministicSigner(signing_cert=cert, signing_key=keys.PrivateKeyInfo.load(key_der),

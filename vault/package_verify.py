@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from vault.certs import cert_fingerprint
@@ -31,7 +32,9 @@ from vault.package_format import (
     PROVENANCE,
     REQUIRED_TAGS,
     SIGNATURE,
+    SIGNER_CERT,
     TAGMANIFEST,
+    known_name,
     normalise_fingerprint,
     parse_bag_info,
     parse_manifest,
@@ -129,8 +132,10 @@ class _Verifier:
 
     def run(self) -> None:
         self._layout()
-        tagmanifest = self._tag_manifest()
+        tagmanifest = self.read(TAGMANIFEST)
         self._signature(tagmanifest)
+        self._tag_manifest(tagmanifest)
+        self._stated_signer()
         manifest = self._payload()
         self._custody_and_exhibits(manifest)
 
@@ -141,11 +146,19 @@ class _Verifier:
                    "one top folder" if len(tops) == 1 and not loose else
                    f"expected one top folder, found {sorted(tops)[:5]}", fatal=True)
         self.top = self.r.top = tops.pop()
-        missing = [t for t in (*REQUIRED_TAGS, TAGMANIFEST, SIGNATURE) if not self.has(t)]
+        missing = [t for t in (*REQUIRED_TAGS, TAGMANIFEST, SIGNATURE, SIGNER_CERT)
+                   if not self.has(t)]
         self.check("layout", not missing, f"missing {', '.join(missing)}" if missing
                    else "all tag files present", fatal=True)
-        self.check("bagit.txt", self.read("bagit.txt") == BAGIT_TXT, "BagIt 1.0, UTF-8",
+        prefix = f"{self.top}/"
+        unknown = sorted(n[len(prefix):] for n in self.z.entries
+                         if not known_name(n[len(prefix):]))
+        self.check("layout", not unknown, f"{', '.join(unknown[:5])}: not part of the package "
+                   "format (added)" if unknown else "no files outside the package format",
                    fatal=True)
+        ok = self.read("bagit.txt") == BAGIT_TXT
+        self.check("bagit.txt", ok, "BagIt 1.0, UTF-8" if ok else
+                   "bagit.txt is not the BagIt 1.0 declaration this format requires", fatal=True)
         try:
             self.r.bag_info = parse_bag_info(self.read(BAG_INFO))
         except (ValueError, UnicodeDecodeError) as e:
@@ -153,8 +166,7 @@ class _Verifier:
         self.r.package_id = self.r.bag_info.get("Evidence-Vault-Package-Id", "")
         self.r.case = self.r.bag_info.get("External-Identifier", "")
 
-    def _tag_manifest(self) -> bytes:
-        data = self.read(TAGMANIFEST)
+    def _tag_manifest(self, data: bytes) -> None:
         try:
             listed = parse_manifest(data)
         except (ValueError, UnicodeDecodeError) as e:
@@ -169,25 +181,35 @@ class _Verifier:
                 problems.append(f"{p} was changed")
         self.check("tag manifest", not problems, "; ".join(problems) or
                    f"{len(listed)} tag files match", fatal=True)
-        return data
 
     def _signature(self, tagmanifest: bytes) -> None:
         try:
             cert = verify_detached(self.read(SIGNATURE), tagmanifest)
         except CmsError as e:
-            self.check("signature", False, str(e), fatal=True)
+            self.check("signature", False, f"{TAGMANIFEST}: {e}", fatal=True)
         fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
         self.r.signer_fingerprint = fp
         self.check("signature", True, f"valid CMS signature by {cert.subject.rfc4514_string()}")
+        try:
+            shipped = x509.load_pem_x509_certificate(self.read(SIGNER_CERT))
+        except ValueError:
+            shipped = None
+        self.check("signer certificate", shipped == cert, f"{SIGNER_CERT} is the "
+                   "certificate in the signature" if shipped == cert else
+                   f"{SIGNER_CERT} is not the certificate that made the signature")
+        if self.signer is not None:
+            same = normalise_fingerprint(self.signer) == normalise_fingerprint(fp)
+            self.check("expected signer", same, "matches the fingerprint you gave" if same else
+                       f"signed by {fp}, not by the fingerprint you gave")
+
+    def _stated_signer(self) -> None:
+        """bag-info.txt (now known to be as signed) names the certificate that signed."""
+        fp = self.r.signer_fingerprint
         stated = self.r.bag_info.get("Evidence-Vault-Signer-Fingerprint", "")
         self.check("signer", normalise_fingerprint(stated) == normalise_fingerprint(fp),
                    f"certificate SHA-256 {fp}" if normalise_fingerprint(stated) ==
                    normalise_fingerprint(fp) else
                    f"bag-info names {stated or 'no'} signer but the signature is by {fp}")
-        if self.signer is not None:
-            same = normalise_fingerprint(self.signer) == normalise_fingerprint(fp)
-            self.check("expected signer", same, "matches the fingerprint you gave" if same else
-                       f"signed by {fp}, not by the fingerprint you gave")
 
     def _payload(self) -> dict[str, str]:
         try:

@@ -8,11 +8,13 @@ is ever extracted to disk: callers stream entries straight out of the archive.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import stat
 import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,10 @@ MAX_ENTRIES = 200_000
 MAX_TOTAL = 1 << 40  # 1 TiB uncompressed
 MAX_RATIO = 200  # for compressed entries
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+# What zipfile raises on a damaged or crafted archive (bad CRC, a local header that disagrees
+# with the directory, a truncated deflate stream, an unsupported version or feature).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError,
+               struct.error)
 
 
 class HostileArchive(Exception):
@@ -60,7 +66,7 @@ class SafeZip:
     def __post_init__(self) -> None:
         try:
             self._zf = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError, ValueError) as e:
+        except (OSError, *_ZIP_ERRORS) as e:
             raise NotAnArchive(f"{self.path.name} is not a readable zip file: {e}") from e
         try:
             self._vet()
@@ -87,6 +93,9 @@ class SafeZip:
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 problems.append(f"entry {raw!r}: a symbolic link")
+                continue
+            if info.flag_bits & 0x1:
+                problems.append(f"entry {raw!r}: encrypted")
                 continue
             if info.is_dir():
                 continue
@@ -117,6 +126,9 @@ class SafeZip:
         with open(self.path, "rb") as f:
             size = f.seek(0, 2)
             for info in self._zf.infolist():
+                if not 0 <= info.header_offset < size:
+                    return [f"entry {info.orig_filename!r}: no local header where the directory "
+                            "says"]
                 f.seek(info.header_offset)
                 header = f.read(_LOCAL_HEADER.size)
                 if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
@@ -140,18 +152,27 @@ class SafeZip:
     def open(self, name: str) -> IO[bytes]:
         return self._zf.open(self.entries[name])
 
+    @staticmethod
+    @contextlib.contextmanager
+    def _damaged(name: str) -> Iterator[None]:
+        """Errors reading an entry's data mean the archive is damaged or crafted."""
+        try:
+            yield
+        except _ZIP_ERRORS as e:
+            raise HostileArchive([f"entry {name!r}: damaged ({e})"]) from e
+
     def read_small(self, name: str, limit: int) -> bytes:
         info = self.entries[name]
         if info.file_size > limit:
             raise HostileArchive([f"{name} is {info.file_size} bytes, over the limit of {limit}"])
-        with self.open(name) as f:
+        with self._damaged(name), self.open(name) as f:
             data = f.read(limit + 1)
         if len(data) > limit:
             raise HostileArchive([f"{name} is larger than it claims"])
         return data
 
     def iter_chunks(self, name: str, size: int = 1 << 20) -> Iterator[bytes]:
-        with self.open(name) as f:
+        with self._damaged(name), self.open(name) as f:
             while chunk := f.read(size):
                 yield chunk
 
