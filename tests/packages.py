@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
@@ -94,8 +95,12 @@ def manifest_text(entries: dict[str, str]) -> bytes:
 
 
 def rehash(entries: Entries) -> None:
-    """Rewrite both manifests to match the (changed) entries; the signature is not redone."""
+    """Rewrite Payload-Oxum and both manifests to match the (changed) entries; the signature
+    is not redone."""
     payload = {p: sha256(d) for p, d in entries.items() if p.startswith("data/")}
+    oxum = f"Payload-Oxum: {sum(len(entries[p]) for p in payload)}.{len(payload)}"
+    entries["bag-info.txt"] = re.sub(rb"Payload-Oxum: [0-9.]+", oxum.encode(),
+                                     entries["bag-info.txt"])
     entries["manifest-sha256.txt"] = manifest_text(payload)
     tags = {p: sha256(entries[p]) for p in
             ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "HOW-TO-VERIFY.txt")}

@@ -241,8 +241,10 @@ def _read_header(src: IO[bytes]) -> tuple[bytes, bytes, int, bytes, bytes]:
     footer = _read_line(src)
     if footer.startswith(b"-> "):
         raise AgeError("the file's header is invalid: a scrypt stanza must be the only one")
-    if not footer.startswith(b"--- "):
+    if not footer.startswith(b"---"):
         raise AgeError("the file's header is invalid: unexpected line")
+    if not footer.startswith(b"--- "):
+        raise AgeError("the file's header is invalid: malformed MAC line")
     mac = _b64decode(footer[4:])
     if len(mac) != _MAC_SIZE:
         raise AgeError("the file's header is invalid: malformed MAC line")

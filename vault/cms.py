@@ -40,6 +40,9 @@ def verify_detached(signature: bytes, data: bytes) -> x509.Certificate:
     """Check a detached CMS signature over ``data``; return the signer's certificate."""
     try:
         der = pem.unarmor(signature)[2] if pem.detect(signature) else signature
+        if der is not signature and pem.armor("PKCS7", der) != signature:
+            raise CmsError("the signature file is not in the exact PEM form it was written in "
+                           "(changed)")
         info = cms.ContentInfo.load(der)
         if info["content_type"].native != "signed_data":
             raise CmsError("not a CMS SignedData structure")

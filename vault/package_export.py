@@ -216,6 +216,7 @@ class _Writer:
         self.excerpt = make_excerpt(self.events, refs)
         kept = [e for e in self.events if e.seq == 1 or e.fields.get("item") in set(refs)]
         self.as_of = dt.datetime.fromisoformat(kept[-1].fields["time"].replace("Z", "+00:00"))
+        self.head = f"{kept[-1].seq} {kept[-1].hash}"  # pins the excerpt's end (no truncation)
 
     def write(self, f: IO[bytes]) -> None:
         v = self.v
@@ -282,6 +283,7 @@ class _Writer:
             ("Evidence-Vault-Custody-Key-Fingerprint", self.v.fingerprint()),
             ("Evidence-Vault-Recipient", self.recipient),
             ("Evidence-Vault-Custody-As-Of", iso_utc(self.as_of)),
+            ("Evidence-Vault-Custody-Head", self.head),
         ]))
         bag.add(MANIFEST, format_manifest(bag.payload))
         bag.add(HOWTO, how_to_verify(self.top, fingerprint).encode("utf-8"))

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 from vault.certs import cert_fingerprint
@@ -187,15 +187,17 @@ class _Verifier:
             cert = verify_detached(self.read(SIGNATURE), tagmanifest)
         except CmsError as e:
             self.check("signature", False, f"{TAGMANIFEST}: {e}", fatal=True)
+        try:
+            cert.verify_directly_issued_by(cert)
+        except (ValueError, TypeError, InvalidSignature):
+            self.check("signature", False, "the certificate in the signature is not a valid "
+                       "self-signed certificate (damaged or forged)", fatal=True)
         fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
         self.r.signer_fingerprint = fp
         self.check("signature", True, f"valid CMS signature by {cert.subject.rfc4514_string()}")
-        try:
-            shipped = x509.load_pem_x509_certificate(self.read(SIGNER_CERT))
-        except ValueError:
-            shipped = None
-        self.check("signer certificate", shipped == cert, f"{SIGNER_CERT} is the "
-                   "certificate in the signature" if shipped == cert else
+        shipped = self.read(SIGNER_CERT) == cert.public_bytes(serialization.Encoding.PEM)
+        self.check("signer certificate", shipped, f"{SIGNER_CERT} is the "
+                   "certificate in the signature" if shipped else
                    f"{SIGNER_CERT} is not the certificate that made the signature")
         if self.signer is not None:
             same = normalise_fingerprint(self.signer) == normalise_fingerprint(fp)
@@ -263,7 +265,15 @@ class _Verifier:
         excerpt = verify_excerpt(self.read(CUSTODY_LOG))
         self.r.custody = excerpt
         self.r.custody_fingerprint = excerpt.fingerprint
-        self.check("custody chain", not excerpt.problems, "; ".join(excerpt.problems[:5]) or
+        problems = list(excerpt.problems)
+        stated = self.r.bag_info.get("Evidence-Vault-Custody-Head", "")
+        last = excerpt.records[-1] if excerpt.records else None
+        head = f"{last['event'].get('seq')} {last['hash']}" if last else ""
+        if not problems and head != stated:
+            problems.append(f"the log ends at event {head.split(' ')[0] or 'none'}, but "
+                            f"bag-info.txt says it ends at event {stated.split(' ')[0] or '?'} "
+                            "(events removed from the end, or added)")
+        self.check("custody chain", not problems, "; ".join(problems[:5]) or
                    f"{len(excerpt.events)} events: hashes, chain and signatures verify")
         same_cert = normalise_fingerprint(excerpt.certificate_fingerprint) == \
             normalise_fingerprint(self.r.signer_fingerprint)
