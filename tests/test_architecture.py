@@ -44,3 +44,30 @@ def test_guard_catches_a_qt_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\nimport ui.main\n")
     assert imported_modules(bad) & set(FORBIDDEN_IN_CORE) == {"PySide6", "ui"}
+
+
+HEAVY = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pymupdf", "fitz", "pyhanko", "PIL", "ui")
+
+
+def test_verify_path_loads_neither_qt_nor_pymupdf(tmp_path: Path, corpus: Path) -> None:
+    """A solicitor's small install: `evidence-vault verify` (with --json and --report) runs
+    without Qt, PyMuPDF, pyHanko or Pillow ever being imported."""
+    from packages import CASE, export, import_files, new_vault, sample_paths
+
+    v = new_vault(tmp_path / "vault")
+    try:
+        import_files(v, sample_paths(tmp_path))
+        package = export(v, tmp_path / "p.zip", case=CASE).path
+    finally:
+        v.close()
+    code = (
+        "import sys\nfrom vault.cli import main\n"
+        f"for args in (['verify', {str(package)!r}], ['verify', '--json', {str(package)!r}],\n"
+        f"             ['verify', '--report', {str(tmp_path / 'r.html')!r}, {str(package)!r}]):\n"
+        "    try:\n        main(args)\n    except SystemExit as e:\n"
+        "        assert e.code == 0, e.code\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout
+    assert "VERIFIED" in (tmp_path / "r.html").read_text()
