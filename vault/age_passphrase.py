@@ -136,6 +136,16 @@ def _read_exact(src: IO[bytes], n: int) -> bytes:
     return b"".join(parts)
 
 
+def _write_all(dst: IO[bytes], data: bytes) -> None:
+    """Write all of ``data``: a raw (unbuffered) stream may take only part of it."""
+    view = memoryview(data)
+    while view:
+        n = dst.write(view)
+        if not n:
+            raise OSError("the output took no data")
+        view = view[n:]
+
+
 def encrypt_stream(src: IO[bytes], dst: IO[bytes], passphrase: str, *,
                    log_n: int = DEFAULT_LOG_N) -> None:
     """Encrypt ``src`` to ``dst`` as an age file that opens with ``passphrase``.
@@ -153,10 +163,8 @@ def encrypt_stream(src: IO[bytes], dst: IO[bytes], passphrase: str, *,
         bytes(12), file_key, None)
     header = (_INTRO + b"-> scrypt " + _b64encode(salt) + b" " + str(log_n).encode() + b"\n"
               + _b64encode(wrapped) + b"\n---")  # 32 bytes: one short body line
-    dst.write(header + b" " + _b64encode(_header_mac(file_key, header)) + b"\n")
-
     nonce = os.urandom(_NONCE_SIZE)
-    dst.write(nonce)
+    _write_all(dst, header + b" " + _b64encode(_header_mac(file_key, header)) + b"\n" + nonce)
     aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
     counter = 0
     chunk = _read_exact(src, _CHUNK)
@@ -164,7 +172,7 @@ def encrypt_stream(src: IO[bytes], dst: IO[bytes], passphrase: str, *,
         # A full chunk is the last one only if nothing follows it: look one chunk ahead.
         following = _read_exact(src, _CHUNK) if len(chunk) == _CHUNK else b""
         last = not following
-        dst.write(aead.encrypt(_nonce(counter, last), chunk, None))
+        _write_all(dst, aead.encrypt(_nonce(counter, last), chunk, None))
         if last:
             return
         counter += 1
@@ -300,14 +308,14 @@ def decrypt_stream(src: IO[bytes], dst: IO[bytes], passphrase: str, *,
                 raise AgeError(CHANGED if len(chunk) == _ENC_CHUNK else TRUNCATED_OR_CHANGED)
             if not plain and counter:
                 raise AgeError("the file is invalid: its last chunk is empty")
-            dst.write(plain)
+            _write_all(dst, plain)
             return
         plain = open_chunk(chunk, counter, False)
         if plain is None:
             if open_chunk(chunk, counter, True) is not None:
                 raise AgeError(TRAILING_DATA)  # a full last chunk, then more
             raise AgeError(CHANGED)
-        dst.write(plain)
+        _write_all(dst, plain)
         counter += 1
         chunk = following
 
@@ -315,16 +323,15 @@ def decrypt_stream(src: IO[bytes], dst: IO[bytes], passphrase: str, *,
 def is_passphrase_file(head: bytes) -> bool:
     """Whether ``head``, the first bytes of a file, is an age header with a scrypt stanza.
 
-    A passphrase file's scrypt stanza is its first (and only) one, so the first 100 bytes
-    are enough; a head that stops before its first stanza line ends gives False.
+    A passphrase file's scrypt stanza is its first (and only) one, so the first 50 bytes
+    are enough.
     """
     if not head.startswith(_INTRO):
         return False
-    for line in head[len(_INTRO):].split(b"\n")[:-1]:  # the last piece may be cut short
+    *lines, cut_short = head[len(_INTRO):].split(b"\n")
+    for line in lines:
         if line.startswith(b"---"):
             return False
-        if line.startswith(b"-> "):
-            args = line[3:].split(b" ")
-            if args[0] == b"scrypt":
-                return True
-    return False
+        if line.startswith(b"-> scrypt ") or line == b"-> scrypt":
+            return True
+    return cut_short.startswith(b"-> scrypt ")

@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Test vectors for the evidence package format, version 1 (docs/package-format.md).
+
+    python tests/vectors/make_package_vectors.py [--out DIR]   # (re)write tests/vectors/packages
+
+Unlike ``make_vectors.py``, this script uses the product: the two valid packages are real
+exports (``export_package``) from a vault made with a fixed clock (``conftest.T0``), and every
+other vector is one of them with one thing changed (``tests/packages.py``). A vault's keys and a
+package's id are random, so running the script again gives different bytes with the same
+outcomes: the committed files were made once, and ``tests/test_package_vectors.py`` checks each
+against the verifier and the command line.
+
+The one departure from a plain export, to keep the directory small: the exhibit list's fonts
+are subset (PyMuPDF ``Document.subset_fonts``) before the report is signed. The report is an
+opaque payload file to the verifier; whole fonts would make every vector about 70 KB larger.
+
+Each ``NAME.zip`` has a sidecar ``NAME.expect``: the header of the other vector files (UTF-8
+``name: value`` lines, see ``make_vectors.py``) with no payload. Every one has
+
+    kind: package
+    expect: VERIFIED | NOT VERIFIED | NOT A PACKAGE
+    comment: what the vector shows
+
+plus, for ``NOT VERIFIED``, ``failing-check: NAME``, the first check that fails (the start of
+``Verification.reason``), and for ``VERIFIED``: ``signer`` (the certificate fingerprint to pass
+as ``--signer``), ``exhibits`` (the references, space-separated) and ``events`` (the ``seq`` of
+each custody event the excerpt holds, space-separated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+OUT = HERE / "packages"
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from conftest import T0  # noqa: E402
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from packages import (  # noqa: E402
+    CASE,
+    Entries,
+    export,
+    flip,
+    import_files,
+    new_vault,
+    read_zip,
+    rehash,
+    rewrite_zip,
+    sha256,
+)
+
+from vault import custody, package_report  # noqa: E402
+from vault.certs import cert_fingerprint  # noqa: E402
+from vault.cms import sign_detached  # noqa: E402
+from vault.identity import Identity  # noqa: E402
+from vault.package_format import (  # noqa: E402
+    BAG_INFO,
+    CUSTODY_LOG,
+    SIGNATURE,
+    SIGNER_CERT,
+    TAGMANIFEST,
+)
+from vault.vault import Vault  # noqa: E402
+
+OTHER = Identity("Olly Other", "OO", "Investigator", "Another Campaign")
+RECIPIENT = "Harbour Law"
+NOTES = {  # fictional; MO/1, MO/3 (case NB-2026-01) and MO/4 (another case)
+    "call-note-2026-05-02.txt": b"Note of a phone call, 2 May 2026, 14:05: the caller says the "
+                                b"housing office was told in March and did nothing.\n",
+    "letter-2026-04-28.txt": b"Letter of 28 April 2026 from the housing office: the matter is "
+                             b"closed.\n",
+    "unrelated-note.txt": b"A note for another case, held in the same vault.\n",
+}
+
+
+@dataclass(frozen=True)
+class Vector:
+    name: str
+    expect: str
+    comment: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def text(self) -> str:
+        lines = ["kind: package", f"expect: {self.expect}"]
+        lines += [f"{k}: {v}" for k, v in self.params]
+        lines.append(f"comment: {self.comment}")
+        return "\n".join(lines) + "\n"
+
+
+def failing(name: str, check: str, comment: str) -> Vector:
+    return Vector(name, "NOT VERIFIED", comment, (("failing-check", check),))
+
+
+def tiny_jpeg() -> bytes:
+    from PIL import Image
+
+    img = Image.new("RGB", (16, 12))
+    img.putdata([(x * 16, y * 20, 128) for y in range(12) for x in range(16)])
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+def small_reports() -> None:
+    """Subset the report's fonts before it is signed (see the module docstring)."""
+    import pymupdf
+
+    original = package_report.build_report
+
+    def build_report(r: package_report.ReportData) -> bytes:
+        doc = pymupdf.open(stream=original(r), filetype="pdf")
+        doc.subset_fonts()
+        data: bytes = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+        doc.close()
+        return data
+
+    package_report.build_report = build_report
+
+
+def sources(folder: Path) -> tuple[list[Path], Path]:
+    """The case's three exhibits (text, photo, text) and one text for another case."""
+    folder.mkdir()
+    contents = [("call-note-2026-05-02.txt", NOTES["call-note-2026-05-02.txt"]),
+                ("notice-board.jpg", tiny_jpeg()),
+                ("letter-2026-04-28.txt", NOTES["letter-2026-04-28.txt"]),
+                ("unrelated-note.txt", NOTES["unrelated-note.txt"])]
+    paths = []
+    when = T0.timestamp() - 86400
+    for name, data in contents:
+        p = folder / name
+        p.write_bytes(data)
+        os.utime(p, (when, when))
+        paths.append(p)
+    return paths[:3], paths[3]
+
+
+def kept_events(v: Vault, refs: list[str]) -> str:
+    """The seq of each event an excerpt of ``refs`` holds: event 1 and those about ``refs``."""
+    return " ".join(str(e.seq) for e in v.events()
+                    if e.seq == 1 or e.fields.get("item") in refs)
+
+
+def pem(cert_der: bytes) -> bytes:
+    return x509.load_der_x509_certificate(cert_der).public_bytes(serialization.Encoding.PEM)
+
+
+def resign(entries: Entries, key_der: bytes, cert_der: bytes) -> None:
+    """What a holder of a signing key does after a change: Payload-Oxum, both manifests, the
+    signature and the signer's certificate all made to match again."""
+    rehash(entries)  # Payload-Oxum and both manifests
+    entries[SIGNATURE] = sign_detached(entries[TAGMANIFEST], key_der, cert_der)
+    entries[SIGNER_CERT] = pem(cert_der)
+
+
+def custody_lines(entries: Entries) -> list[bytes]:
+    return entries[CUSTODY_LOG].splitlines(keepends=True)
+
+
+def event_line(lines: list[bytes], item: str, action: str) -> int:
+    for i, line in enumerate(lines):
+        ev = json.loads(line).get("event") or {}
+        if ev.get("item") == item and ev.get("action") == action:
+            return i
+    raise AssertionError(f"no {action} event for {item}")
+
+
+def exhibit(entries: Entries, ref: str) -> str:
+    (name,) = [n for n in entries if n.startswith(f"data/exhibits/{ref.replace('/', '-')}_")]
+    return name
+
+
+def build(out: Path, work: Path) -> list[Vector]:
+    small_reports()
+    case_paths, other_path = sources(work / "received")
+    v = new_vault(work / "investigator")
+    other = new_vault(work / "other", OTHER)
+    try:
+        import_files(v, case_paths)  # MO/1 text, MO/2 photo, MO/3 text
+        (mo4,) = import_files(v, [other_path], case="NB-2026-02")
+        assert mo4.ref == "MO/4", mo4
+        key, cert = v.signing_material()
+        other_key, other_cert = other.signing_material()
+        fingerprint = v.certificate_fingerprint()
+        every = ["MO/1", "MO/2", "MO/3"]
+        events_all, events_subset = kept_events(v, every), kept_events(v, ["MO/1", "MO/3"])
+        valid = export(v, work / f"{CASE}.zip", case=CASE, recipient=RECIPIENT).path
+        subset = export(v, work / f"{CASE}-selection.zip", refs=["MO/3", "MO/1"],
+                        recipient=RECIPIENT).path
+        _, plain = read_zip(valid)
+        mo4_bytes = other_path.read_bytes()
+    finally:
+        v.close()
+        other.close()
+
+    vectors: list[Vector] = []
+
+    def copy(name: str, src: Path, vector: Vector) -> None:
+        shutil.copyfile(src, out / f"{name}.zip")
+        vectors.append(vector)
+
+    def derive(vector: Vector, mutate: Callable[[Entries], None]) -> None:
+        rewrite_zip(valid, out / f"{vector.name}.zip", mutate)
+        vectors.append(vector)
+
+    copy("valid", valid, Vector(
+        "valid", "VERIFIED", f"the case {CASE} exported whole: two texts and a photo",
+        (("signer", fingerprint), ("exhibits", " ".join(every)), ("events", events_all))))
+    copy("valid-subset", subset, Vector(
+        "valid-subset", "VERIFIED", "MO/1 and MO/3 only: the case's creation (event 2) and "
+        "MO/2's import (event 4) are omitted lines with their hashes; MO/2's metadata event "
+        "after the last kept one (and MO/4's events) are left out with no line",
+        (("signer", fingerprint), ("exhibits", "MO/1 MO/3"), ("events", events_subset))))
+
+    mo1, mo3 = exhibit(plain, "MO/1"), exhibit(plain, "MO/3")
+
+    def byte_changed(e: Entries) -> None:
+        e[mo1] = flip(e[mo1])
+
+    derive(failing("exhibit-byte-changed", "payload hashes",
+                   "one byte of MO/1 changed (the zip rewritten, so its CRC matches)"),
+           byte_changed)
+
+    def removed(e: Entries) -> None:
+        del e[mo3]
+
+    derive(failing("exhibit-removed", "manifest", "MO/3's exhibit file removed"), removed)
+
+    def added(e: Entries) -> None:
+        e["data/exhibits/MO-9_extra.txt"] = b"An exhibit slipped in afterwards.\n"
+
+    derive(failing("file-added", "manifest", "a file added under data/exhibits/"), added)
+
+    def added_top(e: Entries) -> None:
+        e["README.txt"] = b"Not part of the package format.\n"
+
+    derive(failing("file-added-top-level", "layout",
+                   "a file added next to the tag files, outside data/"), added_top)
+
+    def renamed(e: Entries) -> None:
+        e["data/exhibits/MO-1_renamed.txt"] = e.pop(mo1)
+
+    derive(failing("exhibit-renamed", "manifest", "MO/1's exhibit file renamed"), renamed)
+
+    def bag_info_edited(e: Entries) -> None:
+        e[BAG_INFO] = e[BAG_INFO].replace(f"Recipient: {RECIPIENT}".encode(),
+                                          b"Recipient: Someone Else")
+
+    derive(failing("bag-info-edited", "tag manifest",
+                   "the recipient in bag-info.txt changed, nothing else"), bag_info_edited)
+
+    def tag_manifest_edited(e: Entries) -> None:
+        line = f"{sha256(e[BAG_INFO])}  {BAG_INFO}".encode()
+        assert line in e[TAGMANIFEST]
+        digit = b"1" if line[:1] == b"0" else b"0"
+        e[TAGMANIFEST] = e[TAGMANIFEST].replace(line, digit + line[1:])
+
+    derive(failing("tag-manifest-edited", "signature", "one digit of bag-info.txt's hash changed "
+                   "in the tag manifest: the signature is checked before the tag files, so it "
+                   "is the first to fail"), tag_manifest_edited)
+
+    def other_signature(e: Entries) -> None:
+        e[SIGNATURE] = sign_detached(e[TAGMANIFEST], other_key, other_cert)
+        e[SIGNER_CERT] = pem(other_cert)
+
+    derive(failing("signature-other-key", "signer", "the tag manifest signed by another vault's "
+                   "key, its certificate shipped; bag-info.txt still names the investigator"),
+           other_signature)
+
+    def cert_replaced(e: Entries) -> None:
+        e[SIGNER_CERT] = pem(other_cert)
+
+    derive(failing("signer-certificate-replaced", "signer certificate",
+                   "signatures/signer-certificate.pem replaced by another vault's certificate"),
+           cert_replaced)
+
+    def resigned(e: Entries) -> None:
+        e[BAG_INFO] = e[BAG_INFO].replace(fingerprint.encode(),
+                                          cert_fingerprint(other_cert).encode())
+        resign(e, other_key, other_cert)
+
+    derive(failing("resigned-by-other-vault", "custody key", "bag-info.txt made to name another "
+                   "vault's certificate and everything re-signed with it: only the custody log's "
+                   "binding to the signing certificate shows it"), resigned)
+
+    def line_removed(e: Entries) -> None:
+        lines = custody_lines(e)
+        last = event_line(lines, "MO/2", custody.METADATA_EXTRACTED)
+        assert last == len(lines) - 1, "MO/2's metadata event is expected to be the last"
+        del lines[last]
+        e[CUSTODY_LOG] = b"".join(lines)
+        resign(e, key, cert)
+
+    derive(failing("custody-line-removed", "custody chain", "the excerpt's last event (MO/2's "
+                   "'metadata extracted') removed, manifests redone and re-signed with the "
+                   "vault's own key: the chain still links, only Evidence-Vault-Custody-Head "
+                   "shows the loss"), line_removed)
+
+    def lines_reordered(e: Entries) -> None:
+        lines = custody_lines(e)
+        i, j = (event_line(lines, "MO/1", custody.IMPORTED),
+                event_line(lines, "MO/2", custody.IMPORTED))
+        lines[i], lines[j] = lines[j], lines[i]
+        e[CUSTODY_LOG] = b"".join(lines)
+        resign(e, key, cert)
+
+    derive(failing("custody-lines-reordered", "custody chain", "the 'imported' events of MO/1 "
+                   "and MO/2 swapped; manifests redone and re-signed with the vault's own key"),
+           lines_reordered)
+
+    def swapped(e: Entries) -> None:
+        e[mo1] = mo4_bytes
+        record_name = "data/custody/provenance/MO-1.json"
+        record = json.loads(e[record_name])
+        record.update(sha256=sha256(mo4_bytes), size=len(mo4_bytes))
+        e[record_name] = custody.canonical(record)
+        resign(e, key, cert)
+
+    derive(failing("exhibit-swapped", "exhibits", "MO/1's content replaced by MO/4's (an exhibit "
+                   "of the same vault), its provenance record, manifests and signature redone "
+                   "with the vault's own key: only the hash signed at receipt shows it"), swapped)
+
+    with zipfile.ZipFile(out / "unsafe-name.zip", "x", zipfile.ZIP_STORED) as zf:
+        info = zipfile.ZipInfo(f"{CASE}/../evil.txt", date_time=(2026, 5, 3, 9, 30, 0))
+        zf.writestr(info, b"written outside the folder by a careless unzip\n")
+    vectors.append(failing("unsafe-name", "archive", "a zip whose entry name has a '..' "
+                           "component"))
+
+    (out / "not-a-zip.zip").write_bytes(b"This is not a zip file.\n")
+    vectors.append(Vector("not-a-zip", "NOT A PACKAGE", "a text file named .zip"))
+
+    for vec in vectors:
+        (out / f"{vec.name}.expect").write_bytes(vec.text().encode("utf-8"))
+    return vectors
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="where to write the vectors")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for old in [*args.out.glob("*.zip"), *args.out.glob("*.expect")]:
+        old.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        vectors = build(args.out, Path(tmp))
+    size = sum(p.stat().st_size for p in args.out.iterdir())
+    print(f"{len(vectors)} package vectors written to {args.out} ({size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
