@@ -164,7 +164,7 @@ DOTDOT = "a '..', '.' or empty path component"
 DRIVE = "an absolute path or a drive letter"
 BACKSLASH = "a backslash (Windows path separator)"
 NUL = "an empty name or a NUL character"
-CONTROL = "a control character"
+CONTROL = "a control or bidirectional-override character"
 SYMLINK = "a symbolic link"
 NOT_UTF8 = "its name is not marked as UTF-8"
 BOMB = f"compression ratio over {MAX_RATIO} (zip bomb)"
@@ -269,6 +269,10 @@ HOSTILE = [
          entry("top/evil\n.txt", CONTROL)),
     Case("terminal-escape-in-name", write_zipfile(("top/\x1b[2J\x1b[Hevil.txt", b"x", FILE)),
          entry("top/\x1b[2J\x1b[Hevil.txt", CONTROL)),
+    Case("bidi-override-in-name", write_zipfile(("top/invoice\u202etxt.exe", b"x", FILE)),
+         entry("top/invoice\u202etxt.exe", CONTROL)),
+    Case("c1-control-in-name", write_zipfile(("top/evil\x9b.txt", b"x", FILE)),
+         entry("top/evil\x9b.txt", CONTROL)),
     Case("not-utf8-cp437-name", write_raw(Raw(b"top/evil-caf\x82.txt", flags=0)),
          entry("top/evil-café.txt", NOT_UTF8)),
     # Symbolic links.

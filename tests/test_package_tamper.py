@@ -27,6 +27,7 @@ from packages import (
     rehash,
     rewrite_zip,
     sample_paths,
+    sha256,
     write_zip,
 )
 
@@ -343,3 +344,63 @@ def test_tampered_package_exit_code_and_output(package: Path, tmp_path: Path) ->
     r = run_cli("verify", out, "--json", passphrase=None)
     assert r.returncode == 1
     assert json.loads(r.stdout)["reason"] == f"payload hashes: {exhibit} was changed"
+
+
+def test_newer_format_version_is_refused(package: Path, tmp_path: Path, keys: Keys) -> None:
+    def bump(e: Entries) -> None:
+        e["bag-info.txt"] = e["bag-info.txt"].replace(b"Evidence-Vault-Package-Version: 1",
+                                                      b"Evidence-Vault-Package-Version: 2")
+        rehash(e)
+        resign(e, keys.own_key, keys.own_cert)
+
+    result = tampered(package, tmp_path, bump)
+    assert result.reason == ("format version: package format 2: this program reads format 1; "
+                             "a newer program may read it")
+
+
+def test_custody_log_ending_in_a_gap_is_refused(package: Path, tmp_path: Path,
+                                                keys: Keys) -> None:
+    def gap(lines: list[bytes]) -> list[bytes]:
+        last = json.loads(lines[-1])
+        seq = last["event"]["seq"]
+        return [*lines[:-1], json.dumps({"omitted": {"from": seq, "to": seq},
+                                         "hash": last["hash"]}).encode()]
+
+    result = custody_attack(package, tmp_path, keys, gap)
+    assert result.reason.startswith("custody chain: custody log line ")
+    assert "an omitted range at the end" in result.reason
+
+
+def test_stated_custody_key_must_be_the_logs(package: Path, tmp_path: Path, keys: Keys) -> None:
+    def restate(e: Entries) -> None:
+        e["bag-info.txt"] = re.sub(rb"Evidence-Vault-Custody-Key-Fingerprint: [0-9A-F ]+",
+                                   b"Evidence-Vault-Custody-Key-Fingerprint: 0000",
+                                   e["bag-info.txt"])
+        rehash(e)
+        resign(e, keys.own_key, keys.own_cert)
+
+    result = tampered(package, tmp_path, restate)
+    assert result.reason.startswith("custody key: bag-info.txt names custody key 0000, but the "
+                                    "log is signed by ")
+
+
+def test_signature_must_be_pem(package: Path, tmp_path: Path) -> None:
+    from asn1crypto import pem
+
+    result = tampered(package, tmp_path,
+                      lambda e: e.update({SIGNATURE: pem.unarmor(e[SIGNATURE])[2]}))
+    assert result.reason == f"signature: {SIGNATURE} is not a PEM CMS signature"
+
+
+def test_record_pointing_outside_the_exhibits(package: Path, tmp_path: Path,
+                                              keys: Keys) -> None:
+    def point(e: Entries) -> None:
+        record = json.loads(e["data/custody/provenance/MO-1.json"])
+        record["file"] = "data/report/exhibit-list.pdf"
+        record["sha256"] = sha256(e["data/report/exhibit-list.pdf"])
+        e["data/custody/provenance/MO-1.json"] = json.dumps(record).encode()
+        rehash(e)
+        resign(e, keys.own_key, keys.own_cert)
+
+    result = tampered(package, tmp_path, point)
+    assert result.reason.startswith("exhibits: MO/1: its record points outside data/exhibits/")

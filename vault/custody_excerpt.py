@@ -80,6 +80,10 @@ def verify_excerpt(data: bytes) -> VerifiedExcerpt:
                 out.problems.append(f"custody log line {n}: a malformed or misplaced omitted "
                                     f"range (expected one starting at event {expected})")
                 return out
+            if n == len(lines):
+                out.problems.append(f"custody log line {n}: an omitted range at the end (an "
+                                    "excerpt ends with an event, never with a gap)")
+                return out
             expected, prev = span["to"] + 1, h
             continue
         try:

@@ -43,6 +43,7 @@ from vault.package_format import (
     exhibit_path,
     format_bag_info,
     format_manifest,
+    ref_key,
     ref_slug,
     safe_name,
 )
@@ -77,12 +78,7 @@ def select(v: Vault, refs: list[str] | None, case: str | None) -> list[Item]:
     purged = [i.ref for i in items if i.status != "present"]
     if purged:
         raise VaultError(f"{', '.join(purged)} purged: its content no longer exists to export")
-    return sorted({i.ref: i for i in items}.values(), key=lambda i: _ref_key(i.ref))
-
-
-def _ref_key(ref: str) -> tuple[str, int]:
-    prefix, _, n = ref.partition("/")
-    return prefix, int(n) if n.isdigit() else 0
+    return sorted({i.ref: i for i in items}.values(), key=lambda i: ref_key(i.ref))
 
 
 def _zip_time(t: dt.datetime) -> tuple[int, int, int, int, int, int]:

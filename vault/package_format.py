@@ -100,3 +100,9 @@ def known_name(name: str) -> bool:
     """Whether ``name`` (below the top folder) may appear in a package of this version."""
     return (name in (*REQUIRED_TAGS, TAGMANIFEST, HOWTO, SIGNATURE, SIGNER_CERT)
             or name.startswith("data/") or name.endswith("/"))
+
+
+def ref_key(ref: str) -> tuple[str, int]:
+    """Sort key of an exhibit reference: MO/2 before MO/10."""
+    prefix, _, n = ref.partition("/")
+    return prefix, int(n) if n.isdigit() else 0

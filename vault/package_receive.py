@@ -20,7 +20,7 @@ from vault.importer import ImportResult, Stored, import_paths, record_batch, sto
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE
 from vault.package_verify import Verification, verify_package
-from vault.safezip import SafeZip
+from vault.safezip import HostileArchive, NotAnArchive, SafeZip
 from vault.vault import Vault
 
 
@@ -65,6 +65,9 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                                     action=custody.RECEIVED_FROM_PACKAGE))
         receipt.results = record_batch(v, batch, case)
         batch = []
+    except (HostileArchive, NotAnArchive) as e:
+        raise VaultError(f"the package changed after it was verified ({e}); nothing was "
+                         "received") from e
     finally:
         for s in batch:
             s.writer.abort()

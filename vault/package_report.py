@@ -86,6 +86,7 @@ def build_report(r: ReportData) -> bytes:
         writer.end_page()
     writer.close()
     doc = pymupdf.open(stream=out.getvalue(), filetype="pdf")
+    doc.subset_fonts()  # only the glyphs used: a report of ~40 KB instead of ~110 KB
     when = r.as_of.strftime("D:%Y%m%d%H%M%SZ")
     doc.set_metadata({"title": f"Exhibit list {r.case}", "author": r.signer.get("name", ""),
                       "subject": "Exhibit list of an evidence package", "creator": "Evidence Vault",

@@ -29,6 +29,7 @@ from vault.package_format import (
     EXHIBITS,
     MANIFEST,
     MAX_TAG_FILE,
+    PACKAGE_VERSION,
     PROVENANCE,
     REQUIRED_TAGS,
     SIGNATURE,
@@ -38,6 +39,7 @@ from vault.package_format import (
     normalise_fingerprint,
     parse_bag_info,
     parse_manifest,
+    ref_key,
 )
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
 
@@ -163,6 +165,11 @@ class _Verifier:
             self.r.bag_info = parse_bag_info(self.read(BAG_INFO))
         except (ValueError, UnicodeDecodeError) as e:
             self.check("bag-info.txt", False, f"malformed: {e}", fatal=True)
+        version = self.r.bag_info.get("Evidence-Vault-Package-Version", "")
+        self.check("format version", version == PACKAGE_VERSION, f"package format {version}"
+                   if version == PACKAGE_VERSION else f"package format {version or '(none)'}: "
+                   f"this program reads format {PACKAGE_VERSION}; a newer program may read it",
+                   fatal=True)
         self.r.package_id = self.r.bag_info.get("Evidence-Vault-Package-Id", "")
         self.r.case = self.r.bag_info.get("External-Identifier", "")
 
@@ -183,8 +190,12 @@ class _Verifier:
                    f"{len(listed)} tag files match", fatal=True)
 
     def _signature(self, tagmanifest: bytes) -> None:
+        signature = self.read(SIGNATURE)
+        if not signature.startswith(b"-----BEGIN PKCS7-----\n"):
+            self.check("signature", False, f"{SIGNATURE} is not a PEM CMS signature",
+                       fatal=True)
         try:
-            cert = verify_detached(self.read(SIGNATURE), tagmanifest)
+            cert = verify_detached(signature, tagmanifest)
         except CmsError as e:
             self.check("signature", False, f"{TAGMANIFEST}: {e}", fatal=True)
         try:
@@ -277,11 +288,14 @@ class _Verifier:
                    f"{len(excerpt.events)} events: hashes, chain and signatures verify")
         same_cert = normalise_fingerprint(excerpt.certificate_fingerprint) == \
             normalise_fingerprint(self.r.signer_fingerprint)
-        self.check("custody key", same_cert and excerpt.fingerprint ==
-                   self.r.bag_info.get("Evidence-Vault-Custody-Key-Fingerprint"),
+        stated = self.r.bag_info.get("Evidence-Vault-Custody-Key-Fingerprint", "")
+        self.check("custody key", same_cert and excerpt.fingerprint == stated,
+                   "the custody log belongs to another vault than the certificate that signed "
+                   "the package" if not same_cert else
                    f"custody key {excerpt.fingerprint}, bound to the signing certificate"
-                   if same_cert else "the custody log belongs to another vault than the "
-                   "certificate that signed the package")
+                   if excerpt.fingerprint == stated else
+                   f"bag-info.txt names custody key {stated or '(none)'}, but the log is signed "
+                   f"by {excerpt.fingerprint}")
         self._exhibits(manifest, excerpt)
 
     def _exhibits(self, manifest: dict[str, str], excerpt: VerifiedExcerpt) -> None:
@@ -302,11 +316,14 @@ class _Verifier:
                 continue
             described.add(file)
             self.r.exhibits.append(rec)
-            if manifest.get(file) != sha:
+            if not file.startswith(EXHIBITS):
+                problems.append(f"{ref}: its record points outside {EXHIBITS}")
+            elif manifest.get(file) != sha:
                 problems.append(f"{ref}: {file} is not the content its record describes")
             elif receipts.get(ref) != sha:
                 problems.append(f"{ref}: its SHA-256 differs from the one signed at its receipt"
                                 if ref in receipts else f"{ref}: no signed receipt in the log")
+        self.r.exhibits.sort(key=lambda x: ref_key(str(x["ref"])))
         for p in sorted(manifest):
             if p.startswith(EXHIBITS) and p not in described:
                 problems.append(f"{p} has no provenance record")

@@ -30,6 +30,9 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Va
                struct.error)
 
 
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 class HostileArchive(Exception):
     """The archive is unsafe to read; ``problems`` lists every reason found."""
 
@@ -52,8 +55,8 @@ def _name_problem(name: str) -> str | None:
     parts = name.rstrip("/").split("/")
     if any(p in ("", ".", "..") for p in parts):
         return "a '..', '.' or empty path component"
-    if any(ord(c) < 32 for c in name):
-        return "a control character"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in _BIDI for c in name):
+        return "a control or bidirectional-override character"
     return None
 
 

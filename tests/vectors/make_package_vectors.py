@@ -10,10 +10,6 @@ package's id are random, so running the script again gives different bytes with 
 outcomes: the committed files were made once, and ``tests/test_package_vectors.py`` checks each
 against the verifier and the command line.
 
-The one departure from a plain export, to keep the directory small: the exhibit list's fonts
-are subset (PyMuPDF ``Document.subset_fonts``) before the report is signed. The report is an
-opaque payload file to the verifier; whole fonts would make every vector about 70 KB larger.
-
 Each ``NAME.zip`` has a sidecar ``NAME.expect``: the header of the other vector files (UTF-8
 ``name: value`` lines, see ``make_vectors.py``) with no payload. Every one has
 
@@ -62,7 +58,7 @@ from packages import (  # noqa: E402
     sha256,
 )
 
-from vault import custody, package_report  # noqa: E402
+from vault import custody  # noqa: E402
 from vault.certs import cert_fingerprint  # noqa: E402
 from vault.cms import sign_detached  # noqa: E402
 from vault.identity import Identity  # noqa: E402
@@ -112,22 +108,6 @@ def tiny_jpeg() -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=60)
     return out.getvalue()
-
-
-def small_reports() -> None:
-    """Subset the report's fonts before it is signed (see the module docstring)."""
-    import pymupdf
-
-    original = package_report.build_report
-
-    def build_report(r: package_report.ReportData) -> bytes:
-        doc = pymupdf.open(stream=original(r), filetype="pdf")
-        doc.subset_fonts()
-        data: bytes = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
-        doc.close()
-        return data
-
-    package_report.build_report = build_report
 
 
 def sources(folder: Path) -> tuple[list[Path], Path]:
@@ -183,7 +163,6 @@ def exhibit(entries: Entries, ref: str) -> str:
 
 
 def build(out: Path, work: Path) -> list[Vector]:
-    small_reports()
     case_paths, other_path = sources(work / "received")
     v = new_vault(work / "investigator")
     other = new_vault(work / "other", OTHER)
