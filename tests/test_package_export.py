@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -280,3 +281,32 @@ def test_killed_export_leaves_nothing_under_the_final_name(tmp_path: Path) -> No
     r = run_cli("export", path, "--out", out / "p.zip", "--case", CASE)
     assert r.returncode == 0, r.stderr
     assert verify_package(out / "p.zip").verified
+
+
+def test_report_of_many_exhibits_and_long_timelines() -> None:
+    """MuPDF's Story once looped forever on a few hundred exhibits; the report is laid out in
+    pieces, every exhibit appears, and no page is left blank."""
+    import pymupdf
+
+    from vault.package_report import ReportData, build_report
+
+    def exhibit(i: int, events: int) -> dict[str, object]:
+        return {"ref": f"MO/{i}", "name": f"minutes-{i}.pdf", "size": 1000 + i,
+                "sha256": f"{i:064x}", "mime": "application/pdf",
+                "receipts": [{"received": "2026-05-03T09:30:00Z", "received_from": "post",
+                              "imported_by": {"name": "Mary Okafor"},
+                              "original_path": f"/home/mary/minutes-{i}.pdf"}],
+                "timeline": [{"seq": i * 1000 + n, "time": "2026-05-03T09:30:00Z",
+                              "action": "imported", "actor": {"name": "Mary Okafor"}}
+                             for n in range(events)]}
+
+    exhibits = [exhibit(i, 3) for i in range(1, 401)] + [exhibit(401, 700)]
+    data = build_report(ReportData("NB-2026-01", {"name": "Mary Okafor"}, "AA:BB", "CC DD",
+                                   dt.datetime(2026, 5, 3, tzinfo=dt.UTC), exhibits))
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        text = [page.get_text() for page in doc]
+    assert all(t.strip() for t in text)
+    joined = "".join(text)
+    for i in (1, 200, 400, 401):
+        assert f"MO/{i}: minutes-{i}.pdf" in joined
+    assert "#401699" in joined

@@ -11,8 +11,13 @@ import datetime as dt
 import hashlib
 import html
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from vault.errors import VaultError
+
+STORY_ROWS = 150  # table rows laid out per Story
 
 CSS = """
 * { font-family: sans-serif; }
@@ -39,53 +44,93 @@ def _e(x: object) -> str:
     return html.escape(str(x if x is not None else ""))
 
 
-def _html(r: ReportData) -> str:
-    parts = [f"<h1>Exhibit list: {_e(r.case or 'selected exhibits')}</h1>",
-             "<p class='small'>Custody record as of "
-             f"{_e(r.as_of.strftime('%Y-%m-%d %H:%M:%S UTC'))}.</p>",
-             "<table>",
-             f"<tr><th>Signed by</th><td>{_e(r.signer.get('name'))}, "
-             f"{_e(r.signer.get('role'))}, {_e(r.signer.get('organisation'))}</td></tr>",
-             f"<tr><th>Certificate SHA-256</th><td class='mono'>"
-             f"{_e(r.certificate_fingerprint)}</td></tr>",
-             f"<tr><th>Custody key</th><td class='mono'>{_e(r.custody_fingerprint)}</td></tr>",
-             f"<tr><th>Exhibits</th><td>{len(r.exhibits)}</td></tr></table>"]
+def _head(r: ReportData) -> str:
+    return "".join([
+        f"<h1>Exhibit list: {_e(r.case or 'selected exhibits')}</h1>",
+        "<p class='small'>Custody record as of "
+        f"{_e(r.as_of.strftime('%Y-%m-%d %H:%M:%S UTC'))}.</p>",
+        "<table>",
+        f"<tr><th>Signed by</th><td>{_e(r.signer.get('name'))}, "
+        f"{_e(r.signer.get('role'))}, {_e(r.signer.get('organisation'))}</td></tr>",
+        f"<tr><th>Certificate SHA-256</th><td class='mono'>"
+        f"{_e(r.certificate_fingerprint)}</td></tr>",
+        f"<tr><th>Custody key</th><td class='mono'>{_e(r.custody_fingerprint)}</td></tr>",
+        f"<tr><th>Exhibits</th><td>{len(r.exhibits)}</td></tr></table>"])
+
+
+def _exhibit(x: dict[str, Any]) -> Iterator[tuple[int, str]]:
+    """(rows, HTML) pieces of one exhibit: its facts, then its timeline in short tables."""
+    parts = [f"<h2>{_e(x['ref'])}: {_e(x['name'])}</h2><table>",
+             f"<tr><th>Description</th><td>{_e(x.get('description') or x['mime'])}</td></tr>",
+             f"<tr><th>Size</th><td>{x['size']:,} bytes</td></tr>",
+             f"<tr><th>SHA-256</th><td class='mono'>{_e(x['sha256'])}</td></tr>"]
+    for p in x["receipts"]:
+        parts.append(f"<tr><th>Received</th><td>{_e(p.get('received'))} from "
+                     f"{_e(p.get('received_from') or '(not stated)')}; imported by "
+                     f"{_e((p.get('imported_by') or {}).get('name'))} from "
+                     f"{_e(p.get('original_path'))}</td></tr>")
+    parts.append("</table>")
+    yield len(parts), "".join(parts)
+    timeline = x["timeline"]
+    for i in range(0, len(timeline), STORY_ROWS):
+        rows = [f"<tr><td class='small'>#{ev['seq']}</td><td class='small'>"
+                f"{_e(ev['time'])}</td><td class='small'>{_e(ev['action'])}</td>"
+                f"<td class='small'>{_e(ev['actor'].get('name'))}</td></tr>"
+                for ev in timeline[i:i + STORY_ROWS]]
+        yield len(rows), "<table>" + "".join(rows) + "</table>"
+
+
+def _fragments(r: ReportData) -> Iterator[str]:
+    """The report's HTML in pieces of at most about STORY_ROWS table rows: MuPDF's Story lays
+    out one long document in time that grows faster than its length (and looped forever on
+    one of a few hundred exhibits)."""
+    yield _head(r)
+    batch: list[str] = []
+    rows = 0
     for x in r.exhibits:
-        parts.append(f"<h2>{_e(x['ref'])}: {_e(x['name'])}</h2><table>")
-        parts.append(f"<tr><th>Description</th><td>{_e(x.get('description') or x['mime'])}"
-                     "</td></tr>")
-        parts.append(f"<tr><th>Size</th><td>{x['size']:,} bytes</td></tr>")
-        parts.append(f"<tr><th>SHA-256</th><td class='mono'>{_e(x['sha256'])}</td></tr>")
-        for p in x["receipts"]:
-            parts.append(f"<tr><th>Received</th><td>{_e(p.get('received'))} from "
-                         f"{_e(p.get('received_from') or '(not stated)')}; imported by "
-                         f"{_e((p.get('imported_by') or {}).get('name'))} from "
-                         f"{_e(p.get('original_path'))}</td></tr>")
-        parts.append("</table><table>")
-        for ev in x["timeline"]:
-            parts.append(f"<tr><td class='small'>#{ev['seq']}</td><td class='small'>"
-                         f"{_e(ev['time'])}</td><td class='small'>{_e(ev['action'])}</td>"
-                         f"<td class='small'>{_e(ev['actor'].get('name'))}</td></tr>")
-        parts.append("</table>")
-    return "".join(parts)
+        for n, html_part in _exhibit(x):
+            if batch and rows + n > STORY_ROWS:
+                yield "".join(batch)
+                batch, rows = [], 0
+            batch.append(html_part)
+            rows += n
+    if batch:
+        yield "".join(batch)
 
 
 def build_report(r: ReportData) -> bytes:
     import pymupdf
 
-    story = pymupdf.Story(html=_html(r), user_css=CSS)
     out = io.BytesIO()
     writer = pymupdf.DocumentWriter(out)
     page = pymupdf.paper_rect("a4")
-    where = pymupdf.Rect(50, 50, page.width - 50, page.height - 50)
-    more = True
-    while more:
-        dev = writer.begin_page(page)
-        more, _ = story.place(where)
-        story.draw(dev)
-        writer.end_page()
+    frame = pymupdf.Rect(50, 50, page.width - 50, page.height - 50)
+    dev = writer.begin_page(page)
+    top, blank = frame.y0, True
+    for html_part in _fragments(r):
+        story = pymupdf.Story(html=html_part, user_css=CSS)
+        more, pages = True, 0
+        while more:
+            more, placed = story.place(pymupdf.Rect(frame.x0, top, frame.x1, frame.y1))
+            filled = pymupdf.Rect(placed)
+            pages += 1
+            if (filled.is_empty and top == frame.y0) or pages > 2 * STORY_ROWS:
+                writer.end_page()
+                writer.close()
+                raise VaultError("the exhibit list could not be laid out; nothing was "
+                                 "exported (this is a bug: please report it)")
+            story.draw(dev)
+            blank = blank and filled.is_empty
+            top = frame.y1 if filled.is_empty else filled.y1 + 6
+            if more or top >= frame.y1 - 20:
+                writer.end_page()
+                dev = writer.begin_page(page)
+                top, blank = frame.y0, True
+    writer.end_page()
     writer.close()
     doc = pymupdf.open(stream=out.getvalue(), filetype="pdf")
+    if blank and doc.page_count > 1:
+        doc.delete_page(-1)
     doc.subset_fonts()  # only the glyphs used: a report of ~40 KB instead of ~110 KB
     when = r.as_of.strftime("D:%Y%m%d%H%M%SZ")
     doc.set_metadata({"title": f"Exhibit list {r.case}", "author": r.signer.get("name", ""),
