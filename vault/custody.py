@@ -9,6 +9,7 @@ only the bodies, hashes, signatures and the public key.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -43,7 +44,42 @@ CASE_CREATED = "case created"
 
 
 def canonical(obj: Any) -> bytes:
+    """RFC 8785 bytes of ``obj``. Events hold no floats, so json.dumps with sorted keys gives
+    the same bytes, ten times faster, whenever every key sorts the same by code point as by
+    UTF-16 code unit (no key outside the Basic Multilingual Plane); otherwise, and for any
+    float, the reference implementation decides."""
+    if _plain(obj):
+        return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
     return bytes(rfc8785.dumps(obj))
+
+
+_SAFE_INT = 1 << 53
+
+
+def _plain(obj: Any) -> bool:
+    """No floats, no integers beyond 2**53, no keys outside the Basic Multilingual Plane."""
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        t = type(o)
+        if t is str or t is bool or o is None:
+            continue
+        if t is int:
+            if -_SAFE_INT < o < _SAFE_INT:
+                continue
+            return False
+        if t is dict:
+            for k, v in o.items():
+                if type(k) is not str or not (k.isascii() or max(k) < "\U00010000"):
+                    return False
+                stack.append(v)
+            continue
+        if t is list:
+            stack.extend(o)
+            continue
+        return False
+    return True
 
 
 def sha256_hex(data: bytes) -> str:
@@ -57,8 +93,9 @@ class Event:
     hash: str
     sig: bytes
 
-    @property
+    @functools.cached_property
     def fields(self) -> dict[str, Any]:
+        """The parsed body (parsed once; callers must not change it)."""
         value: dict[str, Any] = json.loads(self.body)
         return value
 
@@ -98,8 +135,10 @@ def verify_chain(events: Iterable[Event], public_key: Ed25519PublicKey,
 
 
 def event_problems(ev: Event, expected_seq: int, prev: str, public_key: Ed25519PublicKey,
-                   vault_id: str | None = None) -> Iterator[ChainProblem]:
-    """Everything wrong with one event, given the sequence number and hash it must follow."""
+                   vault_id: str | None = None, *,
+                   body_is_canonical: bool = False) -> Iterator[ChainProblem]:
+    """Everything wrong with one event, given the sequence number and hash it must follow.
+    ``body_is_canonical``: the caller made ``ev.body`` with :func:`canonical` itself."""
     if ev.seq != expected_seq:
         yield ChainProblem(ev.seq, f"out of sequence (expected event {expected_seq}): "
                                    "an event was removed, inserted or reordered")
@@ -117,7 +156,7 @@ def event_problems(ev: Event, expected_seq: int, prev: str, public_key: Ed25519P
         yield ChainProblem(ev.seq, "its body is not valid JSON (a JSON object)")
         f = {}
     try:
-        canonical_ok = canonical(f) == ev.body
+        canonical_ok = body_is_canonical or canonical(f) == ev.body
     except Exception:  # NaN, Infinity, integers beyond 2**53: not canonicalisable
         canonical_ok = False
     if not canonical_ok:

@@ -92,10 +92,12 @@ def verify_excerpt(data: bytes) -> VerifiedExcerpt:
         except Exception:  # any malformed record
             out.problems.append(f"custody log line {n} is not a custody event record")
             return out
+        ev.__dict__["fields"] = obj["event"]  # what the body was made from: no second parse
         if n == 1 and not _take_key(ev, out):
             return out
         assert out.public_key is not None
-        for p in event_problems(ev, expected, prev, out.public_key, out.vault_id):
+        for p in event_problems(ev, expected, prev, out.public_key, out.vault_id,
+                                body_is_canonical=True):
             out.problems.append(str(p))
         out.events.append(ev.fields)
         out.records.append({"event": ev.fields, "hash": ev.hash, "sig": obj["sig"]})

@@ -210,7 +210,12 @@ class _Writer:
         refs = [i.ref for i in items]
         self.events = list(v.events())
         self.excerpt = make_excerpt(self.events, refs)
-        kept = [e for e in self.events if e.seq == 1 or e.fields.get("item") in set(refs)]
+        wanted = set(refs)
+        kept = [e for e in self.events if e.seq == 1 or e.fields.get("item") in wanted]
+        self.timelines: dict[str, list[dict[str, Any]]] = {}
+        for e in kept:
+            if e.fields.get("item"):
+                self.timelines.setdefault(e.fields["item"], []).append(e.fields)
         self.as_of = dt.datetime.fromisoformat(kept[-1].fields["time"].replace("Z", "+00:00"))
         self.head = f"{kept[-1].seq} {kept[-1].hash}"  # pins the excerpt's end (no truncation)
 
@@ -237,9 +242,7 @@ class _Writer:
                           "receipts": receipts, "metadata": item.metadata,
                           "warnings": item.warnings}
                 bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json", custody.canonical(record))
-                exhibits.append({**record, "timeline": [
-                    e.fields for e in self.events
-                    if e.fields.get("item") == item.ref]})
+                exhibits.append({**record, "timeline": self.timelines.get(item.ref, [])})
             bag.add(CUSTODY_LOG, self.excerpt)
             bag.add(REPORT, self._report(exhibits, key_der, cert_der))
             self._tag_files(bag, key_der, cert_der)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import stat
 import struct
 import unicodedata
@@ -174,10 +175,47 @@ class SafeZip:
             raise HostileArchive([f"{name} is larger than it claims"])
         return data
 
-    def iter_chunks(self, name: str, size: int = 1 << 20) -> Iterator[bytes]:
-        with self._damaged(name), self.open(name) as f:
-            while chunk := f.read(size):
-                yield chunk
+    def iter_chunks(self, name: str, size: int = 1 << 20, *,
+                    check_crc: bool = True) -> Iterator[bytes]:
+        """The entry's bytes. ``check_crc=False`` is for callers that check a SHA-256 of
+        every byte anyway: it saves a third of the time of reading a stored entry."""
+        info = self.entries[name]
+        with self._damaged(name):
+            if info.compress_type == zipfile.ZIP_STORED:
+                yield from self._stored_chunks(info, size, check_crc)
+                return
+            with self.open(name) as f:
+                while chunk := f.read(size):
+                    yield chunk
+
+    def _stored_chunks(self, info: zipfile.ZipInfo, size: int,
+                       check_crc: bool) -> Iterator[bytes]:
+        """A stored entry read with pread(2): no lock shared between threads, no seeking, so
+        several entries hash in parallel. The same checks as zipfile: the local header's
+        name, the length and the CRC-32."""
+        fd = self._zf.fp.fileno()  # type: ignore[union-attr]
+        at = info.header_offset
+        fields = _LOCAL_HEADER.unpack(os.pread(fd, _LOCAL_HEADER.size, at))  # vetted
+        raw = os.pread(fd, fields[9], at + _LOCAL_HEADER.size)
+        local = raw.decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+        if local != info.orig_filename:
+            raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and "
+                                     f"header {raw!r} differ.")
+        if info.compress_size != info.file_size:
+            raise zipfile.BadZipFile(f"stored entry {info.orig_filename!r} has two sizes")
+        pos = at + _LOCAL_HEADER.size + fields[9] + fields[10]
+        left, crc = info.file_size, 0
+        while left:
+            chunk = os.pread(fd, min(size, left), pos)
+            if not chunk:
+                raise EOFError(f"{info.orig_filename!r} ends early")
+            if check_crc:
+                crc = zlib.crc32(chunk, crc)
+            pos += len(chunk)
+            left -= len(chunk)
+            yield chunk
+        if check_crc and crc != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.orig_filename!r}")
 
     def close(self) -> None:
         self._zf.close()
