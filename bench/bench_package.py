@@ -1,0 +1,209 @@
+"""Package benchmarks: export and verify against bagit-python, measured in the same run.
+
+    .venv/bin/python bench/bench_package.py [--quick] [--workdir DIR] [--keep] [--profile]
+
+Generates the seeded corpus of bench/bench_import.py (documents, photos, videos) outside the
+repository, then times, on the same bytes: ``bagit.make_bag`` (processes=2) on a copy,
+bagit-python's full validation of that bag (``Bag.validate(processes=2)``, every hash), the
+vault's ``export_package`` of the whole imported case, and ``verify_package`` of the result.
+Prints MB/s, the two ratios with their targets and a PASS/FAIL table. See bench/README.md.
+Exits 0 whatever the figures; only a crash exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import os
+import platform
+import pstats
+import shutil
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import bagit
+from bench_import import (
+    FULL,
+    IDENTITY,
+    MB,
+    PASSPHRASE,
+    QUICK,
+    CorpusMaker,
+    Figure,
+    consume,
+    make_corpus,
+    make_workdir,
+    print_table,
+    say,
+    warm,
+)
+
+from vault import importer
+from vault.keyslots import TEST_KDF
+from vault.package_export import ExportResult, export_package
+from vault.package_verify import verify_package
+from vault.vault import Vault
+
+CASE = "BENCH-1"
+TARGET_VERIFY = 1.0  # verify MB/s over bagit validate MB/s
+TARGET_EXPORT = 0.5  # export MB/s over bagit make_bag MB/s
+T = TypeVar("T")
+
+
+def timed(label: str, fn: Callable[[], T], profile: Path | None) -> tuple[float, T]:
+    """Run ``fn`` once and time it; with ``profile``, under cProfile, top 15 printed."""
+    prof = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if prof:
+        prof.enable()
+    value = fn()
+    if prof:
+        prof.disable()
+    seconds = time.perf_counter() - start
+    if prof and profile:
+        out = profile / f"{label}.prof"
+        prof.dump_stats(out)
+        say(f"    profile of {label} (by own time; {out}):")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    return seconds, value
+
+
+def bench_bagit(corpus: Path, work: Path, profile: Path | None) -> tuple[float, float]:
+    """make_bag on a warm copy, then a full validation of the bag (warm)."""
+    bag_dir = work / "bag"
+    shutil.copytree(corpus, bag_dir)
+    warm(bag_dir)
+    made, _ = timed("make_bag", lambda: bagit.make_bag(str(bag_dir), checksums=["sha256"],
+                                                        processes=2), profile)
+    warm(bag_dir)
+    bag = bagit.Bag(str(bag_dir))
+    validated, _ = timed("bagit_validate", lambda: bag.validate(processes=2), profile)
+    shutil.rmtree(bag_dir)
+    return made, validated
+
+
+def time_plain_zip(corpus: Path, work: Path) -> float:
+    """The floor of any export: a stored zip of the same files, written and fsynced (no
+    decryption, no hashing, no report, no signature)."""
+    out = work / "plain.zip"
+    warm(corpus)
+    os.sync()
+    start = time.perf_counter()
+    with open(out, "wb") as f:
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+                zf.write(path, path.relative_to(corpus).as_posix())
+        f.flush()
+        os.fsync(f.fileno())
+    seconds = time.perf_counter() - start
+    out.unlink()
+    return seconds
+
+
+def import_case(corpus: Path, work: Path) -> Vault:
+    v = Vault.create(work / "vault", PASSPHRASE, IDENTITY, kdf=TEST_KDF)[0]
+    warm(corpus)
+    start = time.perf_counter()
+    statuses, failures = consume(importer.import_paths(v, [corpus], case=CASE))
+    say(f"    imported {dict(statuses)} in {time.perf_counter() - start:.1f} s (not a figure)")
+    for f in failures[:5]:
+        say(f"    FAILED {f}")
+    return v
+
+
+def export_all(v: Vault, out: Path) -> ExportResult:
+    result = None
+    for step in export_package(v, out, case=CASE, recipient="bench"):
+        if isinstance(step, ExportResult):
+            result = step
+    assert result is not None
+    return result
+
+
+def run(args: argparse.Namespace) -> list[Figure]:
+    scale = QUICK if args.quick else FULL
+    work = make_workdir(args.workdir)
+    profile = work / "profiles" if args.profile else None
+    if profile:
+        profile.mkdir()
+    say(f"Evidence Vault package benchmark ({'quick' if args.quick else 'full'}, seed "
+        f"{args.seed}) on {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"workdir {work}")
+    say("Every timed run starts after os.sync() and one full read of its input (warm cache).")
+    try:
+        start = time.perf_counter()
+        files, size = make_corpus(work / "corpus", scale, CorpusMaker(args.seed, False))
+        say(f"Generated {files:,} files / {size / MB:,.1f} MB in "
+            f"{time.perf_counter() - start:.1f} s")
+        say("\n[1] bagit: make_bag (processes=2) on a copy, then full Bag.validate(processes=2)")
+        made, validated = bench_bagit(work / "corpus", work, profile)
+        say(f"    make_bag {made:.2f} s: {size / MB / made:,.1f} MB/s; validate "
+            f"{validated:.2f} s: {size / MB / validated:,.1f} MB/s")
+        plain = time_plain_zip(work / "corpus", work)
+        say(f"    plain stored zip + fsync (the I/O floor of an export) {plain:.2f} s: "
+            f"{size / MB / plain:,.1f} MB/s")
+        say("\n[2] Evidence Vault: import (untimed), export the case, verify the package")
+        v = import_case(work / "corpus", work)
+        out = work / "package.zip"
+        try:
+            os.sync()
+            exported, result = timed("export", lambda: export_all(v, out), profile)
+        finally:
+            v.close()
+        package = out.stat().st_size
+        warm(out)
+        verified, verification = timed("verify", lambda: verify_package(out), profile)
+        say(f"    export {exported:.2f} s: {size / MB / exported:,.1f} MB/s of exhibits "
+            f"({len(result.exhibits):,} exhibits, package {package / MB:,.1f} MB); verify "
+            f"{verified:.2f} s: {size / MB / verified:,.1f} MB/s -> {verification.headline()}")
+        if not verification.verified:
+            raise SystemExit(f"the exported package did not verify: {verification.reason}")
+    finally:
+        if args.keep:
+            say(f"\nKept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    verify_ratio, export_ratio = validated / verified, made / exported
+    return [
+        Figure("bagit make_bag, processes=2", size / MB / made, "MB/s"),
+        Figure("bagit validate (full), processes=2", size / MB / validated, "MB/s"),
+        Figure("plain stored zip + fsync (export floor)", size / MB / plain, "MB/s"),
+        Figure("vault export_package (case)", size / MB / exported, "MB/s"),
+        Figure("plain zip / bagit make_bag (ceiling of the ratio)", made / plain, "x"),
+        Figure("export / plain zip", plain / exported, "x"),
+        Figure("vault verify_package", size / MB / verified, "MB/s"),
+        Figure("verify / bagit validate", verify_ratio, "x", f">= {TARGET_VERIFY}",
+               verify_ratio >= TARGET_VERIFY),
+        Figure("export / bagit make_bag", export_ratio, "x", f">= {TARGET_EXPORT}",
+               export_ratio >= TARGET_EXPORT),
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--quick", action="store_true", help="about 10%% of the corpus: a smoke run")
+    p.add_argument("--workdir", type=Path, help="parent folder for the work files "
+                   "(default /var/tmp; must be outside the repository)")
+    p.add_argument("--keep", action="store_true", help="keep the work files at the end")
+    p.add_argument("--seed", type=int, default=20261123, help="corpus seed")
+    p.add_argument("--profile", action="store_true",
+                   help="run each timed step under cProfile and print where the time goes "
+                        "(slows the Python-heavy steps; figures are then not comparable)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.getLogger("bagit").setLevel(logging.WARNING)
+    total = time.perf_counter()
+    figures = run(args)
+    say(f"\nSummary ({time.perf_counter() - total:.0f} s in all; MB = 10^6 bytes)")
+    print_table(figures)
+
+
+if __name__ == "__main__":
+    main()
