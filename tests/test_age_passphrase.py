@@ -9,9 +9,6 @@ import hmac
 import io
 import json
 import os
-import pty
-import select
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -22,6 +19,7 @@ from pathlib import Path
 
 import pyrage
 import pytest
+from agetool import PW, age_binary, age_decrypt, run_age
 from conftest import ROOT
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -42,63 +40,12 @@ from vault.age_passphrase import (
     is_passphrase_file,
 )
 
-PW = "tidal lantern ochre fifteen"
 LOG_N = 10  # age -d accepts any work factor up to 22; 10 keeps our encryptions instant
 K = 64 * 1024
 ENC = K + 16
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-def age_binary() -> str:
-    found = shutil.which("age")
-    if found is None:
-        pytest.fail("the age binary is missing (scripts/setup.sh installs it)")
-    return found
-
-
-def run_age(*args: str | Path, passphrase: str = PW, prompts: int = 1,
-            timeout: float = 60) -> tuple[int, str]:
-    """Run ``age`` with a pty as its terminal, answering ``prompts`` passphrase prompts.
-
-    In a new session the child has no controlling terminal, so age's open of /dev/tty fails
-    and it falls back to its standard input, which is the pty: it never touches ours.
-    """
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen([age_binary(), *map(str, args)], stdin=slave, stdout=slave,
-                                stderr=slave, start_new_session=True)
-    finally:
-        os.close(slave)
-    out = b""
-    answered = 0
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 4096)
-            except OSError:  # EIO: every copy of the slave is closed, age has exited
-                break
-            if not data:
-                break
-            out += data
-            if answered < prompts and out.lower().count(b"passphrase") > answered:
-                os.write(master, passphrase.encode() + b"\n")
-                answered += 1
-        else:
-            proc.kill()
-            pytest.fail(f"age {args} did not finish in {timeout} s: {out!r}")
-        return proc.wait(timeout=timeout), out.decode(errors="replace")
-    finally:
-        os.close(master)
-
-
-def age_decrypt(path: Path, out: Path, passphrase: str = PW) -> tuple[int, str]:
-    return run_age("-d", "-o", out, path, passphrase=passphrase)
-
 
 def age_output(out: Path) -> bytes:
     """What ``age -o out`` wrote: age creates the file on its first write, so none if empty."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,7 +118,10 @@ def test_passwd_recover_purge_extract_backup(make_vault: Callable[..., tuple[Vau
     assert "[PURGED]" in listed.stdout
     assert run_cli("check", folder).returncode == 0
     fp = run_cli("fingerprint", folder)
-    assert fp.returncode == 0 and "custody key:" in fp.stdout
+    assert fp.returncode == 0
+    assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}\n", fp.stdout), fp.stdout
+    custody_fp = run_cli("fingerprint", "--custody", folder)
+    assert re.fullmatch(r"([0-9A-F]{4} ){15}[0-9A-F]{4}\n", custody_fp.stdout), custody_fp.stdout
 
 
 def test_demo_runs_end_to_end() -> None:

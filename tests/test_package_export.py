@@ -17,6 +17,7 @@ from pathlib import Path
 
 import bagit
 import pytest
+from agetool import age_decrypt
 from conftest import ROOT, run_cli
 from packages import CASE, export, import_files, new_vault, read_zip, sample_paths
 
@@ -238,7 +239,7 @@ def test_cli_export_prints_path_and_fingerprint(investigator: Vault, tmp_path: P
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [str(out), f"signer fingerprint (SHA-256): {fp}"]
     r = run_cli("fingerprint", path)
-    assert r.returncode == 0 and fp in r.stdout
+    assert r.returncode == 0 and r.stdout == fp + "\n"
     r = run_cli("verify", out, "--signer", fp)
     assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout
     r = run_cli("verify", out, "--signer", "00" * 32)
@@ -310,3 +311,65 @@ def test_report_of_many_exhibits_and_long_timelines() -> None:
     for i in (1, 200, 400, 401):
         assert f"MO/{i}: minutes-{i}.pdf" in joined
     assert "#401699" in joined
+
+
+STRONG = "quartz meadow lantern ninety fog"
+
+
+def test_passphrase_encrypted_package_opens_with_the_age_tool(investigator: Vault,
+                                                              tmp_path: Path) -> None:
+    result = export(investigator, tmp_path / "p.zip", refs=["MO/1", "MO/5"],
+                    passphrase=STRONG)
+    assert result.encrypted and result.path.name == "p.zip.age"
+    assert result.path.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")
+    plain = tmp_path / "by-age.zip"
+    code, output = age_decrypt(result.path, plain, passphrase=STRONG)
+    assert code == 0, output
+    assert verify_package(plain).verified
+    ours = tmp_path / "by-us.zip"
+    r = run_cli("decrypt", result.path, "--out", ours, passphrase=None,
+                env={"EVIDENCE_VAULT_PACKAGE_PASSPHRASE": STRONG})
+    assert r.returncode == 0, r.stderr
+    assert ours.read_bytes() == plain.read_bytes()
+    r = run_cli("decrypt", result.path, "--out", tmp_path / "wrong.zip", passphrase=None,
+                env={"EVIDENCE_VAULT_PACKAGE_PASSPHRASE": "not the passphrase at all"})
+    assert r.returncode == 1 and "wrong passphrase" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "wrong.zip").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    details = list(investigator.events())[-1].fields["details"]
+    assert details["encrypted_to"] == "passphrase" and STRONG not in json.dumps(details)
+
+
+def test_weak_package_passphrase_is_refused(investigator: Vault, tmp_path: Path) -> None:
+    from vault.errors import WeakPassphrase
+
+    with pytest.raises(WeakPassphrase):
+        export(investigator, tmp_path / "p.zip", case=CASE, passphrase="password1")
+    assert list(tmp_path.glob("p.zip*")) == []
+    with pytest.raises(VaultError, match="not both"):
+        export(investigator, tmp_path / "p.zip", case=CASE, passphrase=STRONG,
+               encrypt_to="age1xyz")
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "age"])
+def test_progress_arrives_while_writing_and_closing_early_leaves_nothing(
+        tmp_path: Path, encrypted: bool) -> None:
+    v = new_vault(tmp_path / "v")
+    try:
+        big = tmp_path / "big.bin"
+        big.write_bytes(os.urandom(6 << 20))
+        import_files(v, [big])
+        key = tmp_path / "k"
+        subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+        public = re.search(r"age1[0-9a-z]+", key.read_text())
+        assert public
+        kw = {"encrypt_to": public.group(0)} if encrypted else {}
+        steps = export_package(v, tmp_path / "p.zip", case=CASE, **kw)  # type: ignore[arg-type]
+        seen = [next(steps) for _ in range(3)]
+        assert [s.done_bytes for s in seen] == [1 << 20, 2 << 20, 3 << 20]  # type: ignore
+        assert all(s.total_bytes == 6 << 20 for s in seen)  # type: ignore[union-attr]
+        steps.close()  # the GUI's cancel: nothing stays behind
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.bin", "k", "v.evault"]
+        assert not any(e.fields["action"] == custody.EXPORTED for e in v.events())
+    finally:
+        v.close()

@@ -25,6 +25,7 @@ from vault.vault import Vault
 PASS_ENV = "EVIDENCE_VAULT_PASSPHRASE"
 NEW_PASS_ENV = "EVIDENCE_VAULT_NEW_PASSPHRASE"
 RECOVERY_ENV = "EVIDENCE_VAULT_RECOVERY_KEY"
+PACKAGE_PASS_ENV = "EVIDENCE_VAULT_PACKAGE_PASSPHRASE"
 EXIT_BUG = 70
 
 
@@ -290,11 +291,12 @@ def backup(vault: str, dest: Path) -> None:
 
 @cli.command()
 @click.argument("vault")
-def fingerprint(vault: str) -> None:
-    """Print the custody key fingerprint and the signing certificate fingerprint."""
+@click.option("--custody", "custody_key", is_flag=True, help="The custody key's fingerprint.")
+def fingerprint(vault: str, custody_key: bool) -> None:
+    """Print the signing certificate's SHA-256 fingerprint (to read to the solicitor); with
+    --custody, the custody key's fingerprint instead."""
     with open_vault(vault) as v:
-        click.echo(f"custody key: {v.fingerprint()}")
-        click.echo(f"certificate: {v.certificate_fingerprint()}")
+        click.echo(v.fingerprint() if custody_key else v.certificate_fingerprint())
 
 
 @cli.command()
@@ -305,17 +307,25 @@ def fingerprint(vault: str) -> None:
 @click.argument("refs", nargs=-1)
 @click.option("--recipient", default="", help="Who the package is for (recorded).")
 @click.option("--encrypt-to", default=None, help="Encrypt to this age public key (age1...).")
+@click.option("--encrypt-passphrase", is_flag=True,
+              help=f"Encrypt with a passphrase (asked for, or read from {PACKAGE_PASS_ENV}); "
+                   "open it with 'age -d' or 'evidence-vault decrypt'.")
 def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recipient: str,
-           encrypt_to: str | None) -> None:
+           encrypt_to: str | None, encrypt_passphrase: bool) -> None:
     """Export exhibits (REFS, or --case) as one signed evidence package."""
     from vault.package_export import ExportResult, export_package
 
     if bool(refs) == bool(case):
         raise click.UsageError("give either exhibit references or --case, not both or neither")
+    if encrypt_to and encrypt_passphrase:
+        raise click.UsageError("give --encrypt-to or --encrypt-passphrase, not both")
+    package_passphrase = _ask(PACKAGE_PASS_ENV, "Package passphrase", confirm=True) \
+        if encrypt_passphrase else None
     result = None
     with open_vault(vault) as v, _progress(1, "Exporting") as bar:
         for step in export_package(v, out, refs=[r.upper() for r in refs] or None, case=case,
-                                   recipient=recipient, encrypt_to=encrypt_to):
+                                   recipient=recipient, encrypt_to=encrypt_to,
+                                   passphrase=package_passphrase):
             if isinstance(step, ExportResult):
                 result = step
             else:
@@ -376,14 +386,17 @@ def receive(vault: str, package: Path, case: str | None, keep_unverified: bool) 
 
 @cli.command()
 @click.argument("package", type=click.Path(exists=True, path_type=Path))
-@click.option("--identity", "identity", required=True, type=click.Path(exists=True, path_type=Path),
-              help="The age identity file (AGE-SECRET-KEY-...).")
+@click.option("--identity", "identity", default=None,
+              type=click.Path(exists=True, path_type=Path),
+              help="The age identity file (AGE-SECRET-KEY-...), for a package encrypted to a "
+                   f"key. A passphrase package asks for its passphrase ({PACKAGE_PASS_ENV}).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path))
-def decrypt(package: Path, identity: Path, out: Path) -> None:
-    """Decrypt an age-encrypted package to OUT (the same as 'age -d -i IDENTITY')."""
+def decrypt(package: Path, identity: Path | None, out: Path) -> None:
+    """Decrypt an age-encrypted package to OUT (the same as 'age -d')."""
     from vault.package_age import decrypt_package
 
-    decrypt_package(package, identity, out)
+    decrypt_package(package, out, identity_file=identity,
+                    passphrase=lambda: _ask(PACKAGE_PASS_ENV, "Package passphrase"))
     click.echo(str(out))
 
 

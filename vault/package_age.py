@@ -1,33 +1,73 @@
-"""Opening age-encrypted packages (``age -d`` does the same)."""
+"""Opening age-encrypted packages (``age -d`` does the same): to an age key, or to a
+passphrase (streamed by :mod:`vault.age_passphrase`, so any size fits in little memory)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
+from vault.atomic import replacing
 from vault.errors import VaultError
 
+Decrypt = Callable[[IO[bytes], IO[bytes]], None]
 
-def decrypt_package(package: Path, identity_file: Path, out: Path) -> None:
-    import pyrage
 
+def needs_passphrase(package: Path) -> bool:
+    """Whether ``package`` is encrypted to a passphrase (rather than to an age key)."""
+    from vault.age_passphrase import is_passphrase_file
+
+    try:
+        with open(package, "rb") as f:
+            return is_passphrase_file(f.read(256))
+    except OSError as e:
+        raise VaultError(f"cannot read {package}: {e.strerror}") from e
+
+
+def decrypt_package(package: Path, out: Path, *, identity_file: Path | None = None,
+                    passphrase: Callable[[], str] | None = None) -> None:
+    """Decrypt ``package`` to ``out`` (written whole or not at all) with the age identities
+    in ``identity_file`` or, for a passphrase file, the passphrase ``passphrase()`` gives."""
     if out.exists():
         raise VaultError(f"{out} already exists; choose another name")
-    keys = [line.strip() for line in identity_file.read_text().splitlines()
-            if line.strip().startswith("AGE-SECRET-KEY-")]
+    if needs_passphrase(package):
+        if passphrase is None:
+            raise VaultError(f"{package.name} is encrypted to a passphrase: give it")
+        _decrypt(package, out, _with_passphrase(passphrase()))
+    else:
+        if identity_file is None:
+            raise VaultError(f"{package.name} is encrypted to an age key: give the identity "
+                             "file (AGE-SECRET-KEY-...)")
+        _decrypt(package, out, _with_identities(identity_file))
+
+
+def _with_passphrase(passphrase: str) -> Decrypt:
+    from vault.age_passphrase import decrypt_stream
+
+    return lambda src, dst: decrypt_stream(src, dst, passphrase)
+
+
+def _with_identities(identity_file: Path) -> Decrypt:
+    import pyrage
+
     try:
+        keys = [line.strip() for line in identity_file.read_text().splitlines()
+                if line.strip().startswith("AGE-SECRET-KEY-")]
         identities = [pyrage.x25519.Identity.from_str(k) for k in keys]
-    except Exception:
+    except (OSError, UnicodeDecodeError, ValueError):
+        identities = []
+    except Exception:  # pyrage's own error types
         identities = []
     if not identities:
         raise VaultError(f"{identity_file} holds no age identity (AGE-SECRET-KEY-...)")
-    tmp = out.with_name(f".{out.name}.partial")
+    return lambda src, dst: pyrage.decrypt_io(src, dst, identities)
+
+
+def _decrypt(package: Path, out: Path, decrypt: Decrypt) -> None:
     try:
-        with open(package, "rb") as src, open(tmp, "xb") as dst:
-            pyrage.decrypt_io(src, dst, identities)
-        os.replace(tmp, out)
-    except Exception as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        with open(package, "rb") as src, replacing(out) as dst:
+            decrypt(src, dst)
+    except VaultError:
+        raise
+    except Exception as e:  # pyrage's errors, AgeError, OSError: the file or the key is wrong
         raise VaultError(f"cannot decrypt {package.name}: {e}") from e

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import queue
 import threading
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -108,7 +109,9 @@ class _Bag:
         else:
             self.tags[name] = data
 
-    def add_stream(self, name: str, chunks: Iterator[bytes], size: int) -> str:
+    def add_stream(self, name: str, chunks: Iterator[bytes],
+                   size: int) -> Generator[int, None, str]:
+        """Write ``chunks`` as ``name``, yielding each chunk's length; returns the SHA-256."""
         h = hashlib.sha256()
         info = self._info(name)
         info.file_size = size
@@ -116,97 +119,117 @@ class _Bag:
             for chunk in chunks:
                 h.update(chunk)
                 out.write(chunk)
+                yield len(chunk)
         self.payload[name] = h.hexdigest()
         return self.payload[name]
 
 
 def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
                    case: str | None = None, recipient: str = "",
-                   encrypt_to: str | None = None, cancel: Callable[[], bool] | None = None,
+                   encrypt_to: str | None = None, passphrase: str | None = None,
+                   cancel: Callable[[], bool] | None = None,
                    ) -> Iterator[ExportProgress | ExportResult]:
-    """Write the package to ``out`` (``out.age`` when encrypted); yields progress, then the
-    :class:`ExportResult`. Nothing appears under the final name until the package is whole."""
+    """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
+    passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
+    final name until the package is whole; cancelling or failing leaves nothing."""
     cancel = cancel or (lambda: False)
     items = select(v, refs, case)
-    encrypted = encrypt_to is not None
-    target = out.with_name(out.name + ".age") if encrypted and out.suffix != ".age" else out
+    if encrypt_to is not None and passphrase is not None:
+        raise VaultError("encrypt to an age public key or to a passphrase, not both")
+    encrypt = _encryption(encrypt_to, passphrase)
+    target = out.with_name(out.name + ".age") if encrypt and out.suffix != ".age" else out
     if target.exists():
         raise VaultError(f"{target} already exists; choose another name")
     if not target.parent.is_dir():
         raise VaultError(f"the folder {target.parent} does not exist")
-    recipients = _age_recipients(encrypt_to) if encrypt_to else []
     package_id = str(uuid.uuid4())
-    total = sum(i.size for i in items)
-    done = 0
-    progress: list[ExportProgress] = []
-
-    def report(n: int, name: str) -> None:
-        nonlocal done
-        done += n
-        progress.append(ExportProgress(done, total, name))
-
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
-    writer = _Writer(v, items, top, package_id, recipient, case, cancel, report)
+    writer = _Writer(v, items, top, package_id, recipient, case, cancel)
     with replacing(target) as f:
-        if recipients:
-            yield from _encrypting(writer, f, recipients, progress)
+        if encrypt:
+            yield from _encrypting(writer, f, encrypt)
         else:
-            writer.write(f)
-            yield from progress
+            yield from writer.write(f)
     digest = sha256_file(target)
+    encrypted_to = encrypt_to.strip() if encrypt_to else "passphrase" if passphrase else None
     with v.transaction():
         v.record(custody.EXPORTED, links=[i.ref for i in items], details={
             "package_id": package_id, "package_sha256": digest, "file": target.name,
             "recipient": recipient, "items": [i.ref for i in items], "case": case,
-            "encrypted_to": encrypt_to if encrypted else None})
+            "encrypted_to": encrypted_to})
     yield ExportResult(target, package_id, digest, v.certificate_fingerprint(), v.fingerprint(),
-                       [i.ref for i in items], encrypted)
+                       [i.ref for i in items], encrypt is not None)
 
 
-def _age_recipients(key: str) -> list[Any]:
+Encrypt = Callable[[IO[bytes], IO[bytes]], None]
+
+
+def _encryption(encrypt_to: str | None, passphrase: str | None) -> Encrypt | None:
+    """How to encrypt the zip stream, checked before anything is written."""
+    if passphrase is not None:
+        from vault.age_passphrase import encrypt_stream
+        from vault.passphrase import require_strong
+
+        require_strong(passphrase)
+        return lambda src, dst: encrypt_stream(src, dst, passphrase)
+    if encrypt_to is None:
+        return None
     import pyrage
 
     try:
-        return [pyrage.x25519.Recipient.from_str(key.strip())]
+        recipients = [pyrage.x25519.Recipient.from_str(encrypt_to.strip())]
     except Exception:
         raise VaultError("that is not an age public key (age1...)") from None
+    return lambda src, dst: pyrage.encrypt_io(src, dst, recipients)
 
 
-def _encrypting(writer: _Writer, f: IO[bytes], recipients: list[Any],
-                progress: list[ExportProgress]) -> Iterator[ExportProgress]:
-    """Stream the zip through age: the plaintext package never touches the disk."""
-    import pyrage
-
+def _encrypting(writer: _Writer, f: IO[bytes], encrypt: Encrypt) -> Iterator[ExportProgress]:
+    """Stream the zip through age: the plaintext package never touches the disk. The zip is
+    written in one thread, encrypted in another; progress is passed on as it comes."""
     r, w = os.pipe()
     errors: list[BaseException] = []
+    steps: queue.SimpleQueue[ExportProgress | None] = queue.SimpleQueue()
 
     def produce() -> None:
         try:
             with open(w, "wb") as pipe:
-                writer.write(pipe)
+                for step in writer.write(pipe):
+                    steps.put(step)
+        except BaseException as e:  # handed to the caller below
+            errors.append(e)
+        finally:
+            steps.put(None)
+
+    def consume() -> None:
+        try:
+            with open(r, "rb") as pipe:  # closing it stops a writer whose reader failed
+                encrypt(pipe, f)
         except BaseException as e:
             errors.append(e)
 
-    t = threading.Thread(target=produce, name="package-writer")
-    t.start()
-    with open(r, "rb") as pipe:
-        try:
-            pyrage.encrypt_io(pipe, f, recipients)
-        except Exception as e:
-            if not errors:
-                errors.append(e)
-    t.join()
+    abandoned = threading.Event()  # the caller closed this generator: stop the writer
+    cancel = writer.cancel
+    writer.cancel = lambda: abandoned.is_set() or cancel()
+    threads = [threading.Thread(target=produce, name="package-writer"),
+               threading.Thread(target=consume, name="package-encrypter")]
+    for t in threads:
+        t.start()
+    try:
+        while (step := steps.get()) is not None:
+            yield step
+    finally:
+        abandoned.set()
+        for t in threads:
+            t.join()
     if errors:
         raise errors[0]
-    yield from progress
 
 
 class _Writer:
     def __init__(self, v: Vault, items: list[Item], top: str, package_id: str, recipient: str,
-                 case: str | None, cancel: Callable[[], bool],
-                 report: Callable[[int, str], None]) -> None:
+                 case: str | None, cancel: Callable[[], bool]) -> None:
         self.v, self.items, self.top, self.package_id = v, items, top, package_id
-        self.recipient, self.case, self.cancel, self.report = recipient, case, cancel, report
+        self.recipient, self.case, self.cancel = recipient, case, cancel
         refs = [i.ref for i in items]
         self.events = list(v.events())
         self.excerpt = make_excerpt(self.events, refs)
@@ -219,20 +242,31 @@ class _Writer:
         self.as_of = dt.datetime.fromisoformat(kept[-1].fields["time"].replace("Z", "+00:00"))
         self.head = f"{kept[-1].seq} {kept[-1].hash}"  # pins the excerpt's end (no truncation)
 
-    def write(self, f: IO[bytes]) -> None:
+    def write(self, f: IO[bytes]) -> Iterator[ExportProgress]:
+        """Write the zip to ``f``, yielding progress after every chunk of every exhibit."""
         v = self.v
+        total, done = sum(i.size for i in self.items), 0
         key_der, cert_der = v.signing_material()
         with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             bag = _Bag(zf, self.top, _zip_time(self.as_of))
             exhibits = []
             for item in self.items:
-                if self.cancel():
-                    raise VaultError("export cancelled; nothing was written")
                 name = exhibit_path(item.ref, item.name)
                 assert item.oid is not None
                 with v.objects.open(item.oid, v.object_key(item.oid)) as reader:
-                    digest = bag.add_stream(name, self._counted(reader.iter_chunks(), name),
-                                            item.size)
+                    stream = bag.add_stream(name, reader.iter_chunks(), item.size)
+                    try:
+                        while True:
+                            if self.cancel():
+                                raise VaultError("export cancelled; nothing was written")
+                            try:
+                                done += next(stream)
+                            except StopIteration as end:
+                                digest = end.value
+                                break
+                            yield ExportProgress(done, total, name)
+                    finally:
+                        stream.close()  # its zip entry, before the zip closes
                 if digest != item.sha256:
                     raise IntegrityError(f"{item.ref}: stored content does not match its "
                                          "SHA-256; run check. Nothing was exported.")
@@ -246,11 +280,6 @@ class _Writer:
             bag.add(CUSTODY_LOG, self.excerpt)
             bag.add(REPORT, self._report(exhibits, key_der, cert_der))
             self._tag_files(bag, key_der, cert_der)
-
-    def _counted(self, chunks: Iterator[bytes], name: str) -> Iterator[bytes]:
-        for c in chunks:
-            self.report(len(c), name)
-            yield c
 
     def _report(self, exhibits: list[dict[str, Any]], key_der: bytes, cert_der: bytes) -> bytes:
         from vault.package_report import ReportData, build_report, sign_report
