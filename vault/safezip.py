@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import stat
 import struct
 import unicodedata
@@ -31,7 +32,7 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Va
                struct.error)
 
 
-_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class HostileArchive(Exception):
@@ -56,7 +57,7 @@ def _name_problem(name: str) -> str | None:
     parts = name.rstrip("/").split("/")
     if any(p in ("", ".", "..") for p in parts):
         return "a '..', '.' or empty path component"
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in _BIDI for c in name):
+    if _CONTROLS.search(name):
         return "a control or bidirectional-override character"
     return None
 
