@@ -12,6 +12,11 @@ DEB_PACKAGES=(
     strace                             # tests: list every file a process opened
     age                                # tests: packages encrypted with age open with age
     unzip                              # tests: packages unpack with standard tools
+    # Qt (PySide6 from PyPI): what its offscreen and X11/Wayland platforms load, and fonts
+    libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6
+    libxkbcommon0 fonts-dejavu-core
+    libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+    libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-util1 libxcb-render0
 )
 
 missing=()

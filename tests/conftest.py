@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # GUI tests need no display
+
 from vault.clock import FixedClock
 from vault.identity import Identity
 from vault.keyslots import TEST_KDF

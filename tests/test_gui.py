@@ -1,0 +1,297 @@
+"""The desktop app through its widgets (pytest-qt, offscreen): the investigator's workflow,
+wrong passphrase, cancelled import, errors as messages, locking leaves nothing behind."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PASSPHRASE, write_files
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from ui.app import App
+from ui.main_window import MainWindow
+from ui.operations import ImportDialog, ImportSummaryDialog, ResultDialog, VerifyDialog
+from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, UnlockDialog
+from vault.check import run_check
+from vault.keyslots import TEST_KDF
+from vault.vault import Vault
+
+WAIT = 120_000  # ms: the corpus import on a slow CI machine
+
+
+@pytest.fixture
+def app(qtbot: QtBot, tmp_path: Path) -> Iterator[App]:
+    controller = App(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                     kdf=TEST_KDF)
+    yield controller
+    if controller.window is not None and controller.window.vault is not None:
+        controller.window.lock()
+    if controller.screen is not None:
+        controller.screen.close()
+
+
+def create_vault(qtbot: QtBot, app: App, folder: Path) -> MainWindow:
+    app.start()
+    app.create()
+    dialog = app.screen
+    assert isinstance(dialog, CreateVaultDialog)
+    dialog.folder.setText(str(folder))
+    dialog.vault_name.setText("Northbridge")
+    dialog.name.setText("Mary Okafor")
+    dialog.initials.setText("MO")
+    dialog.organisation.setText("Northbridge Survivors Campaign")
+    dialog.passphrase.setText("password1")
+    assert not dialog.create_button.isEnabled()  # the strength meter says no
+    assert dialog.meter.label.text()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.confirm.setText(PASSPHRASE)
+    assert dialog.create_button.isEnabled()
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(app.screen, RecoveryKeyDialog), timeout=WAIT)
+    recovery = app.screen
+    assert isinstance(recovery, RecoveryKeyDialog)
+    assert not recovery.ok.isEnabled()
+    recovery.reject()  # Escape does not close it before the key was typed back
+    assert recovery.isVisible()
+    recovery.typed.setText(recovery._key.lower().replace("-", " "))
+    assert recovery.ok.isEnabled()
+    qtbot.mouseClick(recovery.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT)
+    assert app.window is not None
+    return app.window
+
+
+def drop(window: MainWindow, paths: list[Path]) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)  # what Qt calls when files are dropped on the window
+
+
+def import_by_drop(qtbot: QtBot, window: MainWindow, paths: list[Path], case: str,
+                   received_from: str) -> ImportSummaryDialog:
+    drop(window, paths)
+    dialog = window.dialog
+    assert isinstance(dialog, ImportDialog)
+    dialog.received_from.setText(received_from)
+    dialog.case.setCurrentText(case)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ImportSummaryDialog), timeout=WAIT)
+    summary = window.dialog
+    assert isinstance(summary, ImportSummaryDialog)
+    return summary
+
+
+def texts_everywhere() -> str:
+    """Every string any widget or item view shows."""
+    out: list[str] = []
+    for w in QApplication.allWidgets():
+        if isinstance(w, QLabel | QLineEdit):
+            out.append(w.text())
+        elif isinstance(w, QPlainTextEdit):
+            out.append(w.toPlainText())
+        elif isinstance(w, QAbstractItemView) and w.model() is not None:
+            m = w.model()
+            for r in range(m.rowCount()):
+                for c in range(m.columnCount()):
+                    out.append(str(m.data(m.index(r, c))))
+        out.append(w.windowTitle())
+    return "\n".join(out)
+
+
+def test_the_whole_workflow(qtbot: QtBot, app: App, tmp_path: Path, corpus: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    expected = sorted(p for p in corpus.rglob("*") if p.is_file())
+    summary = import_by_drop(qtbot, window, [corpus], "NB-2026-01",
+                             "USB stick from J. Smith, 3 May 2026")
+    assert summary.headline.text().startswith(f"{len(expected)} imported, 0 received again")
+    summary.accept()
+    assert window.items.rowCount() == len(expected)
+    assert [window.cases.case_at(r) for r in range(window.cases.rowCount())] == \
+        [None, "NB-2026-01"]
+
+    # the details of a photo with GPS
+    photo = corpus / "photos" / "DSCN0010.jpg"
+    ref = next(window.items.item_at(r).ref for r in range(window.items.rowCount())
+               if window.items.item_at(r).name == photo.name)
+    window.select(ref)
+    detail = window.detail
+    assert detail.values["SHA-256"].text() == hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert detail.values["From"].text() == "USB stick from J. Smith, 3 May 2026"
+    assert "NIKON" in detail.values["Camera"].text().upper()
+    lat, lon = (float(x) for x in detail.values["GPS"].text().split(","))
+    assert 43 < lat < 44 and 11 < lon < 12
+    qtbot.mouseClick(detail.copy, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == detail.values["SHA-256"].text()
+    actions = [row[2] for row in detail.timeline.rows()]
+    assert actions[:2] == ["imported", "metadata extracted"]
+
+    # a note is a custody event
+    detail.note.setPlainText("Shows the car park named in the 2011 minutes.")
+    qtbot.mouseClick(detail.add_note, Qt.MouseButton.LeftButton)
+    assert [row[2] for row in detail.timeline.rows()][-1] == "note added"
+    assert detail.timeline.rows()[-1][4] == "Shows the car park named in the 2011 minutes."
+
+    # sort and filter
+    window.filter.setText("DSCN")
+    assert window.filtered.rowCount() == 3
+    window.filter.clear()
+
+    # export the selection, then verify it
+    window.table.selectAll()
+    out = tmp_path / "out" / "NB-2026-01.zip"
+    out.parent.mkdir()
+    dialog = window.open_export()
+    dialog.recipient.setText("Smith & Co Solicitors")
+    dialog.out.setText(str(out))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    result = window.dialog
+    assert isinstance(result, ResultDialog)
+    fingerprint = window._open_vault().certificate_fingerprint()
+    assert any(fingerprint in label.text() for label in result.lines)
+    assert out.is_file()
+    result.accept()
+    window.verify(out)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
+    report = window.dialog
+    assert isinstance(report, VerifyDialog)
+    assert report.headline.text() == "VERIFIED"
+    assert all(row[0] == "ok" for row in report.checks.rows())
+    report.accept()
+
+    # lock: nothing read from the vault remains in any widget or model
+    secrets = [hashlib.sha256(photo.read_bytes()).hexdigest(), "DSCN0010",
+               "USB stick from J. Smith", "car park named", "NB-2026-01", "Mary Okafor"]
+    assert window.lock_action.shortcut().toString() == "Ctrl+L"
+    window.lock_action.trigger()  # offscreen windows are never active: shortcuts cannot fire
+    qtbot.waitUntil(lambda: isinstance(app.screen, UnlockDialog), timeout=WAIT)
+    assert window.vault is None and window.items.rowCount() == 0
+    QApplication.processEvents()
+    shown = texts_everywhere()
+    for secret in secrets:
+        assert secret not in shown, secret
+
+    # unlock again
+    unlock = app.screen
+    assert isinstance(unlock, UnlockDialog)
+    unlock.passphrase.setText(PASSPHRASE)
+    qtbot.mouseClick(unlock.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT)
+    assert app.window is not None and app.window.items.rowCount() == len(expected)
+
+
+def test_wrong_passphrase_is_said_plainly(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    v, _ = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    path = v.folder
+    v.close()
+    app.start(path)
+    dialog = app.screen
+    assert isinstance(dialog, UnlockDialog)
+    assert "case" in dialog.windowTitle()
+    dialog.passphrase.setText("not the right passphrase")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.unlock_button.isEnabled(), timeout=WAIT)
+    assert "wrong passphrase" in dialog.message.text().lower()
+    assert app.window is None
+
+
+def test_cancelled_import_keeps_what_was_acknowledged(qtbot: QtBot, app: App,
+                                                      tmp_path: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    files = write_files(tmp_path / "many", 400, size=20_000)
+    drop(window, [tmp_path / "many"])
+    dialog = window.dialog
+    assert isinstance(dialog, ImportDialog)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    progress = window.dialog
+    job = next(iter(window.jobs))
+    qtbot.waitUntil(lambda: progress.bar.value() > 0, timeout=WAIT)
+    qtbot.mouseClick(progress.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ImportSummaryDialog), timeout=WAIT)
+    summary = window.dialog
+    assert isinstance(summary, ImportSummaryDialog)
+    assert job.cancelled
+    assert "cancelled" in summary.headline.text()
+    imported = window.items.rowCount()
+    assert 0 < imported < len(files)
+    report = run_check(window._open_vault())
+    assert report.ok, report.problems
+    assert report.items_checked == imported
+
+
+def test_core_errors_are_shown_as_messages(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    import_by_drop(qtbot, window, write_files(tmp_path / "docs", 2), "C-1", "post").accept()
+    existing = tmp_path / "existing.zip"
+    existing.write_bytes(b"somebody else's file")
+    window.table.selectAll()
+    dialog = window.open_export()
+    dialog.out.setText(str(existing))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, QMessageBox), timeout=WAIT)
+    box = window.dialog
+    assert isinstance(box, QMessageBox)
+    assert "already exists" in box.text() and "Traceback" not in box.text()
+    assert existing.read_bytes() == b"somebody else's file"
+    box.accept()
+    window.verify(tmp_path / "docs" / "doc-00000.txt")  # not a package
+    qtbot.waitUntil(lambda: isinstance(window.dialog, QMessageBox), timeout=WAIT)
+    assert "not a readable zip" in window.dialog.text()
+
+
+def _identity() -> Any:
+    from conftest import IDENTITY
+
+    return IDENTITY
+
+
+def test_every_visible_control_has_an_accessible_name(qtbot: QtBot, app: App,
+                                                      tmp_path: Path) -> None:
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSlider,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QProgressBar,
+        QScrollBar,
+    )
+
+    window = create_vault(qtbot, app, tmp_path)
+    import_by_drop(qtbot, window, write_files(tmp_path / "docs", 2), "C-1", "post").accept()
+    window.table.selectAll()
+    screens: list[QWidget] = [window, window.open_export()]
+    controls = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QPlainTextEdit,
+                QAbstractSlider, QAbstractSpinBox, QProgressBar)
+    unnamed = []
+    for screen in screens:
+        for w in screen.findChildren(QWidget):
+            if not isinstance(w, controls) or not w.isVisible():
+                continue
+            if isinstance(w, QLineEdit) and isinstance(w.parent(), (QComboBox, QAbstractSpinBox)):
+                continue  # the editor inside a combo box is named through it
+            if isinstance(w, QHeaderView) and w.parent().accessibleName():
+                continue  # a table's headers are announced as its column names
+            if isinstance(w, QScrollBar):
+                continue  # a view's own scroll bars: Qt names them by orientation
+            if w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()):
+                continue
+            unnamed.append(f"{type(w).__name__} {w.objectName()!r} in {screen.windowTitle()}")
+    assert unnamed == []

@@ -1,0 +1,169 @@
+"""The desktop app: entry point and the controller that moves between the start screen,
+creating or unlocking a vault, and the main window. It owns everything; nothing global."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ui.main_window import IDLE_LOCK_MS, MainWindow
+from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
+from vault.keyslots import KdfParams
+from vault.vault import Vault
+
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "evidence-vault.svg"
+RECENT = "recent-vaults"  # paths only: nothing sensitive is kept in clear settings
+MAX_RECENT = 8
+
+
+class App(QObject):
+    def __init__(self, settings: QSettings, *, kdf: KdfParams | None = None,
+                 idle_ms: int = IDLE_LOCK_MS) -> None:
+        super().__init__()
+        self.settings = settings
+        self.kdf = kdf
+        self.idle_ms = idle_ms
+        self.window: MainWindow | None = None
+        self.screen: QWidget | None = None  # the dialog on screen before a vault is open
+        self.path: Path | None = None
+        app = QGuiApplication.instance()
+        assert isinstance(app, QGuiApplication)
+        app.applicationStateChanged.connect(self._state_changed)
+
+    # -------------------------------------------------------------- screens
+    def start(self, path: Path | None = None) -> None:
+        if path is not None:
+            self.unlock(path)
+            return
+        dialog = StartDialog(self.recent())
+        dialog.create_requested.connect(self.create)
+        dialog.open_requested.connect(lambda p: self.unlock(Path(p)))
+        self._show(dialog)
+
+    def create(self) -> None:
+        dialog = CreateVaultDialog(self.kdf)
+        dialog.created.connect(self._created)
+        self._show(dialog)
+
+    def _created(self, v: Vault, recovery_key: str) -> None:
+        dialog = RecoveryKeyDialog(recovery_key)
+        dialog.accepted.connect(lambda: self.opened(v))
+        self._show(dialog)
+
+    def unlock(self, path: Path) -> None:
+        dialog = UnlockDialog(path)
+        dialog.unlocked.connect(self.opened)
+        self._show(dialog)
+
+    def opened(self, v: Vault) -> None:
+        self.path = v.folder
+        self.remember(v.folder)
+        if self.screen is not None:
+            self.screen.close()
+            self.screen = None
+        self.window = MainWindow(v, idle_ms=self.idle_ms)
+        self.window.setWindowIcon(QIcon(str(ICON)))
+        self.window.locked.connect(self._locked)
+        _application().installEventFilter(self.window)
+        self.window.show()
+
+    def _locked(self) -> None:
+        if self.window is not None:
+            _application().removeEventFilter(self.window)
+            self.window.deleteLater()
+            self.window = None
+        if self.path is not None:
+            self.unlock(self.path)
+
+    def _show(self, dialog: QWidget) -> None:
+        if self.screen is not None and self.screen is not dialog:
+            self.screen.close()
+        self.screen = dialog
+        dialog.setWindowIcon(QIcon(str(ICON)))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def bring_forward(self) -> None:
+        """A second launch: show the running window instead."""
+        target = self.window or self.screen
+        if target is not None:
+            target.show()
+            target.setWindowState(target.windowState() & ~Qt.WindowState.WindowMinimized)
+            target.raise_()
+            target.activateWindow()
+
+    def _state_changed(self, state: Qt.ApplicationState) -> None:
+        """Lock when the platform says the app or session is suspended."""
+        if state == Qt.ApplicationState.ApplicationSuspended and self.window is not None:
+            self.window.lock()
+
+    # -------------------------------------------------------------- recent vaults
+    def recent(self) -> list[str]:
+        value = self.settings.value(RECENT, [])
+        return [str(p) for p in (value if isinstance(value, list) else [value]) if p]
+
+    def remember(self, folder: Path) -> None:
+        paths = [str(folder), *[p for p in self.recent() if p != str(folder)]][:MAX_RECENT]
+        self.settings.setValue(RECENT, paths)
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app
+
+
+def _no_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or
+                                                     os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _server_name() -> str:
+    return f"evidence-vault-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    if _no_display():
+        print("evidence-vault-gui: no display here; try 'evidence-vault demo' for the "
+              "command-line demonstration.", file=sys.stderr)
+        return 2
+    app = QApplication(argv)
+    app.setApplicationName("Evidence Vault")
+    app.setOrganizationName("Evidence Vault")
+    app.setDesktopFileName("evidence-vault")
+    app.setWindowIcon(QIcon(str(ICON)))
+    name = _server_name()
+    probe = QLocalSocket()
+    probe.connectToServer(name)
+    if probe.waitForConnected(300):  # already running: bring it forward and leave
+        probe.write(b"raise\n")
+        probe.waitForBytesWritten(300)
+        probe.disconnectFromServer()
+        return 0
+    QLocalServer.removeServer(name)
+    server = QLocalServer()
+    server.listen(name)
+    controller = App(QSettings())
+
+    def another_launch() -> None:
+        server.nextPendingConnection()
+        controller.bring_forward()
+
+    server.newConnection.connect(another_launch)
+    target = Path(argv[1]) if len(argv) > 1 else None
+    controller.start(target)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

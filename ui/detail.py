@@ -1,0 +1,140 @@
+"""The detail pane: provenance, full hashes (copy button), EXIF, warnings, notes, and the
+item's custody timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models import TableModel, human_size, short_time
+from vault.items import Item
+
+
+class DetailPane(QWidget):
+    note_requested = Signal(str, str)  # ref, text
+
+    FIELDS = ("Reference", "Name", "Type", "Size", "SHA-256", "Received", "From",
+              "Original path", "Camera", "Captured", "GPS", "Pages", "Warnings")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Exhibit details"))
+        self.ref = ""
+        form = QFormLayout()
+        self.values: dict[str, QLabel] = {}
+        for name in self.FIELDS:
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setAccessibleName(self.tr(name))
+            label.setTextInteractionFlags(label.textInteractionFlags() |
+                                          label.textInteractionFlags().TextSelectableByMouse)
+            self.values[name] = label
+            if name == "SHA-256":
+                row = QHBoxLayout()
+                row.addWidget(label, 1)
+                self.copy = QPushButton(self.tr("&Copy"))
+                self.copy.setAccessibleName(self.tr("Copy the SHA-256"))
+                self.copy.clicked.connect(self._copy_hash)
+                row.addWidget(self.copy)
+                form.addRow(self.tr(name) + ":", row)
+            else:
+                form.addRow(self.tr(name) + ":", label)
+        self.timeline = TableModel([self.tr("#"), self.tr("Time"), self.tr("Action"),
+                                    self.tr("By"), self.tr("Details")])
+        self.timeline_view = QTableView()
+        self.timeline_view.setModel(self.timeline)
+        self.timeline_view.setAccessibleName(self.tr("Custody timeline"))
+        self.timeline_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline_view.horizontalHeader().setStretchLastSection(True)
+        self.timeline_view.verticalHeader().hide()
+        self.note = QPlainTextEdit()
+        self.note.setAccessibleName(self.tr("New note"))
+        self.note.setPlaceholderText(self.tr("A note on this exhibit (recorded in the custody "
+                                             "log; it cannot be changed later)"))
+        self.note.setMaximumHeight(70)
+        self.add_note = QPushButton(self.tr("Add &note"))
+        self.add_note.setAccessibleName(self.tr("Add the note"))
+        self.add_note.clicked.connect(self._add_note)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(self.tr("Custody timeline:")))
+        layout.addWidget(self.timeline_view, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.add_note)
+        self.clear()
+
+    def show_item(self, item: Item, events: list[dict[str, Any]]) -> None:
+        self.ref = item.ref
+        meta = item.metadata or {}
+        gps = meta.get("gps") or {}
+        camera = " ".join(str(meta.get(k) or "") for k in ("camera_make", "camera_model"))
+        values = {
+            "Reference": item.ref, "Name": item.name, "Type": item.mime,
+            "Size": f"{human_size(item.size)} ({item.size:,} bytes)", "SHA-256": item.sha256,
+            "Received": item.received, "From": item.received_from or self.tr("(not stated)"),
+            "Original path": next((str(e["details"].get("original_path", ""))
+                                   for e in events if e.get("item") == item.ref and
+                                   e.get("details", {}).get("original_path")), ""),
+            "Camera": camera.strip(),
+            "Captured": str(meta.get("captured") or meta.get("datetime") or ""),
+            "GPS": _gps_text(gps),
+            "Pages": str(meta.get("pages", "")) if meta.get("pages") else "",
+            "Warnings": "\n".join(item.warnings),
+        }
+        for name, text in values.items():
+            self.values[name].setText(text)
+        self.timeline.set_rows([[str(e["seq"]), short_time(e["time"]), e["action"],
+                                 e.get("actor", {}).get("name", ""), _summary(e)]
+                                for e in events])
+        self.add_note.setEnabled(True)
+        self.copy.setEnabled(True)
+
+    def clear(self) -> None:
+        self.ref = ""
+        for label in self.values.values():
+            label.setText("")
+        self.timeline.clear()
+        self.note.clear()
+        self.add_note.setEnabled(False)
+        self.copy.setEnabled(False)
+
+    def texts(self) -> list[str]:
+        """Everything the pane shows (for the lock test)."""
+        return [label.text() for label in self.values.values()] + [self.note.toPlainText()]
+
+    def _copy_hash(self) -> None:
+        QGuiApplication.clipboard().setText(self.values["SHA-256"].text())
+
+    def _add_note(self) -> None:
+        text = self.note.toPlainText().strip()
+        if self.ref and text:
+            self.note_requested.emit(self.ref, text)
+
+
+def _gps_text(gps: dict[str, Any]) -> str:
+    lat, lon = gps.get("latitude"), gps.get("longitude")
+    if lat is None or lon is None:
+        return ""
+    return f"{float(lat):.6f}, {float(lon):.6f}"
+
+
+def _summary(event: dict[str, Any]) -> str:
+    d = event.get("details") or {}
+    for key in ("text", "received_from", "reason", "recipient", "destination", "package_id"):
+        if d.get(key):
+            return str(d[key])[:200]
+    return ""

@@ -1,0 +1,454 @@
+"""The main window: cases on the left, the evidence list (table or thumbnail grid) in the
+middle, the detail pane on the right; import by drop or menu, export, verify, health, lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHeaderView,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.detail import DetailPane
+from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel
+from ui.operations import (
+    ExportDialog,
+    ImportDialog,
+    ImportSummary,
+    ImportSummaryDialog,
+    ProgressDialog,
+    ResultDialog,
+    VerifyDialog,
+    import_work,
+)
+from ui.worker import Job, start
+from vault.items import get_item, list_cases, list_items
+from vault.vault import Vault
+
+IDLE_LOCK_MS = 5 * 60 * 1000
+PACKAGE_SUFFIXES = (".zip",)
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()  # the vault is closed and every decrypted thing dropped
+
+    def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS) -> None:
+        super().__init__()
+        self.vault: Vault | None = v
+        self.jobs: set[Job] = set()  # running jobs (kept alive until they report)
+        self.dialog: Any = None  # the last dialog opened (tests look at it)
+        self.setWindowTitle(self.tr("Evidence Vault: {name}").format(
+            name=v.folder.name.removesuffix(".evault")))
+        self.setAccessibleName(self.tr("Evidence Vault"))
+        self.setAcceptDrops(True)
+        self.cases = CaseModel()
+        self.items = ItemModel()
+        self.filtered = ItemFilter(self.items)
+        self._build()
+        self._actions()
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(idle_ms)
+        self.idle.timeout.connect(self.lock)
+        self.idle.start()
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.case_view = QListView()
+        self.case_view.setModel(self.cases)
+        self.case_view.setAccessibleName(self.tr("Cases"))
+        self.case_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(self.tr("Filter the list (any column)"))
+        self.filter.setAccessibleName(self.tr("Filter"))
+        self.filter.setClearButtonEnabled(True)
+        self.table = QTableView()
+        self.table.setModel(self.filtered)
+        self.table.setAccessibleName(self.tr("Evidence list"))
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.grid = QListView()
+        self.grid.setModel(self.filtered)
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setIconSize(QSize(128, 128))
+        self.grid.setGridSize(QSize(150, 170))
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setSelectionModel(self.table.selectionModel())
+        self.grid.setAccessibleName(self.tr("Thumbnail grid"))
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.table)
+        self.views.addWidget(self.grid)
+        middle = QWidget()
+        layout = QVBoxLayout(middle)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.views)
+        self.detail = DetailPane()
+        split = QSplitter()
+        split.addWidget(self.case_view)
+        split.addWidget(middle)
+        split.addWidget(self.detail)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 2)
+        self.setCentralWidget(split)
+        self.filter.textChanged.connect(self.filtered.setFilterFixedString)
+        self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+        self.detail.note_requested.connect(self.add_note)
+        self.resize(1280, 800)
+
+    def _actions(self) -> None:
+        bar = QToolBar(self.tr("Main"))
+        bar.setObjectName("main-toolbar")
+        bar.setAccessibleName(self.tr("Main toolbar"))
+        self.addToolBar(bar)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+
+        def action(text: str, slot: Any, shortcut: Any = None,
+                   menu: Any = file_menu, toolbar: bool = True) -> QAction:
+            a = QAction(text, self)
+            if shortcut:
+                a.setShortcut(shortcut)
+            a.triggered.connect(slot)
+            menu.addAction(a)
+            if toolbar:
+                bar.addAction(a)
+                bar.widgetForAction(a).setAccessibleName(text.replace("&", "").rstrip("…"))
+            return a
+
+        self.import_action = action(self.tr("&Import…"), self._choose_import,
+                                    QKeySequence.StandardKey.Open)
+        self.export_action = action(self.tr("&Export package…"), self.open_export,
+                                    QKeySequence("Ctrl+E"))
+        self.verify_action = action(self.tr("&Verify package…"), self._choose_package,
+                                    QKeySequence("Ctrl+Shift+V"))
+        self.health_action = action(self.tr("Vault &health"), self.run_health,
+                                    QKeySequence("Ctrl+H"))
+        self.lock_action = action(self.tr("&Lock"), self.lock, QKeySequence("Ctrl+L"))
+        self.grid_action = action(self.tr("&Thumbnail grid"), self._toggle_grid,
+                                  QKeySequence("Ctrl+G"), view_menu)
+        self.grid_action.setCheckable(True)
+
+    # ------------------------------------------------------------------ data
+    def refresh(self) -> None:
+        v = self._open_vault()
+        current = self.current_case()
+        self.cases.set_cases(list_cases(v))
+        row = next((r for r in range(self.cases.rowCount()) if self.cases.case_at(r) == current),
+                   0)
+        self.case_view.setCurrentIndex(self.cases.index(row))
+        self._load_items()
+
+    def current_case(self) -> str | None:
+        index = self.case_view.currentIndex()
+        return self.cases.case_at(index.row()) if index.isValid() else None
+
+    def _load_items(self) -> None:
+        if self.vault is None:
+            return
+        self.items.set_items(list_items(self.vault, self.current_case()))
+        self.detail.clear()
+
+    def selected_refs(self) -> list[str]:
+        rows = self.table.selectionModel().selectedRows()
+        return [self.filtered.data(r, ITEM_ROLE) for r in rows]
+
+    def select(self, ref: str) -> None:
+        for row in range(self.filtered.rowCount()):
+            index = self.filtered.index(row, 0)
+            if self.filtered.data(index, ITEM_ROLE) == ref:
+                self.table.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect |
+                    QItemSelectionModel.SelectionFlag.Rows)
+                return
+
+    def _show_current(self) -> None:
+        index = self.table.currentIndex()
+        if self.vault is None or not index.isValid():
+            self.detail.clear()
+            return
+        ref = self.filtered.data(index, ITEM_ROLE)
+        item = get_item(self.vault, ref)
+        self.detail.show_item(item, [e.fields for e in self.vault.events(ref)])
+
+    def _open_vault(self) -> Vault:
+        if self.vault is None:
+            raise RuntimeError("the vault is locked")
+        return self.vault
+
+    # ------------------------------------------------------------------ jobs
+    def run(self, title: str, job: Job, done: Any) -> ProgressDialog:
+        """Start ``job`` with a progress dialog; ``done(result)`` runs on success."""
+        dialog = ProgressDialog(title, job, self)
+        self.jobs.add(job)
+        self.dialog = dialog
+
+        def progress(p: Any) -> None:
+            total = int(getattr(p, "bytes_total", 0) or getattr(p, "total_bytes", 0) or 0)
+            done_ = int(getattr(p, "bytes_done", 0) or getattr(p, "done_bytes", 0) or 0)
+            if total or done_:
+                dialog.show_progress(done_, total, str(getattr(p, "current", "")))
+
+        def finished(result: Any) -> None:
+            self.jobs.discard(job)
+            dialog.accept()
+            done(result)
+
+        def failed(message: str, _bug: bool) -> None:
+            self.jobs.discard(job)
+            dialog.accept()
+            self.show_error(message)
+
+        job.progress.connect(progress)
+        job.finished.connect(finished)
+        job.failed.connect(failed)
+        dialog.open()
+        start(job)
+        return dialog
+
+    def show_error(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Evidence Vault"), message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAccessibleName(self.tr("Problem"))
+        self.dialog = box
+        box.open()
+
+    # ------------------------------------------------------------------ import
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        if len(paths) == 1 and paths[0].suffix in PACKAGE_SUFFIXES and paths[0].is_file():
+            self.verify(paths[0])
+        elif paths:
+            self.open_import(paths)
+
+    def _choose_import(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Import evidence"))
+        if files:
+            self.open_import([Path(f) for f in files])
+
+    def open_import(self, paths: list[Path]) -> ImportDialog:
+        v = self._open_vault()
+        dialog = ImportDialog(paths, list_cases(v), self.current_case(), self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.start_import(
+            paths, dialog.case.currentText().strip() or None, dialog.received_from.text()))
+        dialog.open()
+        return dialog
+
+    def start_import(self, paths: list[Path], case: str | None, received_from: str) -> None:
+        job = Job(import_work(self._open_vault(), paths, case, received_from))
+        self.run(self.tr("Importing"), job, self._imported)
+
+    def _imported(self, summary: ImportSummary) -> None:
+        self.refresh()
+        dialog = ImportSummaryDialog(summary, self)
+        self.dialog = dialog
+        dialog.open()
+
+    # ------------------------------------------------------------------ notes
+    def add_note(self, ref: str, text: str) -> None:
+        from vault.notes import add_note
+
+        try:
+            add_note(self._open_vault(), ref, text)
+        except Exception as e:
+            from ui.messages import user_message
+
+            self.show_error(user_message(e)[0])
+            return
+        self.detail.note.clear()
+        self._show_current()
+
+    # ------------------------------------------------------------------ export
+    def open_export(self) -> ExportDialog:
+        v = self._open_vault()
+        dialog = ExportDialog(list_cases(v), self.current_case(), self.selected_refs(), self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.start_export(dialog.options()))
+        dialog.open()
+        return dialog
+
+    def start_export(self, options: dict[str, Any]) -> None:
+        from vault.package_export import ExportResult, export_package
+
+        v = self._open_vault()
+        out = options.pop("out")
+        if not str(out) or out == Path():
+            self.show_error(self.tr("Choose where to save the package."))
+            return
+
+        def work(cancel: Any) -> Any:
+            return export_package(v, out, cancel=cancel, **options)
+
+        def done(result: ExportResult) -> None:
+            dialog = ResultDialog(self.tr("Package exported"), self.tr("Package exported."), [
+                self.tr("Saved as: {path}").format(path=result.path),
+                self.tr("Signer fingerprint (SHA-256), to read to the solicitor: {fp}").format(
+                    fp=result.certificate_fingerprint),
+                self.tr("Package SHA-256: {sha}").format(sha=result.sha256),
+                self.tr("Exhibits: {refs}").format(refs=", ".join(result.exhibits))], None,
+                self)
+            self.dialog = dialog
+            self._show_current()
+            dialog.open()
+
+        self.run(self.tr("Exporting"), Job(work), done)
+
+    # ------------------------------------------------------------------ verify / receive
+    def _choose_package(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Verify a package"), "",
+                                              self.tr("Packages (*.zip)"))
+        if path:
+            self.verify(Path(path))
+
+    def verify(self, package: Path) -> None:
+        from vault.package_verify import verify_package
+
+        def work(cancel: Any) -> Any:
+            return verify_package(package)
+
+        def done(result: Any) -> None:
+            dialog = VerifyDialog(package, result, self)
+            dialog.receive_requested.connect(lambda p: self.receive(Path(p)))
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Verifying"), Job(work), done)
+
+    def receive(self, package: Path) -> None:
+        from vault.package_receive import receive_package
+
+        v = self._open_vault()
+
+        def work(cancel: Any) -> Any:
+            return receive_package(v, package, case=self.current_case())
+
+        def done(receipt: Any) -> None:
+            self.refresh()
+            dialog = ResultDialog(self.tr("Package received"), self.tr("Package received."), [
+                f"{r.ref}: {r.status}" for r in receipt.results], None, self)
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Receiving"), Job(work), done)
+
+    # ------------------------------------------------------------------ health
+    def run_health(self) -> None:
+        from vault.check import check
+
+        v = self._open_vault()
+
+        def done(report: Any) -> None:
+            lines = [self.tr("{n} items, {events} custody events checked.").format(
+                n=report.items_checked, events=report.events_checked), *report.problems]
+            dialog = ResultDialog(self.tr("Vault health"),
+                                  self.tr("OK: no problems found.") if report.ok else
+                                  self.tr("PROBLEMS FOUND"), lines, report.ok, self)
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Checking the vault"), Job(lambda cancel: check(v, cancel)), done)
+
+    # ------------------------------------------------------------------ grid
+    def _toggle_grid(self, on: bool) -> None:
+        self.views.setCurrentIndex(1 if on else 0)
+        if on:
+            self._load_thumbnails()
+
+    def _load_thumbnails(self) -> None:
+        from vault.thumbnails import thumbnails_for
+
+        v = self._open_vault()
+        refs = [r for r in self.items.refs() if not self.items.has_thumbnail(r)]
+        if not refs:
+            return
+        job = Job(lambda cancel: thumbnails_for(v, refs, 128, cancel=cancel))
+
+        def one(pair: Any) -> None:
+            ref, data = pair
+            if data and self.vault is not None:
+                image = QImage.fromData(data)
+                self.items.set_thumbnail(ref, QIcon(QPixmap.fromImage(image)))
+
+        job.progress.connect(one)
+        job.finished.connect(lambda _r: self.jobs.discard(job))
+        job.failed.connect(lambda _m, _b: self.jobs.discard(job))
+        self.jobs.add(job)
+        start(job)
+
+    # ------------------------------------------------------------------ lock
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
+                            QEvent.Type.MouseMove, QEvent.Type.Wheel):
+            self.idle.start()
+        return False
+
+    def lock(self) -> None:
+        """Close the vault and drop every decrypted thing from widgets, models and caches."""
+        for job in list(self.jobs):
+            job.cancel()
+        QThreadPool.globalInstance().waitForDone()
+        QCoreApplication.processEvents()  # what the jobs reported before they stopped
+        self.jobs.clear()
+        self.dialog = None
+        for dialog in self.findChildren(QDialog):  # reports, summaries, progress: destroyed
+            if shiboken6.isValid(dialog):
+                dialog.close()
+                shiboken6.delete(dialog)
+        self.idle.stop()
+        self.detail.clear()
+        self.filter.clear()
+        self.items.clear()
+        self.cases.clear()
+        if self.vault is not None:
+            self.vault.close()
+            self.vault = None
+        self.hide()
+        self.locked.emit()
+
+    def closeEvent(self, event: Any) -> None:
+        if self.vault is not None:
+            self.lock()
+        event.accept()

@@ -1,0 +1,234 @@
+"""The app's list models: cases, exhibits, a custody timeline, verification checks.
+
+Each holds plain rows copied from the core and can be emptied at once (``clear``), which is
+what locking does: after it no model holds anything read from the vault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from vault.items import Item
+
+Index = QModelIndex | QPersistentModelIndex
+ALL_CASES = ""  # the "All exhibits" row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if size < 1000 or unit == "TB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1000
+    return f"{n} bytes"
+
+
+def short_time(iso: str) -> str:
+    try:
+        t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+class CaseModel(QAbstractListModel):
+    """"All exhibits" then each case by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cases: list[str] = []
+
+    def set_cases(self, cases: Sequence[str]) -> None:
+        self.beginResetModel()
+        self._cases = [ALL_CASES, *sorted(cases)]
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._cases = []
+        self.endResetModel()
+
+    def case_at(self, row: int) -> str | None:
+        """None for "All exhibits"."""
+        name = self._cases[row]
+        return None if name == ALL_CASES else name
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._cases)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._cases):
+            return None
+        name = self._cases[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.tr("All exhibits") if name == ALL_CASES else name
+        if role == Qt.ItemDataRole.UserRole:
+            return name
+        return None
+
+
+class ItemModel(QAbstractTableModel):
+    """The evidence list: one row per item."""
+
+    COLUMNS = ("Reference", "Name", "Type", "Size", "Received", "From", "SHA-256", "Warnings")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: list[Item] = []
+        self._thumbs: dict[str, Any] = {}
+
+    def set_items(self, items: Sequence[Item]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self._thumbs = {k: v for k, v in self._thumbs.items()
+                        if any(i.ref == k for i in self._items)}
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items = []
+        self._thumbs = {}
+        self.endResetModel()
+
+    def item_at(self, row: int) -> Item:
+        return self._items[row]
+
+    def refs(self) -> list[str]:
+        return [i.ref for i in self._items]
+
+    def set_thumbnail(self, ref: str, icon: Any) -> None:
+        """A decoded thumbnail (QIcon) for the grid; kept in memory only, dropped at lock."""
+        for row, item in enumerate(self._items):
+            if item.ref == ref:
+                self._thumbs[ref] = icon
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+                return
+
+    def has_thumbnail(self, ref: str) -> bool:
+        return ref in self._thumbs
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS) and \
+                role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        if role == ITEM_ROLE:
+            return item.ref
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return self._thumbs.get(item.ref)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 7 and item.warnings:
+            return "\n".join(item.warnings)
+        if role == SORT_ROLE:
+            return self._sort_key(item, column)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(item, column)
+        return None
+
+    def _text(self, item: Item, column: int) -> str:
+        purged = item.status != "present"
+        return [
+            item.ref, item.name + (self.tr(" [purged]") if purged else ""), item.mime,
+            human_size(item.size), short_time(item.received), item.received_from,
+            item.sha256[:12], str(len(item.warnings)) if item.warnings else "",
+        ][column]
+
+    @staticmethod
+    def _sort_key(item: Item, column: int) -> Any:
+        if column == 0:
+            prefix, _, n = item.ref.partition("/")
+            return f"{prefix}/{int(n):012d}" if n.isdigit() else item.ref
+        if column == 3:
+            return item.size
+        if column == 7:
+            return len(item.warnings)
+        return ItemModel._text_key(item, column)
+
+    @staticmethod
+    def _text_key(item: Item, column: int) -> str:
+        return [item.ref, item.name.casefold(), item.mime, "", item.received,
+                item.received_from.casefold(), item.sha256, ""][column]
+
+
+class ItemFilter(QSortFilterProxyModel):
+    """Sorts by real values (sizes as numbers, MO/2 before MO/10) and filters on every
+    column's text, case-insensitively."""
+
+    def __init__(self, source: ItemModel) -> None:
+        super().__init__()
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+
+class TableModel(QAbstractTableModel):
+    """Rows of strings with fixed headers: the custody timeline, verification checks."""
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        super().__init__()
+        self._headers = list(headers)
+        self._rows: list[list[str]] = []
+        self._colours: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Sequence[str]], colours: Sequence[Any] = ()) -> None:
+        self.beginResetModel()
+        self._rows = [list(r) for r in rows]
+        self._colours = list(colours)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def rows(self) -> list[list[str]]:
+        return [list(r) for r in self._rows]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers) and \
+                role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or \
+                not 0 <= index.column() < len(self._headers):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                    Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.row() < len(self._colours):
+            return self._colours[index.row()]
+        return None

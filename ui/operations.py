@@ -1,0 +1,337 @@
+"""The long operations' dialogs: import, export, verify (and receive), vault health.
+
+Each runs a core generator through :class:`ui.worker.Job`; a :class:`ProgressDialog` shows
+progress, speed and a Cancel button, and the window stays responsive.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models import TableModel, human_size
+from ui.worker import Job
+from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths
+from vault.vault import Vault
+
+
+class ProgressDialog(QDialog):
+    """Progress of one job: what is being done, how far, how fast; Cancel."""
+
+    def __init__(self, title: str, job: Job, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job = job
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.what = QLabel()
+        self.what.setAccessibleName(self.tr("Current file"))
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName(self.tr("Progress"))
+        self.bar.setRange(0, 1000)
+        self.speed = QLabel()
+        self.speed.setAccessibleName(self.tr("Speed"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
+        layout = QVBoxLayout(self)
+        for w in (self.what, self.bar, self.speed, self.cancel_button):
+            layout.addWidget(w)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.started = time.monotonic()
+
+    def show_progress(self, done: int, total: int, current: str) -> None:
+        self.bar.setValue(int(1000 * done / total) if total else 0)
+        self.what.setText(current)
+        seconds = max(time.monotonic() - self.started, 1e-3)
+        self.speed.setText(self.tr("{done} of {total}, {speed}/s").format(
+            done=human_size(done), total=human_size(total), speed=human_size(int(done / seconds))))
+
+    def _cancel(self) -> None:
+        self.job.cancel()
+        self.cancel_button.setEnabled(False)
+        self.what.setText(self.tr("Cancelling… (what is already stored is kept)"))
+
+    def reject(self) -> None:  # Escape cancels rather than hiding a running job
+        self._cancel()
+
+
+# ----------------------------------------------------------------------------------- import
+
+class ImportDialog(QDialog):
+    """How and from whom the batch was received, and for which case."""
+
+    def __init__(self, paths: list[Path], cases: list[str], case: str | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.setWindowTitle(self.tr("Import evidence"))
+        self.setAccessibleName(self.tr("Import evidence"))
+        self.received_from = QLineEdit()
+        self.received_from.setAccessibleName(self.tr("Received how and from whom"))
+        self.received_from.setPlaceholderText(self.tr("for example: USB stick handed over by "
+                                                      "J. Smith, 3 May 2026"))
+        self.case = QComboBox()
+        self.case.setEditable(True)
+        self.case.setAccessibleName(self.tr("Case"))
+        self.case.addItems(["", *cases])
+        self.case.setCurrentText(case or "")
+        form = QFormLayout()
+        form.addRow(self.tr("Received &how and from whom:"), self.received_from)
+        form.addRow(self.tr("&Case:"), self.case)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setAccessibleName(self.tr("Import"))
+        count = QLabel(self.tr("{n} files or folders").format(n=len(paths)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(count)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+
+@dataclass
+class ImportSummary:
+    results: list[ImportResult] = field(default_factory=list)
+    cancelled: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+
+def import_work(v: Vault, paths: list[Path], case: str | None, received_from: str) -> Any:
+    """The job: the core's progress, then one :class:`ImportSummary`."""
+    def work(cancel: Any) -> Any:
+        summary = ImportSummary()
+        for p in import_paths(v, paths, case=case, received_from=received_from, cancel=cancel):
+            summary.results.extend(p.acknowledged)
+            yield p
+        summary.cancelled = cancel()
+        yield summary
+    return work
+
+
+class ImportSummaryDialog(QDialog):
+    def __init__(self, summary: ImportSummary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Import finished"))
+        self.setAccessibleName(self.tr("Import summary"))
+        headline = self.tr("{n} imported, {again} received again, {failed} failed{cut}.").format(
+            n=summary.count(IMPORTED), again=summary.count(RECEIVED_AGAIN),
+            failed=sum(r.status not in (IMPORTED, RECEIVED_AGAIN) for r in summary.results),
+            cut=self.tr(" (cancelled: the rest was not imported)") if summary.cancelled else "")
+        self.headline = QLabel(headline)
+        self.headline.setAccessibleName(self.tr("Summary"))
+        self.model = TableModel([self.tr("Reference"), self.tr("Result"), self.tr("File"),
+                                 self.tr("Warnings")])
+        self.model.set_rows([[r.ref or "", r.status, r.source,
+                              "; ".join(r.warnings) or (r.error or "")]
+                             for r in summary.results])
+        view = QTableView()
+        view.setModel(self.model)
+        view.setAccessibleName(self.tr("Imported items"))
+        view.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        self.resize(700, 400)
+
+
+# ----------------------------------------------------------------------------------- export
+
+class ExportDialog(QDialog):
+    """A case or the selected exhibits, the recipient, optional encryption, where to."""
+
+    def __init__(self, cases: list[str], case: str | None, selected: list[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Export an evidence package"))
+        self.setAccessibleName(self.tr("Export an evidence package"))
+        self.whole_case = QRadioButton(self.tr("The whole &case:"))
+        self.whole_case.setAccessibleName(self.tr("Export a whole case"))
+        self.case = QComboBox()
+        self.case.setAccessibleName(self.tr("Case to export"))
+        self.case.addItems(cases)
+        if case:
+            self.case.setCurrentText(case)
+        self.selection = QRadioButton(self.tr("The &selected exhibits ({n})").format(
+            n=len(selected)))
+        self.selection.setAccessibleName(self.tr("Export the selected exhibits"))
+        self.selected = selected
+        group = QButtonGroup(self)
+        group.addButton(self.whole_case)
+        group.addButton(self.selection)
+        (self.selection if selected else self.whole_case).setChecked(True)
+        self.selection.setEnabled(bool(selected))
+        self.whole_case.setEnabled(bool(cases))
+        self.recipient = QLineEdit()
+        self.recipient.setAccessibleName(self.tr("Recipient"))
+        self.encryption = QComboBox()
+        self.encryption.setAccessibleName(self.tr("Encryption"))
+        self.encryption.addItems([self.tr("None"), self.tr("To the recipient's age key"),
+                                  self.tr("With a passphrase")])
+        self.secret = QLineEdit()
+        self.secret.setAccessibleName(self.tr("Age public key or passphrase"))
+        self.secret.setEnabled(False)
+        self.out = QLineEdit()
+        self.out.setAccessibleName(self.tr("Package file"))
+        browse = QPushButton(self.tr("&Browse…"))
+        browse.setAccessibleName(self.tr("Choose the package file"))
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.out)
+        where.addWidget(browse)
+        form = QFormLayout()
+        case_row = QHBoxLayout()
+        case_row.addWidget(self.whole_case)
+        case_row.addWidget(self.case)
+        form.addRow(case_row)
+        form.addRow(self.selection)
+        form.addRow(self.tr("&Recipient:"), self.recipient)
+        form.addRow(self.tr("&Encryption:"), self.encryption)
+        form.addRow(self.tr("&Key or passphrase:"), self.secret)
+        form.addRow(self.tr("Save &as:"), where)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setAccessibleName(self.tr("Export"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.encryption.currentIndexChanged.connect(self._encryption_changed)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+    def _encryption_changed(self, index: int) -> None:
+        self.secret.setEnabled(index > 0)
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password if index == 2
+                                else QLineEdit.EchoMode.Normal)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the package as"),
+                                              self.out.text(), self.tr("Packages (*.zip)"))
+        if path:
+            self.out.setText(path if path.endswith(".zip") else path + ".zip")
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for ``export_package`` (and ``out``)."""
+        kw: dict[str, Any] = {"out": Path(self.out.text().strip()),
+                              "recipient": self.recipient.text().strip()}
+        if self.whole_case.isChecked():
+            kw["case"] = self.case.currentText()
+        else:
+            kw["refs"] = list(self.selected)
+        if self.encryption.currentIndex() == 1:
+            kw["encrypt_to"] = self.secret.text().strip()
+        elif self.encryption.currentIndex() == 2:
+            kw["passphrase"] = self.secret.text()
+        return kw
+
+
+class ResultDialog(QDialog):
+    """A headline and lines of detail, each selectable (the fingerprint to read out)."""
+
+    def __init__(self, title: str, headline: str, lines: list[str], ok: bool | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.headline = QLabel(headline)
+        self.headline.setAccessibleName(self.tr("Result"))
+        if ok is not None:
+            font = self.headline.font()
+            font.setBold(True)
+            font.setPointSize(font.pointSize() + 6)
+            self.headline.setFont(font)
+            self.headline.setStyleSheet(f"color: {'#1a7f37' if ok else '#c62828'}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        self.lines = []
+        for line in lines:
+            label = QLabel(line)
+            label.setWordWrap(True)
+            label.setAccessibleName(line.split(":", 1)[0])
+            label.setTextInteractionFlags(label.textInteractionFlags() |
+                                          label.textInteractionFlags().TextSelectableByMouse)
+            self.lines.append(label)
+            layout.addWidget(label)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.accept)
+        layout.addWidget(self.buttons)
+
+
+# ----------------------------------------------------------------------------------- verify
+
+class VerifyDialog(QDialog):
+    """A package's verification: VERIFIED in green or NOT VERIFIED in red, every check, and
+    from there, receive it into this vault."""
+
+    receive_requested = Signal(str)
+
+    def __init__(self, package: Path, result: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.package = package
+        self.verification = result
+        self.setWindowTitle(self.tr("Verify {name}").format(name=package.name))
+        self.setAccessibleName(self.tr("Verification report"))
+        self.headline = QLabel(self.tr("VERIFIED") if result.verified else
+                               self.tr("NOT VERIFIED: {reason}").format(reason=result.reason))
+        self.headline.setAccessibleName(self.tr("Verification result"))
+        self.headline.setWordWrap(True)
+        font = self.headline.font()
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 6)
+        self.headline.setFont(font)
+        self.headline.setStyleSheet(f"color: {'#1a7f37' if result.verified else '#c62828'}")
+        signer = QLabel(self.tr("Signer certificate SHA-256: {fp}").format(
+            fp=result.signer_fingerprint or self.tr("(unknown)")))
+        signer.setAccessibleName(self.tr("Signer fingerprint"))
+        signer.setWordWrap(True)
+        self.checks = TableModel([self.tr("Result"), self.tr("Check"), self.tr("Detail")])
+        self.checks.set_rows([[self.tr("ok") if c.ok else self.tr("FAIL"), c.name, c.detail]
+                              for c in result.checks],
+                             [QColor("#1a7f37") if c.ok else QColor("#c62828")
+                              for c in result.checks])
+        view = QTableView()
+        view.setModel(self.checks)
+        view.setAccessibleName(self.tr("Checks"))
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.verticalHeader().hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.receive = buttons.addButton(self.tr("&Receive into this vault"),
+                                         QDialogButtonBox.ButtonRole.ActionRole)
+        self.receive.setAccessibleName(self.tr("Receive into this vault"))
+        self.receive.setEnabled(result.verified)
+        self.receive.clicked.connect(lambda: self.receive_requested.emit(str(package)))
+        buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(signer)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        self.resize(760, 480)

@@ -1,0 +1,373 @@
+"""Getting into a vault: start (create or open, recent vaults), create, recovery key, unlock,
+forgotten passphrase. Slow key derivation runs on the worker pool; dialogs never block."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.worker import Job, start
+from vault.identity import Identity
+from vault.keyslots import KdfParams
+from vault.passphrase import strength
+from vault.vault import Vault, vault_path
+
+
+class StartDialog(QDialog):
+    """Create a vault or open one; recent vaults (paths only) come from QSettings."""
+
+    create_requested = Signal()
+    open_requested = Signal(str)
+
+    def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Evidence Vault"))
+        self.setAccessibleName(self.tr("Start"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Keep a case's evidence encrypted, with its chain of "
+                                        "custody.")))
+        self.create_button = QPushButton(self.tr("&Create a new vault…"))
+        self.create_button.setAccessibleName(self.tr("Create a new vault"))
+        self.open_button = QPushButton(self.tr("&Open a vault…"))
+        self.open_button.setAccessibleName(self.tr("Open a vault"))
+        self.recent_model = QStringListModel([p for p in recent if Path(p).exists()])
+        self.recent = QListView()
+        self.recent.setModel(self.recent_model)
+        self.recent.setAccessibleName(self.tr("Recent vaults"))
+        self.recent.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.create_button)
+        layout.addWidget(self.open_button)
+        if self.recent_model.rowCount():
+            layout.addWidget(QLabel(self.tr("Recent vaults:")))
+            layout.addWidget(self.recent)
+        self.create_button.clicked.connect(self.create_requested)
+        self.open_button.clicked.connect(self._browse)
+        self.recent.activated.connect(
+            lambda index: self.open_requested.emit(self.recent_model.data(index)))
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a vault (NAME.evault)"))
+        if folder:
+            self.open_requested.emit(folder)
+
+
+class StrengthMeter(QWidget):
+    """A live passphrase strength bar and the reason it is not yet strong enough."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 4)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName(self.tr("Passphrase strength"))
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
+        self.acceptable = False
+
+    def update_for(self, passphrase: str, user_inputs: list[str]) -> None:
+        s = strength(passphrase, user_inputs)
+        self.bar.setValue(s.score)
+        self.acceptable = s.acceptable
+        self.label.setText(self.tr("Strong enough.") if s.acceptable else s.reason)
+
+
+class CreateVaultDialog(QDialog):
+    """Where, who, and a strong passphrase; then the vault is created off the GUI thread."""
+
+    created = Signal(object, str)  # Vault, recovery key
+
+    def __init__(self, kdf: KdfParams | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kdf = kdf
+        self.job: Job | None = None
+        self.setWindowTitle(self.tr("Create a vault"))
+        self.setAccessibleName(self.tr("Create a vault"))
+        form = QFormLayout()
+        self.folder = _line(self.tr("Folder to keep the vault in"))
+        browse = QPushButton(self.tr("&Browse…"))
+        browse.setAccessibleName(self.tr("Browse for a folder"))
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.folder)
+        where.addWidget(browse)
+        self.vault_name = _line(self.tr("Vault name"), self.tr("for example Northbridge"))
+        self.name = _line(self.tr("Your full name"))
+        self.initials = _line(self.tr("Your initials"), self.tr("for exhibit references: MO/1"))
+        self.role = _line(self.tr("Your role"))
+        self.organisation = _line(self.tr("Your organisation"))
+        self.passphrase = _line(self.tr("Passphrase"), password=True)
+        self.confirm = _line(self.tr("Passphrase again"), password=True)
+        self.meter = StrengthMeter()
+        form.addRow(self.tr("&Folder:"), where)
+        form.addRow(self.tr("Vault &name:"), self.vault_name)
+        form.addRow(self.tr("Your full n&ame:"), self.name)
+        form.addRow(self.tr("&Initials:"), self.initials)
+        form.addRow(self.tr("&Role:"), self.role)
+        form.addRow(self.tr("Or&ganisation:"), self.organisation)
+        form.addRow(self.tr("&Passphrase:"), self.passphrase)
+        form.addRow(self.tr("Passphrase a&gain:"), self.confirm)
+        form.addRow("", self.meter)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName(self.tr("Problem"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button = self.buttons.addButton(self.tr("Create"),
+                                                    QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setAccessibleName(self.tr("Create the vault"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        for field in (self.passphrase, self.confirm, self.name, self.initials,
+                      self.organisation):
+            field.textChanged.connect(self._changed)
+        self.buttons.accepted.connect(self._create)
+        self.buttons.rejected.connect(self.reject)
+        self._changed()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Keep the vault in"))
+        if folder:
+            self.folder.setText(folder)
+
+    def _inputs(self) -> list[str]:
+        return [self.name.text(), self.initials.text(), self.organisation.text()]
+
+    def _changed(self) -> None:
+        self.meter.update_for(self.passphrase.text(), self._inputs())
+        ready = (self.meter.acceptable and self.passphrase.text() == self.confirm.text()
+                 and bool(self.name.text().strip()) and bool(self.initials.text().strip())
+                 and bool(self.folder.text().strip()) and bool(self.vault_name.text().strip()))
+        self.create_button.setEnabled(ready and self.job is None)
+        if self.confirm.text() and self.passphrase.text() != self.confirm.text():
+            self.error.setText(self.tr("The two passphrases differ."))
+        else:
+            self.error.setText("")
+
+    def target(self) -> Path:
+        return vault_path(Path(self.folder.text().strip()) / self.vault_name.text().strip())
+
+    def _create(self) -> None:
+        if not self.create_button.isEnabled():
+            return
+        identity = Identity(self.name.text().strip(), self.initials.text().strip().upper(),
+                            self.role.text().strip(), self.organisation.text().strip())
+        target, passphrase, kdf = self.target(), self.passphrase.text(), self.kdf
+        self.create_button.setEnabled(False)
+        self.error.setText(self.tr("Creating the vault…"))
+        self.job = start(Job(lambda cancel: Vault.create(target, passphrase, identity,
+                                                         kdf=kdf)))
+        self.job.finished.connect(self._done)
+        self.job.failed.connect(self._failed)
+
+    def _done(self, result: tuple[Vault, str]) -> None:
+        self.job = None
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.accept()
+        self.created.emit(*result)
+
+    def _failed(self, message: str, _bug: bool) -> None:
+        self.job = None
+        self.error.setText(message)
+        self._changed()
+
+
+class RecoveryKeyDialog(QDialog):
+    """The recovery key, shown once; the dialog closes only when it has been typed back."""
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._key = key
+        self.setWindowTitle(self.tr("Your recovery key"))
+        self.setAccessibleName(self.tr("Recovery key"))
+        shown = QLabel(key)
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        shown.setAccessibleName(self.tr("Recovery key"))
+        font = shown.font()
+        font.setFamily("monospace")
+        font.setPointSize(font.pointSize() + 4)
+        shown.setFont(font)
+        self.typed = _line(self.tr("Type the recovery key back"))
+        self.ok = QPushButton(self.tr("I have written it down"))
+        self.ok.setAccessibleName(self.tr("I have written it down"))
+        self.ok.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr(
+            "Write this key on paper and keep it away from the laptop. If the passphrase is "
+            "forgotten, it is the only way back to the evidence. It is shown only now.")))
+        layout.addWidget(shown)
+        layout.addWidget(QLabel(self.tr("To check it was written down, type it here:")))
+        layout.addWidget(self.typed)
+        layout.addWidget(self.ok)
+        self.typed.textChanged.connect(self._check)
+        self.ok.clicked.connect(self.accept)
+
+    def _check(self, text: str) -> None:
+        def norm(s: str) -> str:
+            return re.sub(r"[^0-9A-Z]", "", s.upper())
+        self.ok.setEnabled(norm(text) == norm(self._key))
+
+    def reject(self) -> None:  # Escape must not lose the only sight of the key
+        if self.ok.isEnabled():
+            super().reject()
+
+
+class UnlockDialog(QDialog):
+    """The vault's name, a passphrase field, and the way to the recovery key."""
+
+    unlocked = Signal(object)  # Vault
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.job: Job | None = None
+        name = path.name.removesuffix(".evault")
+        self.setWindowTitle(self.tr("Unlock {name}").format(name=name))
+        self.setAccessibleName(self.tr("Unlock"))
+        self.passphrase = _line(self.tr("Passphrase"), password=True)
+        self.message = QLabel()
+        self.message.setAccessibleName(self.tr("Problem"))
+        self.message.setWordWrap(True)
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        self.unlock_button.setDefault(True)
+        self.forgot = QPushButton(self.tr("&Forgot passphrase…"))
+        self.forgot.setAccessibleName(self.tr("Forgot passphrase"))
+        layout = QVBoxLayout(self)
+        title = QLabel(self.tr("<b>{name}</b> is locked.").format(name=name))
+        layout.addWidget(title)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addWidget(self.forgot)
+        row.addStretch()
+        row.addWidget(self.unlock_button)
+        layout.addLayout(row)
+        self.unlock_button.clicked.connect(self._unlock)
+        self.passphrase.returnPressed.connect(self._unlock)
+        self.forgot.clicked.connect(self._forgot)
+
+    def _unlock(self) -> None:
+        if self.job is not None:
+            return
+        passphrase, path = self.passphrase.text(), self.path
+        self.message.setText(self.tr("Unlocking…"))
+        self.unlock_button.setEnabled(False)
+        self.job = start(Job(lambda cancel: Vault.open(path, passphrase=passphrase)))
+        self.job.finished.connect(self._done)
+        self.job.failed.connect(self._failed)
+
+    def _done(self, v: Vault) -> None:
+        self.job = None
+        self.passphrase.clear()
+        self.accept()
+        self.unlocked.emit(v)
+
+    def _failed(self, message: str, _bug: bool) -> None:
+        self.job = None
+        self.unlock_button.setEnabled(True)
+        self.passphrase.selectAll()
+        self.message.setText(message)
+
+    def _forgot(self) -> None:
+        dialog = RecoverDialog(self.path, self)
+        dialog.unlocked.connect(self._recovered)
+        self.recover_dialog = dialog
+        dialog.open()
+
+    def _recovered(self, v: Vault) -> None:
+        self.accept()
+        self.unlocked.emit(v)
+
+
+class RecoverDialog(QDialog):
+    """A forgotten passphrase: the recovery key and a new passphrase."""
+
+    unlocked = Signal(object)
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self.job: Job | None = None
+        self.setWindowTitle(self.tr("Reset the passphrase"))
+        self.setAccessibleName(self.tr("Reset the passphrase"))
+        self.key = _line(self.tr("Recovery key"))
+        self.new = _line(self.tr("New passphrase"), password=True)
+        self.confirm = _line(self.tr("New passphrase again"), password=True)
+        self.meter = StrengthMeter()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(self.tr("Problem"))
+        form = QFormLayout()
+        form.addRow(self.tr("&Recovery key:"), self.key)
+        form.addRow(self.tr("&New passphrase:"), self.new)
+        form.addRow(self.tr("&Again:"), self.confirm)
+        form.addRow("", self.meter)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.reset = buttons.addButton(self.tr("Reset and unlock"),
+                                       QDialogButtonBox.ButtonRole.AcceptRole)
+        self.reset.setAccessibleName(self.tr("Reset the passphrase and unlock"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.new.textChanged.connect(lambda t: self.meter.update_for(t, []))
+        buttons.accepted.connect(self._reset)
+        buttons.rejected.connect(self.reject)
+
+    def _reset(self) -> None:
+        if self.new.text() != self.confirm.text():
+            self.message.setText(self.tr("The two passphrases differ."))
+            return
+        key, new, path = self.key.text(), self.new.text(), self.path
+
+        def work(cancel: object) -> Vault:
+            from vault import custody
+
+            v = Vault.open(path, recovery_key=key)
+            try:
+                v.change_passphrase(new, action=custody.RECOVERED)
+            except BaseException:
+                v.close()
+                raise
+            return v
+
+        self.message.setText(self.tr("Checking the recovery key…"))
+        self.job = start(Job(work))
+        self.job.finished.connect(self._done)
+        self.job.failed.connect(lambda m, _b: self.message.setText(m))
+
+    def _done(self, v: Vault) -> None:
+        self.accept()
+        self.unlocked.emit(v)
+
+
+def _line(name: str, placeholder: str = "", *, password: bool = False) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
