@@ -295,3 +295,66 @@ def test_every_visible_control_has_an_accessible_name(qtbot: QtBot, app: App,
                 continue
             unnamed.append(f"{type(w).__name__} {w.objectName()!r} in {screen.windowTitle()}")
     assert unnamed == []
+
+
+def test_models_pass_the_model_tester(qtbot: QtBot, request: pytest.FixtureRequest, app: App,
+                                      tmp_path: Path, corpus: Path) -> None:
+    from pytestqt.modeltest import ModelTester
+
+    window = create_vault(qtbot, app, tmp_path)
+    import_by_drop(qtbot, window, [corpus / "photos"], "C-1", "post").accept()
+    window.select(window.items.item_at(0).ref)
+    for model in (window.cases, window.items, window.filtered, window.detail.timeline):
+        assert model.rowCount() > 0
+        ModelTester(request.config).check(model, force_py=True)  # one tester per model
+    window.verify(tmp_path / "missing.zip")
+    qtbot.waitUntil(lambda: isinstance(window.dialog, QMessageBox), timeout=WAIT)
+
+
+def test_idle_time_locks_the_vault(qtbot: QtBot, tmp_path: Path) -> None:
+    controller = App(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                     kdf=TEST_KDF, idle_ms=300)
+    window = create_vault(qtbot, controller, tmp_path)
+    qtbot.waitUntil(lambda: isinstance(controller.screen, UnlockDialog), timeout=10_000)
+    assert window.vault is None
+    controller.screen.close()
+
+
+def test_recent_vaults_are_remembered_as_paths_only(qtbot: QtBot, app: App,
+                                                    tmp_path: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    folder = window._open_vault().folder
+    window.lock()
+    assert app.recent() == [str(folder)]
+    settings = (tmp_path / "settings.ini").read_text()
+    assert PASSPHRASE not in settings and "Mary" not in settings
+    app.start()
+    start = app.screen
+    assert start.recent_model.stringList() == [str(folder)]  # type: ignore[union-attr]
+
+
+def test_a_second_launch_brings_the_first_forward(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path),
+           "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = subprocess.Popen([sys.executable, "-m", "ui.app"], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list(tmp_path.glob("evidence-vault-*")):
+            time.sleep(0.05)
+        assert list(tmp_path.glob("evidence-vault-*")), "the first instance never listened"
+        started = time.monotonic()
+        second = subprocess.run([sys.executable, "-m", "ui.app"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=30)
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert time.monotonic() - started < 10
+        assert first.poll() is None  # the first one is still running
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
