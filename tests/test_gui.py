@@ -187,6 +187,7 @@ def test_the_whole_workflow(qtbot: QtBot, app: App, tmp_path: Path, corpus: Path
     shown = texts_everywhere()
     for secret in secrets:
         assert secret not in shown, secret
+    assert QApplication.clipboard().text() == ""  # the copied hash went with the lock
 
     # unlock again
     unlock = app.screen

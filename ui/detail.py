@@ -33,6 +33,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.setAccessibleName(self.tr("Exhibit details"))
         self.ref = ""
+        self.copied = ""  # what Copy last put on the clipboard (cleared at lock)
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
         for name in self.FIELDS:
@@ -117,7 +118,8 @@ class DetailPane(QWidget):
         return [label.text() for label in self.values.values()] + [self.note.toPlainText()]
 
     def _copy_hash(self) -> None:
-        QGuiApplication.clipboard().setText(self.values["SHA-256"].text())
+        self.copied = self.values["SHA-256"].text()
+        QGuiApplication.clipboard().setText(self.copied)
 
     def _add_note(self) -> None:
         text = self.note.toPlainText().strip()

@@ -18,7 +18,17 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPixmap,
+    QPixmapCache,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -442,6 +452,11 @@ class MainWindow(QMainWindow):
         self.filter.clear()
         self.items.clear()
         self.cases.clear()
+        QPixmapCache.clear()  # scaled thumbnails Qt may have cached while painting
+        clipboard = QGuiApplication.clipboard()
+        if self.detail.copied and clipboard.text() == self.detail.copied:
+            clipboard.clear()  # a hash we put there does not outlive the lock
+        self.detail.copied = ""
         if self.vault is not None:
             self.vault.close()
             self.vault = None
