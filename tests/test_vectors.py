@@ -1,4 +1,4 @@
-"""The format's test vectors (tests/vectors) against the product code, and the v1 fixture vault.
+"""The format's test vectors (tests/vectors) against the product code, and the fixture vaults.
 
 The vectors are written by ``tests/vectors/make_vectors.py`` from the specifications alone
 (docs/vault-format.md, docs/custody-log.md); here each one is fed to the product's own reader,
@@ -34,11 +34,15 @@ from vault.importer import import_paths
 from vault.items import list_items
 from vault.keyslots import normalise_passphrase, open_slot, parse_recovery_key
 from vault.objects import MAGIC, ObjectReader, header_bytes
+from vault.purge import purge
+from vault.thumbnails import thumbnail
 from vault.vault import Vault
 
 TESTS = Path(__file__).resolve().parent
 VECTORS = TESTS / "vectors"
-FIXTURE = TESTS / "fixtures" / "vault-v1.evault"
+FIXTURE = TESTS / "fixtures" / "vault-v1.evault"  # index schema 1
+FIXTURE_S3 = TESTS / "fixtures" / "vault-v1-schema3.evault"  # index schema 3, a thumbnail
+FIXTURES = [pytest.param(FIXTURE, id="schema1"), pytest.param(FIXTURE_S3, id="schema3")]
 FIXTURE_README = TESTS / "fixtures" / "README.md"
 CUSTODY_DOC = TESTS.parent / "docs" / "custody-log.md"
 KINDS = {"object", "keyslot", "recovery", "custody", "custody-export", "head"}
@@ -291,15 +295,28 @@ def test_docs_examples_are_the_vectors() -> None:
     assert parse(VECTORS / "custody-valid-chain.txt").one("fingerprint") in log
 
 
-# ------------------------------------------------------------------------------- the v1 fixture
-def fixture_info() -> tuple[dict[str, str], list[tuple[str, str, int, str]]]:
-    text = FIXTURE_README.read_text(encoding="utf-8")
-    fields = dict(re.findall(r"^(passphrase|recovery key|vault id|custody key fingerprint|"
-                             r"custody events): (.+)$", text, re.MULTILINE))
+# ------------------------------------------------------------------------------- fixtures
+FIELDS = r"passphrase|recovery key|vault id|custody key fingerprint|custody events|thumbnail"
+
+
+def fixture_info(fixture: Path = FIXTURE
+                 ) -> tuple[dict[str, str], list[tuple[str, str, int, str]]]:
+    """The fixture's section of tests/fixtures/README.md: its fields and its items."""
+    sections = FIXTURE_README.read_text(encoding="utf-8").split("\n## ")
+    [text] = [sec for sec in sections if sec.startswith(fixture.name + "\n")]
+    fields = dict(re.findall(rf"^({FIELDS}): (.+)$", text, re.MULTILINE))
     items = [(ref, name, int(size), sha) for ref, name, size, sha in re.findall(
         r"^\| (\S+) \| (\S+) \| (\d+) \| `([0-9a-f]{64})` \|$", text, re.MULTILINE)]
-    assert len(fields) == 5 and len(items) == 2
+    assert len(fields) == (6 if fixture.name == FIXTURE_S3.name else 5)
+    assert len(items) == (3 if fixture.name == FIXTURE_S3.name else 2)
     return fields, items
+
+
+def fixture_contents() -> dict[str, bytes]:
+    """The fixtures' item contents by SHA-256, as the generator made them."""
+    gen = _generator()
+    return {hashlib.sha256(c).hexdigest(): c
+            for c in [*gen.FIXTURE_FILES.values(), gen.fixture_photo()]}
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
@@ -307,46 +324,65 @@ def _tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _copy(fixture: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of a committed fixture; the committed one must come out untouched."""
+    before = _tree_digest(fixture)
+    copy = tmp_path / "copy" / fixture.name
+    shutil.copytree(fixture, copy)
+    yield copy
+    assert _tree_digest(fixture) == before, "the committed fixture was modified"
+
+
 @pytest.fixture
 def fixture_copy(tmp_path: Path) -> Iterator[Path]:
-    """A copy of the committed fixture; the committed one must come out untouched."""
-    before = _tree_digest(FIXTURE)
-    copy = tmp_path / "copy" / FIXTURE.name
-    shutil.copytree(FIXTURE, copy)
-    yield copy
-    assert _tree_digest(FIXTURE) == before, "the committed fixture was modified"
+    yield from _copy(FIXTURE, tmp_path)
 
 
-def test_fixture_layout() -> None:
+@pytest.fixture
+def s3_copy(tmp_path: Path) -> Iterator[Path]:
+    yield from _copy(FIXTURE_S3, tmp_path)
+
+
+@pytest.fixture(params=FIXTURES)
+def any_fixture_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    yield from _copy(request.param, tmp_path)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_fixture_layout(fixture: Path) -> None:
     """The committed fixture as format version 1 lays it out (read only)."""
-    names = {p.name for p in FIXTURE.iterdir()}
+    names = {p.name for p in fixture.iterdir()}
     assert names == {"header.json", "index.db", "head.json", "objects", "vault.lock"}
-    header = json.loads((FIXTURE / "header.json").read_bytes())
+    header = json.loads((fixture / "header.json").read_bytes())
     assert (header["format"], header["version"]) == ("evidence-vault", 1)
     assert [(s["id"], s["kind"]) for s in header["slots"]] == [(1, "passphrase"), (2, "recovery")]
-    assert not (FIXTURE / "index.db").read_bytes().startswith(b"SQLite format 3\0")
-    objects = sorted((FIXTURE / "objects").iterdir())
-    assert len(objects) == 2
+    assert not (fixture / "index.db").read_bytes().startswith(b"SQLite format 3\0")
+    fields, items = fixture_info(fixture)
+    objects = sorted((fixture / "objects").iterdir())
+    assert len(objects) == len(items) + ("thumbnail" in fields)
     for p in objects:
         assert re.fullmatch(r"[0-9a-f]{32}", p.name)
         assert p.read_bytes()[:16] == MAGIC + (1 << 20).to_bytes(4, "big") + bytes(4)
-    head = json.loads((FIXTURE / "head.json").read_bytes())
-    fields, _ = fixture_info()
+    head = json.loads((fixture / "head.json").read_bytes())
     assert head["vault"] == header["vault_id"] == fields["vault id"]
     assert head["seq"] == int(fields["custody events"])
 
 
-def test_fixture_opens_and_checks(fixture_copy: Path) -> None:
-    fields, expected = fixture_info()
-    contents = {hashlib.sha256(c).hexdigest(): c for c in _generator().FIXTURE_FILES.values()}
-    with Vault.open(fixture_copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
+def test_fixture_opens_and_checks(any_fixture_copy: Path) -> None:
+    fields, expected = fixture_info(any_fixture_copy)
+    contents = fixture_contents()
+    objects_before = {p.name for p in (any_fixture_copy / "objects").iterdir()}
+    with Vault.open(any_fixture_copy, passphrase=fields["passphrase"],
+                    clock=FixedClock(LATER)) as v:
         assert v.open_warnings == []
         assert v.vault_id == fields["vault id"]
         assert v.fingerprint() == fields["custody key fingerprint"]
-        assert schema_version(v.con) == SCHEMA_VERSION  # migrated from 1 on open
+        assert schema_version(v.con) == SCHEMA_VERSION  # migrated on open
+        assert v.objects.names() == objects_before  # the sweep kept every object
         report = run_check(v)
         assert report.ok, report.problems
-        assert report.items_checked == 2
+        assert report.items_checked == len(expected)
+        assert report.thumbnails_checked == ("thumbnail" in fields)
         assert report.events_checked == int(fields["custody events"])
         items = list_items(v)
         assert [(i.ref, i.name, i.size, i.sha256) for i in items] == expected
@@ -357,12 +393,46 @@ def test_fixture_opens_and_checks(fixture_copy: Path) -> None:
                 assert reader.read() == contents[item.sha256]
 
 
-def test_fixture_opens_with_recovery_key(fixture_copy: Path) -> None:
+def test_schema3_fixture_serves_its_stored_thumbnail(s3_copy: Path) -> None:
+    """The thumbnail made when the fixture was written is read back, not drawn again, and
+    goes with its item's purge."""
+    fields, _ = fixture_info(FIXTURE_S3)
+    ref, size, digest = fields["thumbnail"].split()
+    with Vault.open(s3_copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
+        [(oid,)] = v.con.execute("SELECT oid FROM thumbnails").fetchall()
+        before = v.objects.names()
+        png = thumbnail(v, ref, int(size))
+        assert png is not None and hashlib.sha256(png).hexdigest() == digest
+        assert v.objects.names() == before
+        assert thumbnail(v, "MO/1", int(size)) is None  # a text note has none
+        purge(v, ref, "checking that thumbnails go with the item")
+        assert oid not in v.objects.names()
+        assert v.con.execute("SELECT count(*) FROM thumbnails").fetchone()[0] == 0
+        assert run_check(v).ok
+
+
+def test_schema1_fixture_migrates_and_makes_thumbnails(fixture_copy: Path, tmp_path: Path,
+                                                       corpus: Path) -> None:
+    """A vault migrated from schema 1 takes thumbnails, and keeps them across an opening."""
     fields, _ = fixture_info()
-    with Vault.open(fixture_copy, recovery_key=fields["recovery key"],
+    photo = corpus / "photos" / "DSCN0010.jpg"
+    with Vault.open(fixture_copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
+        [result] = [r for p in import_paths(v, [photo]) for r in p.acknowledged]
+        assert result.ref is not None
+        png = thumbnail(v, result.ref)
+        assert png is not None
+    with Vault.open(fixture_copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
+        assert len(v.objects.names()) == 4  # two notes, the photo, its thumbnail
+        assert thumbnail(v, result.ref) == png
+        assert run_check(v).ok
+
+
+def test_fixture_opens_with_recovery_key(any_fixture_copy: Path) -> None:
+    fields, items = fixture_info(any_fixture_copy)
+    with Vault.open(any_fixture_copy, recovery_key=fields["recovery key"],
                     clock=FixedClock(LATER)) as v:
         assert v.open_warnings == []
-        assert len(list_items(v)) == 2
+        assert len(list_items(v)) == len(items)
 
 
 def _python_snippet() -> str:

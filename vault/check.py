@@ -12,6 +12,7 @@ from typing import Any
 
 from vault import custody
 from vault.errors import VaultError
+from vault.thumbnails import read_thumbnail_object
 from vault.vault import Vault
 
 
@@ -20,6 +21,7 @@ class CheckReport:
     items_checked: int = 0
     bytes_checked: int = 0
     events_checked: int = 0
+    thumbnails_checked: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -99,7 +101,30 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
             report.problems.append(f"item {ref}: {e}")
         done += size or 0
 
-    # 3. Files in objects/ that nothing refers to.
+    # 3. Thumbnails: display copies, not evidence, but a stored file that was altered or lost
+    # is reported all the same, and none may outlive its item's purge.
+    thumbs = v.con.execute("SELECT i.ref, i.status, t.size, t.oid, o.size FROM thumbnails t "
+                           "JOIN items i ON i.id = t.item_id LEFT JOIN objects o ON o.oid = t.oid "
+                           "ORDER BY i.id, t.size").fetchall()
+    for ref, status, px, oid, size in thumbs:
+        if cancel():
+            if "check cancelled before it finished" not in report.problems:
+                report.problems.append("check cancelled before it finished")
+            break
+        report.thumbnails_checked += 1
+        where = f"thumbnail of {ref} ({px} px)"
+        if status != "present":
+            report.problems.append(f"{where}: still held although the item was purged")
+            continue
+        try:
+            data = read_thumbnail_object(v, oid, v.object_key(oid))
+            if len(data) != size:
+                report.problems.append(f"{where}: {len(data)} bytes, {size} recorded")
+        except VaultError as e:
+            report.problems.append(f"{where}: {e} (a display copy, not evidence: the item's "
+                                   "content is checked on its own)")
+
+    # 4. Files in objects/ that nothing refers to.
     stray = v.objects.names() - v.referenced_objects()
     if stray:
         report.problems.append(f"{len(stray)} file(s) in objects/ belong to no item")

@@ -56,6 +56,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (seq, item));
     CREATE INDEX custody_links_item ON custody_links(item);
     """,
+    # 3: thumbnails, kept as encrypted objects like the contents (their keys in `objects`).
+    """
+    CREATE TABLE thumbnails (
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        size INTEGER NOT NULL,
+        oid TEXT UNIQUE NOT NULL REFERENCES objects(oid),
+        mime TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        PRIMARY KEY (item_id, size));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

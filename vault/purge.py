@@ -5,6 +5,7 @@ from __future__ import annotations
 from vault import custody
 from vault.errors import VaultError
 from vault.items import get_item
+from vault.thumbnails import delete_thumbnail_rows
 from vault.vault import Vault
 
 
@@ -12,7 +13,7 @@ def purge(v: Vault, ref: str, reason: str) -> None:
     """The object and its key are destroyed; the item's hash, history and a purge event remain.
 
     The per-object key is deleted with ``secure_delete`` on, so even an old copy of the object
-    file can no longer be decrypted with this index.
+    file can no longer be decrypted with this index. The item's thumbnails go with it.
     """
     if not reason.strip():
         raise VaultError("a purge needs a stated reason")
@@ -20,11 +21,14 @@ def purge(v: Vault, ref: str, reason: str) -> None:
     if item.status == "purged":
         raise VaultError(f"{item.ref} was already purged")
     with v.transaction():
+        item_id = v.con.execute("SELECT id FROM items WHERE ref=?", (item.ref,)).fetchone()[0]
+        thumbnails = delete_thumbnail_rows(v, int(item_id))
         v.con.execute("UPDATE items SET oid=NULL, status='purged', metadata='{}' WHERE ref=?",
                       (item.ref,))
         v.con.execute("DELETE FROM objects WHERE oid=?", (item.oid,))
         v.record(custody.PURGED, item=item.ref, sha256=item.sha256,
                  details={"reason": reason.strip(), "size": item.size, "name": item.name})
-    if item.oid:
-        v.objects.remove(item.oid)
-        v.objects.sync()
+    for oid in [item.oid, *thumbnails]:
+        if oid:
+            v.objects.remove(oid)
+    v.objects.sync()

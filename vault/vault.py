@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import secrets
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,9 @@ class Vault:
         self.objects = ObjectStore(folder / "objects")
         self._lock = lock
         self._in_tx = False
+        # One connection serves every thread (the GUI's and its workers'): a thread holds this
+        # lock for a transaction, or for reads that must not interleave with one.
+        self.db_lock = threading.RLock()
         self.open_warnings: list[str] = []
         ident = json.loads(self.setting("identity"))
         self.identity = Identity(**ident)
@@ -194,13 +198,14 @@ class Vault:
         return v
 
     def close(self) -> None:
-        if self.con is not None:
-            with contextlib.suppress(Exception):
-                self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.con.close()
-            self.con = None
-        self._master[:] = bytes(len(self._master))
-        self._lock.release()
+        with self.db_lock:  # waits for a worker thread's transaction to end
+            if self.con is not None:
+                with contextlib.suppress(Exception):
+                    self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.con.close()
+                self.con = None
+            self._master[:] = bytes(len(self._master))
+            self._lock.release()
 
     def __enter__(self) -> Vault:
         return self
@@ -247,30 +252,32 @@ class Vault:
     # ----------------------------------------------------------------- transactions, custody
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One atomic change; the head file moves on after the commit."""
-        if self._in_tx:
-            raise RuntimeError("nested transaction")
-        self.con.execute("BEGIN IMMEDIATE")
-        self._in_tx = True
-        try:
-            yield
-        except BaseException:
-            self._in_tx = False
-            self.con.execute("ROLLBACK")
-            raise
-        try:
-            self.con.execute("COMMIT")
-        except Exception as e:
-            self._in_tx = False
-            with contextlib.suppress(Exception):
+        """One atomic change; the head file moves on after the commit. Holds :attr:`db_lock`,
+        so another thread's transaction waits instead of interleaving with this one."""
+        with self.db_lock:
+            if self._in_tx:
+                raise RuntimeError("nested transaction")
+            self.con.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+            try:
+                yield
+            except BaseException:
+                self._in_tx = False
                 self.con.execute("ROLLBACK")
-            raise EnvironmentProblem(f"the change could not be saved: {e}") from e
-        self._in_tx = False
-        if not self.open_warnings:
-            # The change is committed; a head file that cannot be written now (disk full) is
-            # moved on at the next open, which finds the log extending it.
-            with contextlib.suppress(EnvironmentProblem):
-                self.advance_head()
+                raise
+            try:
+                self.con.execute("COMMIT")
+            except Exception as e:
+                self._in_tx = False
+                with contextlib.suppress(Exception):
+                    self.con.execute("ROLLBACK")
+                raise EnvironmentProblem(f"the change could not be saved: {e}") from e
+            self._in_tx = False
+            if not self.open_warnings:
+                # The change is committed; a head file that cannot be written now (disk full)
+                # is moved on at the next open, which finds the log extending it.
+                with contextlib.suppress(EnvironmentProblem):
+                    self.advance_head()
 
     def last_event(self) -> tuple[int, str]:
         row = self.con.execute("SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
@@ -350,7 +357,11 @@ class Vault:
 
     # ----------------------------------------------------------------- objects
     def referenced_objects(self) -> set[str]:
-        return {str(r[0]) for r in self.con.execute("SELECT oid FROM objects")}
+        """Every object the index names: items' contents and thumbnails alike (both have their
+        key in ``objects``; a thumbnail row cannot name an object without one)."""
+        with self.db_lock:
+            return {str(r[0]) for r in self.con.execute(
+                "SELECT oid FROM objects UNION SELECT oid FROM thumbnails")}
 
     def object_key(self, oid: str) -> bytes:
         row = self.con.execute("SELECT key FROM objects WHERE oid=?", (oid,)).fetchone()

@@ -2,7 +2,7 @@
 """Deterministic test vectors for the Evidence Vault format, version 1.
 
     python tests/vectors/make_vectors.py [--out DIR]     # (re)write the vector files
-    python tests/vectors/make_vectors.py --fixture       # also write tests/fixtures/vault-v1.evault
+    python tests/vectors/make_vectors.py --fixture       # also write the current fixture vault
 
 The vectors are built from the specifications (docs/vault-format.md, docs/custody-log.md) with
 fixed keys, salts, nonces and ids, using only the standard primitives (``cryptography``,
@@ -37,8 +37,11 @@ payload; a trailing newline ends the payload and is not part of it. Every header
 * ``custody-export``: the same, as the JSON Lines export (``{"event", "hash", "sig"}``).
 * ``head``: the payload is a ``head.json``; ``expect``: ``success`` or ``bad signature``.
 
-The fixture vault is made with the product API and random keys, so it is not reproducible:
-``--fixture`` refuses to overwrite an existing one (it is kept for every later format version).
+The fixture vaults are made with the product API and random keys, so they are not
+reproducible: ``--fixture`` writes the fixture of the current index schema
+(``tests/fixtures/vault-v1-schema3.evault``) and its section of ``tests/fixtures/README.md``,
+and refuses to overwrite one (each is kept for every later format version).
+``tests/fixtures/vault-v1.evault`` (schema 1) was written the same way by an earlier version.
 """
 
 from __future__ import annotations
@@ -61,7 +64,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-FIXTURE = ROOT / "tests" / "fixtures" / "vault-v1.evault"
+FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURE = FIXTURES / "vault-v1-schema3.evault"  # the fixture --fixture writes
 SUFFIX = ".txt"
 
 
@@ -532,8 +536,31 @@ FIXTURE_FILES = {
 }
 
 
+def fixture_photo(width: int = 96, height: int = 64) -> bytes:
+    """A small RGB PNG (a colour gradient), built byte by byte so it never changes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = b"".join(b"\0" + b"".join(bytes((x * 255 // (width - 1), y * 255 // (height - 1),
+                                             128)) for x in range(width))
+                    for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+FIXTURE_THUMBNAIL_SIZE = 64
+
+
 def make_fixture(target: Path = FIXTURE) -> Path:
-    """A small real vault made with the product API: kept for every later format version."""
+    """A small real vault made with the product API: kept for every later format version.
+
+    Index schema 3: the two notes of the schema 1 fixture and a photo, with the photo's
+    thumbnail stored (an encrypted object named in the ``thumbnails`` table)."""
     import datetime as dt
     import os
     import tempfile
@@ -541,20 +568,26 @@ def make_fixture(target: Path = FIXTURE) -> Path:
     sys.path.insert(0, str(ROOT))
     from vault.check import run_check
     from vault.clock import FixedClock
+    from vault.db import SCHEMA_VERSION
     from vault.identity import Identity
     from vault.importer import import_paths
     from vault.items import list_items
     from vault.keyslots import TEST_KDF
+    from vault.thumbnails import thumbnail
     from vault.vault import Vault
 
     if target.exists():
         raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently "
                          "(delete it first if that is really what you want)")
+    readme = target.parent / "README.md"
+    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
+        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
     t0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
     identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+    files = {**FIXTURE_FILES, "photo.png": fixture_photo()}
     with tempfile.TemporaryDirectory() as tmp:
         sources = []
-        for name, content in FIXTURE_FILES.items():
+        for name, content in files.items():
             p = Path(tmp) / name
             p.write_bytes(content)
             mtime = (t0 - dt.timedelta(days=1)).timestamp()
@@ -564,28 +597,28 @@ def make_fixture(target: Path = FIXTURE) -> Path:
                                    clock=FixedClock(t0), kdf=TEST_KDF)
         with v:
             for _ in import_paths(v, sources, case="NB-2026-01",
-                                  received_from="two notes typed for the fixture"):
+                                  received_from="two notes and a photo made for the fixture"):
                 pass
+            [photo] = [i for i in list_items(v) if i.name == "photo.png"]
+            png = thumbnail(v, photo.ref, FIXTURE_THUMBNAIL_SIZE)
+            if png is None:
+                raise SystemExit("the fixture photo gave no thumbnail")
             report = run_check(v)
-            if not report.ok:
+            if not report.ok or report.thumbnails_checked != 1:
                 raise SystemExit(f"the new fixture does not check: {report.problems}")
             items = list_items(v)
             fp, vault_id = v.fingerprint(), v.vault_id
             events = sum(1 for _ in v.events())
     rows = "\n".join(f"| {i.ref} | {i.name} | {i.size} | `{i.sha256}` |" for i in items)
-    (target.parent / "README.md").write_text(f"""# Test fixtures
-
-## vault-v1.evault
+    section = f"""
+## {target.name}
 
 A small real vault written by Evidence Vault 0.1.0: vault format version 1, index schema
-version 1. It was made once with `python tests/vectors/make_vectors.py --fixture` (the product
-API: `Vault.create` with `TEST_KDF` and a fixed clock, then two text files imported into the
-case `NB-2026-01`). Its keys are random, so it cannot be regenerated byte for byte, and the
-script refuses to overwrite it.
-
-Keep it for good: every later version of the program must still open and check it, and a
-later format version adds its own fixture next to it. Never open it in place (opening a vault
-writes to it): tests copy it to a temporary folder first.
+version {SCHEMA_VERSION}. It was made once with `python tests/vectors/make_vectors.py --fixture`
+(`Vault.create` with `TEST_KDF` and a fixed clock, the two notes above and a 96x64 PNG imported
+into the case `NB-2026-01`, then the PNG's thumbnail made at {FIXTURE_THUMBNAIL_SIZE} px, which
+stores it as an encrypted object). The same rules apply: keep it for good, never open it in
+place.
 
 ```
 passphrase: {FIXTURE_PASSPHRASE}
@@ -593,15 +626,15 @@ recovery key: {recovery}
 vault id: {vault_id}
 custody key fingerprint: {fp}
 custody events: {events}
+thumbnail: {photo.ref} {FIXTURE_THUMBNAIL_SIZE} {hashlib.sha256(png).hexdigest()}
 ```
-
-The key derivation is `TEST_KDF` (Argon2id, 1 MiB, 1 pass, 1 lane): fast for tests, far too
-weak for a real vault.
 
 | ref | name | size | sha256 |
 |-----|------|------|--------|
 {rows}
-""", encoding="utf-8")
+"""
+    with readme.open("a", encoding="utf-8") as f:
+        f.write(section)
     return target
 
 
