@@ -359,3 +359,24 @@ def test_a_second_launch_brings_the_first_forward(tmp_path: Path) -> None:
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_thumbnail_grid_fills_in_the_background(qtbot: QtBot, app: App, tmp_path: Path,
+                                                corpus: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    import_by_drop(qtbot, window, [corpus / "photos", corpus / "pdf" / "minimal-document.pdf"],
+                   "C-1", "post").accept()
+    refs = {window.items.item_at(r).name: window.items.item_at(r).ref
+            for r in range(window.items.rowCount())}
+    window.grid_action.trigger()
+    assert window.views.currentWidget() is window.grid
+    wanted = [refs["portrait_8.jpg"], refs["DSCN0010.jpg"], refs["minimal-document.pdf"]]
+    qtbot.waitUntil(lambda: all(window.items.has_thumbnail(r) for r in wanted), timeout=WAIT)
+    row = next(r for r in range(window.items.rowCount())
+               if window.items.item_at(r).ref == refs["portrait_8.jpg"])
+    icon = window.items.data(window.items.index(row, 0), Qt.ItemDataRole.DecorationRole)
+    size = icon.availableSizes()[0]
+    assert size.height() > size.width()  # orientation 8 honoured on screen
+    qtbot.waitUntil(lambda: not window.jobs, timeout=WAIT)
+    window.lock()
+    assert not window.items.has_thumbnail(wanted[0])
