@@ -380,3 +380,32 @@ def test_thumbnail_grid_fills_in_the_background(qtbot: QtBot, app: App, tmp_path
     qtbot.waitUntil(lambda: not window.jobs, timeout=WAIT)
     window.lock()
     assert not window.items.has_thumbnail(wanted[0])
+
+
+def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    import_by_drop(qtbot, window, write_files(tmp_path / "docs", 3), "C-1", "post").accept()
+    window.health_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    assert window.dialog.headline.text() == "OK: no problems found."
+    assert "3 items" in window.dialog.lines[0].text()
+    window.dialog.accept()
+
+    # a package from another investigator, dropped on the window, verified, then received
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    try:
+        from packages import CASE, export, import_files
+
+        import_files(other, write_files(tmp_path / "theirs", 2, prefix="letter"), case=CASE)
+        package = export(other, tmp_path / "theirs.zip", case=CASE).path
+    finally:
+        other.close()
+    drop(window, [package])
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
+    report = window.dialog
+    assert report.headline.text() == "VERIFIED" and report.receive.isEnabled()
+    qtbot.mouseClick(report.receive, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    assert window.dialog.headline.text() == "Package received."
+    names = {window.items.item_at(r).name for r in range(window.items.rowCount())}
+    assert {"letter-00000.txt", "letter-00001.txt"} <= names

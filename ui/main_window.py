@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         job.progress.connect(progress)
         job.finished.connect(finished)
         job.failed.connect(failed)
-        dialog.open()
+        dialog.show()  # not modal: the investigator can keep reading while it runs
         start(job)
         return dialog
 
