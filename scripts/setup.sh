@@ -17,6 +17,7 @@ DEB_PACKAGES=(
     libxkbcommon0 fonts-dejavu-core
     libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-util1 libxcb-render0
+    dbus-daemon dbus-bin               # tests: a private session bus (lock on screen lock)
 )
 
 missing=()

@@ -409,3 +409,60 @@ def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path:
     assert window.dialog.headline.text() == "Package received."
     names = {window.items.item_at(r).name for r in range(window.items.rowCount())}
     assert {"letter-00000.txt", "letter-00001.txt"} <= names
+
+
+@pytest.mark.parametrize("signal", ["screen saver", "sleep", "suspended"])
+def test_session_lock_and_sleep_lock_the_vault(qtbot: QtBot, app: App, tmp_path: Path,
+                                               signal: str) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    if signal == "screen saver":
+        app.session.screen_saver(False)  # the screen saver going away changes nothing
+        assert window.vault is not None
+        app.session.screen_saver(True)
+    elif signal == "sleep":
+        app.session.prepare_for_sleep(True)
+    else:
+        app._state_changed(Qt.ApplicationState.ApplicationSuspended)
+    assert window.vault is None
+    assert isinstance(app.screen, UnlockDialog)
+
+
+def test_the_desktop_screen_lock_reaches_the_app_over_dbus(tmp_path: Path) -> None:
+    """A private session bus: the freedesktop ActiveChanged(true) signal asks for a lock."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert daemon.stdout is not None
+        address = daemon.stdout.readline().strip()
+        env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address,
+               "QT_QPA_PLATFORM": "offscreen"}
+        code = ("from PySide6.QtCore import QCoreApplication, QTimer\n"
+                "app = QCoreApplication([])\n"
+                "from ui.session import SessionWatcher\n"
+                "w = SessionWatcher()\n"
+                "print('watching', w.watching, flush=True)\n"
+                "w.lock_requested.connect(lambda: (print('LOCK', flush=True), app.quit()))\n"
+                "QTimer.singleShot(20000, app.quit)\n"
+                "app.exec()\n")
+        watcher = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, text=True)
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().strip() == "watching ['screen saver']"
+        for active in ("false", "true"):
+            subprocess.run(["dbus-send", "--session", "--type=signal",
+                            "/org/freedesktop/ScreenSaver",
+                            "org.freedesktop.ScreenSaver.ActiveChanged", f"boolean:{active}"],
+                           env=env, check=True)
+            time.sleep(0.2)
+        out, _ = watcher.communicate(timeout=30)
+        assert out.strip() == "LOCK"
+    finally:
+        daemon.terminate()
+        daemon.communicate(timeout=10)

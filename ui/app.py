@@ -13,6 +13,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.main_window import IDLE_LOCK_MS, MainWindow
+from ui.session import SessionWatcher
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
 from vault.keyslots import KdfParams
 from vault.vault import Vault
@@ -35,6 +36,8 @@ class App(QObject):
         app = QGuiApplication.instance()
         assert isinstance(app, QGuiApplication)
         app.applicationStateChanged.connect(self._state_changed)
+        self.session = SessionWatcher(self)
+        self.session.lock_requested.connect(self.lock)
 
     # -------------------------------------------------------------- screens
     def start(self, path: Path | None = None) -> None:
@@ -101,7 +104,11 @@ class App(QObject):
 
     def _state_changed(self, state: Qt.ApplicationState) -> None:
         """Lock when the platform says the app or session is suspended."""
-        if state == Qt.ApplicationState.ApplicationSuspended and self.window is not None:
+        if state == Qt.ApplicationState.ApplicationSuspended:
+            self.lock()
+
+    def lock(self) -> None:
+        if self.window is not None and self.window.vault is not None:
             self.window.lock()
 
     # -------------------------------------------------------------- recent vaults
