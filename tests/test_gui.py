@@ -466,3 +466,20 @@ def test_the_desktop_screen_lock_reaches_the_app_over_dbus(tmp_path: Path) -> No
     finally:
         daemon.terminate()
         daemon.communicate(timeout=10)
+
+
+def test_an_unexpected_error_is_a_message_not_a_traceback(qtbot: QtBot,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    from ui import app as app_module
+
+    try:
+        raise RuntimeError("boom in a slot")
+    except RuntimeError as e:
+        app_module._show_unexpected(RuntimeError, e, e.__traceback__)
+    box = app_module._open_boxes[-1]
+    assert isinstance(box, QMessageBox)
+    assert box.text() == "Internal error (RuntimeError). This is a bug; nothing acknowledged " \
+        "was lost."
+    assert "Traceback" in caplog.text  # the details go to the log, not to the window
+    box.accept()
+    assert app_module._open_boxes == []

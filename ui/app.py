@@ -127,6 +127,24 @@ def _application() -> QApplication:
     return app
 
 
+def _show_unexpected(kind: type[BaseException], error: BaseException, tb: object) -> None:
+    """An exception that escaped a slot on the GUI thread: a message, never a traceback
+    (which goes to the log on stderr only)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.messages import user_message
+
+    text, _bug = user_message(error)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Evidence Vault", text)
+    box.setAccessibleName("Problem")
+    box.open()
+    _open_boxes.append(box)
+    box.finished.connect(lambda _r: _open_boxes.remove(box))
+
+
+_open_boxes: list[QWidget] = []  # keeps the message boxes above alive while shown
+
+
 def _no_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return False
@@ -145,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
               "command-line demonstration.", file=sys.stderr)
         return 2
     app = QApplication(argv)
+    sys.excepthook = _show_unexpected
     app.setApplicationName("Evidence Vault")
     app.setOrganizationName("Evidence Vault")
     app.setDesktopFileName("evidence-vault")
