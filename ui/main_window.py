@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
         v = self._open_vault()
         dialog = ExportDialog(list_cases(v), self.current_case(), self.selected_refs(), self)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self.start_export(dialog.options()))
+        dialog.accepted.connect(lambda: self.start_export(dialog.export_options()))
         dialog.open()
         return dialog
 

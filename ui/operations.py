@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
     QWidget,
+    QWizard,
+    QWizardPage,
 )
 
 from ui.models import TableModel, human_size
@@ -164,8 +166,9 @@ class ImportSummaryDialog(QDialog):
 
 # ----------------------------------------------------------------------------------- export
 
-class ExportDialog(QDialog):
-    """A case or the selected exhibits, the recipient, optional encryption, where to."""
+class ExportDialog(QWizard):
+    """A wizard: a case or the selected exhibits; the recipient and optional encryption;
+    where to save."""
 
     def __init__(self, cases: list[str], case: str | None, selected: list[str],
                  parent: QWidget | None = None) -> None:
@@ -206,25 +209,36 @@ class ExportDialog(QDialog):
         where = QHBoxLayout()
         where.addWidget(self.out)
         where.addWidget(browse)
-        form = QFormLayout()
+        what = QWizardPage()
+        what.setTitle(self.tr("What to export"))
+        what_form = QFormLayout(what)
         case_row = QHBoxLayout()
         case_row.addWidget(self.whole_case)
         case_row.addWidget(self.case)
-        form.addRow(case_row)
-        form.addRow(self.selection)
-        form.addRow(self.tr("&Recipient:"), self.recipient)
-        form.addRow(self.tr("&Encryption:"), self.encryption)
-        form.addRow(self.tr("&Key or passphrase:"), self.secret)
-        form.addRow(self.tr("Save &as:"), where)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
+        what_form.addRow(case_row)
+        what_form.addRow(self.selection)
+        to = QWizardPage()
+        to.setTitle(self.tr("For whom"))
+        to_form = QFormLayout(to)
+        to_form.addRow(self.tr("&Recipient:"), self.recipient)
+        to_form.addRow(self.tr("&Encryption:"), self.encryption)
+        to_form.addRow(self.tr("&Key or passphrase:"), self.secret)
+        save = QWizardPage()
+        save.setTitle(self.tr("Where to save the package"))
+        save_form = QFormLayout(save)
+        save_form.addRow(self.tr("Save &as:"), where)
+        save_form.addRow(QLabel(self.tr("At the end you will see the signer fingerprint to "
+                                        "read to the solicitor.")))
+        for page in (what, to, save):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Export"))
+        self.ok = self.button(QWizard.WizardButton.FinishButton)
         self.ok.setAccessibleName(self.tr("Export"))
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        for which, name in ((QWizard.WizardButton.NextButton, self.tr("Next")),
+                            (QWizard.WizardButton.BackButton, self.tr("Back")),
+                            (QWizard.WizardButton.CancelButton, self.tr("Cancel"))):
+            self.button(which).setAccessibleName(name)
         self.encryption.currentIndexChanged.connect(self._encryption_changed)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
 
     def _encryption_changed(self, index: int) -> None:
         self.secret.setEnabled(index > 0)
@@ -237,7 +251,7 @@ class ExportDialog(QDialog):
         if path:
             self.out.setText(path if path.endswith(".zip") else path + ".zip")
 
-    def options(self) -> dict[str, Any]:
+    def export_options(self) -> dict[str, Any]:
         """Keyword arguments for ``export_package`` (and ``out``)."""
         kw: dict[str, Any] = {"out": Path(self.out.text().strip()),
                               "recipient": self.recipient.text().strip()}
