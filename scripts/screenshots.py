@@ -1,0 +1,263 @@
+"""Screenshots of the desktop app's main screens, for the documentation.
+
+    .venv/bin/python scripts/screenshots.py [--out DIR]     # default docs/screenshots/
+
+Creates a throwaway vault (TEST_KDF) in a temporary folder, imports the sample evidence of
+resources/samples into it, drives the real windows and dialogs, saves each one with
+``QWidget.grab()`` as a PNG of a fixed size, and deletes the vault. Renders offscreen (set
+QT_QPA_PLATFORM to override), with a fixed clock, so the images change only when the screens
+do (the signer fingerprint in the verification report is new each run). The thumbnail grid
+is skipped, with a note, when ``vault.thumbnails`` does not exist. tests/test_screenshots.py
+runs this script so it cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the same pixels everywhere
+
+from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QSplitter, QWidget
+
+from ui.app import App
+from ui.main_window import MainWindow
+from ui.operations import ExportDialog, ResultDialog, VerifyDialog
+from ui.vault_dialogs import CreateVaultDialog, StartDialog, UnlockDialog
+from vault.clock import FixedClock
+from vault.identity import Identity
+from vault.importer import import_paths
+from vault.keyslots import TEST_KDF
+from vault.package_export import export_package
+from vault.vault import Vault
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "resources" / "samples"
+DEFAULT_OUT = ROOT / "docs" / "screenshots"
+PASSPHRASE = "lantern orchard copper thistle falcon"  # a sample: shown as dots anyway
+IDENTITY = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+CASE = "NB-2026-01"
+RECEIVED_FROM = "USB stick handed over by J. Smith, 3 May 2026"
+PHOTO = "photo-bus-shelter.jpg"
+T0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
+# Shown instead of the temporary folder's path (which changes every run).
+SHOWN_FOLDER = "/home/mary/Cases"
+TIMEOUT = 120.0  # seconds for any one background job
+
+# name -> (width, height) of the PNG, in pixels
+SHOTS: dict[str, tuple[int, int]] = {
+    "start": (520, 360),
+    "create-vault": (620, 500),
+    "unlock": (480, 200),
+    "main-window": (1100, 700),
+    "thumbnail-grid": (1100, 700),
+    "export": (640, 380),
+    "verification": (900, 620),
+    "health": (560, 240),
+}
+GRID = "thumbnail-grid"
+
+
+def has_thumbnails() -> bool:
+    return importlib.util.find_spec("vault.thumbnails") is not None
+
+
+def expected_shots() -> list[str]:
+    """The names this run will write (the grid only when the core can draw thumbnails)."""
+    return [name for name in SHOTS if name != GRID or has_thumbnails()]
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+_qt_warnings: list[str] = []
+
+
+def _qt_message(kind: QtMsgType, _context: Any, message: str) -> None:
+    if kind != QtMsgType.QtDebugMsg and not message.startswith("This plugin does not support"):
+        _qt_warnings.append(message)
+        print(f"Qt: {message}", file=sys.stderr, flush=True)
+
+
+def settle(app: QApplication, seconds: float = 0.15) -> None:
+    """Let layouts, queued signals and paints happen."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+
+
+def wait_until(app: QApplication, ready: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not ready():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+    settle(app)
+
+
+def shoot(app: QApplication, widget: QWidget, name: str, out: Path) -> Path:
+    """Resize ``widget`` to its fixed size, show it, let it paint, and save it as NAME.png."""
+    width, height = SHOTS[name]
+    widget.resize(width, height)
+    widget.show()
+    settle(app)
+    if widget.size() != QSize(width, height):
+        raise RuntimeError(f"{name}: the window cannot be {width}x{height} (it is "
+                           f"{widget.width()}x{widget.height()}); change SHOTS")
+    image = widget.grab().toImage()
+    if image.size() != QSize(width, height):  # a high-DPI screen: back to logical pixels
+        image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    path = out / f"{name}.png"
+    if not image.save(str(path)):  # PNG, from the suffix
+        raise RuntimeError(f"could not write {path}")
+    say(f"  {path.name:<20} {width}x{height}")
+    return path
+
+
+def demo_vault(folder: Path) -> Vault:
+    """A vault with the sample evidence, times from a fixed clock."""
+    v, _recovery = Vault.create(folder / "Northbridge", PASSPHRASE, IDENTITY,
+                                clock=FixedClock(T0), kdf=TEST_KDF)
+    samples = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".jpg"))
+    for progress in import_paths(v, samples, case=CASE, received_from=RECEIVED_FROM):
+        for r in progress.acknowledged:
+            if r.error:
+                raise RuntimeError(f"{r.source}: {r.error}")
+    return v
+
+
+def render(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    previous = qInstallMessageHandler(_qt_message)
+    work = Path(tempfile.mkdtemp(prefix="evidence-vault-screenshots-"))
+    written: list[Path] = []
+    controller: App | None = None
+    try:
+        v = demo_vault(work)
+        folder = v.folder
+        controller = App(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat),
+                         kdf=TEST_KDF)
+        controller.remember(folder)
+
+        # the start screen, with recent vaults (their paths made presentable)
+        controller.start()
+        start = controller.screen
+        assert isinstance(start, StartDialog)
+        start.recent_model.setStringList([f"{SHOWN_FOLDER}/Northbridge.evault",
+                                          f"{SHOWN_FOLDER}/Eastfield-FOI.evault"])
+        written.append(shoot(app, start, "start", out))
+
+        # creating a vault: every field filled, the strength meter showing its verdict
+        controller.create()
+        create = controller.screen
+        assert isinstance(create, CreateVaultDialog)
+        create.folder.setText(SHOWN_FOLDER)
+        create.vault_name.setText("Northbridge")
+        create.name.setText(IDENTITY.name)
+        create.initials.setText(IDENTITY.initials)
+        create.role.setText(IDENTITY.role)
+        create.organisation.setText(IDENTITY.organisation)
+        create.passphrase.setText(PASSPHRASE)
+        create.confirm.setText(PASSPHRASE)
+        written.append(shoot(app, create, "create-vault", out))
+
+        controller.unlock(folder)
+        unlock = controller.screen
+        assert isinstance(unlock, UnlockDialog)
+        written.append(shoot(app, unlock, "unlock", out))
+
+        # the main window: the evidence list, a photo selected (details and timeline)
+        controller.opened(v)
+        window = controller.window
+        assert isinstance(window, MainWindow)
+        window.resize(*SHOTS["main-window"])
+        window.show()
+        settle(app)
+        split = window.centralWidget()
+        assert isinstance(split, QSplitter)
+        split.setSizes([140, 540, 420])  # as a user would drag them: the list wider
+        photo = next(window.items.item_at(r).ref for r in range(window.items.rowCount())
+                     if window.items.item_at(r).name == PHOTO)
+        window.select(photo)
+        written.append(shoot(app, window, "main-window", out))
+
+        if has_thumbnails():
+            window.grid_action.trigger()
+            wait_until(app, lambda: not window.jobs, "the thumbnails")
+            written.append(shoot(app, window, GRID, out))
+            window.grid_action.trigger()
+            settle(app)
+        else:
+            say(f"  {GRID + '.png':<20} skipped: vault.thumbnails does not exist yet")
+
+        export = window.open_export()
+        assert isinstance(export, ExportDialog)
+        export.whole_case.setChecked(True)
+        export.case.setCurrentText(CASE)
+        export.recipient.setText("Smith & Co Solicitors")
+        export.out.setText(f"/home/mary/Packages/{CASE}.zip")
+        written.append(shoot(app, export, "export", out))
+        export.reject()
+
+        package = work / f"{CASE}.zip"
+        for _step in export_package(v, package, case=CASE, recipient="Smith & Co Solicitors"):
+            pass
+        window.verify(package)
+        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog), "the verification")
+        report = window.dialog
+        assert isinstance(report, VerifyDialog)
+        if not report.verification.verified:
+            raise RuntimeError(f"the sample package did not verify: "
+                               f"{report.verification.reason}")
+        written.append(shoot(app, report, "verification", out))
+        report.accept()
+
+        window.run_health()
+        wait_until(app, lambda: isinstance(window.dialog, ResultDialog), "the health check")
+        health = window.dialog
+        assert isinstance(health, ResultDialog)
+        written.append(shoot(app, health, "health", out))
+        health.accept()
+    finally:
+        if controller is not None:
+            if controller.window is not None and controller.window.vault is not None:
+                controller.window.lock()  # closes the vault, then shows the unlock screen
+            if controller.screen is not None:
+                controller.screen.close()
+        settle(app, 0.05)
+        qInstallMessageHandler(previous)
+        shutil.rmtree(work, ignore_errors=True)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help=f"folder for the PNGs (default {DEFAULT_OUT.relative_to(ROOT)})")
+    args = p.parse_args(argv)
+    say(f"Screenshots into {args.out}:")
+    written = render(args.out)
+    say(f"{len(written)} screenshots written"
+        + (f"; {len(_qt_warnings)} Qt warnings (above)" if _qt_warnings else "."))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
