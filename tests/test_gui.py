@@ -488,3 +488,36 @@ def test_an_unexpected_error_is_a_message_not_a_traceback(qtbot: QtBot,
     assert "Traceback" in caplog.text  # the details go to the log, not to the window
     box.accept()
     assert app_module._open_boxes == []
+
+
+def test_sorting_uses_real_values_and_keeps_the_selection(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from ui.models import ITEM_ROLE, ItemFilter, ItemModel
+    from vault.items import Item
+
+    def item(n: int, size: int, name: str) -> Item:
+        return Item(f"MO/{n}", name, size, f"{n:064x}", "text/plain", "2026-05-03T09:30:00Z",
+                    "post", None, "present", None, {}, [])
+
+    model = ItemModel()
+    model.set_items([item(10, 5, "b.txt"), item(2, 1_000_000, "A.txt"), item(1, 90, "c.txt")])
+    proxy = ItemFilter(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+
+    def refs() -> list[str]:
+        return [proxy.data(proxy.index(r, 0), ITEM_ROLE) for r in range(proxy.rowCount())]
+
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert refs() == ["MO/1", "MO/2", "MO/10"]  # not MO/1, MO/10, MO/2
+    view.selectRow(1)
+    view.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # size, as a number
+    assert refs() == ["MO/2", "MO/1", "MO/10"]
+    assert proxy.data(view.currentIndex(), ITEM_ROLE) == "MO/2"  # the selection followed
+    view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # names, case-insensitively
+    assert refs() == ["MO/2", "MO/10", "MO/1"]
+    proxy.set_filter("C.TXT")
+    assert refs() == ["MO/1"]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -35,13 +36,19 @@ class DetailPane(QWidget):
         self.ref = ""
         self.copied = ""  # what Copy last put on the clipboard (cleared at lock)
         form = QFormLayout()
-        self.values: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel | QLineEdit] = {}
         for name in self.FIELDS:
-            label = QLabel()
-            label.setWordWrap(True)
+            label: QLabel | QLineEdit
+            if name == "SHA-256":  # 64 characters that must not set the pane's width
+                label = QLineEdit()
+                label.setReadOnly(True)
+                label.setFrame(False)
+            else:
+                label = QLabel()
+                label.setWordWrap(True)
+                label.setTextInteractionFlags(label.textInteractionFlags() |
+                                              label.textInteractionFlags().TextSelectableByMouse)
             label.setAccessibleName(self.tr(name))
-            label.setTextInteractionFlags(label.textInteractionFlags() |
-                                          label.textInteractionFlags().TextSelectableByMouse)
             self.values[name] = label
             if name == "SHA-256":
                 row = QHBoxLayout()

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.vault: Vault | None = v
         self.jobs: set[Job] = set()  # running jobs (kept alive until they report)
         self.dialog: Any = None  # the last dialog opened (tests look at it)
+        self.thumbnails_asked: set[str] = set()  # refs a thumbnail job has been given
         self.setWindowTitle(self.tr("Evidence Vault: {name}").format(
             name=v.folder.name.removesuffix(".evault")))
         self.setAccessibleName(self.tr("Evidence Vault"))
@@ -117,7 +118,10 @@ class MainWindow(QMainWindow):
         self.grid.setIconSize(QSize(128, 128))
         self.grid.setGridSize(QSize(150, 170))
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setUniformItemSizes(True)
+        self.grid.setUniformItemSizes(True)  # fast layout; the placeholder fixes the size
+        blank = QPixmap(128, 128)
+        blank.fill(Qt.GlobalColor.transparent)
+        self.items.placeholder = QIcon(blank)
         self.grid.setSelectionModel(self.table.selectionModel())
         self.grid.setAccessibleName(self.tr("Thumbnail grid"))
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
         self.setCentralWidget(split)
-        self.filter.textChanged.connect(self.filtered.setFilterFixedString)
+        self.filter.textChanged.connect(self.filtered.set_filter)
         self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.detail.note_requested.connect(self.add_note)
@@ -180,10 +184,14 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         v = self._open_vault()
         current = self.current_case()
-        self.cases.set_cases(list_cases(v))
-        row = next((r for r in range(self.cases.rowCount()) if self.cases.case_at(r) == current),
-                   0)
-        self.case_view.setCurrentIndex(self.cases.index(row))
+        blocked = self.case_view.selectionModel().blockSignals(True)  # one load, below
+        try:
+            self.cases.set_cases(list_cases(v))
+            row = next((r for r in range(self.cases.rowCount())
+                        if self.cases.case_at(r) == current), 0)
+            self.case_view.setCurrentIndex(self.cases.index(row))
+        finally:
+            self.case_view.selectionModel().blockSignals(blocked)
         self._load_items()
 
     def current_case(self) -> str | None:
@@ -195,6 +203,9 @@ class MainWindow(QMainWindow):
             return
         self.items.set_items(list_items(self.vault, self.current_case()))
         self.detail.clear()
+        self.thumbnails_asked.clear()
+        if self.views.currentWidget() is self.grid:
+            self._load_thumbnails()
 
     def selected_refs(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()
@@ -408,10 +419,14 @@ class MainWindow(QMainWindow):
             self._load_thumbnails()
 
     def _load_thumbnails(self) -> None:
-        from vault.thumbnails import thumbnails_for
+        from vault.thumbnails import drawable, thumbnails_for
 
         v = self._open_vault()
-        refs = [r for r in self.items.refs() if not self.items.has_thumbnail(r)]
+        refs = [self.items.item_at(row).ref for row in range(self.items.rowCount())
+                if drawable(self.items.item_at(row).mime) and
+                not self.items.has_thumbnail(self.items.item_at(row).ref) and
+                self.items.item_at(row).ref not in self.thumbnails_asked]
+        self.thumbnails_asked.update(refs)
         if not refs:
             return
         job = Job(lambda cancel: thumbnails_for(v, refs, 128, cancel=cancel))
@@ -452,6 +467,7 @@ class MainWindow(QMainWindow):
         self.filter.clear()
         self.items.clear()
         self.cases.clear()
+        self.thumbnails_asked.clear()
         QPixmapCache.clear()  # scaled thumbnails Qt may have cached while painting
         clipboard = QGuiApplication.clipboard()
         if self.detail.copied and clipboard.text() == self.detail.copied:

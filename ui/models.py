@@ -23,7 +23,6 @@ from vault.items import Item
 
 Index = QModelIndex | QPersistentModelIndex
 ALL_CASES = ""  # the "All exhibits" row
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -81,27 +80,36 @@ class CaseModel(QAbstractListModel):
 
 
 class ItemModel(QAbstractTableModel):
-    """The evidence list: one row per item."""
+    """The evidence list: one row per item. Sorting is done here, in one Python sort over
+    precomputed keys (a proxy calling ``data`` for every comparison took seconds at 10,000
+    items); the proxy in front only filters."""
 
     COLUMNS = ("Reference", "Name", "Type", "Size", "Received", "From", "SHA-256", "Warnings")
 
     def __init__(self) -> None:
         super().__init__()
         self._items: list[Item] = []
+        self._row_of: dict[str, int] = {}
         self._thumbs: dict[str, Any] = {}
+        self._sorted_by: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
+        self.placeholder: Any = None  # the icon shown until an item's thumbnail arrives
 
     def set_items(self, items: Sequence[Item]) -> None:
         self.beginResetModel()
-        self._items = list(items)
-        self._thumbs = {k: v for k, v in self._thumbs.items()
-                        if any(i.ref == k for i in self._items)}
+        self._items = self._ordered(items, *self._sorted_by)
+        self._reindex()
+        self._thumbs = {k: v for k, v in self._thumbs.items() if k in self._row_of}
         self.endResetModel()
 
     def clear(self) -> None:
         self.beginResetModel()
         self._items = []
+        self._row_of = {}
         self._thumbs = {}
         self.endResetModel()
+
+    def _reindex(self) -> None:
+        self._row_of = {item.ref: row for row, item in enumerate(self._items)}
 
     def item_at(self, row: int) -> Item:
         return self._items[row]
@@ -109,17 +117,40 @@ class ItemModel(QAbstractTableModel):
     def refs(self) -> list[str]:
         return [i.ref for i in self._items]
 
+    def matches(self, row: int, needle: str) -> bool:
+        """Whether any column's text of ``row`` contains ``needle`` (case-folded)."""
+        item = self._items[row]
+        return any(needle in self._text(item, c).casefold() for c in range(len(self.COLUMNS)))
+
     def set_thumbnail(self, ref: str, icon: Any) -> None:
         """A decoded thumbnail (QIcon) for the grid; kept in memory only, dropped at lock."""
-        for row, item in enumerate(self._items):
-            if item.ref == ref:
-                self._thumbs[ref] = icon
-                index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-                return
+        row = self._row_of.get(ref)
+        if row is not None:
+            self._thumbs[ref] = icon
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     def has_thumbnail(self, ref: str) -> bool:
         return ref in self._thumbs
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        refs = [self._items[index.row()].ref for index in persistent]
+        self._sorted_by = (column, order)
+        self._items = self._ordered(self._items, column, order)
+        self._reindex()
+        self.changePersistentIndexList(persistent, [
+            self.index(self._row_of[ref], index.column()) for ref, index in zip(refs, persistent,
+                                                                                strict=True)])
+        self.layoutChanged.emit()
+
+    @classmethod
+    def _ordered(cls, items: Sequence[Item], column: int, order: Qt.SortOrder) -> list[Item]:
+        return sorted(items, key=lambda i: cls._sort_key(i, column),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
@@ -142,11 +173,9 @@ class ItemModel(QAbstractTableModel):
         if role == ITEM_ROLE:
             return item.ref
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return self._thumbs.get(item.ref)
+            return self._thumbs.get(item.ref, self.placeholder)
         if role == Qt.ItemDataRole.ToolTipRole and column == 7 and item.warnings:
             return "\n".join(item.warnings)
-        if role == SORT_ROLE:
-            return self._sort_key(item, column)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(item, column)
         return None
@@ -163,29 +192,40 @@ class ItemModel(QAbstractTableModel):
     def _sort_key(item: Item, column: int) -> Any:
         if column == 0:
             prefix, _, n = item.ref.partition("/")
-            return f"{prefix}/{int(n):012d}" if n.isdigit() else item.ref
+            return (prefix, int(n)) if n.isdigit() else (item.ref, 0)
         if column == 3:
             return item.size
         if column == 7:
             return len(item.warnings)
-        return ItemModel._text_key(item, column)
-
-    @staticmethod
-    def _text_key(item: Item, column: int) -> str:
         return [item.ref, item.name.casefold(), item.mime, "", item.received,
                 item.received_from.casefold(), item.sha256, ""][column]
 
 
 class ItemFilter(QSortFilterProxyModel):
-    """Sorts by real values (sizes as numbers, MO/2 before MO/10) and filters on every
-    column's text, case-insensitively."""
+    """Filters on every column's text, case-insensitively; sorting is passed to the
+    :class:`ItemModel` (one fast sort there, instead of a comparison callback per pair)."""
 
     def __init__(self, source: ItemModel) -> None:
         super().__init__()
+        self._source = source
+        self._needle = ""
         self.setSourceModel(source)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterKeyColumn(-1)
+        self.setDynamicSortFilter(False)
+
+    def set_filter(self, text: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            self._needle = text.casefold().strip()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._needle = text.casefold().strip()
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        return not self._needle or self._source.matches(row, self._needle)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._source.sort(column, order)
 
 
 class TableModel(QAbstractTableModel):

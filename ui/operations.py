@@ -226,7 +226,7 @@ class ExportDialog(QWizard):
         save = QWizardPage()
         save.setTitle(self.tr("Where to save the package"))
         save_form = QFormLayout(save)
-        save_form.addRow(self.tr("Save &as:"), where)
+        save_form.addRow(self.tr("Save as:"), where)
         save_form.addRow(QLabel(self.tr("At the end you will see the signer fingerprint to "
                                         "read to the solicitor.")))
         for page in (what, to, save):

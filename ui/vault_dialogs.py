@@ -118,7 +118,7 @@ class CreateVaultDialog(QDialog):
         self.passphrase = _line(self.tr("Passphrase"), password=True)
         self.confirm = _line(self.tr("Passphrase again"), password=True)
         self.meter = StrengthMeter()
-        form.addRow(self.tr("&Folder:"), where)
+        form.addRow(self.tr("Folder:"), where)
         form.addRow(self.tr("Vault &name:"), self.vault_name)
         form.addRow(self.tr("Your full n&ame:"), self.name)
         form.addRow(self.tr("&Initials:"), self.initials)

@@ -215,9 +215,16 @@ def _remove_files(v: Vault, oids: list[str]) -> None:
 
 
 # ------------------------------------------------------------------------------ drawing
+def drawable(mime: str) -> bool:
+    """Whether items of this type get a thumbnail (photos, and PDFs' first pages)."""
+    return mime == "application/pdf" or mime.startswith("image/")
+
+
 def _draw_original(v: Vault, item: _Item, key: bytes, size: int) -> _Drawn | None:
     """Decrypt the original into memory and draw it; None whatever goes wrong with it."""
     assert item.oid is not None
+    if not drawable(item.mime):
+        return None  # nothing to draw: do not even decrypt it
     try:
         with v.objects.open(item.oid, key) as reader:
             if item.mime == "application/pdf":
