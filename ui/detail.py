@@ -105,6 +105,9 @@ class DetailPane(QWidget):
         }
         for name, text in values.items():
             self.values[name].setText(text)
+        sha = self.values["SHA-256"]
+        if isinstance(sha, QLineEdit):
+            sha.setCursorPosition(0)  # show the start of the hash, as the list does
         self.timeline.set_rows([[str(e["seq"]), short_time(e["time"]), e["action"],
                                  e.get("actor", {}).get("name", ""), _summary(e)]
                                 for e in events])

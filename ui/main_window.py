@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
         split.addWidget(self.detail)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
+        split.setSizes([150, 640, 420])
+        self.table.setColumnWidth(1, 200)
         self.setCentralWidget(split)
         self.filter.textChanged.connect(self.filtered.set_filter)
         self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
