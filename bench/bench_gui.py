@@ -35,8 +35,8 @@ from bench_import import (
     Keystream,
     consume,
     make_workdir,
-    print_table,
     say,
+    summarise,
     text_pool,
 )
 
@@ -310,10 +310,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    total = time.perf_counter()
-    figures = run(args)
-    say(f"\nSummary ({time.perf_counter() - total:.0f} s in all; MB = 10^6 bytes)")
-    print_table(figures)
+    summarise(lambda: run(args))
 
 
 if __name__ == "__main__":

@@ -697,6 +697,14 @@ def bench_big(work: Path, size: int, seed: int) -> list[Figure]:
 # ============================================================================ driver
 
 
+def summarise(run: Callable[[], list[Figure]]) -> None:
+    """Run a benchmark, then print how long it all took and the table of its figures."""
+    total = time.perf_counter()
+    figures = run()
+    say(f"\nSummary ({time.perf_counter() - total:.0f} s in all; MB = 10^6 bytes)")
+    print_table(figures)
+
+
 def print_table(figures: list[Figure]) -> None:
     rows = [("figure", "value", "target", "result"), *(f.cells() for f in figures)]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -774,10 +782,7 @@ def main(argv: list[str] | None = None) -> None:
         child_import(args.child_vault, args.child_import)
         return
     logging.getLogger("bagit").setLevel(logging.WARNING)
-    total = time.perf_counter()
-    figures = run(args)
-    say(f"\nSummary ({time.perf_counter() - total:.0f} s in all; MB = 10^6 bytes)")
-    print_table(figures)
+    summarise(lambda: run(args))
 
 
 if __name__ == "__main__":
