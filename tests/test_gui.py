@@ -521,3 +521,44 @@ def test_sorting_uses_real_values_and_keeps_the_selection(qtbot: QtBot) -> None:
     assert refs() == ["MO/2", "MO/10", "MO/1"]
     proxy.set_filter("C.TXT")
     assert refs() == ["MO/1"]
+
+
+def test_the_idle_time_is_the_users_choice(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    window = create_vault(qtbot, app, tmp_path)
+    assert window.idle.interval() == 5 * 60_000  # the default
+    dialog = window.choose_idle_minutes()
+    dialog.setIntValue(12)
+    dialog.accept()
+    assert window.idle.interval() == 12 * 60_000 and window.idle.isActive()
+    window.lock()
+    assert app.idle_time() == 12 * 60_000  # remembered (a number, nothing sensitive)
+
+
+def test_forgotten_passphrase_with_the_recovery_key(qtbot: QtBot, app: App,
+                                                   tmp_path: Path) -> None:
+    from conftest import NEW_PASSPHRASE
+
+    from ui.vault_dialogs import RecoverDialog
+
+    v, recovery_key = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    path = v.folder
+    v.close()
+    app.start(path)
+    unlock = app.screen
+    assert isinstance(unlock, UnlockDialog)
+    qtbot.mouseClick(unlock.forgot, Qt.MouseButton.LeftButton)
+    recover = unlock.recover_dialog
+    assert isinstance(recover, RecoverDialog)
+    recover.key.setText("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
+    recover.new.setText(NEW_PASSPHRASE)
+    recover.confirm.setText(NEW_PASSPHRASE)
+    qtbot.mouseClick(recover.reset, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: recover.job is None, timeout=WAIT)
+    assert "recovery key" in recover.message.text().lower(), recover.message.text()
+    assert app.window is None
+    recover.key.setText(recovery_key)
+    qtbot.mouseClick(recover.reset, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT)
+    assert app.window is not None
+    app.window.lock()
+    Vault.open(path, passphrase=NEW_PASSPHRASE).close()  # the new passphrase opens it

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QWidget
@@ -20,6 +20,7 @@ from vault.vault import Vault
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "evidence-vault.svg"
 RECENT = "recent-vaults"  # paths only: nothing sensitive is kept in clear settings
+IDLE_MINUTES = "lock-after-idle-minutes"
 MAX_RECENT = 8
 
 
@@ -70,7 +71,8 @@ class App(QObject):
         if self.screen is not None:
             self.screen.close()
             self.screen = None
-        self.window = MainWindow(v, idle_ms=self.idle_ms)
+        self.window = MainWindow(v, idle_ms=self.idle_time())
+        self.window.idle_minutes_changed.connect(self.set_idle_minutes)
         self.window.setWindowIcon(QIcon(str(ICON)))
         self.window.locked.connect(self._locked)
         _application().installEventFilter(self.window)
@@ -111,6 +113,22 @@ class App(QObject):
         if self.window is not None and self.window.vault is not None:
             self.window.lock()
 
+    # -------------------------------------------------------------- settings
+    def idle_time(self) -> int:
+        """Milliseconds without input before the vault locks: the user's choice, else the
+        default this App was made with."""
+        try:
+            minutes = int(self.settings.value(IDLE_MINUTES, 0) or 0)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            minutes = 0
+        return minutes * 60_000 if minutes > 0 else self.idle_ms
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.settings.setValue(IDLE_MINUTES, minutes)
+        if self.window is not None:
+            self.window.idle.setInterval(minutes * 60_000)
+            self.window.idle.start()
+
     # -------------------------------------------------------------- recent vaults
     def recent(self) -> list[str]:
         value = self.settings.value(RECENT, [])
@@ -135,8 +153,9 @@ def _show_unexpected(kind: type[BaseException], error: BaseException, tb: object
     from ui.messages import user_message
 
     text, _bug = user_message(error)
-    box = QMessageBox(QMessageBox.Icon.Warning, "Evidence Vault", text)
-    box.setAccessibleName("Problem")
+    box = QMessageBox(QMessageBox.Icon.Warning,
+                      QCoreApplication.translate("app", "Evidence Vault"), text)
+    box.setAccessibleName(QCoreApplication.translate("app", "Problem"))
     box.open()
     _open_boxes.append(box)
     box.finished.connect(lambda _r: _open_boxes.remove(box))

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLineEdit,
     QListView,
     QMainWindow,
@@ -68,6 +69,7 @@ PACKAGE_SUFFIXES = (".zip",)
 
 class MainWindow(QMainWindow):
     locked = Signal()  # the vault is closed and every decrypted thing dropped
+    idle_minutes_changed = Signal(int)
 
     def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS) -> None:
         super().__init__()
@@ -183,6 +185,8 @@ class MainWindow(QMainWindow):
         self.grid_action = action(self.tr("&Thumbnail grid"), self._toggle_grid,
                                   QKeySequence("Ctrl+G"), view_menu)
         self.grid_action.setCheckable(True)
+        self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
+                                  None, view_menu, toolbar=False)
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:
@@ -415,6 +419,19 @@ class MainWindow(QMainWindow):
             dialog.open()
 
         self.run(self.tr("Checking the vault"), Job(lambda cancel: check(v, cancel)), done)
+
+    def choose_idle_minutes(self) -> QInputDialog:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Lock after idle time"))
+        dialog.setAccessibleName(self.tr("Lock after idle time"))
+        dialog.setLabelText(self.tr("Lock the vault after this many minutes without input:"))
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setIntRange(1, 240)
+        dialog.setIntValue(max(1, self.idle.interval() // 60_000))
+        dialog.intValueSelected.connect(self.idle_minutes_changed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------------ grid
     def _toggle_grid(self, on: bool) -> None:

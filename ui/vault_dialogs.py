@@ -356,9 +356,14 @@ class RecoverDialog(QDialog):
         self.message.setText(self.tr("Checking the recovery key…"))
         self.job = start(Job(work))
         self.job.finished.connect(self._done)
-        self.job.failed.connect(lambda m, _b: self.message.setText(m))
+        self.job.failed.connect(self._failed)
+
+    def _failed(self, message: str, _bug: bool) -> None:
+        self.job = None
+        self.message.setText(message)
 
     def _done(self, v: Vault) -> None:
+        self.job = None
         self.accept()
         self.unlocked.emit(v)
 
