@@ -3,6 +3,7 @@ middle, the detail pane on the right; import by drop or menu, export, verify, he
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         if self.vault is None:
             return
         self.items.set_items(list_items(self.vault, self.current_case()))
+        gc.freeze()  # the list's many long-lived objects: no longer scanned by every collection
         self.detail.clear()
         self.thumbnails_asked.clear()
         if self.views.currentWidget() is self.grid:
@@ -489,6 +491,7 @@ class MainWindow(QMainWindow):
         self.items.clear()
         self.cases.clear()
         self.thumbnails_asked.clear()
+        gc.unfreeze()  # what the list held can now be collected like anything else
         QPixmapCache.clear()  # scaled thumbnails Qt may have cached while painting
         clipboard = QGuiApplication.clipboard()
         if self.detail.copied and clipboard.text() == self.detail.copied:
