@@ -34,10 +34,12 @@ from bench_import import (
     Figure,
     Keystream,
     consume,
+    finish_workdir,
     make_workdir,
     say,
     summarise,
     text_pool,
+    work_options,
 )
 
 from vault import importer
@@ -284,27 +286,21 @@ def run(args: argparse.Namespace) -> list[Figure]:
             f"ticks ({args.scroll_runs} fresh processes each, cold then warm)")
         figures += bench_scroll(work, vault, args.scroll_seconds, args.scroll_runs)
     finally:
-        if args.keep:
-            say(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        finish_workdir(work, args.keep)
     return figures
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    p.add_argument("--workdir", type=Path, help="parent folder for the work files "
-                   "(default /var/tmp; must be outside the repository)")
+    work_options(p)
     p.add_argument("--cache", type=Path, help="where the benchmark vault is kept between runs "
                    "(default WORKDIR-PARENT/evidence-vault-bench-gui-cache)")
     p.add_argument("--rebuild", action="store_true", help="make the cached vault again")
-    p.add_argument("--keep", action="store_true", help="keep the work files at the end")
     p.add_argument("--items", type=int, default=10_000, help="items in the vault")
     p.add_argument("--media", type=int, default=300,
                    help="of which copies of the corpus photos and PDFs")
     p.add_argument("--scroll-seconds", type=float, default=10.0)
     p.add_argument("--scroll-runs", type=int, default=3, help="runs of each grid measurement")
-    p.add_argument("--seed", type=int, default=20261123)
     return p.parse_args(argv)
 
 

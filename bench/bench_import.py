@@ -718,6 +718,21 @@ def print_table(figures: list[Figure]) -> None:
     say(rule)
 
 
+def work_options(p: argparse.ArgumentParser) -> None:
+    """--workdir, --keep and --seed: the options every benchmark has."""
+    p.add_argument("--workdir", type=Path, help="parent folder for the work files "
+                   "(default /var/tmp; must be outside the repository)")
+    p.add_argument("--keep", action="store_true", help="keep the work files at the end")
+    p.add_argument("--seed", type=int, default=20261123, help="corpus seed")
+
+
+def finish_workdir(work: Path, keep: bool) -> None:
+    if keep:
+        say(f"\nKept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def make_workdir(requested: Path | None) -> Path:
     parent = (requested or Path("/var/tmp")).resolve()
     if parent == REPO or REPO in parent.parents:
@@ -752,20 +767,14 @@ def run(args: argparse.Namespace) -> list[Figure]:
         say("\n[4] One huge file: peak memory of the importing process")
         figures += bench_big(work, scale.big_bytes, args.seed)
     finally:
-        if args.keep:
-            say(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        finish_workdir(work, args.keep)
     return figures
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="about 10%% of the corpus: a smoke run")
-    p.add_argument("--workdir", type=Path, help="parent folder for the work files "
-                   "(default /var/tmp; must be outside the repository)")
-    p.add_argument("--keep", action="store_true", help="keep the work files at the end")
-    p.add_argument("--seed", type=int, default=20261123, help="corpus seed")
+    work_options(p)
     p.add_argument("--repeat", type=int, default=1,
                    help="bulk rounds (bagit and import in alternation); medians are reported")
     p.add_argument("--random-photos", action="store_true",

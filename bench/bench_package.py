@@ -35,11 +35,13 @@ from bench_import import (
     CorpusMaker,
     Figure,
     consume,
+    finish_workdir,
     make_corpus,
     make_workdir,
     say,
     summarise,
     warm,
+    work_options,
 )
 
 from vault import importer
@@ -163,10 +165,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
         if not verification.verified:
             raise SystemExit(f"the exported package did not verify: {verification.reason}")
     finally:
-        if args.keep:
-            say(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        finish_workdir(work, args.keep)
     verify_ratio, export_ratio = validated / verified, made / exported
     return [
         Figure("bagit make_bag, processes=2", size / MB / made, "MB/s"),
@@ -186,10 +185,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="about 10%% of the corpus: a smoke run")
-    p.add_argument("--workdir", type=Path, help="parent folder for the work files "
-                   "(default /var/tmp; must be outside the repository)")
-    p.add_argument("--keep", action="store_true", help="keep the work files at the end")
-    p.add_argument("--seed", type=int, default=20261123, help="corpus seed")
+    work_options(p)
     p.add_argument("--profile", action="store_true",
                    help="run each timed step under cProfile and print where the time goes "
                         "(slows the Python-heavy steps; figures are then not comparable)")
