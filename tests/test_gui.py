@@ -562,3 +562,32 @@ def test_forgotten_passphrase_with_the_recovery_key(qtbot: QtBot, app: App,
     assert app.window is not None
     app.window.lock()
     Vault.open(path, passphrase=NEW_PASSPHRASE).close()  # the new passphrase opens it
+
+
+def test_a_tampered_package_is_shown_not_verified_and_cannot_be_received(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from packages import CASE, export, flip, import_files, rewrite_zip
+
+    window = create_vault(qtbot, app, tmp_path)
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    try:
+        import_files(other, write_files(tmp_path / "theirs", 2, prefix="letter"), case=CASE)
+        package = export(other, tmp_path / "theirs.zip", case=CASE).path
+    finally:
+        other.close()
+    bad = tmp_path / "tampered.zip"
+
+    def change(entries: dict[str, bytes]) -> None:
+        name = next(n for n in entries if n.startswith("data/exhibits/"))
+        entries[name] = flip(entries[name])
+
+    rewrite_zip(package, bad, change)
+    window.verify(bad)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
+    report = window.dialog
+    assert report.headline.text().startswith("NOT VERIFIED: payload hashes: data/exhibits/")
+    assert "c62828" in report.headline.styleSheet()  # red
+    assert not report.receive.isEnabled()
+    assert report.checks.rows()[-4][:2] == ["FAIL", "payload hashes"] or any(
+        row[:2] == ["FAIL", "payload hashes"] for row in report.checks.rows())
+    assert window.items.rowCount() == 0
