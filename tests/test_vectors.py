@@ -42,7 +42,9 @@ TESTS = Path(__file__).resolve().parent
 VECTORS = TESTS / "vectors"
 FIXTURE = TESTS / "fixtures" / "vault-v1.evault"  # index schema 1
 FIXTURE_S3 = TESTS / "fixtures" / "vault-v1-schema3.evault"  # index schema 3, a thumbnail
-FIXTURES = [pytest.param(FIXTURE, id="schema1"), pytest.param(FIXTURE_S3, id="schema3")]
+FIXTURE_S4 = TESTS / "fixtures" / "vault-v1-schema4.evault"  # schema 4, and an annotation
+FIXTURES = [pytest.param(FIXTURE, id="schema1"), pytest.param(FIXTURE_S3, id="schema3"),
+            pytest.param(FIXTURE_S4, id="schema4")]
 FIXTURE_README = TESTS / "fixtures" / "README.md"
 CUSTODY_DOC = TESTS.parent / "docs" / "custody-log.md"
 KINDS = {"object", "keyslot", "recovery", "custody", "custody-export", "head"}
@@ -296,7 +298,8 @@ def test_docs_examples_are_the_vectors() -> None:
 
 
 # ------------------------------------------------------------------------------- fixtures
-FIELDS = r"passphrase|recovery key|vault id|custody key fingerprint|custody events|thumbnail"
+FIELDS = (r"passphrase|recovery key|vault id|custody key fingerprint|custody events|thumbnail"
+          r"|annotation")
 
 
 def fixture_info(fixture: Path = FIXTURE
@@ -307,8 +310,8 @@ def fixture_info(fixture: Path = FIXTURE
     fields = dict(re.findall(rf"^({FIELDS}): (.+)$", text, re.MULTILINE))
     items = [(ref, name, int(size), sha) for ref, name, size, sha in re.findall(
         r"^\| (\S+) \| (\S+) \| (\d+) \| `([0-9a-f]{64})` \|$", text, re.MULTILINE)]
-    assert len(fields) == (6 if fixture.name == FIXTURE_S3.name else 5)
-    assert len(items) == (3 if fixture.name == FIXTURE_S3.name else 2)
+    assert len(fields) == {FIXTURE_S3.name: 6, FIXTURE_S4.name: 7}.get(fixture.name, 5)
+    assert len(items) == (2 if fixture.name == FIXTURE.name else 3)
     return fields, items
 
 
@@ -383,6 +386,7 @@ def test_fixture_opens_and_checks(any_fixture_copy: Path) -> None:
         assert report.ok, report.problems
         assert report.items_checked == len(expected)
         assert report.thumbnails_checked == ("thumbnail" in fields)
+        assert report.annotations_checked == ("annotation" in fields)
         assert report.events_checked == int(fields["custody events"])
         items = list_items(v)
         assert [(i.ref, i.name, i.size, i.sha256) for i in items] == expected
@@ -409,6 +413,26 @@ def test_schema3_fixture_serves_its_stored_thumbnail(s3_copy: Path) -> None:
         assert oid not in v.objects.names()
         assert v.con.execute("SELECT count(*) FROM thumbnails").fetchone()[0] == 0
         assert run_check(v).ok
+
+
+def test_schema4_fixture_keeps_its_annotation(tmp_path: Path) -> None:
+    """The annotation made when the fixture was written is read back as it was made, with
+    its event, on the photo's unchanged content."""
+    from vault.annotations import annotations
+
+    fields, items = fixture_info(FIXTURE_S4)
+    ref, annotation_id = fields["annotation"].split()
+    for copy in _copy(FIXTURE_S4, tmp_path):
+        with Vault.open(copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
+            [a] = annotations(v, ref)
+            assert (a.id, a.kind, a.page, a.colour, a.text) == \
+                (annotation_id, "rectangle", 0, "#ff0000", "the door")
+            assert a.geometry == _generator().FIXTURE_ANNOTATION
+            assert a.sha256 == next(sha for r, _, _, sha in items if r == ref)
+            [added] = [e.fields for e in v.events(ref)
+                       if e.fields["action"] == custody.ANNOTATION_ADDED]
+            assert added["details"] == a.to_dict()
+            assert run_check(v).ok
 
 
 def test_schema1_fixture_migrates_and_makes_thumbnails(fixture_copy: Path, tmp_path: Path,

@@ -5,7 +5,9 @@ Each problem names the first broken event or the item it concerns.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ class CheckReport:
     bytes_checked: int = 0
     events_checked: int = 0
     thumbnails_checked: int = 0
+    annotations_checked: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -46,6 +49,8 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
     # 1. The chain: hashes, links, signatures, in order; and what each item's events say.
     imported: dict[str, str] = {}
     purged: set[str] = set()
+    layer: dict[str, dict[str, Any]] = {}  # annotation id: its last state in the log
+    derived: list[tuple[int, dict[str, Any]]] = []
     events = list(v.events())
     for p in custody.verify_chain(events, v.public_key, v.vault_id):
         report.problems.append(str(p))
@@ -58,6 +63,10 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
             imported.setdefault(str(f["item"]), str(f.get("sha256")))
         elif f.get("action") == custody.PURGED and f.get("item"):
             purged.add(str(f["item"]))
+        if f.get("action") in ANNOTATION_ACTIONS and f.get("item"):
+            _replay(layer, f, ev.seq)
+        if f.get("action") == custody.DERIVED and f.get("item"):
+            derived.append((ev.seq, f))
     report.events_checked = len(events)
 
     # 2. Every item against its import event, and every object's bytes against the hash.
@@ -124,7 +133,13 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
             report.problems.append(f"{where}: {e} (a display copy, not evidence: the item's "
                                    "content is checked on its own)")
 
-    # 4. Files in objects/ that nothing refers to.
+    # 4. Annotations: each row as its events left it, on the content it was made on; and
+    # each derivative's original as it was when the copy was made.
+    report.annotations_checked, problems = _annotation_problems(v, layer)
+    report.problems.extend(problems)
+    report.problems.extend(_derivation_problems(v, derived))
+
+    # 5. Files in objects/ that nothing refers to.
     stray = v.objects.names() - v.referenced_objects()
     if stray:
         report.problems.append(f"{len(stray)} file(s) in objects/ belong to no item")
@@ -136,3 +151,70 @@ def run_check(v: Vault) -> CheckReport:
         if isinstance(step, CheckReport):
             return step
     raise AssertionError("check ended without a report")
+
+
+ANNOTATION_ACTIONS = (custody.ANNOTATION_ADDED, custody.ANNOTATION_CHANGED,
+                      custody.ANNOTATION_REMOVED)
+_FIELDS = ("id", "ref", "sha256", "page", "kind", "geometry", "colour", "text", "reason",
+           "author", "created", "updated")
+
+
+def _replay(layer: dict[str, dict[str, Any]], f: dict[str, Any], seq: int) -> None:
+    details = f.get("details") or {}
+    state = details.get("after") if f["action"] == custody.ANNOTATION_CHANGED else details
+    if not isinstance(state, dict) or not isinstance(state.get("id"), str):
+        return
+    layer[state["id"]] = {**state, "_removed": f["action"] == custody.ANNOTATION_REMOVED,
+                          "_seq": seq, "_item": f.get("item"), "_sha256": f.get("sha256")}
+
+
+def _annotation_problems(v: Vault, layer: dict[str, dict[str, Any]]) -> tuple[int, list[str]]:
+    """Every annotation row against the last event about it, and the reverse."""
+    problems: list[str] = []
+    rows = v.con.execute(
+        "SELECT a.id, i.ref, a.sha256, a.page, a.kind, a.geometry, a.colour, a.text, a.reason, "
+        "a.author, a.created, a.updated, a.removed, i.sha256 FROM annotations a "
+        "JOIN items i ON i.id = a.item_id ORDER BY a.n").fetchall()
+    seen = set()
+    for row in rows:
+        got = dict(zip(_FIELDS, row[:12], strict=True))
+        aid, ref = str(got["id"]), str(got["ref"])
+        seen.add(aid)
+        with contextlib.suppress(ValueError):
+            got["geometry"] = json.loads(str(got["geometry"]))
+        where = f"annotation {aid} of {ref}"
+        state = layer.get(aid)
+        if state is None:
+            problems.append(f"{where}: no custody event records it")
+            continue
+        if got["sha256"] != row[13]:
+            problems.append(f"{where}: made on other content than the item's")
+        if (row[12] is not None) != state["_removed"]:
+            problems.append(f"{where}: its removal differs from the custody log")
+        if state["_item"] != ref or state["_sha256"] != got["sha256"] or \
+                any(state.get(k) != got[k] for k in _FIELDS):
+            problems.append(f"{where}: differs from custody event {state['_seq']}")
+    for aid, state in layer.items():
+        if aid not in seen:
+            problems.append(f"annotation {aid} of {state['_item']}: in the custody log "
+                            f"(event {state['_seq']}) but missing from the index")
+    return len(rows), problems
+
+
+def _derivation_problems(v: Vault, derived: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """A derivative names its original, whose content must be the one it was made from."""
+    problems = []
+    for seq, f in derived:
+        details = f.get("details") or {}
+        source, was = details.get("derived_from"), details.get("original_sha256")
+        row = v.con.execute("SELECT sha256 FROM items WHERE ref=?", (source,)).fetchone()
+        if row is None:
+            problems.append(f"item {f['item']}: derived (event {seq}) from {source}, which is "
+                            "not in the vault")
+        elif row[0] != was:
+            problems.append(f"item {f['item']}: derived (event {seq}) from {source} when its "
+                            "SHA-256 was another than it is now")
+        if details.get("output_sha256") != f.get("sha256"):
+            problems.append(f"item {f['item']}: its derivation record (event {seq}) names "
+                            "another SHA-256 than the event")
+    return problems

@@ -244,6 +244,50 @@ def check(vault: str) -> None:
 
 @cli.command()
 @click.argument("vault")
+@click.argument("ref")
+@click.option("--text", "texts", multiple=True,
+              help="Also black out every occurrence of this text (case-insensitive); repeat "
+                   "for more. PDFs only.")
+@click.option("--reason", default="", help="Reason code printed in the boxes found by --text.")
+@click.option("--blur", is_flag=True, help="Photos: blur the marked areas instead of blacking "
+                                           "them out (weaker: only if you must).")
+@click.option("--password", default=None, help="The password of a password-protected PDF.")
+def redact(vault: str, ref: str, texts: tuple[str, ...], reason: str, blur: bool,
+           password: str | None) -> None:
+    """Make a redacted copy of REF as a new item (the original is untouched): its redaction
+    marks and every occurrence of each --text removed and blacked out, hidden data stripped.
+    Prints the new item's reference."""
+    from vault.derive import redacted_copy
+
+    with open_vault(vault) as v:
+        result = redacted_copy(v, ref, texts=texts, blur=blur, password=password,
+                               reason=reason)
+    click.echo(result.ref)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@cli.command("annotations")
+@click.argument("vault")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for machines.")
+def annotations_cmd(vault: str, ref: str, as_json: bool) -> None:
+    """List an item's annotations, oldest first (page numbers from 1)."""
+    from vault.annotations import annotations
+
+    with open_vault(vault) as v:
+        found = annotations(v, ref)
+    if as_json:
+        click.echo(json.dumps([a.to_dict() for a in found], indent=2, ensure_ascii=False))
+        return
+    for a in found:
+        extra = f"\t{a.reason}" if a.reason else ""
+        click.echo(f"{a.id}\tpage {a.page + 1}\t{a.kind}\t{json.dumps(a.geometry)}\t"
+                   f"{a.colour}\t{a.author}\t{a.created}\t{' '.join(a.text.split())}{extra}")
+
+
+@cli.command()
+@click.argument("vault")
 def passwd(vault: str) -> None:
     """Change the passphrase (instant, whatever the vault's size)."""
     with open_vault(vault) as v:

@@ -29,8 +29,12 @@ IMPORTED = "imported"
 RECEIVED_AGAIN = "received again"
 RECEIVED_FROM_PACKAGE = "received from package"
 UNVERIFIED_PRESERVED = "unverified package preserved"
+# A new item made from another one's content (an annotated or redacted copy): on the new item
+# "derived", on the one it was made from "derivative made".
+DERIVED = "derived"
+DERIVATIVE_MADE = "derivative made"
 # The events that bring an item's content into a vault and fix its SHA-256.
-RECEIPTS = ("imported", RECEIVED_FROM_PACKAGE)
+RECEIPTS = ("imported", RECEIVED_FROM_PACKAGE, DERIVED)
 METADATA_EXTRACTED = "metadata extracted"
 NOTE_ADDED = "note added"
 EXTRACTED = "extracted"
@@ -41,6 +45,9 @@ PASSPHRASE_CHANGED = "passphrase changed"
 RECOVERED = "passphrase reset with recovery key"
 BACKUP_MADE = "backup made"
 CASE_CREATED = "case created"
+ANNOTATION_ADDED = "annotation added"
+ANNOTATION_CHANGED = "annotation changed"
+ANNOTATION_REMOVED = "annotation removed"
 
 
 def canonical(obj: Any) -> bytes:

@@ -67,6 +67,26 @@ MIGRATIONS: list[str] = [
         height INTEGER NOT NULL,
         PRIMARY KEY (item_id, size));
     """,
+    # 4: annotations, a layer over a PDF's or a photo's content, keyed to its SHA-256; a
+    # removed one keeps its row (with the time it was removed), as its events keep its history.
+    """
+    CREATE TABLE annotations (
+        n INTEGER PRIMARY KEY,
+        id TEXT UNIQUE NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        sha256 TEXT NOT NULL,
+        page INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        geometry TEXT NOT NULL,
+        colour TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        removed TEXT);
+    CREATE INDEX annotations_item ON annotations(item_id, removed);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

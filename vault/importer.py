@@ -338,9 +338,12 @@ def store_chunks(v: Vault, chunks: Iterator[bytes]) -> tuple[ObjectWriter, str, 
         raise
 
 
-def record_batch(v: Vault, batch: list[Stored], case: str | None) -> list[ImportResult]:
+def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
+                 also: Callable[[list[ImportResult]], None] | None = None
+                 ) -> list[ImportResult]:
     """Make a batch of stored objects durable, then record them in one transaction;
-    duplicates become 'received again'."""
+    duplicates become 'received again'. ``also`` is called with the results inside that
+    transaction, to record more events with them (a derivative's event on its original)."""
     for s in batch:  # fsyncs back to back let the file system group its journal commits
         s.writer.commit()
     v.objects.sync()
@@ -382,6 +385,8 @@ def record_batch(v: Vault, batch: list[Stored], case: str | None) -> list[Import
                           (cur.lastrowid, ev.seq, prov))
             results.append(ImportResult(str(s.source), IMPORTED, ref, s.sha256, s.size,
                                         list(s.warnings)))
+        if also is not None:
+            also(results)
     for w in duplicates:  # only after the commit: until then a crash must find them unreferenced
         w.abort()
     return results

@@ -42,6 +42,7 @@ IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF", "AVIF")
 HEIF_TYPES = ("image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence")
 
 _pdf_lock = threading.Lock()  # PyMuPDF must not be used from two threads at once
+pdf_lock = _pdf_lock  # the same lock, for the other modules using PyMuPDF (vault.document)
 _heif_lock = threading.Lock()
 _heif_ready = False
 
@@ -157,6 +158,15 @@ def _key(v: Vault, oid: str) -> bytes | None:
         return None
 
 
+def original_item(v: Vault, ref: str) -> tuple[_Item, bytes | None]:
+    """The item and its original's key (None when purged or its key is unreadable), read
+    under :attr:`Vault.db_lock`. Raises :class:`NotFound` for an unknown ref."""
+    with v.db_lock:
+        item = _item(v, ref)
+        key = _key(v, item.oid) if item.status == "present" and item.oid else None
+    return item, key
+
+
 def _item(v: Vault, ref: str) -> _Item:
     row = _open(v).execute("SELECT id, ref, status, oid, mime FROM items WHERE ref=?",
                            (ref.strip().upper(),)).fetchone()
@@ -246,7 +256,11 @@ def _register_heif() -> None:
             _heif_ready = True
 
 
-def _draw_image(reader: ObjectReader, mime: str, size: int) -> _Drawn | None:
+def decode_image(reader: ObjectReader, mime: str, size: int | None = None
+                 ) -> tuple[Any, int] | None:
+    """Decode a photo in memory only, with decoders that work in memory, refusing what is too
+    large to decode safely (None). ``size``: a JPEG may be decoded at a reduced scale still at
+    least that large. Returns the image in a mode PNG can hold, and its EXIF orientation."""
     from PIL import Image
 
     if mime in HEIF_TYPES:
@@ -256,23 +270,37 @@ def _draw_image(reader: ObjectReader, mime: str, size: int) -> _Drawn | None:
     # Opening reads the header only; Pillow refuses absurd dimensions here
     # (DecompressionBombError), before anything is decoded.
     with Image.open(io.BufferedReader(reader, 1 << 20), formats=formats) as im:
-        im.draft(None, (size, size))  # JPEG: decode at 1/2, 1/4 or 1/8 scale, still >= size
+        if size is not None:
+            im.draft(None, (size, size))  # JPEG: decode at 1/2, 1/4 or 1/8 scale, >= size
         if im.width * im.height > MAX_DECODE_PIXELS or min(im.size) < 1:
             return None
         im.load()
         orientation = _orientation(im)  # after load: a PNG's EXIF may follow its pixels
-        small = _displayable(im)
-        small.thumbnail((size, size), Image.Resampling.LANCZOS)
-        if small is im:
-            small = im.copy()
-    # Upright as a viewer shows it (the table of ImageOps.exif_transpose), done on the small
-    # image: cheaper, and the same result since the bound is square.
+        return _displayable(im), orientation
+
+
+def upright(im: Any, orientation: int) -> Any:
+    """The image as a viewer shows it: turned by its EXIF orientation (the table of
+    ImageOps.exif_transpose). A new image unless the orientation is 1."""
+    from PIL import Image
+
     method = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
               6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
               8: Image.Transpose.ROTATE_90}.get(orientation)
-    if method is not None:
-        small = small.transpose(method)
+    return im if method is None else im.transpose(method)
+
+
+def _draw_image(reader: ObjectReader, mime: str, size: int) -> _Drawn | None:
+    from PIL import Image
+
+    decoded = decode_image(reader, mime, size)
+    if decoded is None:
+        return None
+    small, orientation = decoded
+    small.thumbnail((size, size), Image.Resampling.LANCZOS)
+    # Upright on the small image: cheaper, and the same result since the bound is square.
+    small = upright(small, orientation)
     small.info = {}  # no EXIF, ICC profile or text carried into the thumbnail
     out = io.BytesIO()
     small.save(out, "PNG", compress_level=6)
@@ -301,12 +329,19 @@ def _displayable(im: Any) -> Any:
     return im.convert("RGB")  # CMYK, YCbCr, LAB, HSV...
 
 
-def _draw_pdf(reader: ObjectReader, size: int) -> _Drawn | None:
+def pdf_bytes(reader: ObjectReader) -> bytes | None:
+    """A PDF original's bytes, in memory; None when it is larger than PyMuPDF is given."""
     if reader.size > MAX_PDF_BYTES:
+        return None
+    return b"".join(reader.iter_chunks())
+
+
+def _draw_pdf(reader: ObjectReader, size: int) -> _Drawn | None:
+    data = pdf_bytes(reader)
+    if data is None:
         return None
     import pymupdf  # imported lazily: it costs ~0.2 s
 
-    data = b"".join(reader.iter_chunks())
     with _pdf_lock, pymupdf.open(stream=data, filetype="pdf") as doc:
         if doc.needs_pass and not doc.authenticate(""):
             return None

@@ -39,9 +39,10 @@ payload; a trailing newline ends the payload and is not part of it. Every header
 
 The fixture vaults are made with the product API and random keys, so they are not
 reproducible: ``--fixture`` writes the fixture of the current index schema
-(``tests/fixtures/vault-v1-schema3.evault``) and its section of ``tests/fixtures/README.md``,
+(``tests/fixtures/vault-v1-schema4.evault``) and its section of ``tests/fixtures/README.md``,
 and refuses to overwrite one (each is kept for every later format version).
-``tests/fixtures/vault-v1.evault`` (schema 1) was written the same way by an earlier version.
+``tests/fixtures/vault-v1.evault`` (schema 1) and ``tests/fixtures/vault-v1-schema3.evault``
+(schema 3) were written the same way by earlier versions.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-FIXTURE = FIXTURES / "vault-v1-schema3.evault"  # the fixture --fixture writes
+FIXTURE = FIXTURES / "vault-v1-schema4.evault"  # the fixture --fixture writes
 SUFFIX = ".txt"
 
 
@@ -554,18 +555,21 @@ def fixture_photo(width: int = 96, height: int = 64) -> bytes:
 
 
 FIXTURE_THUMBNAIL_SIZE = 64
+FIXTURE_ANNOTATION = {"rect": [8, 6, 40.5, 30.25]}
 
 
 def make_fixture(target: Path = FIXTURE) -> Path:
     """A small real vault made with the product API: kept for every later format version.
 
-    Index schema 3: the two notes of the schema 1 fixture and a photo, with the photo's
-    thumbnail stored (an encrypted object named in the ``thumbnails`` table)."""
+    Index schema 4: the two notes of the schema 1 fixture and a photo, with the photo's
+    thumbnail stored (an encrypted object named in the ``thumbnails`` table) and a rectangle
+    annotation on the photo (a row of ``annotations`` and its ``annotation added`` event)."""
     import datetime as dt
     import os
     import tempfile
 
     sys.path.insert(0, str(ROOT))
+    from vault.annotations import add_annotation
     from vault.check import run_check
     from vault.clock import FixedClock
     from vault.db import SCHEMA_VERSION
@@ -603,8 +607,11 @@ def make_fixture(target: Path = FIXTURE) -> Path:
             png = thumbnail(v, photo.ref, FIXTURE_THUMBNAIL_SIZE)
             if png is None:
                 raise SystemExit("the fixture photo gave no thumbnail")
+            mark = add_annotation(v, photo.ref, "rectangle", 0, FIXTURE_ANNOTATION,
+                                  colour="#ff0000", text="the door")
             report = run_check(v)
-            if not report.ok or report.thumbnails_checked != 1:
+            if not report.ok or report.thumbnails_checked != 1 or \
+                    report.annotations_checked != 1:
                 raise SystemExit(f"the new fixture does not check: {report.problems}")
             items = list_items(v)
             fp, vault_id = v.fingerprint(), v.vault_id
@@ -617,7 +624,8 @@ A small real vault written by Evidence Vault 0.1.0: vault format version 1, inde
 version {SCHEMA_VERSION}. It was made once with `python tests/vectors/make_vectors.py --fixture`
 (`Vault.create` with `TEST_KDF` and a fixed clock, the two notes above and a 96x64 PNG imported
 into the case `NB-2026-01`, then the PNG's thumbnail made at {FIXTURE_THUMBNAIL_SIZE} px, which
-stores it as an encrypted object). The same rules apply: keep it for good, never open it in
+stores it as an encrypted object, then a red rectangle annotation, "the door", on the PNG at
+{json.dumps(FIXTURE_ANNOTATION)}). The same rules apply: keep it for good, never open it in
 place.
 
 ```
@@ -627,6 +635,7 @@ vault id: {vault_id}
 custody key fingerprint: {fp}
 custody events: {events}
 thumbnail: {photo.ref} {FIXTURE_THUMBNAIL_SIZE} {hashlib.sha256(png).hexdigest()}
+annotation: {photo.ref} {mark.id}
 ```
 
 | ref | name | size | sha256 |
