@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from ui.app import App
 from ui.main_window import MainWindow
+from ui.models import ITEM_ROLE
 from ui.operations import ImportDialog, ImportSummaryDialog, ResultDialog, VerifyDialog
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, UnlockDialog
 from vault.check import run_check
@@ -591,3 +592,33 @@ def test_a_tampered_package_is_shown_not_verified_and_cannot_be_received(
     assert report.checks.rows()[-4][:2] == ["FAIL", "payload hashes"] or any(
         row[:2] == ["FAIL", "payload hashes"] for row in report.checks.rows())
     assert window.items.rowCount() == 0
+
+
+def test_double_click_opens_the_viewer_and_locking_closes_it(qtbot: QtBot, app: App,
+                                                             tmp_path: Path,
+                                                             corpus: Path) -> None:
+    from ui.viewer import ViewerWindow
+
+    window = create_vault(qtbot, app, tmp_path)
+    import_by_drop(qtbot, window, [corpus / "pdf" / "minimal-document.pdf",
+                                   *write_files(tmp_path / "docs", 1)], "C-1", "post").accept()
+    pdf_row = next(r for r in range(window.filtered.rowCount())
+                   if window.filtered.index(r, 1).data() == "minimal-document.pdf")
+    index = window.filtered.index(pdf_row, 1)
+    rect = window.table.visualRect(index)
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton,
+                      pos=rect.center())
+    viewers = window.findChildren(ViewerWindow)
+    assert len(viewers) == 1
+    viewer = viewers[0]
+    qtbot.waitUntil(lambda: viewer.ready, timeout=WAIT)
+    text_row = 1 - pdf_row
+    window.select(window.filtered.data(window.filtered.index(text_row, 0), ITEM_ROLE))
+    window.view_action.trigger()  # a text file: said plainly, no viewer
+    assert isinstance(window.dialog, QMessageBox)
+    assert "the viewer shows PDFs and photos" in window.dialog.text()
+    window.lock()
+    import shiboken6
+
+    assert not shiboken6.isValid(viewer) or not viewer.isVisible()  # closed, then deleted

@@ -70,6 +70,7 @@ PACKAGE_SUFFIXES = (".zip",)
 
 class MainWindow(QMainWindow):
     locked = Signal()  # the vault is closed and every decrypted thing dropped
+    locking = Signal()  # about to lock: viewers close now, while the vault is still open
     idle_minutes_changed = Signal(int)
 
     def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS) -> None:
@@ -152,6 +153,10 @@ class MainWindow(QMainWindow):
         self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.detail.note_requested.connect(self.add_note)
+        self.table.doubleClicked.connect(lambda index: self.open_viewer(
+            self.filtered.data(index, ITEM_ROLE)))
+        self.grid.doubleClicked.connect(lambda index: self.open_viewer(
+            self.filtered.data(index, ITEM_ROLE)))
         self.resize(1280, 800)
 
     def _actions(self) -> None:
@@ -186,6 +191,8 @@ class MainWindow(QMainWindow):
         self.grid_action = action(self.tr("&Thumbnail grid"), self._toggle_grid,
                                   QKeySequence("Ctrl+G"), view_menu)
         self.grid_action.setCheckable(True)
+        self.view_action = action(self.tr("&Open in the viewer"), self._view_current,
+                                  QKeySequence("Ctrl+Return"), view_menu, toolbar=False)
         self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
                                   None, view_menu, toolbar=False)
 
@@ -317,6 +324,26 @@ class MainWindow(QMainWindow):
         dialog = ImportSummaryDialog(summary, self)
         self.dialog = dialog
         dialog.open()
+
+    # ------------------------------------------------------------------ viewer
+    def _view_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.open_viewer(self.filtered.data(index, ITEM_ROLE))
+
+    def open_viewer(self, ref: str) -> Any:
+        """Read a PDF or a photo in the viewer (a window of its own, closed at lock)."""
+        from ui.viewer import open_viewer
+
+        item = get_item(self._open_vault(), ref)
+        if item.mime != "application/pdf" and not item.mime.startswith("image/"):
+            self.show_error(self.tr("{ref} is {mime}: the viewer shows PDFs and photos.").format(
+                ref=ref, mime=item.mime))
+            return None
+        if item.status != "present":
+            self.show_error(self.tr("{ref} was purged: there is nothing to show.").format(ref=ref))
+            return None
+        return open_viewer(self, ref)
 
     # ------------------------------------------------------------------ notes
     def add_note(self, ref: str, text: str) -> None:
@@ -475,6 +502,7 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Close the vault and drop every decrypted thing from widgets, models and caches."""
+        self.locking.emit()
         for job in list(self.jobs):
             job.cancel()
         QThreadPool.globalInstance().waitForDone()
