@@ -263,6 +263,18 @@ def test_core_errors_are_shown_as_messages(qtbot: QtBot, app: App, tmp_path: Pat
     assert "not a readable zip" in window.dialog.text()
 
 
+def another_investigators_package(tmp_path: Path) -> Path:
+    """A package of two letters exported from a vault of its own."""
+    from packages import CASE, export, import_files
+
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    try:
+        import_files(other, write_files(tmp_path / "theirs", 2, prefix="letter"), case=CASE)
+        return export(other, tmp_path / "theirs.zip", case=CASE).path
+    finally:
+        other.close()
+
+
 def _identity() -> Any:
     from conftest import IDENTITY
 
@@ -398,14 +410,7 @@ def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path:
     window.dialog.accept()
 
     # a package from another investigator, dropped on the window, verified, then received
-    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, _identity(), kdf=TEST_KDF)
-    try:
-        from packages import CASE, export, import_files
-
-        import_files(other, write_files(tmp_path / "theirs", 2, prefix="letter"), case=CASE)
-        package = export(other, tmp_path / "theirs.zip", case=CASE).path
-    finally:
-        other.close()
+    package = another_investigators_package(tmp_path)
     drop(window, [package])
     qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
     report = window.dialog
@@ -567,15 +572,10 @@ def test_forgotten_passphrase_with_the_recovery_key(qtbot: QtBot, app: App,
 
 def test_a_tampered_package_is_shown_not_verified_and_cannot_be_received(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
-    from packages import CASE, export, flip, import_files, rewrite_zip
+    from packages import flip, rewrite_zip
 
     window = create_vault(qtbot, app, tmp_path)
-    other, _ = Vault.create(tmp_path / "other", PASSPHRASE, _identity(), kdf=TEST_KDF)
-    try:
-        import_files(other, write_files(tmp_path / "theirs", 2, prefix="letter"), case=CASE)
-        package = export(other, tmp_path / "theirs.zip", case=CASE).path
-    finally:
-        other.close()
+    package = another_investigators_package(tmp_path)
     bad = tmp_path / "tampered.zip"
 
     def change(entries: dict[str, bytes]) -> None:

@@ -283,6 +283,7 @@ class PdfView(QAbstractScrollArea):
     zoom_changed = Signal(float)
     selection_changed = Signal()
     rect_dragged = Signal(int, QRectF)  # page, rectangle in points ("rect" drag mode)
+    page_clicked = Signal(int, QPointF)  # page, point in points: pressed and released there
 
     def __init__(self, renderer: Renderer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -294,7 +295,8 @@ class PdfView(QAbstractScrollArea):
         self._heights: list[int] = []
         self._widths: list[int] = []
         self._content = (0, 0)
-        self._layers: dict[str, tuple[QColor, dict[int, list[QRectF]]]] = {}
+        self._layers: dict[str, tuple[QColor, dict[int, list[QRectF]], QColor | None]] = {}
+        self._press: QPointF | None = None  # where the left button went down
         self._selection: tuple[int, int, int] | None = None  # page, first word, last word
         self._anchor: tuple[int, QPointF] | None = None
         self._band: tuple[int, QPointF, QPointF] | None = None
@@ -413,10 +415,11 @@ class PdfView(QAbstractScrollArea):
 
     # overlays: the API for find hits now and annotations later
     def set_overlay(self, layer: str, rects: Mapping[int, Sequence[QRectF]],
-                    colour: QColor) -> None:
-        """Fill these rectangles (points, per page) in ``colour`` over the pages; a layer
-        replaces the one of the same name."""
-        self._layers[layer] = (QColor(colour), {p: list(r) for p, r in rects.items() if r})
+                    colour: QColor, outline: QColor | None = None) -> None:
+        """Fill these rectangles (points, per page) in ``colour`` over the pages, outlined in
+        ``outline`` when given; a layer replaces the one of the same name."""
+        self._layers[layer] = (QColor(colour), {p: list(r) for p, r in rects.items() if r},
+                               None if outline is None else QColor(outline))
         self.viewport().update()
 
     def clear_overlay(self, layer: str) -> None:
@@ -426,6 +429,9 @@ class PdfView(QAbstractScrollArea):
     def overlay(self, layer: str) -> dict[int, list[QRectF]]:
         found = self._layers.get(layer)
         return {} if found is None else {p: list(r) for p, r in found[1].items()}
+
+    def layer_names(self) -> list[str]:
+        return list(self._layers)
 
     def set_drag_mode(self, mode: str) -> None:
         """``"select"``: dragging selects words; ``"rect"``: dragging draws a rectangle,
@@ -475,7 +481,7 @@ class PdfView(QAbstractScrollArea):
     def clear(self) -> None:
         """Forget every overlay and the selection (locking, closing)."""
         self._layers.clear()
-        self._selection = self._anchor = self._band = None
+        self._selection = self._anchor = self._band = self._press = None
         self.copied = ""
         self.viewport().update()
 
@@ -570,9 +576,14 @@ class PdfView(QAbstractScrollArea):
                 text = (self.tr("This page could not be drawn.") if page in self.renderer.failed
                         else self.tr("Page {n}").format(n=page + 1))
                 painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
-            for colour, rects in self._layers.values():
+            for colour, rects, outline in self._layers.values():
                 for rect in rects.get(page, ()):
-                    painter.fillRect(self.page_to_view(page, rect), colour)
+                    shown = self.page_to_view(page, rect)
+                    painter.fillRect(shown, colour)
+                    if outline is not None:
+                        painter.setPen(QPen(outline, 2))
+                        painter.setBrush(Qt.BrushStyle.NoBrush)
+                        painter.drawRect(shown)
             if selected is not None and selected[0] == page:
                 for rect in selected[1]:
                     painter.fillRect(self.page_to_view(page, rect), SELECTION_COLOUR)
@@ -610,6 +621,7 @@ class PdfView(QAbstractScrollArea):
             super().mousePressEvent(event)
             return
         self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self._press = event.position()
         hit = self.map_to_page(event.position())
         had = self._selection is not None
         self._selection = self._anchor = self._band = None
@@ -649,6 +661,11 @@ class PdfView(QAbstractScrollArea):
                 self.rect_dragged.emit(page, rect)
             self.viewport().update()
         self._anchor = None
+        press, self._press = self._press, None
+        if press is not None and (event.position() - press).manhattanLength() < 4:
+            hit = self.map_to_page(event.position())
+            if hit is not None:
+                self.page_clicked.emit(*hit)
         event.accept()
 
     def _select(self, page: int, a: QPointF, b: QPointF) -> None:

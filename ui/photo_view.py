@@ -3,22 +3,51 @@ memory), zoomed with the wheel or Ctrl+= / Ctrl+-, panned by dragging, fitted to
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap, QResizeEvent, QTransform, QWheelEvent
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractGraphicsShapeItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 ZOOM_STEP = 1.25
 
 
 class PhotoView(QGraphicsView):
+    """The photo; in "rect" drag mode dragging draws a rectangle (reported by
+    :attr:`rect_dragged` in the photo's pixels as shown), and overlays in named layers."""
+
     zoom_changed = Signal(float)
+    rect_dragged = Signal(QRectF)  # pixels of the upright photo
+    clicked = Signal(QPointF)  # pressed and released there (pixels of the upright photo)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self._item: QGraphicsPixmapItem | None = None
         self._fit = True
+        self._drag_mode = "select"
+        self._band: tuple[QPointF, QGraphicsRectItem] | None = None
+        self._press: QPointF | None = None
+        self._layers: dict[str, list[QAbstractGraphicsShapeItem]] = {}
         self.setAccessibleName(self.tr("Photo"))
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -71,9 +100,96 @@ class PhotoView(QGraphicsView):
         self.zoom_changed.emit(zoom)
 
     def clear(self) -> None:
-        """Drop the photo's pixels."""
+        """Drop the photo's pixels and the overlays."""
+        self._layers.clear()
+        self._band = None
         self.scene().clear()
         self._item = None
+
+    # overlays and drawing
+    def set_drag_mode(self, mode: str) -> None:
+        """``"select"``: dragging pans; ``"rect"``: dragging draws a rectangle."""
+        if mode not in ("select", "rect"):
+            raise ValueError(mode)
+        self._drag_mode = mode
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if mode == "select" else
+                         QGraphicsView.DragMode.NoDrag)
+        self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if mode == "select" else
+                                  Qt.CursorShape.CrossCursor)
+
+    def set_overlay(self, layer: str, rects: Sequence[QRectF], colour: QColor,
+                    outline: QColor | None = None, *, ellipse: bool = False) -> None:
+        """Draw these rectangles (or ellipses) in pixels of the photo; a layer replaces the
+        one of the same name."""
+        self.clear_overlay(layer)
+        items: list[QAbstractGraphicsShapeItem] = []
+        for r in rects:
+            item = (self.scene().addEllipse(r) if ellipse else self.scene().addRect(r))
+            item.setBrush(QBrush(colour))
+            pen = QPen(outline if outline is not None else colour, 2)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+            item.setZValue(1)
+            items.append(item)
+        self._layers[layer] = items
+
+    def clear_overlay(self, layer: str) -> None:
+        for item in self._layers.pop(layer, []):
+            self.scene().removeItem(item)
+
+    def overlay(self, layer: str) -> list[QRectF]:
+        return [item.boundingRect() for item in self._layers.get(layer, [])]
+
+    def layer_names(self) -> list[str]:
+        return list(self._layers)
+
+    def _photo_point(self, event: QMouseEvent) -> QPointF:
+        p = self.mapToScene(event.position().toPoint())
+        size = self.image_size()
+        return QPointF(min(max(p.x(), 0.0), float(size.width())),
+                       min(max(p.y(), 0.0), float(size.height())))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._item is not None:
+            self._press = event.position()
+            if self._drag_mode == "rect":
+                start = self._photo_point(event)
+                band = self.scene().addRect(QRectF(start, start))
+                pen = QPen(Qt.GlobalColor.blue, 1, Qt.PenStyle.DashLine)
+                pen.setCosmetic(True)
+                band.setPen(pen)
+                band.setZValue(2)
+                self._band = (start, band)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._band is not None:
+            start, band = self._band
+            band.setRect(QRectF(start, self._photo_point(event)).normalized())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseReleaseEvent(event)
+            return
+        press, self._press = self._press, None
+        clicked = press is not None and (event.position() - press).manhattanLength() < 4
+        if self._band is not None:
+            start, band = self._band
+            self._band = None
+            self.scene().removeItem(band)
+            rect = QRectF(start, self._photo_point(event)).normalized()
+            if rect.width() > 1 and rect.height() > 1:
+                self.rect_dragged.emit(rect)
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+        if clicked and self._item is not None:
+            self.clicked.emit(self._photo_point(event))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120

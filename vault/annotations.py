@@ -239,12 +239,19 @@ def _author(v: Vault, ann: Annotation) -> None:
 
 # ------------------------------------------------------------------------------ validation
 def _item(v: Vault, ref: str) -> Item:
+    return present_pdf_or_photo(v, ref, "annotate",
+                                "only PDFs and photos take annotations")
+
+
+def present_pdf_or_photo(v: Vault, ref: str, purpose: str, refusal: str) -> Item:
+    """The item ``ref``, which must still hold its content and be a PDF or a photo;
+    ``purpose`` and ``refusal`` word the errors for the caller."""
     with v.db_lock:
         item = get_item(v, ref)
     if item.status != "present" or item.oid is None:
-        raise VaultError(f"{item.ref} was purged: its content no longer exists to annotate")
+        raise VaultError(f"{item.ref} was purged: its content no longer exists to {purpose}")
     if not kinds_for(item.mime):
-        raise VaultError(f"{item.ref} is {item.mime}: only PDFs and photos take annotations")
+        raise VaultError(f"{item.ref} is {item.mime}: {refusal}")
     return item
 
 

@@ -31,9 +31,9 @@ from vault.annotations import (
     decode_upright,
     find_text,
     fold,
-    kinds_for,
     open_pdf,
     page_text,
+    present_pdf_or_photo,
     read_content,
     searchable,
 )
@@ -604,13 +604,7 @@ def _verify_photo(out: bytes, item: Item, boxes: list[tuple[int, int, int, int]]
 
 # ------------------------------------------------------------------------------ storing
 def _source(v: Vault, ref: str) -> Item:
-    with v.db_lock:
-        item = get_item(v, ref)
-    if item.status != "present" or item.oid is None:
-        raise VaultError(f"{item.ref} was purged: its content no longer exists to copy")
-    if not kinds_for(item.mime):
-        raise VaultError(f"{item.ref} is {item.mime}: copies are made of PDFs and photos only")
-    return item
+    return present_pdf_or_photo(v, ref, "copy", "copies are made of PDFs and photos only")
 
 
 def _name(name: str, label: str, suffix: str) -> str:

@@ -118,6 +118,19 @@ class Document:
                 found.append((i, boxes))
         return found
 
+    def to_unrotated(self, page: int, rect: Rect) -> Rect:
+        """A box as displayed, in PyMuPDF's unrotated page space (where annotations are
+        stored)."""
+        with pdf_lock:
+            m = self._page(page).derotation_matrix
+            return _shown(*rect, m)
+
+    def from_unrotated(self, page: int, rect: Rect) -> Rect:
+        """A box in PyMuPDF's unrotated page space, as displayed."""
+        with pdf_lock:
+            m = self._page(page).rotation_matrix
+            return _shown(*rect, m)
+
     def outline(self) -> list[tuple[int, str, int | None]]:
         """The document's outline: (level from 1, title, page or None when it points
         nowhere in this document)."""
@@ -156,7 +169,8 @@ class Document:
 
 
 def _shown(x0: float, y0: float, x1: float, y1: float, m: Any) -> Rect:
-    """A box in unrotated page space (text extraction's), as displayed."""
+    """A box transformed by ``m`` (the rotation matrix: from unrotated page space, text
+    extraction's, to as displayed; the derotation matrix: back), normalised."""
     import pymupdf
 
     r = pymupdf.Rect(x0, y0, x1, y1) * m
