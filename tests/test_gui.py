@@ -622,3 +622,50 @@ def test_double_click_opens_the_viewer_and_locking_closes_it(qtbot: QtBot, app: 
     import shiboken6
 
     assert not shiboken6.isValid(viewer) or not viewer.isVisible()  # closed, then deleted
+
+
+def test_redact_a_name_across_a_selection_of_documents(qtbot: QtBot, app: App,
+                                                       tmp_path: Path) -> None:
+    import pymupdf
+
+    from vault.annotations import read_content
+
+    window = create_vault(qtbot, app, tmp_path)
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for n in range(3):
+        doc = pymupdf.open()
+        doc.new_page().insert_text((72, 72), f"Letter {n}: Zelinda Marchbanks was seen.")
+        doc.save(folder / f"letter-{n}.pdf")
+        doc.close()
+    import_by_drop(qtbot, window, [folder], "C-1", "post").accept()
+    originals = {window.items.item_at(r).ref: window.items.item_at(r).sha256
+                 for r in range(window.items.rowCount())}
+    window.table.selectAll()
+    dialog = window.open_redact_everywhere()
+    dialog.word.setText("Marchbanks")
+    dialog.reason.setText("S1")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    review = window.dialog
+    assert review.headline.text() == "3 occurrences of 'Marchbanks' marked in 3 documents."
+    make = next(b for b in review.buttons.buttons() if b.accessibleName() ==
+                "Make redacted copies")
+    qtbot.mouseClick(make, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog) and
+                    window.dialog.headline.text() == "3 redacted copies made.", timeout=WAIT)
+    v = window._open_vault()
+    copies = [window.items.item_at(r) for r in range(window.items.rowCount())
+              if window.items.item_at(r).ref not in originals]
+    assert len(copies) == 3
+    for item in copies:
+        with pymupdf.open(stream=read_content(v, item), filetype="pdf") as doc:
+            text = doc[0].get_text()
+        assert "Marchbanks" not in text and "Letter" in text
+    assert {r: get_sha(v, r) for r in originals} == originals  # originals untouched
+
+
+def get_sha(v: Vault, ref: str) -> str:
+    from vault.items import get_item
+
+    return get_item(v, ref).sha256

@@ -56,6 +56,7 @@ from ui.operations import (
     ImportSummary,
     ImportSummaryDialog,
     ProgressDialog,
+    RedactDialog,
     ResultDialog,
     VerifyDialog,
     import_work,
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.jobs: set[Job] = set()  # running jobs (kept alive until they report)
         self.dialog: Any = None  # the last dialog opened (tests look at it)
         self.thumbnails_asked: set[str] = set()  # refs a thumbnail job has been given
+        self.review: list[str] = []  # items with redaction marks waiting for their copies
         self.setWindowTitle(self.tr("Evidence Vault: {name}").format(
             name=v.folder.name.removesuffix(".evault")))
         self.setAccessibleName(self.tr("Evidence Vault"))
@@ -193,6 +195,9 @@ class MainWindow(QMainWindow):
         self.grid_action.setCheckable(True)
         self.view_action = action(self.tr("&Open in the viewer"), self._view_current,
                                   QKeySequence("Ctrl+Return"), view_menu, toolbar=False)
+        self.redact_action = action(self.tr("&Redact every occurrence…"),
+                                    self.open_redact_everywhere, None, file_menu,
+                                    toolbar=False)
         self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
                                   None, view_menu, toolbar=False)
 
@@ -344,6 +349,75 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("{ref} was purged: there is nothing to show.").format(ref=ref))
             return None
         return open_viewer(self, ref)
+
+    # ------------------------------------------------------------------ redaction
+    def open_redact_everywhere(self) -> RedactDialog:
+        """Mark every occurrence of a word or name in the selected PDFs (or all of the case's),
+        show how many were found in each for review, then make the redacted copies."""
+        refs = self.selected_refs() or self.items.refs()
+        dialog = RedactDialog(len(refs), self)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.mark_everywhere(
+            refs, dialog.word.text(), dialog.reason.text()))
+        dialog.open()
+        return dialog
+
+    def mark_everywhere(self, refs: list[str], word: str, reason: str) -> None:
+        from vault.derive import mark_every_occurrence
+
+        v = self._open_vault()
+
+        def done(marks: list[Any]) -> None:
+            counts: dict[str, int] = {}
+            for mark in marks:
+                counts[mark.ref] = counts.get(mark.ref, 0) + 1
+            lines = [self.tr("{ref}: {n} marked").format(ref=r, n=n)
+                     for r, n in sorted(counts.items())]
+            dialog = ResultDialog(
+                self.tr("Review the redaction marks"),
+                self.tr("{n} occurrences of {word!r} marked in {docs} documents.").format(
+                    n=len(marks), word=word, docs=len(counts)),
+                lines or [self.tr("Nothing found.")], None, self)
+            self.review = sorted(counts)
+            make = dialog.buttons.addButton(self.tr("&Make redacted copies"),
+                                            dialog.buttons.ButtonRole.ActionRole)
+            make.setAccessibleName(self.tr("Make redacted copies"))
+            make.setEnabled(bool(counts))
+
+            def make_copies() -> None:
+                dialog.accept()
+                self.make_redacted(self.review)
+
+            make.clicked.connect(make_copies)
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Finding {word!r}").format(word=word), Job(
+            lambda cancel: mark_every_occurrence(v, refs, word, reason=reason)), done)
+
+    def make_redacted(self, refs: list[str]) -> None:
+        from vault.derive import redacted_copy
+
+        v = self._open_vault()
+
+        def work(cancel: Any) -> Any:
+            made = []
+            for ref in refs:
+                if cancel():
+                    break
+                made.append((ref, redacted_copy(v, ref)))
+            return made
+
+        def done(made: list[Any]) -> None:
+            self.refresh()
+            dialog = ResultDialog(self.tr("Redacted copies made"),
+                                  self.tr("{n} redacted copies made.").format(n=len(made)),
+                                  [self.tr("{ref} -> {copy}").format(ref=ref, copy=r.ref)
+                                   for ref, r in made], None, self)
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Making redacted copies"), Job(work), done)
 
     # ------------------------------------------------------------------ notes
     def add_note(self, ref: str, text: str) -> None:

@@ -298,6 +298,37 @@ class ResultDialog(QDialog):
         layout.addWidget(self.buttons)
 
 
+# ----------------------------------------------------------------------------------- redact
+
+class RedactDialog(QDialog):
+    """A word or name to redact everywhere in the chosen documents, and a reason code."""
+
+    def __init__(self, documents: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Redact every occurrence"))
+        self.setAccessibleName(self.tr("Redact every occurrence"))
+        self.word = QLineEdit()
+        self.word.setAccessibleName(self.tr("Word or name to redact"))
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName(self.tr("Reason code"))
+        self.reason.setPlaceholderText(self.tr("optional, printed in each box (for example S1)"))
+        form = QFormLayout()
+        form.addRow(self.tr("&Word or name:"), self.word)
+        form.addRow(self.tr("&Reason code:"), self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.addButton(self.tr("Find and mark"),
+                                    QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setAccessibleName(self.tr("Find and mark"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("In {n} documents (the selected ones, or the whole list); "
+                                        "the marks can be reviewed in the viewer before the "
+                                        "copies are made.").format(n=documents)))
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+
 # ----------------------------------------------------------------------------------- verify
 
 class VerifyDialog(QDialog):
