@@ -284,6 +284,8 @@ class PdfView(QAbstractScrollArea):
     selection_changed = Signal()
     rect_dragged = Signal(int, QRectF)  # page, rectangle in points ("rect" drag mode)
     page_clicked = Signal(int, QPointF)  # page, point in points: pressed and released there
+    ink_drawn = Signal(int, list)  # page, [QPointF] in points ("ink" drag mode)
+    double_clicked = Signal(int, QPointF)  # page, point in points
 
     def __init__(self, renderer: Renderer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +303,8 @@ class PdfView(QAbstractScrollArea):
         self._anchor: tuple[int, QPointF] | None = None
         self._band: tuple[int, QPointF, QPointF] | None = None
         self._drag_mode = "select"
+        self._stroke: tuple[int, list[QPointF]] | None = None  # being drawn ("ink" mode)
+        self._lines: dict[str, tuple[QColor, dict[int, list[list[QPointF]]]]] = {}
         self._current = -1
         self.copied = ""  # what Ctrl+C last put on the clipboard
         self.setAccessibleName(self.tr("Pages"))
@@ -423,7 +427,8 @@ class PdfView(QAbstractScrollArea):
         self.viewport().update()
 
     def clear_overlay(self, layer: str) -> None:
-        if self._layers.pop(layer, None) is not None:
+        found = self._layers.pop(layer, None) is not None
+        if self._lines.pop(layer, None) is not None or found:
             self.viewport().update()
 
     def overlay(self, layer: str) -> dict[int, list[QRectF]]:
@@ -431,12 +436,26 @@ class PdfView(QAbstractScrollArea):
         return {} if found is None else {p: list(r) for p, r in found[1].items()}
 
     def layer_names(self) -> list[str]:
-        return list(self._layers)
+        return list(self._layers) + [n for n in self._lines if n not in self._layers]
+
+    def set_lines(self, layer: str, lines: Mapping[int, Sequence[Sequence[QPointF]]],
+                  colour: QColor) -> None:
+        """Draw these polylines (points, per page) in ``colour``; a layer replaces the one of
+        the same name (and any rectangles of that name)."""
+        self._layers.pop(layer, None)
+        self._lines[layer] = (QColor(colour), {p: [list(line) for line in ls]
+                                               for p, ls in lines.items() if ls})
+        self.viewport().update()
+
+    def lines(self, layer: str) -> dict[int, list[list[QPointF]]]:
+        found = self._lines.get(layer)
+        return {} if found is None else {p: [list(x) for x in ls] for p, ls in found[1].items()}
 
     def set_drag_mode(self, mode: str) -> None:
         """``"select"``: dragging selects words; ``"rect"``: dragging draws a rectangle,
-        reported by :attr:`rect_dragged` in points."""
-        if mode not in ("select", "rect"):
+        reported by :attr:`rect_dragged` in points; ``"ink"``: dragging draws a stroke,
+        reported by :attr:`ink_drawn`."""
+        if mode not in ("select", "rect", "ink"):
             raise ValueError(mode)
         self._drag_mode = mode
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor if mode == "select" else
@@ -481,6 +500,8 @@ class PdfView(QAbstractScrollArea):
     def clear(self) -> None:
         """Forget every overlay and the selection (locking, closing)."""
         self._layers.clear()
+        self._lines.clear()
+        self._stroke = None
         self._selection = self._anchor = self._band = self._press = None
         self.copied = ""
         self.viewport().update()
@@ -584,6 +605,14 @@ class PdfView(QAbstractScrollArea):
                         painter.setPen(QPen(outline, 2))
                         painter.setBrush(Qt.BrushStyle.NoBrush)
                         painter.drawRect(shown)
+            for colour, by_page in self._lines.values():
+                pen = QPen(colour, max(1.0, 2 * self._zoom))
+                painter.setPen(pen)
+                for line in by_page.get(page, ()):
+                    painter.drawPolyline([self.map_from_page(page, p) for p in line])
+            if self._stroke is not None and self._stroke[0] == page:
+                painter.setPen(QPen(SELECTION_COLOUR.darker(), 2))
+                painter.drawPolyline([self.map_from_page(page, p) for p in self._stroke[1]])
             if selected is not None and selected[0] == page:
                 for rect in selected[1]:
                     painter.fillRect(self.page_to_view(page, rect), SELECTION_COLOUR)
@@ -624,10 +653,12 @@ class PdfView(QAbstractScrollArea):
         self._press = event.position()
         hit = self.map_to_page(event.position())
         had = self._selection is not None
-        self._selection = self._anchor = self._band = None
+        self._selection = self._anchor = self._band = self._stroke = None
         if hit is not None:
             page, point = hit
-            if self._drag_mode == "rect":
+            if self._drag_mode == "ink":
+                self._stroke = (page, [point])
+            elif self._drag_mode == "rect":
                 self._band = (page, point, point)
             else:
                 self._anchor = (page, point)
@@ -640,7 +671,13 @@ class PdfView(QAbstractScrollArea):
         if not event.buttons() & Qt.MouseButton.LeftButton:
             super().mouseMoveEvent(event)
             return
-        if self._band is not None:
+        if self._stroke is not None:
+            page, points = self._stroke
+            point = self._clamped(page, event.position())
+            if point != points[-1]:
+                points.append(point)
+            self.viewport().update()
+        elif self._band is not None:
             page, start_, _ = self._band
             self._band = (page, start_, self._clamped(page, event.position()))
             self.viewport().update()
@@ -653,6 +690,15 @@ class PdfView(QAbstractScrollArea):
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseReleaseEvent(event)
             return
+        if self._stroke is not None:
+            page, points = self._stroke
+            self._stroke = None
+            point = self._clamped(page, event.position())
+            if point != points[-1]:
+                points.append(point)
+            if len(points) > 1:
+                self.ink_drawn.emit(page, points)
+            self.viewport().update()
         if self._band is not None:
             page, a, b = self._band
             self._band = None
@@ -667,6 +713,14 @@ class PdfView(QAbstractScrollArea):
             if hit is not None:
                 self.page_clicked.emit(*hit)
         event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        hit = self.map_to_page(event.position())
+        if event.button() == Qt.MouseButton.LeftButton and hit is not None:
+            self.double_clicked.emit(*hit)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def _select(self, page: int, a: QPointF, b: QPointF) -> None:
         words = self.renderer.words.get(page)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QFont,
     QImage,
     QMouseEvent,
     QPainter,
@@ -19,7 +20,8 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractGraphicsShapeItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -38,6 +40,8 @@ class PhotoView(QGraphicsView):
     zoom_changed = Signal(float)
     rect_dragged = Signal(QRectF)  # pixels of the upright photo
     clicked = Signal(QPointF)  # pressed and released there (pixels of the upright photo)
+    line_dragged = Signal(QPointF, QPointF)  # from, to ("line" drag mode)
+    double_clicked = Signal(QPointF)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,8 +50,9 @@ class PhotoView(QGraphicsView):
         self._fit = True
         self._drag_mode = "select"
         self._band: tuple[QPointF, QGraphicsRectItem] | None = None
+        self._line: tuple[QPointF, QGraphicsLineItem] | None = None
         self._press: QPointF | None = None
-        self._layers: dict[str, list[QAbstractGraphicsShapeItem]] = {}
+        self._layers: dict[str, list[QGraphicsItem]] = {}
         self.setAccessibleName(self.tr("Photo"))
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -102,14 +107,15 @@ class PhotoView(QGraphicsView):
     def clear(self) -> None:
         """Drop the photo's pixels and the overlays."""
         self._layers.clear()
-        self._band = None
+        self._band = self._line = None
         self.scene().clear()
         self._item = None
 
     # overlays and drawing
     def set_drag_mode(self, mode: str) -> None:
-        """``"select"``: dragging pans; ``"rect"``: dragging draws a rectangle."""
-        if mode not in ("select", "rect"):
+        """``"select"``: dragging pans; ``"rect"``: dragging draws a rectangle; ``"line"``:
+        dragging draws a line (an arrow)."""
+        if mode not in ("select", "rect", "line"):
             raise ValueError(mode)
         self._drag_mode = mode
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if mode == "select" else
@@ -122,7 +128,7 @@ class PhotoView(QGraphicsView):
         """Draw these rectangles (or ellipses) in pixels of the photo; a layer replaces the
         one of the same name."""
         self.clear_overlay(layer)
-        items: list[QAbstractGraphicsShapeItem] = []
+        items: list[QGraphicsItem] = []
         for r in rects:
             item = (self.scene().addEllipse(r) if ellipse else self.scene().addRect(r))
             item.setBrush(QBrush(colour))
@@ -131,6 +137,47 @@ class PhotoView(QGraphicsView):
             item.setPen(pen)
             item.setZValue(1)
             items.append(item)
+        self._layers[layer] = items
+
+    def set_arrows(self, layer: str, arrows: Sequence[tuple[QPointF, QPointF]],
+                   colour: QColor) -> None:
+        """Draw these arrows (from, to: pixels of the photo), a line and a head."""
+        self.clear_overlay(layer)
+        items: list[QGraphicsItem] = []
+        pen = QPen(colour, 3)
+        pen.setCosmetic(True)
+        for a, b in arrows:
+            line = QLineF(a, b)
+            head = max(6.0, min(40.0, line.length() / 5))
+            group = [self.scene().addLine(line, pen)]
+            for turn in (150.0, -150.0):
+                side = QLineF(b, QPointF(b.x() + 1, b.y()))
+                side.setAngle(line.angle() + turn)
+                side.setLength(head)
+                group.append(self.scene().addLine(side, pen))
+            for item in group:
+                item.setZValue(1)
+            items.extend(group)
+        self._layers[layer] = items
+
+    def set_labels(self, layer: str, labels: Sequence[tuple[QPointF, str]],
+                   colour: QColor) -> None:
+        """Draw these texts at their points (pixels of the photo), on a pale box."""
+        self.clear_overlay(layer)
+        items: list[QGraphicsItem] = []
+        size = self.image_size()
+        font = QFont()
+        font.setPixelSize(max(12, round(min(size.width(), size.height()) / 30)))
+        for at, text in labels:
+            item = self.scene().addSimpleText(text or "…", font)
+            item.setBrush(QBrush(colour))
+            item.setPos(at)
+            item.setZValue(2)
+            back = self.scene().addRect(item.sceneBoundingRect().adjusted(-2, -2, 2, 2),
+                                        QPen(Qt.PenStyle.NoPen),
+                                        QBrush(QColor(255, 255, 255, 180)))
+            back.setZValue(1)
+            items.extend((back, item))
         self._layers[layer] = items
 
     def clear_overlay(self, layer: str) -> None:
@@ -162,12 +209,26 @@ class PhotoView(QGraphicsView):
                 self._band = (start, band)
                 event.accept()
                 return
+            if self._drag_mode == "line":
+                start = self._photo_point(event)
+                pen = QPen(Qt.GlobalColor.blue, 2, Qt.PenStyle.DashLine)
+                pen.setCosmetic(True)
+                line = self.scene().addLine(QLineF(start, start), pen)
+                line.setZValue(2)
+                self._line = (start, line)
+                event.accept()
+                return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._band is not None:
             start, band = self._band
             band.setRect(QRectF(start, self._photo_point(event)).normalized())
+            event.accept()
+            return
+        if self._line is not None:
+            start, line = self._line
+            line.setLine(QLineF(start, self._photo_point(event)))
             event.accept()
             return
         super().mouseMoveEvent(event)
@@ -186,10 +247,25 @@ class PhotoView(QGraphicsView):
             if rect.width() > 1 and rect.height() > 1:
                 self.rect_dragged.emit(rect)
             event.accept()
+        elif self._line is not None:
+            start, line = self._line
+            self._line = None
+            self.scene().removeItem(line)
+            end = self._photo_point(event)
+            if not clicked and QLineF(start, end).length() > 1:
+                self.line_dragged.emit(start, end)
+            event.accept()
         else:
             super().mouseReleaseEvent(event)
         if clicked and self._item is not None:
             self.clicked.emit(self._photo_point(event))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._item is not None:
+            self.double_clicked.emit(self._photo_point(event))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120

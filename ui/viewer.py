@@ -42,6 +42,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QColorDialog,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -68,7 +70,14 @@ from ui.messages import user_message
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR, THUMB_SIZE, PdfView, Renderer
 from ui.photo_view import PhotoView
 from ui.worker import Job, start
-from vault.annotations import Annotation, NotAuthor, add_annotation, delete_annotation
+from vault.annotations import (
+    DEFAULT_COLOUR,
+    Annotation,
+    NotAuthor,
+    add_annotation,
+    delete_annotation,
+    edit_annotation,
+)
 from vault.annotations import annotations as annotations_of
 from vault.document import PDF, Document, PasswordRequired, WrongPassword
 from vault.items import get_item
@@ -88,6 +97,8 @@ SELECTED_OUTLINE = QColor(0, 90, 255)
 ALPHA = {"highlight": 90, "underline": 140, "strikeout": 140, "note": 150, "rectangle": 50,
          "ellipse": 50, "ink": 90}
 MARKUP = ("highlight", "underline", "strikeout")
+LINES = ("ink", "arrow", "label")  # drawn as lines or text, not boxes
+LABEL_BOX = 24.0  # pixels: the side of the box that selects a label
 
 
 class ThumbnailModel(QAbstractListModel):
@@ -405,6 +416,8 @@ class ViewerWindow(QMainWindow):
                 w=size.width(), h=size.height()))
             self.photo.rect_dragged.connect(lambda r: self._dragged(0, r))
             self.photo.clicked.connect(lambda p: self._clicked(0, p))
+            self.photo.line_dragged.connect(self._line_dragged)
+            self.photo.double_clicked.connect(lambda p: self._double_clicked(0, p))
             self._annotations_ready()
             self.ready = True
             self.loaded.emit()
@@ -486,6 +499,8 @@ class ViewerWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Password-protected PDF, opened read-only"))
         self.pdf.rect_dragged.connect(self._dragged)
         self.pdf.page_clicked.connect(self._clicked)
+        self.pdf.ink_drawn.connect(self._inked)
+        self.pdf.double_clicked.connect(self._double_clicked)
         self._annotations_ready()
         self.pdf.setFocus()
         self.pdf.fit_width()
@@ -677,11 +692,12 @@ class ViewerWindow(QMainWindow):
         names = {"select": self.tr("Select"), "highlight": self.tr("Highlight"),
                  "underline": self.tr("Underline"), "strikeout": self.tr("Strike-out"),
                  "note": self.tr("Note"), "rectangle": self.tr("Rectangle"),
-                 "ellipse": self.tr("Ellipse"), "redaction": self.tr("Redaction mark")}
-        tools = (("select", "highlight", "underline", "strikeout", "note", "rectangle",
+                 "ellipse": self.tr("Ellipse"), "redaction": self.tr("Redaction mark"),
+                 "ink": self.tr("Ink"), "arrow": self.tr("Arrow"), "label": self.tr("Label")}
+        tools = (("select", "highlight", "underline", "strikeout", "note", "rectangle", "ink",
                   "redaction") if self.kind == "pdf" else
-                 ("select", "rectangle", "ellipse", "redaction") if self.kind == "photo" else
-                 ())
+                 ("select", "rectangle", "ellipse", "arrow", "label", "redaction")
+                 if self.kind == "photo" else ())
         for tool in tools:
             a = QAction(names[tool], self)
             a.setCheckable(True)
@@ -693,6 +709,16 @@ class ViewerWindow(QMainWindow):
             bar.widgetForAction(a).setAccessibleName(names[tool])
             self.tool_actions[tool] = a
         bar.addSeparator()
+        self.colours = {self.tr("Yellow"): DEFAULT_COLOUR, self.tr("Red"): "#e02020",
+                        self.tr("Green"): "#20a040", self.tr("Blue"): "#2060e0",
+                        self.tr("Black"): "#000000"}
+        self.colour_box = QComboBox()
+        self.colour_box.setAccessibleName(self.tr("Colour of new annotations"))
+        self.colour_box.setToolTip(self.tr("Colour of new annotations"))
+        for name, value in self.colours.items():
+            self.colour_box.addItem(name, value)
+        self.colour_box.setEnabled(False)
+        self.colour_action = bar.addWidget(self.colour_box)
 
         def action(text: str, slot: Callable[[], Any]) -> QAction:
             a = QAction(text, self)
@@ -714,6 +740,11 @@ class ViewerWindow(QMainWindow):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.delete_action.triggered.connect(self.delete_selected)
         self.stack.addAction(self.delete_action)  # Delete over the page, not in the find bar
+        self.edit_action = action(self.tr("&Edit annotation…"), self.edit_selected)
+        self.edit_action.setShortcuts([QKeySequence(Qt.Key.Key_Return),
+                                       QKeySequence(Qt.Key.Key_Enter)])
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.stack.addAction(self.edit_action)
         for toolbar in (self.toolbar, bar):  # the » button shown when a bar is too narrow
             for button in toolbar.findChildren(QToolButton, "qt_toolbar_ext_button"):
                 button.setAccessibleName(self.tr("More tools"))
@@ -722,6 +753,7 @@ class ViewerWindow(QMainWindow):
         for a in (*self.tool_actions.values(), self.occurrences_action,
                   self.annotated_action, self.redacted_action):
             a.setEnabled(True)
+        self.colour_box.setEnabled(True)
         self.reload_annotations()
 
     def set_tool(self, tool: str) -> None:
@@ -731,8 +763,8 @@ class ViewerWindow(QMainWindow):
             self.tool_actions[tool].setChecked(True)
         mode = "select" if tool == "select" else "rect"
         if self.pdf is not None:
-            self.pdf.set_drag_mode(mode)
-        self.photo.set_drag_mode(mode)
+            self.pdf.set_drag_mode("ink" if tool == "ink" else mode)
+        self.photo.set_drag_mode("line" if tool == "arrow" else mode)
 
     def reload_annotations(self) -> None:
         """Read the item's annotations again and draw them, a layer a kind."""
@@ -747,6 +779,7 @@ class ViewerWindow(QMainWindow):
         if self.selected is not None and self.selected.id not in {a.id for a in self.marks}:
             self.selected = None
         self.review = [a for a in self.review if a.id in {m.id for m in self.marks}]
+        self.edit_action.setEnabled(self.selected is not None)
         self._draw_annotations()
 
     def shown_rects(self, a: Annotation) -> list[QRectF]:
@@ -759,6 +792,12 @@ class ViewerWindow(QMainWindow):
             if points:
                 xs, ys = [p[0] for p in points], [p[1] for p in points]
                 boxes = [[min(xs), min(ys), max(xs), max(ys)]]
+        if "from" in g:
+            (x0, y0), (x1, y1) = g["from"], g["to"]
+            boxes = [[min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]]
+        if "at" in g:
+            x, y = g["at"]
+            boxes = [[x, y, x + LABEL_BOX, y + LABEL_BOX]]
         out = []
         for b in boxes:
             x0, y0, x1, y1 = (float(c) for c in b)
@@ -771,6 +810,8 @@ class ViewerWindow(QMainWindow):
         layers: dict[str, dict[int, list[QRectF]]] = {}
         colours: dict[str, QColor] = {}
         for a in self.marks:
+            if a.kind in LINES:
+                continue
             layer = f"annotation-{a.kind}"
             layers.setdefault(layer, {}).setdefault(a.page, []).extend(self.shown_rects(a))
             colour = QColor(a.colour)
@@ -794,6 +835,15 @@ class ViewerWindow(QMainWindow):
                 for a in marks:
                     by_page.setdefault(a.page, []).extend(self.shown_rects(a))
                 pdf.set_overlay(layer, by_page, fill, outline)
+            strokes: dict[int, list[list[QPointF]]] = {}
+            for a in self.marks:
+                if a.kind == "ink":
+                    strokes.setdefault(a.page, []).extend(self.shown_strokes(a))
+            for colour_name in {a.colour for a in self.marks if a.kind == "ink"}:
+                pdf.set_lines(f"annotation-ink-{colour_name}", {
+                    p: [s for a in self.marks if a.kind == "ink" and a.colour == colour_name
+                        and a.page == p for s in self.shown_strokes(a)]
+                    for p in strokes}, QColor(colour_name))
         elif self.kind == "photo":
             photo = self.photo
             for name in [n for n in photo.layer_names() if n.startswith("annotation-")]:
@@ -807,6 +857,46 @@ class ViewerWindow(QMainWindow):
             for layer, (marks, fill, outline) in extra.items():
                 photo.set_overlay(layer, [r for a in marks for r in self.shown_rects(a)],
                                   fill, outline)
+            for i, a in enumerate(m for m in self.marks if m.kind == "arrow"):
+                photo.set_arrows(f"annotation-arrow-{i}", [
+                    (QPointF(*a.geometry["from"]), QPointF(*a.geometry["to"]))],
+                    QColor(a.colour))
+            for i, a in enumerate(m for m in self.marks if m.kind == "label"):
+                photo.set_labels(f"annotation-label-{i}", [(QPointF(*a.geometry["at"]), a.text)],
+                                 QColor(a.colour))
+
+    def shown_strokes(self, a: Annotation) -> list[list[QPointF]]:
+        """An ink annotation's strokes as displayed (points of the page)."""
+        out = []
+        for stroke in a.geometry.get("strokes", []):
+            points = []
+            for x, y in stroke:
+                if self.document is not None:
+                    x, y, _, _ = self.document.from_unrotated(a.page, (x, y, x, y))
+                points.append(QPointF(x, y))
+            out.append(points)
+        return out
+
+    def _inked(self, page: int, points: list[QPointF]) -> None:
+        if self.tool != "ink":
+            return
+        stroke = []
+        for p in points:
+            x, y = p.x(), p.y()
+            if self.document is not None:
+                x, y, _, _ = self.document.to_unrotated(page, (x, y, x, y))
+            stroke.append([round(x, 2), round(y, 2)])
+        self.add("ink", page, {"strokes": [stroke]})
+
+    def _line_dragged(self, start: QPointF, end: QPointF) -> None:
+        if self.tool == "arrow":
+            self.add("arrow", 0, {"from": [round(start.x(), 2), round(start.y(), 2)],
+                                  "to": [round(end.x(), 2), round(end.y(), 2)]})
+
+    def _double_clicked(self, page: int, point: QPointF) -> None:
+        if self.tool == "select":
+            self._clicked(page, point)
+            self.edit_selected()
 
     def _stored(self, page: int, rect: QRectF) -> list[float]:
         """A displayed box as stored: unrotated for a PDF."""
@@ -823,6 +913,7 @@ class ViewerWindow(QMainWindow):
             return None
         try:
             a = add_annotation(v, self.ref, kind, page, geometry, text=text, reason=reason,
+                               colour=str(self.colour_box.currentData() or DEFAULT_COLOUR),
                                password=self.password)
         except Exception as e:
             self.show_message(user_message(e)[0])
@@ -862,11 +953,16 @@ class ViewerWindow(QMainWindow):
             self.ask_fields(self.tr("Note"), [self.tr("Note:")],
                             lambda values: self.add("note", page, {"rect": box},
                                                     text=values[0]))
+        elif self.tool == "label" and self.kind == "photo":
+            at = [round(point.x(), 2), round(point.y(), 2)]
+            self.ask_fields(self.tr("Label"), [self.tr("Label:")],
+                            lambda values: self.add("label", 0, {"at": at}, text=values[0]))
         elif self.tool == "select":
             found = [a for a in self.marks if a.page == page and
                      any(r.adjusted(-1, -1, 1, 1).contains(point)
                          for r in self.shown_rects(a))]
             self.selected = found[-1] if found else None
+            self.edit_action.setEnabled(self.selected is not None)
             self._draw_annotations()
             if self.selected is not None:
                 self.statusBar().showMessage(self.tr("{kind} by {author} selected: Delete "
@@ -890,6 +986,94 @@ class ViewerWindow(QMainWindow):
         self.selected = None
         self.reload_annotations()
         self.statusBar().showMessage(self.tr("Annotation removed"))
+
+    def edit_selected(self) -> QDialog | None:
+        """A small dialog (not modal to the app) changing the selected annotation's text (a
+        note or a label), reason (a redaction mark) and colour."""
+        a = self.selected
+        if a is None or self.vault is None:
+            return None
+        if self.ask is not None and shiboken6.isValid(self.ask):
+            self.ask.close()
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Edit annotation"))
+        dialog.setAccessibleName(self.tr("Edit annotation"))
+        form = QFormLayout(dialog)
+        text_edit = reason_edit = None
+        if a.kind in ("note", "label"):
+            text_edit = QLineEdit(a.text)
+            text_edit.setAccessibleName(self.tr("Text"))
+            form.addRow(self.tr("Text:"), text_edit)
+        if a.kind == "redaction":
+            reason_edit = QLineEdit(a.reason)
+            reason_edit.setAccessibleName(self.tr("Reason"))
+            form.addRow(self.tr("Reason:"), reason_edit)
+        colour_box = QComboBox()
+        colour_box.setAccessibleName(self.tr("Colour"))
+        for name, value in self.colours.items():
+            colour_box.addItem(name, value)
+        if colour_box.findData(a.colour) < 0:
+            colour_box.addItem(a.colour, a.colour)
+        colour_box.setCurrentIndex(colour_box.findData(a.colour))
+        other = QPushButton(self.tr("Other colour…"))
+        other.setAccessibleName(self.tr("Other colour"))
+
+        def pick() -> None:
+            chosen = QColorDialog.getColor(QColor(str(colour_box.currentData())), dialog,
+                                           self.tr("Annotation colour"))
+            if chosen.isValid():
+                name = chosen.name()
+                if colour_box.findData(name) < 0:
+                    colour_box.addItem(name, name)
+                colour_box.setCurrentIndex(colour_box.findData(name))
+
+        other.clicked.connect(pick)
+        row = QHBoxLayout()
+        row.addWidget(colour_box, 1)
+        row.addWidget(other)
+        form.addRow(self.tr("Colour:"), row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.setAccessibleName(self.tr("Edit annotation buttons"))
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+
+        def finished(result: int) -> None:
+            if self.ask is dialog:
+                self.ask = None
+            dialog.deleteLater()
+            if result == QDialog.DialogCode.Accepted:
+                self.apply_edit(a, text=None if text_edit is None else text_edit.text(),
+                                reason=None if reason_edit is None else reason_edit.text(),
+                                colour=str(colour_box.currentData()))
+
+        dialog.finished.connect(finished)
+        self.ask = dialog
+        dialog.open()
+        return dialog
+
+    def apply_edit(self, a: Annotation, *, text: str | None = None, reason: str | None = None,
+                   colour: str | None = None) -> Annotation | None:
+        """Change the annotation through the core (an ``annotation changed`` custody event;
+        only its author may)."""
+        v = self.vault
+        if v is None:
+            return None
+        try:
+            after = edit_annotation(v, a.id, text=text, reason=reason, colour=colour,
+                                    password=self.password)
+        except NotAuthor:
+            self.show_message(self.tr("Only {author}, who made this annotation, may change "
+                                      "it.").format(author=a.author))
+            return None
+        except Exception as e:
+            self.show_message(user_message(e)[0])
+            return None
+        self.selected = after
+        self.reload_annotations()
+        self.statusBar().showMessage(self.tr("Annotation changed"))
+        return after
 
     def ask_fields(self, title: str, labels: list[str],
                    done: Callable[[list[str]], Any]) -> QDialog:
