@@ -993,12 +993,7 @@ class ViewerWindow(QMainWindow):
         a = self.selected
         if a is None or self.vault is None:
             return None
-        if self.ask is not None and shiboken6.isValid(self.ask):
-            self.ask.close()
-        dialog = QDialog(self)
-        dialog.setWindowTitle(self.tr("Edit annotation"))
-        dialog.setAccessibleName(self.tr("Edit annotation"))
-        form = QFormLayout(dialog)
+        dialog, form = self._small_dialog(self.tr("Edit annotation"))
         text_edit = reason_edit = None
         if a.kind in ("note", "label"):
             text_edit = QLineEdit(a.text)
@@ -1032,26 +1027,10 @@ class ViewerWindow(QMainWindow):
         row.addWidget(colour_box, 1)
         row.addWidget(other)
         form.addRow(self.tr("Colour:"), row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                   QDialogButtonBox.StandardButton.Cancel)
-        buttons.setAccessibleName(self.tr("Edit annotation buttons"))
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-
-        def finished(result: int) -> None:
-            if self.ask is dialog:
-                self.ask = None
-            dialog.deleteLater()
-            if result == QDialog.DialogCode.Accepted:
-                self.apply_edit(a, text=None if text_edit is None else text_edit.text(),
-                                reason=None if reason_edit is None else reason_edit.text(),
-                                colour=str(colour_box.currentData()))
-
-        dialog.finished.connect(finished)
-        self.ask = dialog
-        dialog.open()
-        return dialog
+        return self._open_small_dialog(dialog, form, lambda: self.apply_edit(
+            a, text=None if text_edit is None else text_edit.text(),
+            reason=None if reason_edit is None else reason_edit.text(),
+            colour=str(colour_box.currentData())))
 
     def apply_edit(self, a: Annotation, *, text: str | None = None, reason: str | None = None,
                    colour: str | None = None) -> Annotation | None:
@@ -1079,20 +1058,31 @@ class ViewerWindow(QMainWindow):
                    done: Callable[[list[str]], Any]) -> QDialog:
         """A small dialog (not modal to the app) asking for lines of text; ``done`` gets
         them when it is accepted."""
-        if self.ask is not None and shiboken6.isValid(self.ask):
-            self.ask.close()
-        dialog = QDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setAccessibleName(title)
-        form = QFormLayout(dialog)
+        dialog, form = self._small_dialog(title)
         edits = []
         for label in labels:
             edit = QLineEdit()
             edit.setAccessibleName(label.rstrip(":"))
             form.addRow(label, edit)
             edits.append(edit)
+        return self._open_small_dialog(dialog, form, lambda: done([e.text() for e in edits]))
+
+    def _small_dialog(self, title: str) -> tuple[QDialog, QFormLayout]:
+        """A new small dialog (closing the one open before) with a form to fill."""
+        if self.ask is not None and shiboken6.isValid(self.ask):
+            self.ask.close()
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setAccessibleName(title)
+        return dialog, QFormLayout(dialog)
+
+    def _open_small_dialog(self, dialog: QDialog, form: QFormLayout,
+                           accepted: Callable[[], Any]) -> QDialog:
+        """OK and Cancel under the form; opened (not modal to the app); ``accepted`` runs on
+        OK; the dialog is deleted when it closes."""
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                    QDialogButtonBox.StandardButton.Cancel)
+        buttons.setAccessibleName(self.tr("{title} buttons").format(title=dialog.windowTitle()))
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         form.addRow(buttons)
@@ -1102,7 +1092,7 @@ class ViewerWindow(QMainWindow):
                 self.ask = None
             dialog.deleteLater()
             if result == QDialog.DialogCode.Accepted:
-                done([e.text() for e in edits])
+                accepted()
 
         dialog.finished.connect(finished)
         self.ask = dialog
