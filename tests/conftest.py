@@ -81,3 +81,15 @@ def write_files(folder: Path, count: int, size: int = 1000, prefix: str = "doc",
         p.write_bytes(body[:size])
         paths.append(p)
     return paths
+
+
+def import_refs(v: Vault, *paths: Path) -> dict[str, str]:
+    """Import ``paths`` into ``v``; returns {file name: reference}."""
+    from vault.importer import import_paths
+
+    refs = {}
+    for prog in import_paths(v, paths):
+        for r in prog.acknowledged:
+            assert r.ref is not None, r
+            refs[Path(r.source).name] = r.ref
+    return refs

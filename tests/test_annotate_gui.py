@@ -7,16 +7,15 @@ original never changes."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pymupdf
 import pytest
-import shiboken6
-from conftest import CORPUS
+from conftest import CORPUS, import_refs
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
-from test_viewer import drag, import_refs
+from test_viewer import drag, viewers  # noqa: F401 - viewers is a fixture used below
 
 from ui.viewer import ViewerWindow
 from vault.annotations import add_annotation, annotations, read_content
@@ -39,23 +38,16 @@ def case(make_vault: Callable[..., tuple[Vault, str]]) -> tuple[Vault, dict[str,
 
 
 @pytest.fixture
-def open_viewer(qtbot: QtBot) -> Iterator[Callable[[Vault, str], ViewerWindow]]:
-    host = QWidget()
-    qtbot.addWidget(host)
-    opened: list[ViewerWindow] = []
-
+def open_viewer(qtbot: QtBot, viewers: Callable[[Vault, str], ViewerWindow]  # noqa: F811
+                ) -> Callable[[Vault, str], ViewerWindow]:
+    """A viewer, ready and active, on a stand-in main window (test_viewer's ``viewers``)."""
     def make(v: Vault, ref: str) -> ViewerWindow:
-        viewer = ViewerWindow(v, ref, host)
-        opened.append(viewer)
-        viewer.show()
+        viewer = viewers(v, ref)
         qtbot.waitUntil(lambda: viewer.ready, timeout=WAIT)
         viewer.activateWindow()
         return viewer
 
-    yield make
-    for viewer in opened:
-        if shiboken6.isValid(viewer):
-            viewer.close()
+    return make
 
 
 def sha256(v: Vault, ref: str) -> str:

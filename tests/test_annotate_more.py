@@ -21,7 +21,7 @@ from test_annotate_gui import (
     sha256,
     tool,
 )
-from test_viewer import drag
+from test_viewer import drag, viewers  # noqa: F401 - the fixture open_viewer uses
 
 from ui.viewer import ViewerWindow
 from vault.annotations import annotations

@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import IDENTITY, PASSPHRASE, ROOT, T0, write_files
+from conftest import IDENTITY, PASSPHRASE, ROOT, T0, import_refs, write_files
 from PIL import Image, ImageChops, ImageOps, ImageStat
 from test_no_plaintext import existing_written, places_to_scan, scan, strace_or_fail
 
 from vault.check import run_check
 from vault.clock import FixedClock
 from vault.errors import NotFound, VaultUnusable
-from vault.importer import import_paths
 from vault.items import get_item
 from vault.keyslots import TEST_KDF
 from vault.purge import purge
@@ -45,16 +44,6 @@ PHOTOS = ["Canon_40D.jpg", "DSCN0010.jpg", "DSCN0021.jpg", "DSCN0027.jpg", "IMG_
 
 
 # ------------------------------------------------------------------------------ helpers
-def import_refs(v: Vault, *paths: Path) -> dict[str, str]:
-    """Import; returns {file name: ref}."""
-    refs = {}
-    for prog in import_paths(v, paths):
-        for r in prog.acknowledged:
-            assert r.ref is not None, r
-            refs[Path(r.source).name] = r.ref
-    return refs
-
-
 def picture(png: bytes) -> Image.Image:
     assert png.startswith(PNG_SIGNATURE)
     im = Image.open(io.BytesIO(png))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 import shiboken6
-from conftest import CORPUS, IDENTITY, PASSPHRASE, ROOT, T0
+from conftest import CORPUS, IDENTITY, PASSPHRASE, ROOT, T0, import_refs
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QWheelEvent
@@ -52,7 +52,6 @@ from ui.viewer import ViewerWindow, open_viewer
 from vault.clock import FixedClock
 from vault.document import PasswordRequired, WrongPassword, open_document, open_photo
 from vault.errors import VaultError
-from vault.importer import import_paths
 from vault.items import get_item
 from vault.keyslots import TEST_KDF
 from vault.thumbnails import original_item
@@ -65,15 +64,6 @@ OPEN_PASSWORD = "openpassword"
 
 
 # ------------------------------------------------------------------------------ fixtures
-def import_refs(v: Vault, *paths: Path) -> dict[str, str]:
-    refs = {}
-    for prog in import_paths(v, paths):
-        for r in prog.acknowledged:
-            assert r.ref is not None, r
-            refs[Path(r.source).name] = r.ref
-    return refs
-
-
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Vault, dict[str, str]]]:
     """One vault holding the whole corpus, shared by the tests that only read it."""
