@@ -18,6 +18,7 @@ DEB_PACKAGES=(
     libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-util1 libxcb-render0
     dbus-daemon dbus-bin               # tests: a private session bus (lock on screen lock)
+    tesseract-ocr tesseract-ocr-eng tesseract-ocr-cym   # OCR of scans and photos (English, Welsh)
 )
 
 missing=()

@@ -347,10 +347,10 @@ def s3_copy(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_schema3_fixture_migrates_to_annotations(s3_copy: Path) -> None:
-    """The committed schema 3 vault opens as schema 4 (the annotations table added in the
+    """The committed schema 3 vault opens migrated (the annotations table added in the
     migration's transaction), checks clean, takes annotations on its photo, and keeps them."""
     with Vault.open(s3_copy, passphrase=PASSPHRASE) as v:
-        assert schema_version(v.con) == SCHEMA_VERSION == 4
+        assert schema_version(v.con) == SCHEMA_VERSION >= 4
         columns = [r[1] for r in v.con.execute("PRAGMA table_info(annotations)")]
         assert columns == ["n", "id", "item_id", "sha256", "page", "kind", "geometry", "colour",
                            "text", "reason", "author", "created", "updated", "removed"]

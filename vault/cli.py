@@ -453,6 +453,10 @@ def demo(keep: bool) -> None:
     run_demo(keep=keep, echo=click.echo)
 
 
+# Commands kept in modules of their own register themselves on `cli` when imported.
+from vault import cli_search, cli_timestamps  # noqa: E402,F401
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="evidence-vault", standalone_mode=False)

@@ -87,6 +87,74 @@ MIGRATIONS: list[str] = [
         removed TEXT);
     CREATE INDEX annotations_item ON annotations(item_id, removed);
     """,
+    # 5: trusted timestamps (docs/timestamps.md): the Time-Stamp Authorities the user turned
+    # on, what is waiting to be stamped, and every token received (never deleted).
+    """
+    CREATE TABLE tsas (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        ca_pem TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        added TEXT NOT NULL);
+    CREATE TABLE stamp_requests (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        message BLOB NOT NULL,
+        sha256 TEXT NOT NULL,
+        queued TEXT NOT NULL,
+        last_try TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        UNIQUE (kind, subject));
+    CREATE TABLE stamp_tokens (
+        id INTEGER PRIMARY KEY,
+        request_id INTEGER NOT NULL REFERENCES stamp_requests(id),
+        tsa TEXT NOT NULL,
+        url TEXT NOT NULL,
+        query BLOB NOT NULL,
+        response BLOB NOT NULL,
+        chain_pem TEXT NOT NULL,
+        gen_time TEXT NOT NULL,
+        local_time TEXT NOT NULL,
+        skew_seconds REAL NOT NULL,
+        UNIQUE (request_id, tsa));
+    CREATE TRIGGER stamp_tokens_no_delete BEFORE DELETE ON stamp_tokens
+        BEGIN SELECT RAISE(ABORT, 'timestamp tokens are kept'); END;
+    """,
+    # 6: search (docs/vault-format.md#search): a full-text index of everything readable about
+    # an item, tags, OCR text (derived data; the original is untouched) and the text work
+    # still to do. All of it inside the encrypted index; items present before are queued.
+    """
+    CREATE VIRTUAL TABLE search_text USING fts5(
+        text, item_id UNINDEXED, source UNINDEXED, page UNINDEXED, key UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL COLLATE NOCASE, created TEXT NOT NULL);
+    CREATE TABLE item_tags (
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        tag_id INTEGER NOT NULL REFERENCES tags(id),
+        added TEXT NOT NULL,
+        PRIMARY KEY (item_id, tag_id));
+    CREATE INDEX item_tags_tag ON item_tags(tag_id);
+    CREATE TABLE ocr_pages (
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        page INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        languages TEXT NOT NULL,
+        created TEXT NOT NULL,
+        PRIMARY KEY (item_id, page));
+    CREATE TABLE text_jobs (
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        kind TEXT NOT NULL,
+        queued TEXT NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (item_id, kind));
+    INSERT INTO text_jobs (item_id, kind, queued)
+        SELECT id, 'index', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM items
+        WHERE status = 'present';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
