@@ -454,7 +454,7 @@ def demo(keep: bool) -> None:
 
 
 # Commands kept in modules of their own register themselves on `cli` when imported.
-from vault import cli_search, cli_timestamps  # noqa: E402,F401
+from vault import cli_ocr, cli_search, cli_timestamps  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:
