@@ -217,12 +217,20 @@ def log(vault: str, as_json: bool, item: str | None) -> None:
 
 @cli.command()
 @click.argument("vault")
-def check(vault: str) -> None:
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="A package exported from this vault earlier: check that the vault's log "
+                   "still extends its custody log.")
+def check(vault: str, previous: Path | None) -> None:
     """Re-read every object, recompute every hash, verify the chain and every signature."""
     from vault.check import CheckReport
     from vault.check import check as run
 
+    history = None
     with open_vault(vault) as v:
+        if previous is not None:
+            from vault.package_verify import compare_vault_with_package
+
+            history = compare_vault_with_package(v, previous)
         report = None
         with _progress(1, "Checking") as bar:
             for step in run(v):
@@ -234,7 +242,9 @@ def check(vault: str) -> None:
     assert report is not None
     click.echo(f"{report.items_checked} items, {report.bytes_checked} bytes, "
                f"{report.events_checked} custody events checked")
-    if report.ok:
+    if history is not None:
+        click.echo(f"{'history' if history.ok else 'PROBLEM: history'}: {history.message}")
+    if report.ok and (history is None or history.ok):
         click.echo("OK: every object matches its hash; the custody chain and signatures verify")
         return
     for p in report.problems:
@@ -387,7 +397,11 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
               help="Also save the verification report as HTML here.")
-def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None) -> None:
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="An earlier package of the same vault: check that this one's custody log "
+                   "extends it (nothing edited, removed or reordered).")
+def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None,
+           previous: Path | None) -> None:
     """Verify a package. Exit 0 verified, 1 not verified, 2 usage error, 3 not a package."""
     from vault.package_verify import verify_package
     from vault.verify_report import html_report
@@ -397,7 +411,7 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        result = verify_package(package, signer=signer, progress=progress)
+        result = verify_package(package, signer=signer, progress=progress, previous=previous)
     if report_path is not None:
         report_path.write_text(html_report(package.name, result), encoding="utf-8")
     if as_json:

@@ -55,6 +55,7 @@ class VerifiedExcerpt:
     fingerprint: str = ""
     vault_id: str = ""
     certificate_fingerprint: str = ""
+    omitted: list[tuple[int, int, str]] = field(default_factory=list)  # (from, to, hash)
 
 
 def verify_excerpt(data: bytes) -> VerifiedExcerpt:
@@ -84,6 +85,7 @@ def verify_excerpt(data: bytes) -> VerifiedExcerpt:
                 out.problems.append(f"custody log line {n}: an omitted range at the end (an "
                                     "excerpt ends with an event, never with a gap)")
                 return out
+            out.omitted.append((expected, span["to"], h))
             expected, prev = span["to"] + 1, h
             continue
         try:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -21,6 +21,13 @@ from vault.certs import cert_fingerprint
 from vault.cms import CmsError, verify_detached
 from vault.custody import RECEIPTS
 from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
+from vault.custody_history import (
+    History,
+    HistoryResult,
+    compare_history,
+    history_from_events,
+    history_from_excerpt,
+)
 from vault.errors import VaultError
 from vault.package_format import (
     BAG_INFO,
@@ -42,6 +49,9 @@ from vault.package_format import (
     ref_key,
 )
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
+
+if TYPE_CHECKING:
+    from vault.vault import Vault
 
 
 class NotAPackage(VaultError):
@@ -66,6 +76,7 @@ class Verification:
     exhibits: list[dict[str, Any]] = field(default_factory=list)
     custody: VerifiedExcerpt | None = None
     top: str = ""
+    history: HistoryResult | None = None  # with ``previous``: the comparison with it
 
     @property
     def verified(self) -> bool:
@@ -86,7 +97,8 @@ class Verification:
                 "custody_key_fingerprint": self.custody_fingerprint,
                 "checks": [asdict(c) for c in self.checks],
                 "exhibits": [{k: x.get(k) for k in ("ref", "name", "file", "size", "sha256")}
-                             for x in self.exhibits]}
+                             for x in self.exhibits],
+                **({"history": self.history.to_json()} if self.history else {})}
 
 
 class _Stop(Exception):
@@ -94,7 +106,10 @@ class _Stop(Exception):
 
 
 def verify_package(path: Path, *, signer: str | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> Verification:
+                   progress: Callable[[int, int], None] | None = None,
+                   previous: Path | None = None) -> Verification:
+    """Verify ``path``; with ``previous`` (an earlier package from the same vault), also the
+    check ``history``: this package's custody log extends the earlier one's."""
     if path.suffix == ".age":
         raise NotAPackage(f"{path.name} is encrypted: decrypt it first with "
                           "'evidence-vault decrypt' or 'age -d'")
@@ -104,7 +119,7 @@ def verify_package(path: Path, *, signer: str | None = None,
     try:
         with SafeZip(path) as z:
             result.checks.append(Check("archive", True, f"{len(z.entries)} entries, none unsafe"))
-            _Verifier(z, result, signer, progress).run()
+            _Verifier(z, result, signer, progress, previous).run()
     except NotAnArchive as e:
         raise NotAPackage(str(e)) from e
     except HostileArchive as e:
@@ -116,8 +131,10 @@ def verify_package(path: Path, *, signer: str | None = None,
 
 class _Verifier:
     def __init__(self, z: SafeZip, result: Verification, signer: str | None,
-                 progress: Callable[[int, int], None] | None) -> None:
+                 progress: Callable[[int, int], None] | None,
+                 previous: Path | None = None) -> None:
         self.z, self.r, self.signer, self.progress = z, result, signer, progress
+        self.previous = previous
         self.top = ""
         self.excerpt: VerifiedExcerpt | None = None
 
@@ -301,6 +318,21 @@ class _Verifier:
                    f"bag-info.txt names custody key {stated or '(none)'}, but the log is signed "
                    f"by {excerpt.fingerprint}")
         self._exhibits(manifest, excerpt)
+        if self.previous is not None:
+            self._history(excerpt, self.previous)
+
+    def _history(self, excerpt: VerifiedExcerpt, previous: Path) -> None:
+        older, why = earlier_history(previous)
+        if older is None:
+            self.r.history = HistoryResult(ok=False, message=why)
+        elif excerpt.problems or not excerpt.records:
+            self.r.history = HistoryResult(ok=False, message="not compared with "
+                                           f"{previous.name}: this package's custody log "
+                                           "does not verify")
+        else:
+            self.r.history = compare_history(older, history_from_excerpt(
+                excerpt, "this package"))
+        self.check("history", self.r.history.ok, self.r.history.message)
 
     def _exhibits(self, manifest: dict[str, str], excerpt: VerifiedExcerpt) -> None:
         receipts: dict[str, str] = {}
@@ -333,3 +365,27 @@ class _Verifier:
                 problems.append(f"{p} has no provenance record")
         self.check("exhibits", not problems and bool(self.r.exhibits), "; ".join(problems) or
                    f"{len(self.r.exhibits)} exhibits: each matches the hash signed at receipt")
+
+
+def earlier_history(previous: Path, label: str = "the earlier package"
+                    ) -> tuple[History | None, str]:
+    """The custody history of an earlier package, once it verifies; else why not."""
+    try:
+        old = verify_package(previous)
+    except NotAPackage as e:
+        return None, f"the earlier package {previous.name} is not a package: {e}"
+    if not old.verified or old.custody is None:
+        return None, (f"the earlier package {previous.name} does not verify ({old.reason}); "
+                      "there is nothing trustworthy to compare with")
+    return history_from_excerpt(old.custody, label), ""
+
+
+def compare_vault_with_package(v: Vault, previous: Path) -> HistoryResult:
+    """Does the vault's own log extend the custody excerpt of an earlier package of it?"""
+    older, why = earlier_history(previous, "the package")
+    if older is None:
+        return HistoryResult(ok=False, message=why)
+    with v.db_lock:
+        newer = history_from_events(v.events(), vault_id=v.vault_id,
+                                    key_fingerprint=v.fingerprint())
+    return compare_history(older, newer)

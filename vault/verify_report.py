@@ -15,6 +15,9 @@ def html_report(name: str, r: Verification) -> str:
     exhibits = "".join(f"<tr><td>{e(str(x.get('ref')))}</td><td>{e(str(x.get('name')))}</td>"
                        f"<td><code>{e(str(x.get('sha256')))}</code></td></tr>"
                        for x in r.exhibits)
+    history = "" if r.history is None else (
+        f"<h2>History</h2><p>{'Extends' if r.history.ok else 'Does NOT extend'} the earlier "
+        f"package: {e(r.history.message)}</p>")
     return f"""<!doctype html><html lang="en"><meta charset="utf-8">
 <title>Verification of {e(name)}</title>
 <h1 style="color:{colour}">{e(r.headline())}</h1>
@@ -23,5 +26,6 @@ Signer certificate SHA-256: <code>{e(r.signer_fingerprint)}</code><br>
 Custody key: <code>{e(r.custody_fingerprint)}</code></p>
 <h2>Checks</h2><table border="1" cellpadding="4">{rows}</table>
 <h2>Exhibits</h2><table border="1" cellpadding="4">{exhibits}</table>
+{history}
 </html>
 """
