@@ -15,6 +15,7 @@ from typing import Any
 from vault import custody
 from vault.errors import VaultError
 from vault.thumbnails import read_thumbnail_object
+from vault.timestamps import head_token_problems
 from vault.vault import Vault
 
 
@@ -45,6 +46,7 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
     cancel = cancel or (lambda: False)
     report = CheckReport()
     report.problems.extend(v.head_problems())
+    report.problems.extend(head_token_problems(v))  # the log against its trusted timestamps
 
     # 1. The chain: hashes, links, signatures, in order; and what each item's events say.
     imported: dict[str, str] = {}

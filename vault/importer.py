@@ -219,6 +219,8 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
             commit()
             yield prog
         reader.record(wait=True)
+        from vault.timestamps import queue_head_safely  # trusted time: queue only, no network
+        queue_head_safely(v)
     finally:
         reader.close()
         for s in batch:  # stored but never recorded (an error or the caller stopped): discard

@@ -142,6 +142,8 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
         raise VaultError(f"{target} already exists; choose another name")
     if not target.parent.is_dir():
         raise VaultError(f"the folder {target.parent} does not exist")
+    from vault.timestamps import queue_head_safely  # trusted time: the head before the export
+    queue_head_safely(v)  # queued only, no network (docs/timestamps.md)
     package_id = str(uuid.uuid4())
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
     writer = _Writer(v, items, top, package_id, recipient, case, cancel)

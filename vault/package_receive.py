@@ -66,6 +66,8 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                                     action=custody.RECEIVED_FROM_PACKAGE))
         receipt.results = record_batch(v, batch, case)
         batch = []
+        from vault.timestamps import queue_head_safely  # trusted time: queue only, no network
+        queue_head_safely(v)
     except (HostileArchive, NotAnArchive) as e:
         raise VaultError(f"the package changed after it was verified ({e}); nothing was "
                          "received") from e
