@@ -210,28 +210,31 @@ def test_offline_import_export_then_stamp_when_the_tsa_answers(
     assert time.monotonic() - started < 60
     r = run_cli("stamp", folder, "--timeout", "5")
     assert r.returncode == 1, r.stderr
+    # The export's signature (package format 2) waits too, before the later custody head.
     waiting = [ln for ln in r.stdout.splitlines() if ln.startswith("WAITING")]
-    assert len(waiting) == 1 and waiting[0].startswith("WAITING\tcustody head\t")
-    assert "local: not reachable" in waiting[0] and "refused" in waiting[0]
-    assert "0 stamped, 1 still waiting" in r.stderr
+    assert len(waiting) == 2 and waiting[0].startswith("WAITING\tpackage signature\t")
+    assert waiting[1].startswith("WAITING\tcustody head\t")
+    assert "local: not reachable" in waiting[1] and "refused" in waiting[1]
+    assert "0 stamped, 2 still waiting" in r.stderr
     with Vault.open(folder, passphrase=PASSPHRASE) as v:
-        assert head_tokens(v) == [] and unstamped_count(v) == 1
+        assert head_tokens(v) == [] and unstamped_count(v) == 2
         subject = head_subject(v)
-        assert pending(v)[0].subject == subject and pending(v)[0].last_try is not None
+        assert pending(v)[1].subject == subject and pending(v)[1].last_try is not None
 
     server.start()  # back on the same address
     r = run_cli("stamp", folder)
     assert r.returncode == 0, r.stderr
     stamped = [ln.split("\t") for ln in r.stdout.splitlines() if ln.startswith("STAMPED")]
-    assert [s[1:4] for s in stamped] == [["custody head", subject, "local"]]
-    assert "WARNING" not in r.stdout and "1 stamped, 0 still waiting" in r.stderr
-    assert server.requests == 1
+    assert [s[1:4] for s in stamped][1] == ["custody head", subject, "local"]
+    assert stamped[0][1] == "package signature"
+    assert "WARNING" not in r.stdout and "2 stamped, 0 still waiting" in r.stderr
+    assert server.requests == 2
     r = run_cli("stamp", folder)
     assert r.returncode == 0 and "0 stamped, 0 still waiting" in r.stderr
-    assert server.requests == 1  # nothing sent twice
+    assert server.requests == 2  # nothing sent twice
     doc = json.loads(run_cli("timestamps", folder, "--json").stdout)
-    assert doc["waiting"] == [] and len(doc["tokens"]) == 1
-    token = doc["tokens"][0]
+    assert doc["waiting"] == [] and len(doc["tokens"]) == 2
+    token = doc["tokens"][1]
     assert token["subject"] == subject and token["tsa"] == "local" and token["warning"] is None
     assert abs(token["skew_seconds"]) < 60
     with Vault.open(folder, passphrase=PASSPHRASE) as v:

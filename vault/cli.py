@@ -389,6 +389,12 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     click.echo(str(result.path))
     click.echo(f"signer fingerprint (SHA-256): {result.certificate_fingerprint}")
     click.echo(f"{len(result.exhibits)} exhibits; package SHA-256 {result.sha256}", err=True)
+    if result.signature_timestamp:
+        click.echo(f"signature timestamp: {result.signature_timestamp} "
+                   f"(TSA: {result.signature_tsa})")
+    elif result.timestamp_waiting:
+        click.echo("signature timestamp: waiting (offline); run `evidence-vault stamp VAULT "
+                   f"--attach {result.path.name}` later")
 
 
 @cli.command()
@@ -400,18 +406,26 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
 @click.option("--previous", type=click.Path(path_type=Path), default=None,
               help="An earlier package of the same vault: check that this one's custody log "
                    "extends it (nothing edited, removed or reordered).")
+@click.option("--tsa-ca", "tsa_ca", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A Time-Stamp Authority root certificate (PEM or DER) to trust, besides the "
+                   "bundled ones; repeatable.")
 def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None,
-           previous: Path | None) -> None:
+           previous: Path | None, tsa_ca: tuple[Path, ...]) -> None:
     """Verify a package. Exit 0 verified, 1 not verified, 2 usage error, 3 not a package."""
     from vault.package_verify import verify_package
+    from vault.tsp import load_certificates
     from vault.verify_report import html_report
+
+    roots = [c for f in tsa_ca for c in load_certificates(f.read_bytes())]
 
     with _progress(1, "Verifying") as bar:
         def progress(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        result = verify_package(package, signer=signer, progress=progress, previous=previous)
+        result = verify_package(package, signer=signer, progress=progress, previous=previous,
+                                tsa_roots=roots)
     if report_path is not None:
         report_path.write_text(html_report(package.name, result), encoding="utf-8")
     if as_json:
@@ -420,6 +434,10 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
         click.secho(result.headline(), fg="green" if result.verified else "red", bold=True)
         for c in result.checks:
             click.echo(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}")
+        for t in result.timestamps:
+            click.echo(f"  {t.describe()}")
+        for w in result.warnings:
+            click.secho(f"  WARNING: {w}", fg="yellow")
     sys.exit(0 if result.verified else 1)
 
 

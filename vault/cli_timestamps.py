@@ -132,11 +132,27 @@ def tsa_disable(vault: str, name: str) -> None:
 @click.argument("vault")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 300),
               help="Seconds to wait for each TSA's answer.")
-def stamp(vault: str, timeout: float) -> None:
+@click.option("--attach", "attach", default=None, type=click.Path(path_type=Path),
+              help="Instead: add the signature timestamp this vault now holds to PACKAGE.zip, "
+                   "exported while offline (no network).")
+def stamp(vault: str, timeout: float, attach: Path | None) -> None:
     """Send what is queued to the enabled TSAs. Prints each request stamped (kind, subject,
     TSA, TSA time, clock difference) and each one still waiting with why. Exit 0 when nothing
-    is waiting, 1 when something still is (it is sent again next time)."""
+    is waiting, 1 when something still is (it is sent again next time).
+
+    With --attach PACKAGE.zip, nothing is sent: the token received for that package's
+    signature is added to the package file."""
     from vault.timestamps import StampReport, stamp_pending
+
+    if attach is not None:
+        from vault.package_stamp import attach_signature_token
+
+        with open_vault(vault) as v:
+            done = attach_signature_token(v, attach)
+        click.echo(f"attached the signature timestamp of {done.tsa} ({done.gen_time}) to "
+                   f"{done.path}")
+        click.echo(f"package SHA-256 {done.new_sha256} (was {done.old_sha256})", err=True)
+        return
 
     report = None
     with open_vault(vault) as v, _progress(1, "Stamping") as bar:

@@ -39,6 +39,8 @@ METADATA_EXTRACTED = "metadata extracted"
 NOTE_ADDED = "note added"
 EXTRACTED = "extracted"
 EXPORTED = "exported"
+# An RFC 3161 token for a package's signature, added to the package file after its export.
+PACKAGE_TIMESTAMP_ATTACHED = "package timestamp attached"
 VERIFIED = "verified"
 PURGED = "purged"
 PASSPHRASE_CHANGED = "passphrase changed"
@@ -48,6 +50,10 @@ CASE_CREATED = "case created"
 ANNOTATION_ADDED = "annotation added"
 ANNOTATION_CHANGED = "annotation changed"
 ANNOTATION_REMOVED = "annotation removed"
+# Text read from an item's scanned pages or photo by OCR (derived data; the original untouched).
+TEXT_RECOGNISED = "text recognised"
+TAG_ADDED = "tag added"
+TAG_REMOVED = "tag removed"
 
 
 def canonical(obj: Any) -> bytes:

@@ -39,14 +39,20 @@ from vault.package_format import (
     PROVENANCE,
     REPORT,
     SIGNATURE,
+    SIGNATURE_TOKEN,
+    SIGNATURE_TOKEN_CERTS,
     SIGNER_CERT,
     TAGMANIFEST,
     exhibit_path,
     format_bag_info,
     format_manifest,
+    head_file,
+    head_record_path,
+    head_token_path,
     ref_key,
     ref_slug,
     safe_name,
+    tsa_time,
 )
 from vault.package_howto import how_to_verify
 from vault.vault import Vault
@@ -68,6 +74,27 @@ class ExportResult:
     custody_fingerprint: str
     exhibits: list[str] = field(default_factory=list)
     encrypted: bool = False
+    signature_timestamp: str | None = None  # the TSA's time on the signature, if stamped
+    signature_tsa: str = ""  # which TSA (its certificate's subject)
+    timestamp_waiting: bool = False  # no TSA answered: queued, attach it later (--attach)
+    head_timestamps: int = 0  # custody-head tokens carried in the package
+
+
+SIGNATURE_KIND = "package signature"
+"""The timestamp request kind for a package's signature; its subject is the package id."""
+STAMP_TIMEOUT = 5.0
+"""Seconds to wait for each TSA while exporting; past that the request is queued instead."""
+
+
+@dataclass
+class _SignatureToken:
+    tsa: str  # the configured name
+    url: str
+    query: bytes
+    response: bytes
+    chain_pem: str
+    gen_time: dt.datetime
+    subject: str  # the TSA certificate's subject
 
 
 def select(v: Vault, refs: list[str] | None, case: str | None) -> list[Item]:
@@ -127,11 +154,17 @@ class _Bag:
 def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
                    case: str | None = None, recipient: str = "",
                    encrypt_to: str | None = None, passphrase: str | None = None,
-                   cancel: Callable[[], bool] | None = None,
+                   cancel: Callable[[], bool] | None = None, stamp: bool = True,
+                   stamp_timeout: float = STAMP_TIMEOUT,
                    ) -> Iterator[ExportProgress | ExportResult]:
     """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
     passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
-    final name until the package is whole; cancelling or failing leaves nothing."""
+    final name until the package is whole; cancelling or failing leaves nothing.
+
+    With ``stamp`` and a TSA turned on, the signature is sent once to each enabled TSA in
+    turn (``stamp_timeout`` seconds each) until one answers with a good token, which goes
+    into the package; when none does, the request is queued and the package is written
+    without it (``evidence-vault stamp VAULT --attach PACKAGE`` adds it later)."""
     cancel = cancel or (lambda: False)
     items = select(v, refs, case)
     if encrypt_to is not None and passphrase is not None:
@@ -147,6 +180,10 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     package_id = str(uuid.uuid4())
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
     writer = _Writer(v, items, top, package_id, recipient, case, cancel)
+    if stamp:
+        from vault.timestamps import list_tsas
+        writer.tsas = [t for t in list_tsas(v) if t.enabled]
+        writer.stamp_timeout = stamp_timeout
     with replacing(target) as f:
         if encrypt:
             yield from _encrypting(writer, f, encrypt)
@@ -159,8 +196,55 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
             "package_id": package_id, "package_sha256": digest, "file": target.name,
             "recipient": recipient, "items": [i.ref for i in items], "case": case,
             "encrypted_to": encrypted_to})
+    token = writer.token
+    if writer.signature is not None and writer.tsas:
+        _keep_signature_token(v, package_id, writer.signature, token)
     yield ExportResult(target, package_id, digest, v.certificate_fingerprint(), v.fingerprint(),
-                       [i.ref for i in items], encrypt is not None)
+                       [i.ref for i in items], encrypt is not None,
+                       signature_timestamp=tsa_time(token.gen_time) if token else None,
+                       signature_tsa=token.subject if token else "",
+                       timestamp_waiting=bool(writer.tsas) and token is None,
+                       head_timestamps=writer.head_token_count)
+
+
+def _keep_signature_token(v: Vault, package_id: str, signature: bytes,
+                          token: _SignatureToken | None) -> None:
+    """Queue the signature for stamping, with the token got during the export if any (so
+    ``stamp`` does not ask that TSA again, and ``--attach`` finds it)."""
+    from vault.timestamps import queue
+
+    rid = queue(v, SIGNATURE_KIND, package_id, signature)
+    if token is None:
+        return
+    local = v.clock.now()
+    with v.transaction():
+        v.con.execute(
+            "INSERT INTO stamp_tokens (request_id, tsa, url, query, response, chain_pem, "
+            "gen_time, local_time, skew_seconds) VALUES (?,?,?,?,?,?,?,?,?)",
+            (rid, token.tsa, token.url, token.query, token.response, token.chain_pem,
+             iso_utc(token.gen_time), iso_utc(local),
+             (local - token.gen_time).total_seconds()))
+        v.con.execute("UPDATE stamp_requests SET last_try=?, last_error='' WHERE id=?",
+                      (iso_utc(local), rid))
+
+
+def _stamp_signature(tsas: list[Any], signature: bytes,
+                     timeout: float) -> _SignatureToken | None:
+    """One try per enabled TSA, in order; the first good token wins. Never raises for a TSA."""
+    from vault import tsp
+
+    for t in tsas:
+        query = tsp.make_query(signature)
+        try:
+            answer = tsp.send_query(t.url, query, timeout=timeout)
+        except VaultError:
+            continue
+        roots = x509.load_pem_x509_certificates(t.ca_pem.encode("ascii"))
+        check = tsp.check_response(answer, signature, roots, nonce=query.nonce)
+        if check.ok and check.trusted and check.gen_time is not None:
+            return _SignatureToken(t.name, t.url, query.der, answer, check.chain_pem,
+                                   check.gen_time, check.tsa)
+    return None
 
 
 Encrypt = Callable[[IO[bytes], IO[bytes]], None]
@@ -243,6 +327,36 @@ class _Writer:
                 self.timelines.setdefault(e.fields["item"], []).append(e.fields)
         self.as_of = dt.datetime.fromisoformat(kept[-1].fields["time"].replace("Z", "+00:00"))
         self.head = f"{kept[-1].seq} {kept[-1].hash}"  # pins the excerpt's end (no truncation)
+        self.head_files = self._head_timestamps(kept)
+        self.head_token_count = sum(n.endswith(".tsr") for n in self.head_files)
+        self.tsas: list[Any] = []  # the enabled TSAs to stamp the signature (none: no stamp)
+        self.stamp_timeout = STAMP_TIMEOUT
+        self.signature: bytes | None = None
+        self.token: _SignatureToken | None = None
+
+    def _head_timestamps(self, kept: list[custody.Event]) -> dict[str, bytes]:
+        """The stored custody-head tokens the excerpt can confirm (their event is in it, or
+        ends one of its omitted ranges, with the same hash, at or before its head), as
+        package files: the head record, then each TSA's token and chain."""
+        from vault.timestamps import head_tokens
+
+        hashes = {e.seq: e.hash for e in self.events}
+        seqs = {e.seq for e in kept}
+        seqs |= {e.seq - 1 for e in kept[1:] if e.seq - 1 not in seqs}
+        files: dict[str, bytes] = {}
+        for t in head_tokens(self.v):
+            try:
+                seq_s, h = t.subject.split(" ")
+                seq = int(seq_s)
+            except ValueError:
+                continue
+            record = custody.head_record(self.v.vault_id, seq, h)
+            if seq not in seqs or hashes.get(seq) != h or t.message != record:
+                continue
+            files[head_record_path(seq)] = record
+            files[head_token_path(seq, t.tsa)] = t.response
+            files[head_token_path(seq, t.tsa) + ".crt"] = t.chain_pem.encode("ascii")
+        return dict(sorted(files.items(), key=lambda kv: _head_order(kv[0])))
 
     def write(self, f: IO[bytes]) -> Iterator[ExportProgress]:
         """Write the zip to ``f``, yielding progress after every chunk of every exhibit."""
@@ -280,6 +394,8 @@ class _Writer:
                 bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json", custody.canonical(record))
                 exhibits.append({**record, "timeline": self.timelines.get(item.ref, [])})
             bag.add(CUSTODY_LOG, self.excerpt)
+            for name, data in self.head_files.items():
+                bag.add(name, data)
             bag.add(REPORT, self._report(exhibits, key_der, cert_der))
             self._tag_files(bag, key_der, cert_der)
 
@@ -320,6 +436,17 @@ class _Writer:
         tagmanifest = format_manifest({n: hashlib.sha256(d).hexdigest()
                                        for n, d in bag.tags.items()})
         bag.add(TAGMANIFEST, tagmanifest)
-        bag.add(SIGNATURE, sign_detached(tagmanifest, key_der, cert_der))
+        self.signature = sign_detached(tagmanifest, key_der, cert_der)
+        bag.add(SIGNATURE, self.signature)
         cert = x509.load_der_x509_certificate(cert_der)
         bag.add(SIGNER_CERT, cert.public_bytes(serialization.Encoding.PEM))
+        if self.tsas:  # outside the tag manifest, like the signature it stamps
+            self.token = _stamp_signature(self.tsas, self.signature, self.stamp_timeout)
+            if self.token is not None:
+                bag.add(SIGNATURE_TOKEN, self.token.response)
+                bag.add(SIGNATURE_TOKEN_CERTS, self.token.chain_pem.encode("ascii"))
+
+
+def _head_order(name: str) -> tuple[int, str]:
+    parsed = head_file(name)
+    return (parsed[0] if parsed else 0, name)

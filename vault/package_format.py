@@ -5,10 +5,12 @@ Shared by export (which writes it) and verify (which must not trust it).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
-PACKAGE_VERSION = "1"
+PACKAGE_VERSION = "2"
+READABLE_VERSIONS = ("1", "2")  # version 2 adds the optional RFC 3161 timestamp tokens
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
@@ -16,6 +18,11 @@ BAG_INFO = "bag-info.txt"
 HOWTO = "HOW-TO-VERIFY.txt"
 SIGNATURE = "signatures/tagmanifest-sha256.txt.p7s"
 SIGNER_CERT = "signatures/signer-certificate.pem"
+SIGNATURE_TOKEN = SIGNATURE + ".tsr"  # RFC 3161 TimeStampResp over the .p7s bytes (optional)
+SIGNATURE_TOKEN_CERTS = SIGNATURE_TOKEN + ".crt"  # the TSA's chain as PEM, leaf first
+HEAD_TIMESTAMPS = "data/custody/timestamps/"
+_HEAD_FILE = re.compile(r"data/custody/timestamps/head-([1-9][0-9]{0,17})"
+                        r"(?:\.json|\.([A-Za-z0-9][A-Za-z0-9._-]{0,63})\.tsr(\.crt)?)")
 EXHIBITS = "data/exhibits/"
 CUSTODY_LOG = "data/custody/custody-log.jsonl"
 PROVENANCE = "data/custody/provenance/"
@@ -98,11 +105,39 @@ def normalise_fingerprint(fp: str) -> str:
 
 def known_name(name: str) -> bool:
     """Whether ``name`` (below the top folder) may appear in a package of this version."""
-    return (name in (*REQUIRED_TAGS, TAGMANIFEST, HOWTO, SIGNATURE, SIGNER_CERT)
+    if name.startswith(HEAD_TIMESTAMPS):
+        return head_file(name) is not None
+    return (name in (*REQUIRED_TAGS, TAGMANIFEST, HOWTO, SIGNATURE, SIGNER_CERT,
+                     SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS)
             or name.startswith("data/") or name.endswith("/"))
+
+
+def head_file(name: str) -> tuple[int, str, str] | None:
+    """``(seq, kind, tsa)`` of a custody-head timestamp file: kind ``json`` (the head record,
+    tsa ""), ``tsr`` (a token) or ``crt`` (its TSA chain); None for any other name."""
+    m = _HEAD_FILE.fullmatch(name)
+    if m is None:
+        return None
+    return int(m[1]), "json" if m[2] is None else "crt" if m[3] else "tsr", m[2] or ""
+
+
+def head_record_path(seq: int) -> str:
+    return f"{HEAD_TIMESTAMPS}head-{seq}.json"
+
+
+def head_token_path(seq: int, tsa: str) -> str:
+    """The token of ``tsa`` for the head at ``seq`` (its chain: the same + ``.crt``)."""
+    return f"{HEAD_TIMESTAMPS}head-{seq}.{safe_name(tsa, 64)}.tsr"
 
 
 def ref_key(ref: str) -> tuple[str, int]:
     """Sort key of an exhibit reference: MO/2 before MO/10."""
     prefix, _, n = ref.partition("/")
     return prefix, int(n) if n.isdigit() else 0
+
+
+def tsa_time(t: dt.datetime) -> str:
+    """A TSA's time as shown: ISO 8601 UTC, ``Z``, fractions only when the token has them."""
+    t = t.astimezone(dt.UTC)
+    frac = f".{t.microsecond:06d}".rstrip("0") if t.microsecond else ""
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + frac + "Z"

@@ -48,6 +48,20 @@ d) Check that nothing was added: every file under data/ must be listed in
    manifest-sha256.txt, and the count must match the second number of Payload-Oxum in
    bag-info.txt.
 
+e) Trusted time (only if the package carries timestamps). A Time-Stamp Authority (TSA)
+   may have stamped the signature (signatures/tagmanifest-sha256.txt.p7s.tsr) and the
+   custody log's head (data/custody/timestamps/head-N.json and head-N.TSA.tsr). Get the
+   TSA's root certificate (TSA-ROOT.pem) from the TSA's own website, not from this package.
+   Each command must say "Verification: OK"; "openssl ts -reply -text -in FILE.tsr" shows
+   the time:
+     openssl ts -verify -data signatures/tagmanifest-sha256.txt.p7s \
+       -in signatures/tagmanifest-sha256.txt.p7s.tsr -CAfile TSA-ROOT.pem \
+       -untrusted signatures/tagmanifest-sha256.txt.p7s.tsr.crt
+     openssl ts -verify -data data/custody/timestamps/head-N.json \
+       -in data/custody/timestamps/head-N.TSA.tsr -CAfile TSA-ROOT.pem \
+       -untrusted data/custody/timestamps/head-N.TSA.tsr.crt
+   With Evidence Vault: evidence-vault verify PACKAGE.zip --tsa-ca TSA-ROOT.pem
+
 The exhibit list (data/report/exhibit-list.pdf) is signed with the same certificate; a
 PDF reader shows the signature (the certificate is self-signed, so the reader will say its
 issuer is not trusted: compare its fingerprint instead).

@@ -6,20 +6,23 @@ Nothing is extracted: every entry is streamed out of the (vetted) zip and hashed
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
+from vault import tsp
 from vault.certs import cert_fingerprint
 from vault.cms import CmsError, verify_detached
-from vault.custody import RECEIPTS
+from vault.custody import RECEIPTS, head_record
 from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
 from vault.custody_history import (
     History,
@@ -34,19 +37,24 @@ from vault.package_format import (
     BAGIT_TXT,
     CUSTODY_LOG,
     EXHIBITS,
+    HEAD_TIMESTAMPS,
     MANIFEST,
     MAX_TAG_FILE,
-    PACKAGE_VERSION,
     PROVENANCE,
+    READABLE_VERSIONS,
     REQUIRED_TAGS,
     SIGNATURE,
+    SIGNATURE_TOKEN,
+    SIGNATURE_TOKEN_CERTS,
     SIGNER_CERT,
     TAGMANIFEST,
+    head_file,
     known_name,
     normalise_fingerprint,
     parse_bag_info,
     parse_manifest,
     ref_key,
+    tsa_time,
 )
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
 
@@ -66,6 +74,23 @@ class Check:
 
 
 @dataclass
+class TrustedTime:
+    """One RFC 3161 token in a package, once it checked out (imprint and TSA signature)."""
+    what: str  # "custody head" or "signature"
+    seq: int | str  # the custody head's seq, or "signature"
+    tsa: str  # the TSA certificate's subject
+    gen_time: str  # the TSA's time, ISO 8601 UTC (…Z)
+    trusted: bool  # the TSA chains to a trusted root (bundled or passed in)
+    warning: str = ""  # why not trusted, or a clock warning; "" if none
+
+    def describe(self) -> str:
+        subject = (f"custody head {self.seq}" if self.what == "custody head"
+                   else "the package signature")
+        note = "" if self.trusted else " — UNTRUSTED"
+        return f"{subject} existed by {self.gen_time} (TSA: {self.tsa}){note}"
+
+
+@dataclass
 class Verification:
     checks: list[Check] = field(default_factory=list)
     package_id: str = ""
@@ -77,6 +102,8 @@ class Verification:
     custody: VerifiedExcerpt | None = None
     top: str = ""
     history: HistoryResult | None = None  # with ``previous``: the comparison with it
+    timestamps: list[TrustedTime] = field(default_factory=list)  # every token that checked out
+    warnings: list[str] = field(default_factory=list)  # non-fatal: untrusted TSA, clock skew
 
     @property
     def verified(self) -> bool:
@@ -98,6 +125,8 @@ class Verification:
                 "checks": [asdict(c) for c in self.checks],
                 "exhibits": [{k: x.get(k) for k in ("ref", "name", "file", "size", "sha256")}
                              for x in self.exhibits],
+                "timestamps": [asdict(t) for t in self.timestamps],
+                "warnings": list(self.warnings),
                 **({"history": self.history.to_json()} if self.history else {})}
 
 
@@ -107,9 +136,11 @@ class _Stop(Exception):
 
 def verify_package(path: Path, *, signer: str | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   previous: Path | None = None) -> Verification:
+                   previous: Path | None = None,
+                   tsa_roots: Sequence[x509.Certificate] = ()) -> Verification:
     """Verify ``path``; with ``previous`` (an earlier package from the same vault), also the
-    check ``history``: this package's custody log extends the earlier one's."""
+    check ``history``: this package's custody log extends the earlier one's. Timestamp tokens
+    are trusted when they chain to a bundled root or to one of ``tsa_roots``."""
     if path.suffix == ".age":
         raise NotAPackage(f"{path.name} is encrypted: decrypt it first with "
                           "'evidence-vault decrypt' or 'age -d'")
@@ -119,7 +150,7 @@ def verify_package(path: Path, *, signer: str | None = None,
     try:
         with SafeZip(path) as z:
             result.checks.append(Check("archive", True, f"{len(z.entries)} entries, none unsafe"))
-            _Verifier(z, result, signer, progress, previous).run()
+            _Verifier(z, result, signer, progress, previous, tsa_roots).run()
     except NotAnArchive as e:
         raise NotAPackage(str(e)) from e
     except HostileArchive as e:
@@ -132,9 +163,11 @@ def verify_package(path: Path, *, signer: str | None = None,
 class _Verifier:
     def __init__(self, z: SafeZip, result: Verification, signer: str | None,
                  progress: Callable[[int, int], None] | None,
-                 previous: Path | None = None) -> None:
+                 previous: Path | None = None,
+                 tsa_roots: Sequence[x509.Certificate] = ()) -> None:
         self.z, self.r, self.signer, self.progress = z, result, signer, progress
         self.previous = previous
+        self.tsa_roots = list(tsa_roots)
         self.top = ""
         self.excerpt: VerifiedExcerpt | None = None
 
@@ -184,10 +217,11 @@ class _Verifier:
         except (ValueError, UnicodeDecodeError) as e:
             self.check("bag-info.txt", False, f"malformed: {e}", fatal=True)
         version = self.r.bag_info.get("Evidence-Vault-Package-Version", "")
-        self.check("format version", version == PACKAGE_VERSION, f"package format {version}"
-                   if version == PACKAGE_VERSION else f"package format {version or '(none)'}: "
-                   f"this program reads format {PACKAGE_VERSION}; a newer program may read it",
-                   fatal=True)
+        readable = version in READABLE_VERSIONS
+        self.check("format version", readable, f"package format {version}"
+                   if readable else f"package format {version or '(none)'}: this program "
+                   f"reads formats {' and '.join(READABLE_VERSIONS)}; a newer program may "
+                   "read it", fatal=True)
         self.r.package_id = self.r.bag_info.get("Evidence-Vault-Package-Id", "")
         self.r.case = self.r.bag_info.get("External-Identifier", "")
 
@@ -318,6 +352,7 @@ class _Verifier:
                    f"bag-info.txt names custody key {stated or '(none)'}, but the log is signed "
                    f"by {excerpt.fingerprint}")
         self._exhibits(manifest, excerpt)
+        self._timestamps(excerpt)
         if self.previous is not None:
             self._history(excerpt, self.previous)
 
@@ -365,6 +400,154 @@ class _Verifier:
                 problems.append(f"{p} has no provenance record")
         self.check("exhibits", not problems and bool(self.r.exhibits), "; ".join(problems) or
                    f"{len(self.r.exhibits)} exhibits: each matches the hash signed at receipt")
+
+
+    # ----------------------------------------------------------------- timestamps (version 2)
+    def _timestamps(self, excerpt: VerifiedExcerpt) -> None:
+        """Every RFC 3161 token in the package: granted, for exactly the bytes it names, signed
+        by its TSA (a failure means the package was altered); trusted or not (a warning)."""
+        from vault.timestamps import bundled_roots
+
+        roots = [*bundled_roots(), *self.tsa_roots]
+        problems: list[str] = []
+        prefix = f"{self.top}/"
+        heads = sorted((f, n[len(prefix):]) for n in self.z.entries if n.startswith(
+            prefix + HEAD_TIMESTAMPS) and (f := head_file(n[len(prefix):])) is not None)
+        version = self.r.bag_info.get("Evidence-Vault-Package-Version", "")
+        if version == "1" and (heads or self.has(SIGNATURE_TOKEN)
+                               or self.has(SIGNATURE_TOKEN_CERTS)):
+            problems.append("a version 1 package carries no timestamps, but this one has "
+                            "timestamp files (added)")
+        if self.has(SIGNATURE_TOKEN_CERTS) and not self.has(SIGNATURE_TOKEN):
+            problems.append(f"{SIGNATURE_TOKEN_CERTS} without {SIGNATURE_TOKEN}")
+        if self.has(SIGNATURE_TOKEN):
+            certs = self.read(SIGNATURE_TOKEN_CERTS) if self.has(SIGNATURE_TOKEN_CERTS) \
+                else None
+            self._token("signature", "signature", self.read(SIGNATURE_TOKEN),
+                        self.read(SIGNATURE), certs, roots,
+                        _time(self.r.bag_info.get("Evidence-Vault-Custody-As-Of", "")),
+                        "Evidence-Vault-Custody-As-Of", problems)
+        # What the excerpt confirms: seq -> (hash, recorded time or None).
+        known: dict[int, tuple[str, dt.datetime | None]] = {}
+        for _start, end, h in excerpt.omitted:
+            known[end] = (h, None)
+        for rec in excerpt.records:
+            known[int(rec["event"]["seq"])] = (str(rec["hash"]), _time(
+                str(rec["event"].get("time", ""))))
+        head_seq = int(excerpt.records[-1]["event"]["seq"]) if excerpt.records else 0
+        names = {(seq, kind, tsa): name for (seq, kind, tsa), name in heads}
+        for (seq, kind, tsa), name in heads:
+            if kind == "json" and not any(k[0] == seq and k[1] == "tsr" for k in names):
+                problems.append(f"{name} has no token beside it")
+            if kind == "crt" and (seq, "tsr", tsa) not in names:
+                problems.append(f"{name} has no token beside it")
+            if kind != "tsr":
+                continue
+            record_name = names.get((seq, "json", ""))
+            if record_name is None:
+                problems.append(f"{name}: the head record head-{seq}.json is missing")
+                continue
+            if seq > head_seq or seq not in known:
+                problems.append(f"{name}: custody event {seq} is not confirmed by the custody "
+                                "log in this package")
+                continue
+            record = self.read(record_name)
+            if record != head_record(excerpt.vault_id, seq, known[seq][0]):
+                problems.append(f"{record_name} is not the head record of custody event {seq} "
+                                "of this package's custody log")
+                continue
+            crt = names.get((seq, "crt", tsa))
+            self._token("custody head", seq, self.read(name), record,
+                        self.read(crt) if crt else None, roots, known[seq][1],
+                        f"the recorded time of custody event {seq}", problems)
+        n = len(self.r.timestamps)
+        untrusted = sum(not t.trusted for t in self.r.timestamps)
+        self.check("timestamps", not problems, "; ".join(problems[:5]) if problems else
+                   "no timestamps: every time in this package is the exporting computer's "
+                   "clock" if not n else
+                   f"{n} timestamp{'s' if n != 1 else ''} verify (imprint and TSA signature)"
+                   + (f"; {untrusted} from a TSA that is not trusted" if untrusted else ""))
+
+    def _token(self, what: str, seq: int | str, token: bytes, message: bytes,
+               certs_pem: bytes | None, roots: list[x509.Certificate],
+               recorded: dt.datetime | None, recorded_name: str, problems: list[str]) -> None:
+        label = "the signature's timestamp" if what == "signature" else \
+            f"the timestamp of custody head {seq}"
+        extra: list[x509.Certificate] = []
+        if certs_pem is not None:
+            try:
+                extra = x509.load_pem_x509_certificates(certs_pem)
+            except ValueError:
+                problems.append(f"{label}: its certificate file is not PEM certificates")
+                return
+        check = tsp.check_response(token, message, roots, extra_certs=extra)
+        warnings: list[str] = []
+        if not check.ok:
+            # Genuine but from a TSA not trusted here? Check it against its own certificates.
+            own = [*extra, *_embedded_certs(token)]
+            alone = tsp.check_response(token, message, own, extra_certs=own)
+            if not alone.ok or alone.gen_time is None:
+                problems.append(f"{label}: {alone.problem or check.problem}")
+                return
+            check = alone
+            warnings.append(f"timestamp by {check.tsa} not trusted: its root "
+                       f"{_root_of(check.tsa, own)} is not among the trusted roots; pass "
+                       "--tsa-ca with that TSA's root certificate to trust it")
+        trusted = not warnings
+        assert check.gen_time is not None
+        gen = check.gen_time
+        if recorded is not None and (recorded - gen).total_seconds() > 600:
+            ahead = _duration((recorded - gen).total_seconds())
+            warnings.append(f"the exporting laptop's clock was ahead of the TSA by {ahead}: "
+                            f"{label} ({check.tsa}) is {tsa_time(gen)}, "
+                            f"{recorded_name} {tsa_time(recorded)}")
+        self.r.timestamps.append(TrustedTime(what, seq, check.tsa,
+                                             tsa_time(gen), trusted,
+                                             "; ".join(warnings)))
+        self.r.warnings.extend(warnings)
+
+
+def _time(text: str) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} seconds"
+
+
+def _embedded_certs(token: bytes) -> list[x509.Certificate]:
+    """The certificates a TimeStampResp carries (none when it cannot be read)."""
+    from asn1crypto import tsp as atsp
+
+    try:
+        sd = atsp.TimeStampResp.load(token)["time_stamp_token"]["content"]
+        return [x509.load_der_x509_certificate(c.chosen.dump())
+                for c in sd["certificates"] or [] if c.name == "certificate"]
+    except Exception:  # a damaged token: the check says why
+        return []
+
+
+def _root_of(tsa: str, pool: list[x509.Certificate]) -> str:
+    """The top of the TSA's chain as far as ``pool`` goes: the root if it is there."""
+    current = next((c for c in pool if c.subject.rfc4514_string() == tsa), None)
+    if current is None:
+        return "(unknown)"
+    for _ in range(8):
+        up = next((c for c in pool if c.subject == current.issuer and c != current), None)
+        if up is None:
+            break
+        current = up
+    if current.issuer == current.subject:
+        return (f"“{current.subject.rfc4514_string()}” (SHA-256 "
+                f"{cert_fingerprint(current.public_bytes(serialization.Encoding.DER))})")
+    return f"“{current.issuer.rfc4514_string()}”"
 
 
 def earlier_history(previous: Path, label: str = "the earlier package"
