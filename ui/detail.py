@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models import TableModel, human_size, short_time
+from ui.tags_ui import ItemExtras
 from vault.items import Item
 
 
@@ -77,8 +78,10 @@ class DetailPane(QWidget):
         self.add_note = QPushButton(self.tr("Add &note"))
         self.add_note.setAccessibleName(self.tr("Add the note"))
         self.add_note.clicked.connect(self._add_note)
+        self.extras = ItemExtras()  # tags and recognised text (shown by the window)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.extras)
         layout.addWidget(QLabel(self.tr("Custody timeline:")))
         layout.addWidget(self.timeline_view, 1)
         layout.addWidget(self.note)
@@ -119,13 +122,15 @@ class DetailPane(QWidget):
         for label in self.values.values():
             label.setText("")
         self.timeline.clear()
+        self.extras.clear()
         self.note.clear()
         self.add_note.setEnabled(False)
         self.copy.setEnabled(False)
 
     def texts(self) -> list[str]:
         """Everything the pane shows (for the lock test)."""
-        return [label.text() for label in self.values.values()] + [self.note.toPlainText()]
+        return [label.text() for label in self.values.values()] + [self.note.toPlainText()] + \
+            self.extras.texts()
 
     def _copy_hash(self) -> None:
         self.copied = self.values["SHA-256"].text()

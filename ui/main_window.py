@@ -61,6 +61,8 @@ from ui.operations import (
     VerifyDialog,
     import_work,
 )
+from ui.search_panel import SearchFeature
+from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.items import get_item, list_cases, list_items
 from vault.vault import Vault
@@ -90,6 +92,8 @@ class MainWindow(QMainWindow):
         self.filtered = ItemFilter(self.items)
         self._build()
         self._actions()
+        self.search = SearchFeature(self)  # search panel, tags, OCR in the background
+        self.timestamps = TimestampsFeature(self)  # trusted time: TSAs, queue, history checks
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(idle_ms)
@@ -214,6 +218,8 @@ class MainWindow(QMainWindow):
         finally:
             self.case_view.selectionModel().blockSignals(blocked)
         self._load_items()
+        self.search.refreshed()
+        self.timestamps.refreshed()
 
     def current_case(self) -> str | None:
         index = self.case_view.currentIndex()
@@ -250,6 +256,7 @@ class MainWindow(QMainWindow):
         ref = self.filtered.data(index, ITEM_ROLE)
         item = get_item(self.vault, ref)
         self.detail.show_item(item, [e.fields for e in self.vault.events(ref)])
+        self.detail.extras.show_item(self.vault, ref)
 
     def _open_vault(self) -> Vault:
         if self.vault is None:
@@ -465,6 +472,7 @@ class MainWindow(QMainWindow):
             self.dialog = dialog
             self._show_current()
             dialog.open()
+            self.timestamps.work_done()  # the head queued before the export: stamp it soon
 
         self.run(self.tr("Exporting"), Job(work), done)
 
@@ -478,12 +486,15 @@ class MainWindow(QMainWindow):
     def verify(self, package: Path) -> None:
         from vault.package_verify import verify_package
 
+        roots = self.timestamps.roots()  # the configured TSAs' CAs are trusted roots
+
         def work(cancel: Any) -> Any:
-            return verify_package(package)
+            return verify_package(package, tsa_roots=roots)
 
         def done(result: Any) -> None:
             dialog = VerifyDialog(package, result, self)
             dialog.receive_requested.connect(lambda p: self.receive(Path(p)))
+            dialog.compare_requested.connect(lambda p: self.timestamps.choose_earlier(Path(p)))
             self.dialog = dialog
             dialog.open()
 

@@ -336,6 +336,7 @@ class VerifyDialog(QDialog):
     from there, receive it into this vault."""
 
     receive_requested = Signal(str)
+    compare_requested = Signal(str)  # this package: compare it with an earlier one
 
     def __init__(self, package: Path, result: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -367,16 +368,62 @@ class VerifyDialog(QDialog):
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setStretchLastSection(True)
         view.verticalHeader().hide()
+        times = self._trusted_times(result)  # RFC 3161 tokens in the package (if any)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.receive = buttons.addButton(self.tr("&Receive into this vault"),
                                          QDialogButtonBox.ButtonRole.ActionRole)
         self.receive.setAccessibleName(self.tr("Receive into this vault"))
         self.receive.setEnabled(result.verified)
         self.receive.clicked.connect(lambda: self.receive_requested.emit(str(package)))
+        self.compare = buttons.addButton(self.tr("&Compare with an earlier package…"),
+                                         QDialogButtonBox.ButtonRole.ActionRole)
+        self.compare.setAccessibleName(self.tr("Compare with an earlier package"))
+        self.compare.clicked.connect(lambda: self.compare_requested.emit(str(package)))
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(signer)
         layout.addWidget(view)
+        for w in times:
+            layout.addWidget(w)
         layout.addWidget(buttons)
         self.resize(760, 480)
+
+    def _trusted_times(self, result: Any) -> list[QWidget]:
+        """The trusted times (what, TSA, time, trusted or not) and the warnings."""
+        stamps, warnings = list(result.timestamps), list(result.warnings)
+        self.times = TableModel([self.tr("What"), self.tr("TSA"), self.tr("Trusted time"),
+                                 self.tr("Trusted")])
+        self.times.set_rows(
+            [[self._what(t), str(t.tsa), str(t.gen_time),
+              (self.tr("yes") if t.trusted else self.tr("NOT TRUSTED")) +
+              (f" ({t.warning})" if t.warning else "")] for t in stamps],
+            [QColor("#1a7f37") if t.trusted and not t.warning else
+             QColor("#b26a00") for t in stamps])
+        self.warnings = QLabel("\n".join(self.tr("WARNING: {w}").format(w=w.removeprefix(
+            "WARNING: ")) for w in warnings))
+        self.warnings.setAccessibleName(self.tr("Warnings"))
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("color: #b26a00")
+        out: list[QWidget] = []
+        if stamps:
+            label = QLabel(self.tr("Trusted times (RFC 3161):"))
+            view = QTableView()
+            view.setModel(self.times)
+            view.setAccessibleName(self.tr("Trusted times"))
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.horizontalHeader().setStretchLastSection(True)
+            view.verticalHeader().hide()
+            view.setMaximumHeight(140)
+            out += [label, view]
+        else:
+            out.append(QLabel(self.tr("No trusted timestamps: the times shown are the "
+                                      "exporting computer's.")))
+        if warnings:
+            out.append(self.warnings)
+        return out
+
+    def _what(self, t: Any) -> str:
+        if t.what == "signature":
+            return self.tr("package signature")
+        return self.tr("custody head at event {seq}").format(seq=t.seq)

@@ -605,6 +605,14 @@ class ViewerWindow(QMainWindow):
         self.find_edit.setFocus()
         self.find_edit.selectAll()
 
+    def show_search_hit(self, page: int, text: str) -> None:
+        """From the search panel: at ``page`` (from 0), with ``text`` found and the first hit
+        on or after that page highlighted."""
+        self.go_to_page(page)
+        self.open_find()
+        self.find_edit.setText(text)
+        self._search()
+
     def close_find(self) -> None:
         self.find_bar.hide()
         self.find_timer.stop()

@@ -37,6 +37,7 @@ from vault import custody
 from vault.clock import iso_utc
 from vault.errors import IntegrityError, NotFound, VaultError
 from vault.items import Item, get_item
+from vault.search_index import refresh_sources
 from vault.thumbnails import (
     HEIF_TYPES,
     IMAGE_FORMATS,
@@ -116,6 +117,7 @@ def add_annotation(v: Vault, ref: str, kind: str, page: int, geometry: dict[str,
         _insert(v, ann)
         v.record(custody.ANNOTATION_ADDED, item=item.ref, sha256=item.sha256,
                  details=ann.to_dict())
+        _search_rows(v, item.ref)
     return ann
 
 
@@ -151,6 +153,7 @@ def edit_annotation(v: Vault, annotation_id: str, *, geometry: dict[str, Any] | 
         v.record(custody.ANNOTATION_CHANGED, item=before.ref, sha256=before.sha256,
                  details={"id": annotation_id, "before": before.to_dict(),
                           "after": after.to_dict()})
+        _search_rows(v, before.ref)
     return after
 
 
@@ -165,6 +168,7 @@ def delete_annotation(v: Vault, annotation_id: str) -> None:
                       (iso_utc(v.clock.now()), annotation_id))
         v.record(custody.ANNOTATION_REMOVED, item=ann.ref, sha256=ann.sha256,
                  details=ann.to_dict())
+        _search_rows(v, ann.ref)
 
 
 def annotations(v: Vault, ref: str, *, kinds: Iterable[str] | None = None) -> list[Annotation]:
@@ -229,6 +233,13 @@ def _insert(v: Vault, ann: Annotation) -> None:
         "reason, author, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (ann.id, row[0], ann.sha256, ann.page, ann.kind, json.dumps(ann.geometry), ann.colour,
          ann.text, ann.reason, ann.author, ann.created, ann.updated))
+
+
+def _search_rows(v: Vault, ref: str) -> None:
+    """Inside a transaction: the item's annotation texts in the search index, at once."""
+    row = v.con.execute("SELECT id FROM items WHERE ref=?", (ref,)).fetchone()
+    if row is not None:
+        refresh_sources(v, int(row[0]), ("annotation",))
 
 
 def _author(v: Vault, ann: Annotation) -> None:
@@ -641,6 +652,8 @@ def add_found(v: Vault, item: Item, marks: list[tuple[int, list[int | float]]],
         v.record(custody.ANNOTATION_ADDED, item=item.ref, sha256=item.sha256,
                  details=ann.to_dict())
         added.append(ann)
+    if added:
+        _search_rows(v, item.ref)
     return added
 
 

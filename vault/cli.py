@@ -114,6 +114,10 @@ def import_cmd(vault: str, paths: tuple[Path, ...], case: str | None, received_f
                 else:
                     click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{r.source}")
                     sys.stdout.flush()
+        from vault.search_index import run_index_jobs
+
+        for _done in run_index_jobs(v):  # the text made searchable (OCR waits for `ocr`)
+            pass
     warned = [f"{r.ref} ({Path(r.source).name}): {w}" for r in results for w in r.warnings]
     for w in warned:
         click.echo(f"warning: {w}", err=True)

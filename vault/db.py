@@ -127,7 +127,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE VIRTUAL TABLE search_text USING fts5(
         text, item_id UNINDEXED, source UNINDEXED, page UNINDEXED, key UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2');
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
     CREATE TABLE tags (
         id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL COLLATE NOCASE, created TEXT NOT NULL);
     CREATE TABLE item_tags (
@@ -183,6 +183,7 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
         con.execute("PRAGMA secure_delete = ON")
         con.execute("PRAGMA journal_mode = WAL")
         con.execute("PRAGMA synchronous = FULL")
+        con.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages, in memory: search
         migrate(con)
     except BaseException:
         con.close()

@@ -29,6 +29,7 @@ from vault.items import case_id, next_reference
 from vault.metadata import Extracted, extract
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
+from vault.search_index import queue_index
 from vault.vault import Vault
 
 SNIFF_BYTES = 8192
@@ -260,6 +261,8 @@ class _MetadataReader:
                                         (json.dumps(x.metadata), json.dumps(r.warnings), r.ref))
                     self._v.record(custody.METADATA_EXTRACTED, item=r.ref, sha256=r.sha256,
                                    details={"metadata": x.metadata, "warnings": x.warnings})
+                    queue_index(self._v, [int(self._v.con.execute(
+                        "SELECT id FROM items WHERE ref=?", (r.ref,)).fetchone()[0])])
         except EnvironmentProblem:
             pass  # the evidence is safe; its details can be read again later
 
@@ -368,6 +371,8 @@ def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
                               details=details, time=s.provenance["received"])
                 v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
                               (item_id, ev.seq, prov))
+                if kept:  # a new provenance record to search
+                    queue_index(v, [int(item_id)])
                 duplicates.append(s.writer)
                 results.append(ImportResult(str(s.source), RECEIVED_AGAIN, ref, s.sha256, s.size,
                                             list(s.warnings)))
@@ -385,6 +390,7 @@ def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
                           time=s.provenance["received"])
             v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
                           (cur.lastrowid, ev.seq, prov))
+            queue_index(v, [int(cur.lastrowid)])  # searchable once the index jobs run
             results.append(ImportResult(str(s.source), IMPORTED, ref, s.sha256, s.size,
                                         list(s.warnings)))
         if also is not None:

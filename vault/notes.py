@@ -6,6 +6,7 @@ from __future__ import annotations
 from vault import custody
 from vault.errors import VaultError
 from vault.items import get_item
+from vault.search_index import refresh_sources
 from vault.vault import Vault
 
 MAX_NOTE = 20_000  # characters
@@ -19,8 +20,11 @@ def add_note(v: Vault, ref: str, text: str) -> custody.Event:
         raise VaultError(f"the note is longer than {MAX_NOTE:,} characters")
     item = get_item(v, ref)
     with v.transaction():
-        return v.record(custody.NOTE_ADDED, item=item.ref, sha256=item.sha256,
-                        details={"text": text})
+        ev = v.record(custody.NOTE_ADDED, item=item.ref, sha256=item.sha256,
+                      details={"text": text})
+        item_id = v.con.execute("SELECT id FROM items WHERE ref=?", (item.ref,)).fetchone()[0]
+        refresh_sources(v, int(item_id), ("note",))  # searchable at once
+        return ev
 
 
 def notes(v: Vault, ref: str) -> list[dict[str, str]]:

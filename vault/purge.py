@@ -5,6 +5,7 @@ from __future__ import annotations
 from vault import custody
 from vault.errors import VaultError
 from vault.items import get_item
+from vault.search_index import forget_item
 from vault.thumbnails import delete_thumbnail_rows
 from vault.vault import Vault
 
@@ -23,6 +24,7 @@ def purge(v: Vault, ref: str, reason: str) -> None:
     with v.transaction():
         item_id = v.con.execute("SELECT id FROM items WHERE ref=?", (item.ref,)).fetchone()[0]
         thumbnails = delete_thumbnail_rows(v, int(item_id))
+        forget_item(v, int(item_id))  # its index rows and OCR text: derived from the content
         v.con.execute("UPDATE items SET oid=NULL, status='purged', metadata='{}' WHERE ref=?",
                       (item.ref,))
         v.con.execute("DELETE FROM objects WHERE oid=?", (item.oid,))

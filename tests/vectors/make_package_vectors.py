@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Test vectors for the evidence package format, version 1 (docs/package-format.md).
+"""Test vectors for the evidence package format, versions 1 and 2 (docs/package-format.md).
 
     python tests/vectors/make_package_vectors.py [--out DIR]   # (re)write tests/vectors/packages
+    python tests/vectors/make_package_vectors.py --timestamps-only   # (re)write only ts-*
 
 Unlike ``make_vectors.py``, this script uses the product: the two valid packages are real
 exports (``export_package``) from a vault made with a fixed clock (``conftest.T0``), and every
@@ -21,6 +22,14 @@ plus, for ``NOT VERIFIED``, ``failing-check: NAME``, the first check that fails 
 ``Verification.reason``), and for ``VERIFIED``: ``signer`` (the certificate fingerprint to pass
 as ``--signer``), ``exhibits`` (the references, space-separated) and ``events`` (the ``seq`` of
 each custody event the excerpt holds, space-separated).
+
+The ``ts-*`` vectors (version 2, RFC 3161 timestamps) come from a vault on the system clock
+whose head a local TSA (``tests/tsa_server.py``, the real ``openssl ts -reply``, a fresh test
+PKI) stamped; ``tsa-ca.pem`` is that TSA's root. Their ``.expect`` may also have
+``tsa-ca: tsa-ca.pem`` (verify with that root: ``tsa_roots`` / ``--tsa-ca``), ``timestamps``
+(each token's ``what``: ``signature`` or the ``seq`` of a custody head, space-separated; all
+trusted exactly when ``tsa-ca`` is given) and ``expect-warning`` (VERIFIED with warnings, each
+starting with this text; without it a VERIFIED vector has no warning).
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ ROOT = HERE.parent.parent
 OUT = HERE / "packages"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import T0  # noqa: E402
+from conftest import IDENTITY, PASSPHRASE, T0  # noqa: E402
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from packages import (  # noqa: E402
@@ -57,18 +66,25 @@ from packages import (  # noqa: E402
     rewrite_zip,
     sha256,
 )
+from tsa_server import TsaServer, make_pki  # noqa: E402
 
 from vault import custody  # noqa: E402
 from vault.certs import cert_fingerprint  # noqa: E402
+from vault.clock import SystemClock  # noqa: E402
 from vault.cms import sign_detached  # noqa: E402
 from vault.identity import Identity  # noqa: E402
+from vault.keyslots import TEST_KDF  # noqa: E402
 from vault.package_format import (  # noqa: E402
     BAG_INFO,
     CUSTODY_LOG,
     SIGNATURE,
+    SIGNATURE_TOKEN,
+    SIGNATURE_TOKEN_CERTS,
     SIGNER_CERT,
     TAGMANIFEST,
 )
+from vault.package_verify import Verification, verify_package  # noqa: E402
+from vault.timestamps import add_tsa, run_stamp  # noqa: E402
 from vault.vault import Vault  # noqa: E402
 
 OTHER = Identity("Olly Other", "OO", "Investigator", "Another Campaign")
@@ -325,15 +341,148 @@ def build(out: Path, work: Path) -> list[Vector]:
     return vectors
 
 
+TSA_CA = "tsa-ca.pem"
+TS_NOTES = ("call-note-2026-05-02.txt", "letter-2026-04-28.txt")
+
+
+def outcome(path: Path, vec: Vector, roots: list[x509.Certificate]) -> Verification:
+    """Verify a ``ts-*`` vector as the tests will, and insist on what its header says."""
+    params = dict(vec.params)
+    r = verify_package(path, tsa_roots=roots if "tsa-ca" in params else [])
+    if vec.expect == "NOT VERIFIED":
+        first = next(c for c in r.checks if not c.ok)
+        assert first.name == params["failing-check"], (vec.name, r.reason)
+        return r
+    assert r.verified, (vec.name, r.reason)
+    assert r.signer_fingerprint == params["signer"], vec.name
+    assert " ".join(x["ref"] for x in r.exhibits) == params["exhibits"], vec.name
+    assert r.custody is not None
+    assert " ".join(str(e["seq"]) for e in r.custody.events) == params["events"], vec.name
+    tokens = [t.what if t.what == "signature" else str(t.seq) for t in r.timestamps]
+    assert " ".join(tokens) == params["timestamps"], (vec.name, tokens)
+    assert all(t.trusted == ("tsa-ca" in params) for t in r.timestamps), vec.name
+    warning = params.get("expect-warning")
+    assert bool(r.warnings) == bool(warning), (vec.name, r.warnings)
+    assert all(w.startswith(warning or "") for w in r.warnings), (vec.name, r.warnings)
+    return r
+
+
+def build_timestamps(out: Path, work: Path) -> list[Vector]:
+    """The version 2 vectors: a vault whose custody head the local TSA stamped, two packages
+    of one case (each with its signature token), and tampered copies of the first."""
+    for name in ("no_proxy", "NO_PROXY"):  # the TSA is on 127.0.0.1: never through a proxy
+        os.environ[name] = "127.0.0.1,localhost"
+    folder = work / "ts-received"
+    folder.mkdir()
+    paths = []
+    for name in TS_NOTES:
+        (folder / name).write_bytes(NOTES[name])
+        paths.append(folder / name)
+    pki = make_pki(work / "tsa-pki")
+    (out / TSA_CA).write_bytes(pki.ca_pem)
+    roots = [pki.ca_cert]
+    # The system clock, so the TSA's times and the events' times agree (no clock warning).
+    v = Vault.create(work / "ts-investigator", PASSPHRASE, IDENTITY, clock=SystemClock(),
+                     kdf=TEST_KDF)[0]
+    try:
+        with TsaServer(work / "tsa", pki=pki) as server:
+            add_tsa(v, "local", server.url, server.ca_pem)
+            refs = [r.ref for r in import_files(v, paths)]
+            report = run_stamp(v, timeout=10)
+            assert report.stamped and not report.waiting, report
+            head = v.last_event()[0]
+            a = export(v, work / "a" / f"{CASE}.zip", case=CASE, recipient=RECIPIENT)
+            b = export(v, work / "b" / f"{CASE}.zip", case=CASE, recipient=RECIPIENT)
+        for result in (a, b):
+            assert result.signature_timestamp is not None and result.head_timestamps == 1, result
+        key, cert = v.signing_material()
+        fingerprint = v.certificate_fingerprint()
+        events = kept_events(v, refs)
+    finally:
+        v.close()
+    _, plain = read_zip(a.path)
+    _, other = read_zip(b.path)
+    record = f"data/custody/timestamps/head-{head}.json"
+    assert record in plain and record in other, sorted(plain)
+    tsa_ca = ("tsa-ca", TSA_CA)
+    verified = (("signer", fingerprint), ("exhibits", " ".join(refs)), ("events", events),
+                ("timestamps", f"signature {head}"))
+
+    vectors: list[Vector] = []
+
+    def add(vector: Vector, src: Path, mutate: Callable[[Entries], None] | None = None) -> None:
+        dst = out / f"{vector.name}.zip"
+        if mutate is None:
+            shutil.copyfile(src, dst)
+        else:
+            rewrite_zip(src, dst, mutate)
+        outcome(dst, vector, roots)
+        vectors.append(vector)
+
+    add(Vector("ts-valid", "VERIFIED", f"version 2: the case {CASE} (two texts) with a token "
+               f"of the signature and one of custody head {head}, from the local test TSA; "
+               "trusted with tsa-ca.pem", (*verified, tsa_ca)), a.path)
+    add(Vector("ts-untrusted", "VERIFIED", "another export of the same case, verified without "
+               "the TSA's root: both tokens are genuine, so VERIFIED, each time shown untrusted "
+               "with a warning", (*verified, ("expect-warning", "timestamp by O=Evidence Vault "
+                                              "tests,CN=Evidence Vault Test TSA not trusted: "
+                                              "its root"))), b.path)
+
+    def token_byte_changed(e: Entries) -> None:
+        e[SIGNATURE_TOKEN] = flip(e[SIGNATURE_TOKEN])
+
+    add(Vector("ts-token-byte-changed", "NOT VERIFIED", "one byte in the middle of the "
+               "signature's timestamp token (signatures/tagmanifest-sha256.txt.p7s.tsr) "
+               "changed", (("failing-check", "timestamps"), tsa_ca)),
+        a.path, token_byte_changed)
+
+    def token_swapped(e: Entries) -> None:
+        assert e[SIGNATURE_TOKEN] != other[SIGNATURE_TOKEN]
+        e[SIGNATURE_TOKEN] = other[SIGNATURE_TOKEN]
+        e[SIGNATURE_TOKEN_CERTS] = other[SIGNATURE_TOKEN_CERTS]
+
+    add(Vector("ts-token-swapped", "NOT VERIFIED", "the signature's token (and its .crt) "
+               "replaced by those of ts-untrusted, another package of the same vault: a genuine "
+               "token for another signature", (("failing-check", "timestamps"), tsa_ca)),
+        a.path, token_swapped)
+
+    def head_record_edited(e: Entries) -> None:
+        doc = json.loads(e[record])
+        doc["hash"] = ("1" if doc["hash"][0] == "0" else "0") + doc["hash"][1:]
+        e[record] = custody.canonical(doc)
+        # Re-signing makes a new .p7s, which the signature's token does not stamp: one who can
+        # re-sign cannot get a token of the old time for it, so drops it.
+        del e[SIGNATURE_TOKEN], e[SIGNATURE_TOKEN_CERTS]
+        resign(e, key, cert)
+
+    add(Vector("ts-head-record-edited", "NOT VERIFIED", f"the hash in head-{head}.json (the "
+               "record the head token stamps) changed, manifests redone and re-signed with the "
+               "vault's own key, the signature's token dropped: only the custody log shows the "
+               "record is not its head", (("failing-check", "timestamps"), tsa_ca)),
+        a.path, head_record_edited)
+
+    for vec in vectors:
+        (out / f"{vec.name}.expect").write_bytes(vec.text().encode("utf-8"))
+    return vectors
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the vectors")
+    parser.add_argument("--timestamps-only", action="store_true",
+                        help="(re)write only the version 2 vectors ts-* and tsa-ca.pem, "
+                             "leaving the others' bytes as they are")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for old in [*args.out.glob("*.zip"), *args.out.glob("*.expect")]:
+    pattern = "ts-*" if args.timestamps_only else "*"
+    for old in [*args.out.glob(f"{pattern}.zip"), *args.out.glob(f"{pattern}.expect"),
+                *args.out.glob(TSA_CA)]:
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
-        vectors = build(args.out, Path(tmp))
+        for work in ("v1", "v2", "v2/a", "v2/b"):
+            (Path(tmp) / work).mkdir()
+        vectors = [] if args.timestamps_only else build(args.out, Path(tmp) / "v1")
+        vectors += build_timestamps(args.out, Path(tmp) / "v2")
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"{len(vectors)} package vectors written to {args.out} ({size} bytes)")
 

@@ -1,0 +1,354 @@
+"""Trusted time in the desktop app (pytest-qt, offscreen, a real local TSA): adding a TSA in the
+"Trusted timestamps" dialog, importing while it is down (the work goes on, the status bar
+counts what waits), "Stamp now" once it is up, a skewed TSA flagged, trusted times in the
+verify dialog, and the history checks against an earlier package."""
+
+# ruff: noqa: F811 - fixtures are parameters of the same name as their imports
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import IDENTITY, PASSPHRASE, write_files
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from test_history import Line, Made, made, pick, rewritten  # noqa: F401 - fixture
+from tsa_fixtures import make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
+from tsa_server import TsaServer
+
+import ui.timestamps_ui as tsui
+from ui.main_window import MainWindow
+from ui.operations import ImportSummaryDialog, ResultDialog, VerifyDialog
+from ui.timestamps_ui import WARNING, AddTsaDialog, TimestampsDialog
+from vault import timestamps
+from vault.clock import SystemClock
+from vault.keyslots import TEST_KDF
+from vault.vault import Vault
+
+MakeTsa = Callable[..., TsaServer]
+WAIT = 60_000
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                ) -> Iterator[Callable[..., MainWindow]]:
+    """Main windows on vaults with the system clock (the local TSAs tell the real time);
+    background stamping starts 0.2 s after an import rather than 3 s."""
+    monkeypatch.setattr(tsui, "SOON_MS", 200)
+    windows: list[MainWindow] = []
+
+    def make(name: str = "case", folder: Path | None = None) -> MainWindow:
+        if folder is None:
+            v = Vault.create(tmp_path / name, PASSPHRASE, IDENTITY, clock=SystemClock(),
+                             kdf=TEST_KDF)[0]
+        else:
+            v = Vault.open(folder, passphrase=PASSPHRASE, clock=SystemClock())
+        window = MainWindow(v)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        return window
+
+    yield make
+    for window in windows:
+        if window.vault is not None:
+            window.lock()
+
+
+def import_files(qtbot: QtBot, window: MainWindow, paths: list[Path]) -> None:
+    window.start_import(paths, "C-1", "post")
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ImportSummaryDialog), timeout=WAIT)
+    window.dialog.accept()
+
+
+def add_through_dialog(qtbot: QtBot, window: MainWindow, name: str, url: str,
+                       ca: Path) -> TimestampsDialog:
+    dialog = window.timestamps.open_dialog()
+    assert isinstance(dialog, TimestampsDialog)
+    add = dialog.open_add()
+    assert isinstance(add, AddTsaDialog)
+    add.name.setText(name)
+    add.url.setText(url)
+    add.choose_ca(ca)
+    qtbot.mouseClick(add.ok, Qt.MouseButton.LeftButton)
+    assert add.error.text() == "" and not add.isVisible()
+    return dialog
+
+
+def stamp_now(qtbot: QtBot, window: MainWindow, dialog: TimestampsDialog
+              ) -> timestamps.StampReport:
+    assert dialog.stamp_button.isEnabled()
+    with qtbot.waitSignal(window.timestamps.finished, timeout=WAIT) as got:
+        qtbot.mouseClick(dialog.stamp_button, Qt.MouseButton.LeftButton)
+    report = got.args[0]
+    assert isinstance(report, timestamps.StampReport)
+    return report
+
+
+def test_add_a_tsa_import_offline_then_stamp_now(qtbot: QtBot,
+                                                  open_window: Callable[..., MainWindow],
+                                                  tsa: TsaServer, tmp_path: Path) -> None:
+    window = open_window()
+    feature = window.timestamps
+    assert not feature.status.isVisible()  # no TSA: no count in the status bar
+    dialog = feature.open_dialog()
+    assert isinstance(dialog, TimestampsDialog)
+    assert "No Time-Stamp Authority is configured" in dialog.hint.text()
+    assert not dialog.stamp_button.isEnabled()
+
+    # a preset fills its address, then asks for its CA file (none ships with the program)
+    add = dialog.open_add()
+    assert isinstance(add, AddTsaDialog)
+    add.choose_preset("freetsa")
+    assert (add.name.text(), add.url.text()) == ("freetsa", "https://freetsa.org/tsr")
+    assert "cacert.pem" in add.note.text()
+    qtbot.mouseClick(add.ok, Qt.MouseButton.LeftButton)
+    assert "CA certificate file" in add.error.text() and add.isVisible()
+    # a custom one: a bad address and a file that is not a certificate are refused plainly
+    add.choose_preset("")
+    not_a_cert = tmp_path / "notes.txt"
+    not_a_cert.write_text("hello")
+    add.name.setText("local")
+    add.url.setText("ftp://127.0.0.1/tsa")
+    add.choose_ca(not_a_cert)
+    qtbot.mouseClick(add.ok, Qt.MouseButton.LeftButton)
+    assert "not an http:// or https:// address" in add.error.text() and add.isVisible()
+    add.url.setText(tsa.url)
+    qtbot.mouseClick(add.ok, Qt.MouseButton.LeftButton)
+    assert "not a PEM or DER certificate" in add.error.text() and add.isVisible()
+    ca = tmp_path / "tsa-ca.pem"
+    ca.write_bytes(tsa.ca_pem)
+    add.choose_ca(ca)
+    qtbot.mouseClick(add.ok, Qt.MouseButton.LeftButton)
+    assert add.error.text() == "" and not add.isVisible()
+    assert dialog.tsa_model.rows() == [["local", tsa.url, "yes", "not asked yet"]]
+    assert [t.name for t in timestamps.list_tsas(window.vault)] == ["local"]
+
+    # the TSA is down: the import goes on, the head waits, the background try fails quietly
+    tsa.stop()
+    with qtbot.waitSignal(feature.finished, timeout=WAIT) as background:
+        import_files(qtbot, window, write_files(tmp_path / "docs", 2))
+    report = background.args[0]
+    assert isinstance(report, timestamps.StampReport) and len(report.waiting) == 1
+    assert feature.status.isVisible()
+    assert feature.status.text() == "1 waiting for a trusted timestamp"
+    assert not any(isinstance(w, QMessageBox) for w in window.findChildren(QMessageBox))
+    queue = dialog.queue_model.rows()
+    assert len(queue) == 1 and queue[0][0] == "custody head"
+    assert queue[0][3].startswith("local: not reachable")
+    assert dialog.tsa_model.rows()[0][3].startswith("no answer at ")
+    assert dialog.token_model.rows() == []
+
+    # the TSA is back: Stamp now fetches the token, nothing waits
+    tsa.start()
+    before = dt.datetime.now(dt.UTC)
+    report = stamp_now(qtbot, window, dialog)
+    assert [s.tsa for s in report.stamped] == ["local"] and report.ok
+    assert not feature.status.isVisible() and feature.update_status() == 0
+    assert dialog.queue_model.rows() == []
+    (row,) = dialog.token_model.rows()
+    assert row[:3] == ["custody head", queue[0][1], "local"]
+    gen = dt.datetime.fromisoformat(row[3].removesuffix(" UTC")).replace(tzinfo=dt.UTC)
+    assert abs((gen - before).total_seconds()) < 120  # the TSA's time, shown
+    assert "WARNING" not in row[4] and dialog.token_model.colour(0) is None
+    assert dialog.report.text().startswith("1 stamped, 0 still waiting.")
+    assert dialog.tsa_model.rows()[0][3].startswith("token at ")
+
+    # disable, enable, remove (confirmed): the token is kept
+    dialog.tsa_view.selectRow(0)
+    qtbot.mouseClick(dialog.toggle_button, Qt.MouseButton.LeftButton)
+    assert dialog.tsa_model.rows()[0][2] == "no" and not dialog.stamp_button.isEnabled()
+    assert dialog.toggle_button.text() == "&Enable"
+    qtbot.mouseClick(dialog.toggle_button, Qt.MouseButton.LeftButton)
+    assert dialog.tsa_model.rows()[0][2] == "yes"
+    box = dialog.remove_selected()
+    assert box is not None and "are kept" in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert dialog.tsa_model.rows() == [] and len(dialog.token_model.rows()) == 1
+    assert "No Time-Stamp Authority is configured" in dialog.hint.text()
+
+
+def test_stamping_never_blocks_the_window(qtbot: QtBot, open_window: Callable[..., MainWindow],
+                                          make_tsa: MakeTsa, tmp_path: Path) -> None:
+    """A TSA that takes 12 s to answer: the background job waits for it (up to its 5 s
+    timeout), while the window keeps painting and another import finishes meanwhile."""
+    slow = make_tsa(down="slow", slow_seconds=12)
+    window = open_window()
+    timestamps.add_tsa(window.vault, "slow", slow.url, slow.ca_pem)
+    feature = window.timestamps
+    import_files(qtbot, window, write_files(tmp_path / "first", 1))
+    qtbot.waitUntil(lambda: feature.running, timeout=WAIT)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    started = time.monotonic()
+    import_files(qtbot, window, write_files(tmp_path / "second", 1, prefix="later"))
+    assert feature.running, "the import waited for the TSA"
+    assert window.items.rowCount() == 2
+    with qtbot.waitSignal(feature.finished, timeout=WAIT) as got:
+        pass
+    timer.stop()
+    assert len(ticks) > 10 and max(b - a for a, b in itertools.pairwise(ticks)) < 1.0
+    assert time.monotonic() - started < 11  # the background timeout, not the TSA's 12 s
+    report = got.args[0]
+    assert report is not None and not report.stamped
+    assert feature.status.text() == "1 waiting for a trusted timestamp"
+
+
+def test_a_tsa_two_years_off_is_flagged(qtbot: QtBot, open_window: Callable[..., MainWindow],
+                                        make_tsa: MakeTsa, tmp_path: Path) -> None:
+    skewed = make_tsa(backend="python", time_offset=dt.timedelta(days=730))
+    window = open_window()
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(skewed.ca_pem)
+    dialog = add_through_dialog(qtbot, window, "skewed", skewed.url, ca)
+    window.timestamps.soon.stop()  # this test stamps by hand
+    import_files(qtbot, window, write_files(tmp_path / "docs", 1))
+    window.timestamps.soon.stop()
+    report = stamp_now(qtbot, window, dialog)
+    assert len(report.stamped) == 1 and len(report.warnings) == 1
+    (row,) = dialog.token_model.rows()
+    assert row[4] == "−730 days (WARNING)"
+    assert dialog.token_model.colour(0) == WARNING
+    tip = dialog.token_model.data(dialog.token_model.index(0, 4), Qt.ItemDataRole.ToolTipRole)
+    assert "skewed's time is 730 days ahead of this computer's clock" in tip
+    assert "Check the computer's date and time" in tip
+    assert "WARNING" in dialog.report.text()
+    message = window.statusBar().currentMessage()
+    assert message.startswith("custody head ") and "730 days ahead" in message
+    window.statusBar().clearMessage()
+    window.timestamps.stamp(manual=True)  # nothing new: the warning is not shown again
+    qtbot.waitUntil(lambda: not window.timestamps.running, timeout=WAIT)
+    assert window.statusBar().currentMessage() == ""
+
+
+def test_locking_stops_background_stamping(qtbot: QtBot, open_window: Callable[..., MainWindow],
+                                           make_tsa: MakeTsa, tmp_path: Path) -> None:
+    slow = make_tsa(down="slow", slow_seconds=30)
+    window = open_window()
+    timestamps.add_tsa(window.vault, "slow", slow.url, slow.ca_pem)
+    import_files(qtbot, window, write_files(tmp_path / "docs", 1))
+    qtbot.waitUntil(lambda: window.timestamps.running, timeout=WAIT)
+    started = time.monotonic()
+    window.lock()
+    assert time.monotonic() - started < 8  # at most the background timeout
+    assert window.vault is None and not window.timestamps.running
+    assert not window.timestamps.timer.isActive() and not window.timestamps.soon.isActive()
+    assert not window.timestamps.status.isVisible()
+
+
+# ------------------------------------------------------------------- history checks
+def history_dialog(qtbot: QtBot, window: MainWindow) -> ResultDialog:
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    dialog = window.dialog
+    assert isinstance(dialog, ResultDialog) and dialog.windowTitle() == "History check"
+    return dialog
+
+
+def test_compare_with_an_earlier_package(qtbot: QtBot, open_window: Callable[..., MainWindow],
+                                         made: Made, tmp_path: Path) -> None:
+    window = open_window()
+    window.verify(made.new)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
+    assert window.dialog.compare.isEnabled()  # from the verify result, with a file chooser
+    window.dialog.accept()
+
+    window.timestamps.compare_packages(made.new, made.old)
+    result = history_dialog(qtbot, window)
+    assert result.headline.text() == "HISTORY EXTENDS THE EARLIER RECORD"
+    assert any(line.text().startswith("this package extends the earlier package: ")
+               for line in result.lines), [line.text() for line in result.lines]
+    result.accept()
+
+    chosen: list[int] = []
+
+    def edit(lines: list[Line]) -> list[Line]:
+        i = pick(made, lines)
+        chosen.append(lines[i]["event"]["seq"])
+        lines[i]["event"]["time"] = "2026-01-01T00:00:00.000000Z"  # backdated
+        return lines
+
+    bad = rewritten(made, tmp_path, edit)
+    seq = chosen[0]
+    window.timestamps.compare_packages(bad, made.old)
+    result = history_dialog(qtbot, window)
+    assert result.headline.text() == f"HISTORY DIVERGES AT EVENT {seq}: edited"
+    assert any(line.text().startswith(f"event {seq} (") and "was changed" in line.text()
+               for line in result.lines), [line.text() for line in result.lines]
+
+
+def test_check_this_vault_against_a_package(qtbot: QtBot, open_window: Callable[..., MainWindow],
+                                            made: Made) -> None:
+    window = open_window(folder=made.vault)
+    window.timestamps.check_vault_against(made.old)
+    result = history_dialog(qtbot, window)
+    assert result.headline.text() == "HISTORY EXTENDS THE EARLIER RECORD"
+    assert any(line.text().startswith("the vault extends the package: ")
+               for line in result.lines)
+    result.accept()
+    window.timestamps.check_vault_against(made.stranger)
+    result = history_dialog(qtbot, window)
+    assert result.headline.text() == "HISTORY NOT CONFIRMED"
+    assert any("come from different vaults" in line.text() for line in result.lines)
+
+
+def test_menu_entries(open_window: Callable[..., MainWindow]) -> None:
+    window = open_window()
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    texts = [a.text() for a in menus["&Vault"].actions()]
+    assert texts[:3] == ["&Trusted timestamps…", "Check &history against an earlier package…",
+                         "Check this &vault against a package…"]
+    window.timestamps.dialog_action.trigger()
+    assert isinstance(window.dialog, TimestampsDialog) and window.dialog.isVisible()
+
+
+# ------------------------------------------------------------------- verify in the app
+def export_in(qtbot: QtBot, window: MainWindow, out: Path) -> Path:
+    window.start_export({"out": out, "recipient": "Smith & Co", "case": "C-1"})
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    window.dialog.accept()
+    assert out.is_file()
+    return out
+
+
+def verify_in(qtbot: QtBot, window: MainWindow, package: Path) -> VerifyDialog:
+    window.verify(package)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
+    dialog = window.dialog
+    assert isinstance(dialog, VerifyDialog)
+    return dialog
+
+
+def test_verify_shows_the_trusted_time(qtbot: QtBot, open_window: Callable[..., MainWindow],
+                                       tsa: TsaServer, tmp_path: Path) -> None:
+    """A package whose signature was stamped: the app trusts the TSAs the vault has
+    configured, so the time shows as trusted; a vault without that TSA shows it untrusted,
+    with the warning, and the package still verifies."""
+    window = open_window()
+    timestamps.add_tsa(window.vault, "local", tsa.url, tsa.ca_pem)
+    import_files(qtbot, window, write_files(tmp_path / "docs", 2))
+    before = dt.datetime.now(dt.UTC)
+    package = export_in(qtbot, window, tmp_path / "out.zip")
+    report = verify_in(qtbot, window, package)
+    assert report.headline.text() == "VERIFIED"
+    rows = report.times.rows()
+    signature = [r for r in rows if r[0] == "package signature"]
+    assert len(signature) == 1, rows
+    _what, who, when, trusted = signature[0]
+    assert "Test TSA" in who, who
+    gen = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+    assert abs((gen - before).total_seconds()) < 120
+    assert trusted == "yes"
+    report.accept()
+
+    other = open_window("other")
+    report = verify_in(qtbot, other, package)
+    assert report.headline.text() == "VERIFIED"
+    assert all(r[3].startswith("NOT TRUSTED") for r in report.times.rows())
+    assert "not trusted" in report.warnings.text() and report.warnings.isVisible()

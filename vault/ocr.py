@@ -1,0 +1,526 @@
+"""Reading scans and photos of documents with Tesseract, inside the vault (docs/vault-format.md,
+"OCR text").
+
+Which pages need reading: a PDF page with fewer than :data:`MIN_PAGE_TEXT` non-blank
+characters in its text layer and at least one image on it (a scan, a photographed page); a
+photo is one page. Each page is drawn at :data:`DPI` dots per inch from the original decrypted
+into memory (a photo decoded upright, by its EXIF orientation, refusing what is too large to
+decode safely), handed to ``tesseract stdin stdout`` through a pipe and read back from one: no
+temporary file, no image or text in clear on disk. Tesseract runs at low priority, one thread,
+with a time limit per page, so the desktop stays responsive.
+
+The text of each page is stored in ``ocr_pages`` as soon as it is read (a short transaction;
+the reading itself holds no lock), so stopping keeps what was finished. The original is only
+read, never changed. When an item's pages are all read, its ``ocr`` text job is removed and a
+``text recognised`` custody event records the pages, engine and languages; the item's search
+rows are then rebuilt (:func:`vault.search_index.index_item`), so the text is found. A job
+that fails keeps its error in ``text_jobs.last_error`` (``tries`` counts the attempts,
+:data:`MAX_TRIES` at most) and never stops the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from vault import custody, search_index
+from vault.clock import iso_utc
+from vault.errors import EnvironmentProblem, NotFound, VaultError, VaultUnusable
+from vault.thumbnails import decode_image, pdf_bytes, pdf_lock, upright
+from vault.vault import Vault
+
+PDF = "application/pdf"
+KIND = "ocr"
+DEFAULT_LANGUAGES = "eng+cym"
+DPI = 300
+# A PDF page with fewer non-blank characters than this in its text layer has none (the rule
+# the search index uses to queue OCR).
+MIN_PAGE_TEXT = search_index.MIN_PAGE_TEXT
+MAX_PAGE_PIXELS = 40_000_000  # a page drawn for reading: at most this many pixels
+BAND_PIXELS = 1_500_000  # a page is drawn this many pixels at a time
+PAGE_TIMEOUT = 180.0  # seconds Tesseract may spend on one page
+MAX_TRIES = 3  # a job that failed this often is left with its error until queued again
+NICENESS = 15
+POLL = 0.2  # seconds between checks for cancellation while Tesseract reads
+LANGUAGES_RE = re.compile(r"^[A-Za-z_]+(?:\+[A-Za-z_]+)*$")
+
+Cancel = Callable[[], bool] | None
+
+
+class OcrFailed(VaultError):
+    """One item could not be read (damaged, protected, too large, Tesseract failed)."""
+
+
+@dataclass(frozen=True)
+class OcrProgress:
+    """After each page read, and when an item's job ends (``finished``: read to the end, or
+    failed with ``error``)."""
+
+    ref: str
+    page: int | None  # the page just read (from 1), None on an item's end
+    pages_done: int  # pages read so far in this run, over every item
+    pages_total: int  # pages this run set out to read
+    items_done: int
+    items_total: int
+    finished: bool = False
+    item_pages: int = 0  # on an item's end: the pages read for it in this run
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: int
+    ref: str
+    mime: str
+    sha256: str
+    oid: str
+    key: bytes
+
+
+# ------------------------------------------------------------------------------ Tesseract
+@functools.lru_cache(maxsize=1)
+def _probe(exe: str) -> tuple[str | None, frozenset[str]]:
+    try:
+        version = subprocess.run([exe, "--version"], capture_output=True, text=True,
+                                 timeout=30, env=_env())
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True,
+                               timeout=30, env=_env())
+    except (OSError, subprocess.SubprocessError):
+        return None, frozenset()
+    first = (version.stdout or version.stderr).strip().splitlines()
+    found = re.match(r"tesseract\s+v?(\S+)", first[0]) if first else None
+    names = frozenset(line.strip() for line in langs.stdout.splitlines()[1:] if line.strip())
+    return (found.group(1) if found else None), names
+
+
+def tesseract_available() -> str | None:
+    """Tesseract's version (``5.3.0``), or None when it is not installed or does not run."""
+    exe = shutil.which("tesseract")
+    return None if exe is None else _probe(exe)[0]
+
+
+def require_tesseract(languages: str = DEFAULT_LANGUAGES) -> str:
+    """The engine as recorded (``tesseract 5.3.0``); :class:`EnvironmentProblem` when
+    Tesseract or one of ``languages`` is missing, saying what to install."""
+    if not LANGUAGES_RE.match(languages):
+        raise OcrFailed(f"languages are Tesseract codes joined by '+' (eng+cym), not "
+                        f"{languages!r}")
+    exe = shutil.which("tesseract")
+    version, installed = _probe(exe) if exe else (None, frozenset[str]())
+    if version is None:
+        raise EnvironmentProblem(
+            "Tesseract is not installed: install tesseract-ocr, tesseract-ocr-eng and "
+            "tesseract-ocr-cym (sudo apt-get install tesseract-ocr tesseract-ocr-eng "
+            "tesseract-ocr-cym) to read scans and photos")
+    missing = [code for code in languages.split("+") if code not in installed]
+    if missing:
+        raise EnvironmentProblem(
+            "Tesseract has no data for " + ", ".join(missing) + ": install " +
+            " ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in missing))
+    return f"tesseract {version}"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"  # one thread: the other core stays with the desktop
+    return env
+
+
+def read_image(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | None = None,
+               cancel: Cancel = None, timeout: float = PAGE_TIMEOUT) -> str | None:
+    """The text Tesseract reads in ``image`` (PNM or PNG bytes), passed through pipes only.
+    None when ``cancel()`` became true meanwhile (Tesseract is stopped)."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise EnvironmentProblem("Tesseract is not installed: install tesseract-ocr")
+    argv = [exe, "stdin", "stdout", "-l", languages, "--psm", "3"]
+    if dpi is not None:
+        argv += ["--dpi", str(dpi)]
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=_env())
+    except OSError as e:
+        raise EnvironmentProblem(f"cannot run Tesseract: {e.strerror or e}") from e
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, proc.pid, NICENESS)
+    # communicate() in a thread of its own (it cannot be resumed with input after a timeout);
+    # this thread watches the clock and ``cancel`` and kills Tesseract, which ends it.
+    result: list[tuple[bytes, bytes]] = []
+
+    def talk() -> None:
+        with contextlib.suppress(OSError, ValueError):  # Tesseract killed: no result
+            result.append(proc.communicate(image))
+
+    talker = threading.Thread(target=talk, name="tesseract-pipe", daemon=True)
+    deadline = time.monotonic() + timeout
+    try:
+        talker.start()
+        while talker.is_alive():
+            talker.join(POLL)
+            if not talker.is_alive():
+                break
+            if cancel is not None and cancel():
+                return None
+            if time.monotonic() > deadline:
+                raise OcrFailed(f"Tesseract took more than {timeout:.0f} s on a page")
+    finally:
+        if talker.is_alive() or proc.returncode is None:
+            with contextlib.suppress(OSError):
+                proc.kill()
+            talker.join()
+            proc.wait()
+    if not result:
+        raise OcrFailed("Tesseract could not be given the page")
+    out, err = result[0]
+    if proc.returncode != 0:
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        raise OcrFailed(f"Tesseract failed ({proc.returncode}): "
+                        f"{lines[-1] if lines else 'no message'}")
+    return out.decode("utf-8", "replace").replace("\f", "").strip()
+
+
+# ------------------------------------------------------------------------------ the index
+def _con(v: Vault) -> Any:
+    if v.con is None:
+        raise VaultUnusable("the vault was closed")
+    return v.con
+
+
+def queue_ocr(v: Vault, item_ids: Iterable[int]) -> int:
+    """Queue an ``ocr`` text job for each item (one already queued is left as it is; a job
+    that failed :data:`MAX_TRIES` times is given its tries back). Returns how many were
+    queued or given back."""
+    now = iso_utc(v.clock.now())
+    count = 0
+    with v.db_lock:
+        _con(v)
+        with v.transaction():
+            for item_id in item_ids:
+                cur = v.con.execute(
+                    "INSERT INTO text_jobs (item_id, kind, queued) VALUES (?, ?, ?) "
+                    "ON CONFLICT (item_id, kind) DO UPDATE SET tries=0, last_error='' "
+                    "WHERE tries >= ?", (item_id, KIND, now, MAX_TRIES))
+                count += cur.rowcount
+    return count
+
+
+def pending_ocr(v: Vault) -> list[tuple[str, int, str]]:
+    """The queued ``ocr`` jobs: (reference, tries, last error), oldest first."""
+    with v.db_lock:
+        rows = _con(v).execute(
+            "SELECT i.ref, j.tries, j.last_error FROM text_jobs j JOIN items i "
+            "ON i.id = j.item_id WHERE j.kind=? ORDER BY j.queued, j.item_id",
+            (KIND,)).fetchall()
+    return [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+
+def ocr_text(v: Vault, ref: str) -> list[tuple[int, str]]:
+    """The text read from the item ``ref``: (page from 1, text) in page order; empty when
+    none was read. :class:`NotFound` for an unknown reference."""
+    with v.db_lock:
+        con = _con(v)
+        row = con.execute("SELECT id FROM items WHERE ref=?", (ref.strip().upper(),)).fetchone()
+        if row is None:
+            raise NotFound(f"no item {ref} in this vault")
+        rows = con.execute("SELECT page, text FROM ocr_pages WHERE item_id=? ORDER BY page",
+                           (int(row[0]),)).fetchall()
+    return [(int(p), str(t)) for p, t in rows]
+
+
+def _item(v: Vault, item_id: int) -> _Item | None:
+    """The item if present and readable, else None."""
+    with v.db_lock:
+        row = _con(v).execute("SELECT ref, mime, sha256, oid, status FROM items WHERE id=?",
+                              (item_id,)).fetchone()
+        if row is None or row[4] != "present" or row[3] is None:
+            return None
+        key = v.object_key(str(row[3]))
+    return _Item(item_id, str(row[0]), str(row[1]), str(row[2]), str(row[3]), key)
+
+
+def _done_pages(v: Vault, item_id: int) -> set[int]:
+    with v.db_lock:
+        return {int(r[0]) for r in _con(v).execute(
+            "SELECT page FROM ocr_pages WHERE item_id=?", (item_id,))}
+
+
+# ------------------------------------------------------------------------------ reading
+def _readable(mime: str) -> bool:
+    return mime == PDF or mime.startswith("image/")
+
+
+class _Source:
+    """An item's original decrypted into memory, drawing pages for Tesseract."""
+
+    def __init__(self, v: Vault, item: _Item) -> None:
+        self.item = item
+        self._doc: Any = None
+        self._data = b""
+        self._image: Any = None
+        try:
+            with v.objects.open(item.oid, item.key) as reader:
+                if item.mime == PDF:
+                    data = pdf_bytes(reader)
+                    if data is None:
+                        raise OcrFailed(f"{item.ref} is too large to read")
+                    self._open_pdf(data)
+                elif item.mime.startswith("image/"):
+                    decoded = decode_image(reader, item.mime)
+                    if decoded is None:
+                        raise OcrFailed(f"{item.ref} is too large to decode safely")
+                    im, orientation = decoded
+                    self._image = upright(im, orientation).convert("L")
+                else:
+                    raise OcrFailed(f"{item.ref} is neither a PDF nor a photo")
+        except VaultError:
+            self.close()
+            raise
+        except Exception as e:  # hostile or damaged content
+            self.close()
+            if type(e).__name__.startswith("DecompressionBomb"):  # Pillow's refusal
+                raise OcrFailed(f"{item.ref} is too large to decode safely") from None
+            raise OcrFailed(f"{item.ref} is damaged: it cannot be read "
+                            f"({type(e).__name__})") from None
+
+    def _open_pdf(self, data: bytes) -> None:
+        import pymupdf
+
+        with pdf_lock:
+            self._data = data  # PyMuPDF reads from it while the document is open
+            self._doc = pymupdf.open(stream=data, filetype="pdf")
+            if self._doc.needs_pass and not self._doc.authenticate(""):
+                raise OcrFailed(f"{self.item.ref} is protected by a password: it cannot be "
+                                "read")
+
+    def pages_needing_ocr(self) -> list[int]:
+        if self._image is not None:
+            return [1]
+        found = []
+        with pdf_lock:
+            for i in range(int(self._doc.page_count)):
+                page = self._doc.load_page(i)
+                text = page.get_text("text")
+                if len("".join(text.split())) >= MIN_PAGE_TEXT:
+                    continue
+                if page.get_images(full=False) or page.get_image_info():
+                    found.append(i + 1)
+        return found
+
+    def draw(self, page: int) -> bytes:
+        """The page, greyscale, as PNM bytes."""
+        if self._image is not None:
+            import io
+
+            out = io.BytesIO()
+            self._image.save(out, "PPM")
+            return out.getvalue()
+        import math
+
+        import pymupdf
+
+        with pdf_lock:
+            p = self._doc.load_page(page - 1)
+            r = p.rect  # as displayed: /Rotate applied
+            w, h = float(r.width), float(r.height)
+        if not (math.isfinite(w) and math.isfinite(h) and w > 0 and h > 0):
+            raise OcrFailed(f"page {page} of {self.item.ref} has no size")
+        zoom = DPI / 72
+        if w * h * zoom * zoom > MAX_PAGE_PIXELS:
+            zoom = math.sqrt(MAX_PAGE_PIXELS / (w * h))
+        matrix = pymupdf.Matrix(zoom, zoom)
+        # Drawn in bands of whole pixel rows, each a short call: PyMuPDF holds the GIL (and
+        # this holds pdf_lock) while it draws, and the desktop's thread must not wait long.
+        width, height = round(w * zoom), round(h * zoom)
+        bands = max(1, -(-width * height // BAND_PIXELS))
+        canvas = bytearray(width * height)
+        for k in range(bands):
+            top, bottom = height * k // bands, height * (k + 1) // bands
+            clip = pymupdf.Rect(r.x0, r.y0 + top / zoom, r.x1, r.y0 + bottom / zoom)
+            with pdf_lock:
+                pix = p.get_pixmap(matrix=matrix, alpha=False, colorspace=pymupdf.csGRAY,
+                                   clip=clip)
+            pw, rows = min(int(pix.width), width), min(int(pix.height), height - int(pix.y))
+            samples, stride = pix.samples_mv, int(pix.stride)
+            for row in range(max(rows, 0)):
+                at = (int(pix.y) + row) * width + int(pix.x)
+                canvas[at:at + pw - int(pix.x)] = samples[row * stride:row * stride + pw
+                                                          - int(pix.x)]
+            time.sleep(0)  # let another thread take the GIL between bands
+        return b"P5\n%d %d\n255\n" % (width, height) + bytes(canvas)
+
+    @property
+    def dpi(self) -> int | None:
+        return None if self._image is not None else DPI
+
+    def close(self) -> None:
+        if self._doc is not None:
+            with pdf_lock:
+                self._doc.close()
+            self._doc = None
+        self._data = b""
+        self._image = None
+
+
+def pages_needing_ocr(v: Vault, item_id: int) -> list[int]:
+    """The pages (from 1) of the item that have no text to read but an image: a PDF's pages
+    with fewer than :data:`MIN_PAGE_TEXT` non-blank characters in their text layer and an
+    image on them; ``[1]`` for a photo; ``[]`` for anything else or a purged item. OcrFailed when
+    the content cannot be read."""
+    item = _item(v, item_id)
+    if item is None or not _readable(item.mime):
+        return []
+    source = _Source(v, item)
+    try:
+        return source.pages_needing_ocr()
+    finally:
+        source.close()
+
+
+def ocr_item(v: Vault, item_id: int, cancel: Cancel = None, *,
+             languages: str = DEFAULT_LANGUAGES, engine: str | None = None) -> Iterator[int]:
+    """Read the item's pages that need it and were not read yet, storing each page's text as
+    soon as it is read; yields each page number stored. Once all are read: the ``ocr`` job
+    removed, a ``text recognised`` event (when any page was read), the search rows rebuilt.
+    Stops (the job left queued) once ``cancel()`` is true. OcrFailed for unreadable content."""
+    engine = engine or require_tesseract(languages)
+    item = _item(v, item_id)
+    if item is None or not _readable(item.mime):
+        _finish(v, item_id, None, engine, languages)
+        return
+    source = _Source(v, item)
+    try:
+        todo = [p for p in source.pages_needing_ocr() if p not in _done_pages(v, item_id)]
+        for page in todo:
+            if cancel is not None and cancel():
+                return
+            text = read_image(source.draw(page), languages, dpi=source.dpi, cancel=cancel)
+            if text is None:
+                return
+            if not _store_page(v, item, page, text, engine, languages):
+                return  # purged meanwhile
+            yield page
+    finally:
+        source.close()
+    _finish(v, item_id, item, engine, languages)
+
+
+def _store_page(v: Vault, item: _Item, page: int, text: str, engine: str,
+                languages: str) -> bool:
+    with v.db_lock:
+        _con(v)
+        with v.transaction():
+            row = v.con.execute("SELECT status, oid FROM items WHERE id=?",
+                                (item.id,)).fetchone()
+            if row is None or (row[0], row[1]) != ("present", item.oid):
+                return False
+            v.con.execute("INSERT OR REPLACE INTO ocr_pages (item_id, page, text, engine, "
+                          "languages, created) VALUES (?,?,?,?,?,?)",
+                          (item.id, page, text, engine, languages, iso_utc(v.clock.now())))
+    return True
+
+
+def _finish(v: Vault, item_id: int, item: _Item | None, engine: str, languages: str) -> None:
+    """The job is done: remove it; record the event and re-index when text was read."""
+    with v.db_lock:
+        _con(v)
+        with v.transaction():
+            job = v.con.execute("DELETE FROM text_jobs WHERE item_id=? AND kind=?",
+                                (item_id, KIND)).rowcount
+            pages = [int(r[0]) for r in v.con.execute(
+                "SELECT page FROM ocr_pages WHERE item_id=? ORDER BY page", (item_id,))]
+            recorded = (item is not None and job > 0 and bool(pages)
+                        and not _recorded(v, item.ref, pages))
+            if recorded:
+                assert item is not None
+                v.record(custody.TEXT_RECOGNISED, item=item.ref, sha256=item.sha256,
+                         details={"pages": pages, "engine": engine, "languages": languages})
+    if recorded:
+        _reindex(v, item_id)
+
+
+def _recorded(v: Vault, ref: str, pages: list[int]) -> bool:
+    """Whether a ``text recognised`` event already records these pages of the item (a job
+    queued again after the text was read adds no event)."""
+    for (body,) in v.con.execute("SELECT body FROM custody WHERE item=?", (ref,)):
+        event = json.loads(bytes(body))
+        if (event.get("action") == custody.TEXT_RECOGNISED
+                and event.get("details", {}).get("pages") == pages):
+            return True
+    return False
+
+
+def _reindex(v: Vault, item_id: int) -> None:
+    """Rebuild the item's search rows, OCR text included."""
+    search_index.index_item(v, item_id)
+
+
+def _fail(v: Vault, item_id: int, error: str) -> None:
+    with v.db_lock:
+        _con(v)
+        with v.transaction():
+            v.con.execute("UPDATE text_jobs SET tries = tries + 1, last_error=? "
+                          "WHERE item_id=? AND kind=?", (error, item_id, KIND))
+
+
+def run_ocr_jobs(v: Vault, *, cancel: Cancel = None, languages: str = DEFAULT_LANGUAGES
+                 ) -> Iterator[OcrProgress]:
+    """Work through the queued ``ocr`` jobs (those tried fewer than :data:`MAX_TRIES` times),
+    oldest first, yielding progress after each page and at each item's end. A failure is
+    recorded on its job and the next one goes on; pages already read are skipped. Stops
+    once ``cancel()`` is true, keeping every page read and leaving unfinished jobs queued."""
+    engine = require_tesseract(languages)
+    with v.db_lock:
+        ids = [int(r[0]) for r in _con(v).execute(
+            "SELECT item_id FROM text_jobs WHERE kind=? AND tries < ? "
+            "ORDER BY queued, item_id", (KIND, MAX_TRIES))]
+    plan: list[tuple[int, str, int | str]] = []  # item id, ref, pages to read or an error
+    for item_id in ids:
+        if cancel is not None and cancel():
+            return
+        item = _item(v, item_id)
+        if item is None or not _readable(item.mime):
+            _finish(v, item_id, None, engine, languages)
+            continue
+        try:
+            needed = pages_needing_ocr(v, item_id)
+            plan.append((item_id, item.ref, len(set(needed) - _done_pages(v, item_id))))
+        except VaultError as e:
+            plan.append((item_id, item.ref, str(e)))
+    total = sum(n for _, _, n in plan if isinstance(n, int))
+    done = 0
+    for index, (item_id, ref, planned) in enumerate(plan):
+        if cancel is not None and cancel():
+            return
+        if isinstance(planned, str):
+            _fail(v, item_id, planned)
+            yield OcrProgress(ref, None, done, total, index + 1, len(plan), finished=True,
+                              error=planned)
+            continue
+        read = 0
+        try:
+            for page in ocr_item(v, item_id, cancel, languages=languages, engine=engine):
+                read += 1
+                done += 1
+                yield OcrProgress(ref, page, done, total, index, len(plan))
+        except EnvironmentProblem:
+            raise
+        except VaultError as e:
+            _fail(v, item_id, str(e))
+            yield OcrProgress(ref, None, done, total, index + 1, len(plan), finished=True,
+                              item_pages=read, error=str(e))
+            continue
+        if cancel is not None and cancel():
+            return
+        if planned:  # an item with nothing left to read just leaves the queue
+            yield OcrProgress(ref, None, done, total, index + 1, len(plan), finished=True,
+                              item_pages=read)
