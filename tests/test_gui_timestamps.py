@@ -309,9 +309,10 @@ def test_menu_entries(open_window: Callable[..., MainWindow]) -> None:
 
 
 # ------------------------------------------------------------------- verify in the app
-def export_in(qtbot: QtBot, window: MainWindow, out: Path) -> Path:
+def export_in(qtbot: QtBot, window: MainWindow, out: Path, lines: list[str]) -> Path:
     window.start_export({"out": out, "recipient": "Smith & Co", "case": "C-1"})
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    lines.extend(line.text() for line in window.dialog.lines)
     window.dialog.accept()
     assert out.is_file()
     return out
@@ -334,7 +335,10 @@ def test_verify_shows_the_trusted_time(qtbot: QtBot, open_window: Callable[..., 
     timestamps.add_tsa(window.vault, "local", tsa.url, tsa.ca_pem)
     import_files(qtbot, window, write_files(tmp_path / "docs", 2))
     before = dt.datetime.now(dt.UTC)
-    package = export_in(qtbot, window, tmp_path / "out.zip")
+    said: list[str] = []
+    package = export_in(qtbot, window, tmp_path / "out.zip", said)
+    assert any(x.startswith("Trusted time on the signature: ") and "Test TSA" in x
+               for x in said), said
     report = verify_in(qtbot, window, package)
     assert report.headline.text() == "VERIFIED"
     rows = report.times.rows()
@@ -347,8 +351,39 @@ def test_verify_shows_the_trusted_time(qtbot: QtBot, open_window: Callable[..., 
     assert trusted == "yes"
     report.accept()
 
+    # the TSA is down: the export still finishes, its signature's stamp waits
+    tsa.stop()
+    said.clear()
+    started = time.monotonic()
+    export_in(qtbot, window, tmp_path / "offline.zip", said)
+    assert time.monotonic() - started < 15
+    assert any(x.startswith("Trusted time: no TSA answered") for x in said), said
+    assert window.timestamps.update_status() >= 1 and window.timestamps.status.isVisible()
+
     other = open_window("other")
     report = verify_in(qtbot, other, package)
     assert report.headline.text() == "VERIFIED"
     assert all(r[3].startswith("NOT TRUSTED") for r in report.times.rows())
     assert "not trusted" in report.warnings.text() and report.warnings.isVisible()
+
+
+def test_a_preset_with_a_bundled_root_needs_no_ca_file(
+        qtbot: QtBot, open_window: Callable[..., MainWindow]) -> None:
+    """Adding contacts nobody; a fresh vault has nothing queued, so nothing is sent."""
+    window = open_window()
+    dialog = window.timestamps.open_dialog()
+    assert isinstance(dialog, TimestampsDialog)
+    add = dialog.open_add()
+    assert isinstance(add, AddTsaDialog)
+    add.choose_preset("digicert")
+    assert add.url.text() == "http://timestamp.digicert.com" and "--ca" not in add.note.text()
+    assert "bundled root 'DigiCert Trusted Root G4'" in add.ca_file.placeholderText()
+    qtbot.mouseClick(add.ok, Qt.MouseButton.LeftButton)
+    assert add.error.text() == "" and not add.isVisible()
+    (tsa,) = timestamps.list_tsas(window.vault)
+    assert tsa.ca_subjects() == [
+        "CN=DigiCert Trusted Root G4,OU=www.digicert.com,O=DigiCert Inc,C=US"]
+    assert not window.timestamps.running  # nothing queued: nothing sent
+    dialog.tsa_view.selectRow(0)
+    qtbot.mouseClick(dialog.toggle_button, Qt.MouseButton.LeftButton)
+    assert not timestamps.list_tsas(window.vault)[0].enabled

@@ -467,7 +467,8 @@ class MainWindow(QMainWindow):
                 self.tr("Signer fingerprint (SHA-256), to read to the solicitor: {fp}").format(
                     fp=result.certificate_fingerprint),
                 self.tr("Package SHA-256: {sha}").format(sha=result.sha256),
-                self.tr("Exhibits: {refs}").format(refs=", ".join(result.exhibits))], None,
+                self.tr("Exhibits: {refs}").format(refs=", ".join(result.exhibits)),
+                *self.timestamps.export_lines(result)], None,
                 self)
             self.dialog = dialog
             self._show_current()

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -51,8 +53,6 @@ from vault.errors import VaultError
 from vault.vault import Vault
 
 if TYPE_CHECKING:
-    from cryptography import x509
-
     from ui.main_window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -280,10 +280,22 @@ class AddTsaDialog(QDialog):
         p = ts.preset(str(self.preset.currentData() or ""))
         if p is None:
             self.note.clear()
+            self.ca_file.setPlaceholderText(self.tr("the TSA's CA certificate (PEM or DER)"))
             return
         self.name.setText(p.name)
         self.url.setText(p.url)
-        self.note.setText(p.note + self.tr(". Choose its CA certificate file below."))
+        note = p.note.replace(" (give it with --ca)", "").replace(" (--ca)", "")
+        if self._preset_root() is not None:
+            self.ca_file.setPlaceholderText(self.tr("the bundled root '{root}' (or choose a "
+                                                    "file)").format(root=p.root))
+            self.note.setText(note + ".")
+        else:
+            self.ca_file.setPlaceholderText(self.tr("the TSA's CA certificate (PEM or DER)"))
+            self.note.setText(note + self.tr(". Choose its CA certificate file below."))
+
+    def _preset_root(self) -> x509.Certificate | None:
+        p = ts.preset(str(self.preset.currentData() or ""))
+        return ts.preset_root(p) if p is not None else None
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -309,6 +321,9 @@ class AddTsaDialog(QDialog):
 
     def _read_ca(self) -> bytes:
         text = self.ca_file.text().strip()
+        root = self._preset_root()
+        if not text and root is not None:  # the preset's root ships with the program
+            return root.public_bytes(serialization.Encoding.PEM)
         if not text:
             raise ts.TsaConfigRefused(self.tr("Choose the TSA's CA certificate file: its tokens "
                                               "are trusted only if they chain to it."))
@@ -648,6 +663,17 @@ class TimestampsFeature(QObject):
         self.dialog = None
         self.status.hide()
         self.status.clear()
+
+    def export_lines(self, result: Any) -> list[str]:
+        """What the export result says about the signature's trusted time."""
+        if result.signature_timestamp:
+            return [self.tr("Trusted time on the signature: {time} (TSA: {tsa})").format(
+                time=result.signature_timestamp, tsa=result.signature_tsa)]
+        if result.timestamp_waiting:
+            return [self.tr("Trusted time: no TSA answered; the signature's timestamp is "
+                            "queued (evidence-vault stamp VAULT --attach PACKAGE adds it to "
+                            "the package once stamped).")]
+        return []
 
     # ------------------------------------------------------------ the dialog
     def open_dialog(self) -> TimestampsDialog | None:

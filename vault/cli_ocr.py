@@ -19,10 +19,13 @@ def ocr_cmd(vault: str, languages: str) -> None:
     Prints "REF: N pages read" for each item read to the end. Ctrl-C stops: the pages
     already read are kept and the rest stays queued."""
     from vault.ocr import pending_ocr, require_tesseract, run_ocr_jobs
+    from vault.search_index import run_index_jobs
 
     require_tesseract(languages)
     failed = 0
     with open_vault(vault) as v, _progress(1, "Reading") as bar:
+        for _done in run_index_jobs(v):  # indexing is what finds the pages without text
+            pass
         for p in run_ocr_jobs(v, languages=languages):
             bar.length = max(p.pages_total, 1)
             bar.update(p.pages_done - bar.pos)
