@@ -237,7 +237,7 @@ def test_locking_stops_background_stamping(qtbot: QtBot, open_window: Callable[.
     qtbot.waitUntil(lambda: window.timestamps.running, timeout=WAIT)
     started = time.monotonic()
     window.lock()
-    assert time.monotonic() - started < 8  # at most the background timeout
+    assert time.monotonic() - started < 1.5  # the request is left behind, not waited for
     assert window.vault is None and not window.timestamps.running
     assert not window.timestamps.timer.isActive() and not window.timestamps.soon.isActive()
     assert not window.timestamps.status.isVisible()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -397,11 +399,14 @@ def stamp_pending(v: Vault, *, timeout: float = DEFAULT_TIMEOUT,
         message = messages[p.id]
         query = tsp.make_query(message)
         try:
-            answer = tsp.send_query(tsa.url, query, timeout=timeout)
+            answer = _send(tsa.url, query, timeout, cancel)
         except VaultError as e:
             down[name] = f"not reachable ({e})"
             errors.setdefault(p.id, []).append(f"{name}: {down[name]}")
             continue
+        if answer is None:  # cancelled while waiting for the TSA: nothing stored
+            report.cancelled = True
+            break
         local = v.clock.now()
         roots = x509.load_pem_x509_certificates(tsa.ca_pem.encode("ascii"))
         try:
@@ -432,6 +437,31 @@ def stamp_pending(v: Vault, *, timeout: float = DEFAULT_TIMEOUT,
                               (when, "; ".join(errors.get(rid, [])), rid))
     report.waiting = pending(v)
     yield report
+
+
+def _send(url: str, query: Any, timeout: float, cancel: Callable[[], bool]) -> bytes | None:
+    """The TSA's answer, or None as soon as ``cancel()`` says so: the request runs in a
+    thread of its own that touches nothing of the vault and is left to end by itself, so
+    that locking the vault never waits for the network."""
+    from vault import tsp
+
+    out: list[bytes | BaseException] = []
+
+    def ask() -> None:
+        try:
+            out.append(tsp.send_query(url, query, timeout=timeout))
+        except BaseException as e:  # handed to the caller below
+            out.append(e)
+
+    thread = threading.Thread(target=ask, name="tsa-request", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        if cancel():
+            return None
+        thread.join(0.05)
+    if isinstance(out[0], BaseException):
+        raise out[0]
+    return out[0]
 
 
 def run_stamp(v: Vault, *, timeout: float = DEFAULT_TIMEOUT) -> StampReport:
