@@ -172,7 +172,7 @@ def test_an_extended_log_passes(made: Made) -> None:
     result = verify_package(made.new, previous=made.old)
     assert result.verified, failed(result)
     names = [c.name for c in result.checks]
-    assert names[-2:] == ["exhibits", "history"]
+    assert names[-3:] == ["exhibits", "timestamps", "history"]
     h = result.history
     assert h is not None and h.ok and h.divergence is None
     old = verify_package(made.old)

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import sqlcipher3
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from vault import custody
@@ -261,9 +262,12 @@ class Vault:
             self._in_tx = True
             try:
                 yield
-            except BaseException:
+            except BaseException as e:
                 self._in_tx = False
                 self.con.execute("ROLLBACK")
+                if isinstance(e, sqlcipher3.OperationalError) and "disk is full" in str(e):
+                    raise EnvironmentProblem("the change could not be saved: No space left on "
+                                             "device (the disk is full)") from e
                 raise
             try:
                 self.con.execute("COMMIT")
@@ -271,7 +275,9 @@ class Vault:
                 self._in_tx = False
                 with contextlib.suppress(Exception):
                     self.con.execute("ROLLBACK")
-                raise EnvironmentProblem(f"the change could not be saved: {e}") from e
+                why = ("No space left on device (the disk is full)" if "disk is full" in str(e)
+                       else str(e))
+                raise EnvironmentProblem(f"the change could not be saved: {why}") from e
             self._in_tx = False
             if not self.open_warnings:
                 # The change is committed; a head file that cannot be written now (disk full)
