@@ -214,6 +214,8 @@ def test_decompression_bomb_is_preserved_not_decoded(vault: Vault, tmp_path: Pat
     (b"Received: from x\r\nFrom: a@b\r\n", "message/rfc822"),
     (b"Minutes of the meeting", "text/plain"),
     (b"\x00\x01\x02\x03binary", "application/octet-stream"),
+    (b"Minutes of the caf\xe9 meeting", "text/plain"),  # Windows-1252: still text
+    (b"\xe9\x8f\x1b\x93\xc4 not text", "application/octet-stream"),  # a control byte
 ])
 def test_mime_from_content_not_name(vault: Vault, tmp_path: Path, head: bytes, mime: str) -> None:
     p = tmp_path / "misleading.docx"

@@ -68,6 +68,32 @@ def docs(vault: Vault, tmp_path: Path, corpus: Path) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------- every source
+def test_text_files_html_and_emails_are_searchable(vault: Vault, tmp_path: Path) -> None:
+    """The content of text-like evidence: a Windows-1252 letter, an HTML page (not its
+    markup or script), an e-mail (headers and both text and HTML parts)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "letter.txt").write_bytes(b"Dear Mr Grantham, the caf\xe9 meeting")  # cp1252
+    (src / "page.html").write_text("<html><body><p>Hollowbrook &amp; Vale ward</p>"
+                                   "<script>var scriptword = 1;</script></body></html>")
+    (src / "mail.eml").write_text(
+        "From: Officer Daunt <daunt@example.org>\nTo: council@example.org\n"
+        "Subject: Referral Wexcombe\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain; charset=utf-8\n\nPlain part mentions Larkspur.\n"
+        "--b\nContent-Type: text/html; charset=utf-8\n\n<p>HTML part mentions "
+        "<b>Tamsworth</b></p>\n--b--\n")
+    refs = import_refs(vault, src)
+    indexed(vault)
+    letter, page, mail = refs["letter.txt"], refs["page.html"], refs["mail.eml"]
+    assert (letter, "text", None) in found(vault, "grantham cafe")
+    assert (page, "text", None) in found(vault, '"Hollowbrook & Vale"')
+    assert found(vault, "scriptword") == set() and found(vault, "body") == set()
+    for word in ("Daunt", "Wexcombe", "Larkspur", "Tamsworth"):
+        assert (mail, "text", None) in found(vault, word), word
+    assert {h.ref for h in search(vault, "Larkspur", source="text")} == {mail}
+
+
 def test_pdf_text_is_found_at_its_page(vault: Vault, docs: dict[str, str]) -> None:
     ref = docs["minutes-2016.pdf"]
     [hit] = search(vault, "Quillfeather")

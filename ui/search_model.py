@@ -31,7 +31,7 @@ HIGHLIGHT = "#ffe066"
 
 SOURCE_NAMES = {"name": "File name", "provenance": "Provenance", "metadata": "Metadata",
                 "pdf": "PDF text", "ocr": "Recognised text", "note": "Note",
-                "annotation": "Annotation", "tag": "Tag"}
+                "annotation": "Annotation", "tag": "Tag", "text": "Text"}
 
 
 def snippet_html(snippet: str) -> str:

@@ -11,6 +11,7 @@ import click
 
 from vault.cli import cli, open_vault
 from vault.errors import VaultError
+from vault.search_index import SOURCES
 
 # --type: a short name or a MIME type (prefix).
 TYPES = {"pdf": "application/pdf", "photo": "image/", "image": "image/", "text": "text/",
@@ -35,8 +36,7 @@ def _day(value: str | None, option: str) -> str | None:
 @click.option("--type", "kind", default=None, help="pdf, photo, text or a MIME type prefix.")
 @click.option("--tag", "tags", multiple=True, help="Only items with this tag (repeatable).")
 @click.option("--source", default=None,
-              type=click.Choice(["name", "provenance", "metadata", "pdf", "ocr", "note",
-                                 "annotation", "tag"]),
+              type=click.Choice(SOURCES),
               help="Only hits in this kind of text.")
 @click.option("--from", "date_from", default=None, help="Received on or after YYYY-MM-DD.")
 @click.option("--to", "date_to", default=None, help="Received on or before YYYY-MM-DD.")

@@ -465,7 +465,8 @@ class _Verifier:
         self.check("timestamps", not problems, "; ".join(problems[:5]) if problems else
                    "no timestamps: every time in this package is the exporting computer's "
                    "clock" if not n else
-                   f"{n} timestamp{'s' if n != 1 else ''} verify (imprint and TSA signature)"
+                   f"{n} timestamp{'s verify' if n != 1 else ' verifies'} "
+                   "(imprint and TSA signature)"
                    + (f"; {untrusted} from a TSA that is not trusted" if untrusted else ""))
 
     def _token(self, what: str, seq: int | str, token: bytes, message: bytes,
@@ -504,7 +505,7 @@ class _Verifier:
         self.r.timestamps.append(TrustedTime(what, seq, check.tsa,
                                              tsa_time(gen), trusted,
                                              "; ".join(warnings)))
-        self.r.warnings.extend(warnings)
+        self.r.warnings.extend(w for w in warnings if w not in self.r.warnings)  # said once
 
 
 def _time(text: str) -> dt.datetime | None:

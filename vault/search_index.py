@@ -22,9 +22,10 @@ from typing import Any
 
 from vault import custody
 from vault.clock import iso_utc
+from vault.text_content import MAX_TEXT, is_text, text_of
 from vault.vault import Vault
 
-SOURCES = ("name", "provenance", "metadata", "pdf", "ocr", "note", "annotation", "tag")
+SOURCES = ("name", "provenance", "metadata", "pdf", "ocr", "note", "annotation", "tag", "text")
 ROW_BITS = 24  # rowid = item_id << ROW_BITS | source << SOURCE_SHIFT | n
 SOURCE_SHIFT = 19  # up to 524,288 rows of one source in one item (pages, notes...)
 MAX_TRIES = 3  # an index job that failed this often is left for the user to see
@@ -120,8 +121,12 @@ def index_item(v: Vault, item_id: int) -> None:
             k = v.con.execute("SELECT key FROM objects WHERE oid=?", (row[2],)).fetchone()
             key = None if k is None else bytes(k[0])
     pdf_pages: list[str] | None = None
-    if row is not None and row[1] == "present" and row[0] == "application/pdf" and key:
-        pdf_pages = pdf_text(v, str(row[2]), key)  # the slow part, outside the lock
+    content: str | None = None
+    if row is not None and row[1] == "present" and key:  # the slow part, outside the lock
+        if row[0] == "application/pdf":
+            pdf_pages = pdf_text(v, str(row[2]), key)
+        elif is_text(str(row[0])):
+            content = plain_text(v, str(row[2]), key, str(row[0]))
     with v.transaction():
         lo, hi = row_range(item_id)
         v.con.execute("DELETE FROM search_text WHERE rowid BETWEEN ? AND ?", (lo, hi))
@@ -131,14 +136,16 @@ def index_item(v: Vault, item_id: int) -> None:
         rows = _item_rows(v, item_id, SOURCES)
         for n, page in enumerate(pdf_pages or [], 1):
             rows.append(("pdf", n, None, page))
+        if content:
+            rows.append(("text", None, None, content))
         _insert(v, item_id, rows)
         _queue_ocr(v, item_id, str(row[0]), pdf_pages)
 
 
 def refresh_sources(v: Vault, item_id: int, sources: Iterable[str]) -> None:
-    """Rewrite only the rows of ``sources`` (not ``pdf``) of one item, inside the caller's
-    transaction: what a new note, annotation or tag needs to be found at once."""
-    wanted = tuple(s for s in sources if s in SOURCES and s != "pdf")
+    """Rewrite only the rows of ``sources`` (not ``pdf`` or ``text``) of one item, inside the
+    caller's transaction: what a new note, annotation or tag needs to be found at once."""
+    wanted = tuple(s for s in sources if s in SOURCES and s not in ("pdf", "text"))
     if not wanted:
         return
     for source in wanted:
@@ -185,7 +192,7 @@ def _insert(v: Vault, item_id: int, rows: list[tuple[str, int | None, str | None
 
 def _item_rows(v: Vault, item_id: int, sources: Iterable[str]
                ) -> list[tuple[str, int | None, str | None, str]]:
-    """(source, page, key, text) rows read from the index (every source but ``pdf``)."""
+    """(source, page, key, text) rows read from the index (all but ``pdf`` and ``text``)."""
     con = v.con
     ref, name, metadata = con.execute("SELECT ref, name, metadata FROM items WHERE id=?",
                                       (item_id,)).fetchone()
@@ -250,6 +257,21 @@ def _queue_ocr(v: Vault, item_id: int, mime: str, pdf_pages: list[str] | None) -
     if needed:
         v.con.execute("INSERT OR IGNORE INTO text_jobs (item_id, kind, queued) "
                       "VALUES (?, 'ocr', ?)", (item_id, iso_utc(v.clock.now())))
+
+
+def plain_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
+    """The searchable text of a text-like item (vault/text_content.py), from its first
+    :data:`~vault.text_content.MAX_TEXT` bytes decrypted into memory."""
+    parts: list[bytes] = []
+    size = 0
+    with v.objects.open(oid, key) as reader:
+        while size < MAX_TEXT:
+            chunk = reader.read(min(1 << 20, MAX_TEXT - size))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+    return text_of(mime, b"".join(parts))
 
 
 def pdf_text(v: Vault, oid: str, key: bytes) -> list[str] | None:
