@@ -43,8 +43,9 @@ VECTORS = TESTS / "vectors"
 FIXTURE = TESTS / "fixtures" / "vault-v1.evault"  # index schema 1
 FIXTURE_S3 = TESTS / "fixtures" / "vault-v1-schema3.evault"  # index schema 3, a thumbnail
 FIXTURE_S4 = TESTS / "fixtures" / "vault-v1-schema4.evault"  # schema 4, and an annotation
+FIXTURE_S6 = TESTS / "fixtures" / "vault-v1-schema6.evault"  # schema 6: OCR, tag, timestamp
 FIXTURES = [pytest.param(FIXTURE, id="schema1"), pytest.param(FIXTURE_S3, id="schema3"),
-            pytest.param(FIXTURE_S4, id="schema4")]
+            pytest.param(FIXTURE_S4, id="schema4"), pytest.param(FIXTURE_S6, id="schema6")]
 FIXTURE_README = TESTS / "fixtures" / "README.md"
 CUSTODY_DOC = TESTS.parent / "docs" / "custody-log.md"
 KINDS = {"object", "keyslot", "recovery", "custody", "custody-export", "head"}
@@ -299,7 +300,7 @@ def test_docs_examples_are_the_vectors() -> None:
 
 # ------------------------------------------------------------------------------- fixtures
 FIELDS = (r"passphrase|recovery key|vault id|custody key fingerprint|custody events|thumbnail"
-          r"|annotation")
+          r"|annotation|scan|tag|tsa|head token")
 
 
 def fixture_info(fixture: Path = FIXTURE
@@ -310,8 +311,9 @@ def fixture_info(fixture: Path = FIXTURE
     fields = dict(re.findall(rf"^({FIELDS}): (.+)$", text, re.MULTILINE))
     items = [(ref, name, int(size), sha) for ref, name, size, sha in re.findall(
         r"^\| (\S+) \| (\S+) \| (\d+) \| `([0-9a-f]{64})` \|$", text, re.MULTILINE)]
-    assert len(fields) == {FIXTURE_S3.name: 6, FIXTURE_S4.name: 7}.get(fixture.name, 5)
-    assert len(items) == (2 if fixture.name == FIXTURE.name else 3)
+    assert len(fields) == {FIXTURE_S3.name: 6, FIXTURE_S4.name: 7,
+                           FIXTURE_S6.name: 11}.get(fixture.name, 5)
+    assert len(items) == {FIXTURE.name: 2, FIXTURE_S6.name: 4}.get(fixture.name, 3)
     return fields, items
 
 
@@ -319,7 +321,7 @@ def fixture_contents() -> dict[str, bytes]:
     """The fixtures' item contents by SHA-256, as the generator made them."""
     gen = _generator()
     return {hashlib.sha256(c).hexdigest(): c
-            for c in [*gen.FIXTURE_FILES.values(), gen.fixture_photo()]}
+            for c in [*gen.FIXTURE_FILES.values(), gen.fixture_photo(), gen.fixture_scan()]}
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
@@ -433,6 +435,66 @@ def test_schema4_fixture_keeps_its_annotation(tmp_path: Path) -> None:
                        if e.fields["action"] == custody.ANNOTATION_ADDED]
             assert added["details"] == a.to_dict()
             assert run_check(v).ok
+
+
+def _fixture_ca(fixture: Path) -> str:
+    """The PEM certificate of the test CA written in the fixture's README section."""
+    sections = FIXTURE_README.read_text(encoding="utf-8").split("\n## ")
+    [text] = [sec for sec in sections if sec.startswith(fixture.name + "\n")]
+    [pem] = re.findall(r"^```pem\n(.*?)```$", text, re.MULTILINE | re.DOTALL)
+    return str(pem)
+
+
+def test_schema6_fixture_keeps_its_timestamps_tags_and_ocr(tmp_path: Path) -> None:
+    """The schema 6 fixture as it was made: its custody-head token verifies against the CA
+    written beside it and matches the log, its TSA is listed, its tag is there and found,
+    and the word Tesseract read on the scan's second page is found at that page."""
+    from cryptography import x509
+
+    from vault import tsp
+    from vault.ocr import ocr_text
+    from vault.search import search
+    from vault.tags import tags_of
+    from vault.timestamps import head_token_problems, head_tokens, list_tsas, pending
+
+    gen = _generator()
+    fields, items = fixture_info(FIXTURE_S6)
+    scan_ref, scan_page, word = fields["scan"].split()
+    tag_ref, tag = fields["tag"].split(" ", 1)
+    tsa_name, tsa_url = fields["tsa"].split()
+    seq, head_hash, gen_time = fields["head token"].split()
+    ca_pem = _fixture_ca(FIXTURE_S6)
+    [ca] = x509.load_pem_x509_certificates(ca_pem.encode("ascii"))
+    assert (word, tag) == (gen.FIXTURE_SCAN_WORD, gen.FIXTURE_TAG)
+    assert next(name for r, name, _, _ in items if r == scan_ref) == "minutes.pdf"
+    for copy in _copy(FIXTURE_S6, tmp_path):
+        with Vault.open(copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
+            report = run_check(v)
+            assert report.ok, report.problems
+            assert head_token_problems(v) == []
+            [t] = list_tsas(v)
+            assert (t.name, t.url, t.enabled) == (tsa_name, tsa_url, True)
+            assert x509.load_pem_x509_certificates(t.ca_pem.encode("ascii")) == [ca]
+            [token] = head_tokens(v)
+            assert (token.tsa, token.subject, token.gen_time) == \
+                (tsa_name, f"{seq} {head_hash}", gen_time)
+            assert token.message == custody.head_record(v.vault_id, int(seq), head_hash)
+            assert int(seq) == int(fields["custody events"]) == v.last_event()[0]
+            check = tsp.check_response(token.response, token.message, [ca])
+            assert (check.ok, check.trusted) == (True, True), check.problem
+            assert check.gen_time is not None and \
+                check.gen_time.strftime("%Y-%m-%dT%H:%M:%S") == gen_time[:19]
+            other = tsp.check_response(token.response, token.message + b" ", [ca])
+            assert not other.ok  # the token is bound to that head record
+            assert pending(v) == []  # nothing waits: the head was stamped
+            assert tags_of(v, tag_ref) == [tag]
+            assert [(h.ref, h.source) for h in search(v, tag.split()[0])] == [(tag_ref, "tag")]
+            assert [(p, text.strip()) for p, text in ocr_text(v, scan_ref)] == \
+                [(int(scan_page), word)]
+            hits = search(v, word.lower())
+            assert [(h.ref, h.source, h.page) for h in hits] == \
+                [(scan_ref, "ocr", int(scan_page))]
+            assert [(h.ref, h.page) for h in search(v, "cover sheet")] == [(scan_ref, 1)]
 
 
 def test_schema1_fixture_migrates_and_makes_thumbnails(fixture_copy: Path, tmp_path: Path,

@@ -39,10 +39,13 @@ payload; a trailing newline ends the payload and is not part of it. Every header
 
 The fixture vaults are made with the product API and random keys, so they are not
 reproducible: ``--fixture`` writes the fixture of the current index schema
-(``tests/fixtures/vault-v1-schema4.evault``) and its section of ``tests/fixtures/README.md``,
-and refuses to overwrite one (each is kept for every later format version).
-``tests/fixtures/vault-v1.evault`` (schema 1) and ``tests/fixtures/vault-v1-schema3.evault``
-(schema 3) were written the same way by earlier versions.
+(``tests/fixtures/vault-v1-schema6.evault``) and its section of ``tests/fixtures/README.md``
+(with the PEM certificate of the throwaway test CA its timestamp token chains to), and refuses
+to overwrite one (each is kept for every later format version). It needs the real
+``tesseract`` and ``openssl`` (a local test TSA from ``tests/tsa_server.py`` stamps the custody
+head). ``tests/fixtures/vault-v1.evault`` (schema 1), ``tests/fixtures/vault-v1-schema3.evault``
+(schema 3) and ``tests/fixtures/vault-v1-schema4.evault`` (schema 4) were written the same way
+by earlier versions.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-FIXTURE = FIXTURES / "vault-v1-schema4.evault"  # the fixture --fixture writes
+FIXTURE = FIXTURES / "vault-v1-schema6.evault"  # the fixture --fixture writes
 SUFFIX = ".txt"
 
 
@@ -556,19 +559,91 @@ def fixture_photo(width: int = 96, height: int = 64) -> bytes:
 
 FIXTURE_THUMBNAIL_SIZE = 64
 FIXTURE_ANNOTATION = {"rect": [8, 6, 40.5, 30.25]}
+FIXTURE_SCAN_WORD = "HARTLEY"  # what Tesseract reads on the scan's second page
+FIXTURE_SCAN_COVER = "Cover sheet: minutes received from the council."
+FIXTURE_TAG = "safeguarding referral"
+FIXTURE_TSA = "local-test-tsa"
+_GLYPHS = {  # a 5x7 bitmap font, just the letters of FIXTURE_SCAN_WORD
+    "A": ".XXX.|X...X|X...X|XXXXX|X...X|X...X|X...X",
+    "E": "XXXXX|X....|X....|XXXX.|X....|X....|XXXXX",
+    "H": "X...X|X...X|X...X|XXXXX|X...X|X...X|X...X",
+    "L": "X....|X....|X....|X....|X....|X....|XXXXX",
+    "R": "XXXX.|X...X|X...X|XXXX.|X.X..|X..X.|X...X",
+    "T": "XXXXX|..X..|..X..|..X..|..X..|..X..|..X..",
+    "Y": "X...X|X...X|.X.X.|..X..|..X..|..X..|..X..",
+}
+
+
+def fixture_scan(scale: int = 4, margin: int = 40) -> bytes:
+    """A two-page PDF built byte by byte so it never changes: page 1 has a text layer (the
+    cover sheet, never OCRed), page 2 is only a greyscale picture of FIXTURE_SCAN_WORD (a
+    'scan', read by Tesseract). The picture is placed at 300 dpi, the dpi vault/ocr.py draws
+    pages at, so Tesseract sees its pixels unscaled."""
+    import zlib
+
+    columns: list[str] = []
+    for ch in FIXTURE_SCAN_WORD:
+        rows = _GLYPHS[ch].split("|")
+        columns += ["".join(r[c] for r in rows) for c in range(5)] + ["." * 7]
+    width, height = 2 * margin + len(columns) * scale, 2 * margin + 7 * scale
+    lines = []
+    for y in range(height):
+        row = bytearray(b"\xff" * width)
+        if margin <= y < margin + 7 * scale:
+            for i, col in enumerate(columns):
+                if col[(y - margin) // scale] == "X":
+                    row[margin + i * scale:margin + (i + 1) * scale] = b"\0" * scale
+        lines.append(bytes(row))
+    pixels = zlib.compress(b"".join(lines), 9)
+    pw, ph = width * 72 / 300, height * 72 / 300
+    cover = f"BT /F1 12 Tf 40 50 Td ({FIXTURE_SCAN_COVER}) Tj ET".encode("ascii")
+    picture = f"q {pw:g} 0 0 {ph:g} 0 0 cm /Im0 Do Q".encode("ascii")
+    box = f"/MediaBox [0 0 {pw:g} {ph:g}]".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 100] /Resources << /Font "
+        b"<< /F1 5 0 R >> >> /Contents 6 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R " + box + b" /Resources << /XObject << /Im0 7 0 R >> "
+        b">> /Contents 8 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(cover) + cover + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (width, height, len(pixels)) + pixels + b"\nendstream",
+        b"<< /Length %d >>\nstream\n" % len(picture) + picture + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
 
 
 def make_fixture(target: Path = FIXTURE) -> Path:
     """A small real vault made with the product API: kept for every later format version.
 
-    Index schema 4: the two notes of the schema 1 fixture and a photo, with the photo's
-    thumbnail stored (an encrypted object named in the ``thumbnails`` table) and a rectangle
-    annotation on the photo (a row of ``annotations`` and its ``annotation added`` event)."""
+    Index schema 6: the two notes of the schema 1 fixture and a photo, with the photo's
+    thumbnail stored and a rectangle annotation on the photo (as in the schema 4 fixture);
+    then a two-page PDF whose second page is a scan, indexed and read by the real Tesseract
+    (``ocr_pages``, ``search_text``), a tag on the second note, and a local test TSA
+    (``tests/tsa_server.py``, ``openssl ts -reply``, a fresh throwaway CA) configured and
+    asked once for a token on the custody head (``tsas``, ``stamp_requests``,
+    ``stamp_tokens``)."""
     import datetime as dt
     import os
     import tempfile
 
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tsa_server import TsaServer
+
     from vault.annotations import add_annotation
     from vault.check import run_check
     from vault.clock import FixedClock
@@ -577,7 +652,11 @@ def make_fixture(target: Path = FIXTURE) -> Path:
     from vault.importer import import_paths
     from vault.items import list_items
     from vault.keyslots import TEST_KDF
+    from vault.ocr import ocr_text, run_ocr_jobs
+    from vault.search_index import run_index_jobs
+    from vault.tags import add_tag
     from vault.thumbnails import thumbnail
+    from vault.timestamps import add_tsa, head_tokens, queue_head, run_stamp
     from vault.vault import Vault
 
     if target.exists():
@@ -586,9 +665,12 @@ def make_fixture(target: Path = FIXTURE) -> Path:
     readme = target.parent / "README.md"
     if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
         raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
-    t0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
+    # the TSA signs with the real time, so the vault's clock is the real time too (no skew)
+    t0 = dt.datetime.now(dt.UTC).replace(microsecond=0)
     identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
-    files = {**FIXTURE_FILES, "photo.png": fixture_photo()}
+    files = {**FIXTURE_FILES, "photo.png": fixture_photo(), "minutes.pdf": fixture_scan()}
+    for name in ("no_proxy", "NO_PROXY"):
+        os.environ[name] = "127.0.0.1,localhost"
     with tempfile.TemporaryDirectory() as tmp:
         sources = []
         for name, content in files.items():
@@ -599,16 +681,32 @@ def make_fixture(target: Path = FIXTURE) -> Path:
             sources.append(p)
         v, recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity,
                                    clock=FixedClock(t0), kdf=TEST_KDF)
-        with v:
+        with v, TsaServer(Path(tmp) / "tsa") as tsa:
             for _ in import_paths(v, sources, case="NB-2026-01",
-                                  received_from="two notes and a photo made for the fixture"):
+                                  received_from="notes, a photo and a scan made for the "
+                                                "fixture"):
                 pass
-            [photo] = [i for i in list_items(v) if i.name == "photo.png"]
+            by_name = {i.name: i for i in list_items(v)}
+            photo, scan, note = by_name["photo.png"], by_name["minutes.pdf"], by_name["note-2.txt"]
             png = thumbnail(v, photo.ref, FIXTURE_THUMBNAIL_SIZE)
             if png is None:
                 raise SystemExit("the fixture photo gave no thumbnail")
             mark = add_annotation(v, photo.ref, "rectangle", 0, FIXTURE_ANNOTATION,
                                   colour="#ff0000", text="the door")
+            for _ in run_index_jobs(v):
+                pass
+            for _ in run_ocr_jobs(v):
+                pass
+            read = ocr_text(v, scan.ref)
+            if [(page, text.strip()) for page, text in read] != [(2, FIXTURE_SCAN_WORD)]:
+                raise SystemExit(f"Tesseract did not read the scan as expected: {read!r}")
+            add_tag(v, note.ref, FIXTURE_TAG)
+            add_tsa(v, FIXTURE_TSA, tsa.url, tsa.ca_pem)
+            queue_head(v)
+            stamp = run_stamp(v, timeout=30)
+            [token] = head_tokens(v)
+            if stamp.stamped == [] or stamp.warnings or stamp.waiting:
+                raise SystemExit(f"the head was not stamped cleanly: {stamp}")
             report = run_check(v)
             if not report.ok or report.thumbnails_checked != 1 or \
                     report.annotations_checked != 1:
@@ -616,17 +714,23 @@ def make_fixture(target: Path = FIXTURE) -> Path:
             items = list_items(v)
             fp, vault_id = v.fingerprint(), v.vault_id
             events = sum(1 for _ in v.events())
+            ca_pem = tsa.ca_pem.decode("ascii").strip()
     rows = "\n".join(f"| {i.ref} | {i.name} | {i.size} | `{i.sha256}` |" for i in items)
     section = f"""
 ## {target.name}
 
 A small real vault written by Evidence Vault 0.1.0: vault format version 1, index schema
 version {SCHEMA_VERSION}. It was made once with `python tests/vectors/make_vectors.py --fixture`
-(`Vault.create` with `TEST_KDF` and a fixed clock, the two notes above and a 96x64 PNG imported
-into the case `NB-2026-01`, then the PNG's thumbnail made at {FIXTURE_THUMBNAIL_SIZE} px, which
-stores it as an encrypted object, then a red rectangle annotation, "the door", on the PNG at
-{json.dumps(FIXTURE_ANNOTATION)}). The same rules apply: keep it for good, never open it in
-place.
+(`Vault.create` with `TEST_KDF` and a clock fixed at the real time of making, the two notes
+above, the 96x64 PNG and a two-page PDF imported into the case `NB-2026-01`; the PNG's
+thumbnail made at {FIXTURE_THUMBNAIL_SIZE} px and the red rectangle annotation, "the door", at
+{json.dumps(FIXTURE_ANNOTATION)}, as in the schema 4 fixture; then the search index built,
+the PDF's second page (a scan, no text layer) read by the real Tesseract, the tag
+"{FIXTURE_TAG}" put on {note.ref}, a local test TSA (`tests/tsa_server.py`, `openssl ts -reply`,
+a throwaway CA) configured as `{FIXTURE_TSA}` and the custody head stamped once by it). The
+same rules apply: keep it for good, never open it in place. The TSA's address is dead now;
+its token still verifies against the CA certificate below (also stored in the vault's `tsas`
+row), which was made for this fixture only and whose key was thrown away.
 
 ```
 passphrase: {FIXTURE_PASSPHRASE}
@@ -636,6 +740,14 @@ custody key fingerprint: {fp}
 custody events: {events}
 thumbnail: {photo.ref} {FIXTURE_THUMBNAIL_SIZE} {hashlib.sha256(png).hexdigest()}
 annotation: {photo.ref} {mark.id}
+scan: {scan.ref} 2 {FIXTURE_SCAN_WORD}
+tag: {note.ref} {FIXTURE_TAG}
+tsa: {FIXTURE_TSA} {tsa.url}
+head token: {token.subject} {token.gen_time}
+```
+
+```pem
+{ca_pem}
 ```
 
 | ref | name | size | sha256 |
