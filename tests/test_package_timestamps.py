@@ -12,19 +12,17 @@ import json
 import subprocess
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import IDENTITY, PASSPHRASE, run_cli
+from conftest import PASSPHRASE, run_cli
 from packages import Entries, export, import_files, read_zip, rewrite_zip, sample_paths
-from tsa_fixtures import make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
+from tsa_fixtures import live, make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
 from tsa_server import TsaServer
 
 from vault import custody
-from vault.clock import SystemClock
 from vault.errors import NotFound
-from vault.keyslots import TEST_KDF
 from vault.package_export import SIGNATURE_KIND
 from vault.package_format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
 from vault.package_stamp import AttachRefused, attach_signature_token
@@ -34,22 +32,6 @@ from vault.vault import Vault
 
 MakeTsa = Callable[..., TsaServer]
 TSA_SUBJECT = "O=Evidence Vault tests,CN=Evidence Vault Test TSA"
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[Callable[[str], Vault]]:
-    """Vaults on the system clock, so the local TSA's time and the events' times agree."""
-    opened: list[Vault] = []
-
-    def make(name: str = "vault") -> Vault:
-        v = Vault.create(tmp_path / name, PASSPHRASE, IDENTITY, clock=SystemClock(),
-                         kdf=TEST_KDF)[0]
-        opened.append(v)
-        return v
-
-    yield make
-    for v in opened:
-        v.close()
 
 
 def stamped_vault(live: Callable[[str], Vault], server: TsaServer, tmp_path: Path) -> Vault:

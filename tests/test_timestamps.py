@@ -1,5 +1,6 @@
 """Trusted timestamps (docs/timestamps.md): TSA configuration, the offline-first queue, stamping
 against a real local TSA (tests/tsa_server.py), the CLI, and `check` against head tokens."""
+# ruff: noqa: F811 - fixtures are parameters of the same name
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import IDENTITY, PASSPHRASE, import_refs, run_cli, write_files
-from tsa_fixtures import make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
+from conftest import PASSPHRASE, import_refs, run_cli, write_files
+from tsa_fixtures import live, make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
 from tsa_server import TsaServer
 
 from vault import custody, timestamps
@@ -21,7 +22,6 @@ from vault.check import run_check
 from vault.clock import SystemClock
 from vault.copyout import extract_item
 from vault.errors import NotFound, VaultError
-from vault.keyslots import TEST_KDF
 from vault.package_export import ExportResult, export_package
 from vault.package_receive import receive_package
 from vault.timestamps import (
@@ -46,22 +46,6 @@ from vault.vault import Vault
 
 MakeTsa = Callable[..., TsaServer]
 ROOT_CA = "O=Evidence Vault tests,CN=Evidence Vault Test Root CA"
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[Callable[[str], Vault]]:
-    """Vaults on the system clock: the local TSAs answer with the real time."""
-    opened: list[Vault] = []
-
-    def make(name: str = "case") -> Vault:
-        v = Vault.create(tmp_path / name, PASSPHRASE, IDENTITY, clock=SystemClock(),
-                         kdf=TEST_KDF)[0]
-        opened.append(v)
-        return v
-
-    yield make
-    for v in opened:
-        v.close()
 
 
 def head_subject(v: Vault) -> str:
@@ -191,7 +175,7 @@ def test_queue_is_idempotent_and_heads_supersede(live: Callable[[str], Vault],
 
 # ----------------------------------------------------------------------------- offline first
 def test_offline_import_export_then_stamp_when_the_tsa_answers(
-        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:  # noqa: F811
+        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:
     server = make_tsa()
     v = live("case")
     folder = v.folder
@@ -248,7 +232,7 @@ def test_offline_import_export_then_stamp_when_the_tsa_answers(
 
 
 def test_the_network_is_used_outside_the_vaults_lock(
-        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:  # noqa: F811
+        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:
     server = make_tsa(backend="python", down="slow", slow_seconds=2.0)
     v = live("case")
     add_tsa(v, "slow", server.url, server.ca_pem)
@@ -273,7 +257,7 @@ def test_the_network_is_used_outside_the_vaults_lock(
 
 # ----------------------------------------------------------------------------- answers
 def test_a_tsa_two_years_off_is_kept_and_flagged(
-        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:  # noqa: F811
+        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:
     server = make_tsa(backend="python", time_offset=dt.timedelta(days=730))
     v = live("case")
     folder = v.folder
@@ -303,7 +287,7 @@ def test_a_tsa_two_years_off_is_kept_and_flagged(
     ({"wrong_imprint": True}, "another message"),
     ({"untrusted": True}, "not trusted"),
 ])
-def test_a_bad_answer_is_not_stored(live: Callable[[str], Vault], make_tsa: MakeTsa,  # noqa: F811
+def test_a_bad_answer_is_not_stored(live: Callable[[str], Vault], make_tsa: MakeTsa,
                                     tmp_path: Path, knob: dict[str, object],
                                     reason: str) -> None:
     knob = dict(knob)
@@ -325,7 +309,7 @@ def test_a_bad_answer_is_not_stored(live: Callable[[str], Vault], make_tsa: Make
 
 
 def test_several_tsas_each_stamp_and_a_disabled_one_is_not_contacted(
-        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:  # noqa: F811
+        live: Callable[[str], Vault], make_tsa: MakeTsa, tmp_path: Path) -> None:
     a = make_tsa()
     b = make_tsa(backend="python", pki=make_pki(tmp_path / "pki-b", ca_name="B Root"))
     c = make_tsa(backend="python")
@@ -350,7 +334,7 @@ def test_several_tsas_each_stamp_and_a_disabled_one_is_not_contacted(
 
 # ----------------------------------------------------------------------------- check
 def test_check_names_a_log_that_differs_from_its_stamped_heads(
-        live: Callable[[str], Vault], tsa: TsaServer, tmp_path: Path) -> None:  # noqa: F811
+        live: Callable[[str], Vault], tsa: TsaServer, tmp_path: Path) -> None:
     a = live("a")
     add_tsa(a, "local", tsa.url, tsa.ca_pem)
     import_refs(a, *write_files(tmp_path / "in1", 1, prefix="first"))
@@ -412,7 +396,7 @@ def test_check_names_a_log_that_differs_from_its_stamped_heads(
 
 
 def test_a_stored_token_altered_in_the_index_is_reported(
-        live: Callable[[str], Vault], tsa: TsaServer, tmp_path: Path) -> None:  # noqa: F811
+        live: Callable[[str], Vault], tsa: TsaServer, tmp_path: Path) -> None:
     v = live("case")
     add_tsa(v, "local", tsa.url, tsa.ca_pem)
     import_refs(v, *write_files(tmp_path / "in", 1))

@@ -16,9 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import IDENTITY, PASSPHRASE
 from tsa_server import Pki, TsaServer, make_pki
 
-__all__ = ["Pki", "TsaServer", "make_pki", "make_tsa", "tsa", "tsa_pki"]
+from vault.clock import SystemClock
+from vault.keyslots import TEST_KDF
+from vault.vault import Vault
+
+__all__ = ["Pki", "TsaServer", "live", "make_pki", "make_tsa", "tsa", "tsa_pki"]
 
 MakeTsa = Callable[..., TsaServer]
 
@@ -54,3 +59,20 @@ def make_tsa(tmp_path: Path, tsa_pki: Pki, monkeypatch: pytest.MonkeyPatch
 def tsa(make_tsa: MakeTsa) -> TsaServer:
     """A correct TSA running the real ``openssl ts -reply``."""
     return make_tsa()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Callable[[str], Vault]]:
+    """``live(name)``: a new vault on the system clock (the local TSAs answer with the real
+    time, so the events' times and the tokens' agree); closed at teardown."""
+    opened: list[Vault] = []
+
+    def make(name: str = "case") -> Vault:
+        v = Vault.create(tmp_path / name, PASSPHRASE, IDENTITY, clock=SystemClock(),
+                         kdf=TEST_KDF)[0]
+        opened.append(v)
+        return v
+
+    yield make
+    for v in opened:
+        v.close()

@@ -33,3 +33,11 @@ class FixedClock:
 def iso_utc(t: dt.datetime) -> str:
     """RFC 3339 UTC with microseconds and a ``Z``: the one time format in every record."""
     return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def duration(seconds: float) -> str:
+    """A length of time in words, rounded to the largest unit that fits twice: ``730 days``."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} seconds"

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 
 from vault import tsp
 from vault.certs import cert_fingerprint
+from vault.clock import duration
 from vault.cms import CmsError, verify_detached
 from vault.custody import RECEIPTS, head_record
 from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
@@ -498,7 +499,7 @@ class _Verifier:
         assert check.gen_time is not None
         gen = check.gen_time
         if recorded is not None and (recorded - gen).total_seconds() > 600:
-            ahead = _duration((recorded - gen).total_seconds())
+            ahead = duration((recorded - gen).total_seconds())
             warnings.append(f"the exporting laptop's clock was ahead of the TSA by {ahead}: "
                             f"{label} ({check.tsa}) is {tsa_time(gen)}, "
                             f"{recorded_name} {tsa_time(recorded)}")
@@ -514,13 +515,6 @@ def _time(text: str) -> dt.datetime | None:
     except ValueError:
         return None
     return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds / size:.0f} {unit}"
-    return f"{seconds:.0f} seconds"
 
 
 def _embedded_certs(token: bytes) -> list[x509.Certificate]:

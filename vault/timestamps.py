@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from vault import custody
-from vault.clock import iso_utc
+from vault.clock import duration, iso_utc
 from vault.errors import EnvironmentProblem, NotFound, VaultError
 from vault.vault import Vault
 
@@ -224,16 +224,9 @@ class StampReport:
 
 def skew_warning(tsa: str, skew: float) -> str:
     way = "behind" if skew > 0 else "ahead of"
-    return (f"WARNING: {tsa}'s time is {_duration(abs(skew))} {way} this computer's clock "
-            f"(more than {_duration(SKEW_WARNING_SECONDS)}): the TSA's or this computer's "
+    return (f"WARNING: {tsa}'s time is {duration(abs(skew))} {way} this computer's clock "
+            f"(more than {duration(SKEW_WARNING_SECONDS)}): the TSA's or this computer's "
             "clock is wrong")
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds / size:.0f} {unit}"
-    return f"{seconds:.0f} seconds"
 
 
 # ------------------------------------------------------------------------- TSA configuration
