@@ -24,7 +24,8 @@ from tsa_server import TsaServer
 import ui.timestamps_ui as tsui
 from ui.main_window import MainWindow
 from ui.operations import ImportSummaryDialog, ResultDialog, VerifyDialog
-from ui.timestamps_ui import WARNING, AddTsaDialog, TimestampsDialog
+from ui.tsa_dialog import AddTsaDialog, TimestampsDialog
+from ui.tsa_models import WARNING
 from vault import timestamps
 from vault.clock import SystemClock
 from vault.keyslots import TEST_KDF

@@ -15,70 +15,39 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPoint,
-    QPointF,
-    QRectF,
-    QSize,
-    Qt,
-    QThreadPool,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
-    QColor,
     QGuiApplication,
     QImage,
     QKeySequence,
-    QPixmap,
     QStandardItem,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QColorDialog,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
-    QMainWindow,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
     QToolBar,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.messages import user_message
+from ui.annotation_tools import AnnotationTools
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR, THUMB_SIZE, PdfView, Renderer
 from ui.photo_view import PhotoView
+from ui.thumbnails import PAGE_ROLE, ThumbnailModel
 from ui.worker import Job, start
-from vault.annotations import (
-    DEFAULT_COLOUR,
-    Annotation,
-    NotAuthor,
-    add_annotation,
-    delete_annotation,
-    edit_annotation,
-)
-from vault.annotations import annotations as annotations_of
 from vault.document import PDF, Document, PasswordRequired, WrongPassword
 from vault.items import get_item
 from vault.vault import Vault
@@ -86,81 +55,16 @@ from vault.vault import Vault
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-Index = QModelIndex | QPersistentModelIndex
-PAGE_ROLE = Qt.ItemDataRole.UserRole + 1
 FIND_DELAY_MS = 300
-NOTE_SIZE = 16.0  # points: the side of a note's square
-REDACTION_FILL = QColor(0, 0, 0, 40)
-REDACTION_OUTLINE = QColor(0, 0, 0)
-REVIEW_COLOUR = QColor(220, 0, 0, 70)
-SELECTED_OUTLINE = QColor(0, 90, 255)
-ALPHA = {"highlight": 90, "underline": 140, "strikeout": 140, "note": 150, "rectangle": 50,
-         "ellipse": 50, "ink": 90}
-MARKUP = ("highlight", "underline", "strikeout")
-LINES = ("ink", "arrow", "label")  # drawn as lines or text, not boxes
-LABEL_BOX = 24.0  # pixels: the side of the box that selects a label
 
 
-class ThumbnailModel(QAbstractListModel):
-    """One row a page: its number, and its thumbnail once drawn (a blank of the page's
-    shape until then)."""
-
-    def __init__(self, renderer: Renderer) -> None:
-        super().__init__()
-        self.renderer: Renderer | None = renderer
-        self._count = renderer.page_count
-        self._blanks: dict[tuple[int, int], QPixmap] = {}
-        renderer.thumbnail_ready.connect(self._ready)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._count
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._count or self.renderer is None:
-            return None
-        page = index.row()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return str(page + 1)
-        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return self.tr("Page {n}").format(n=page + 1)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self.renderer.thumbnail(page) or self._blank(page)
-        if role == PAGE_ROLE:
-            return page
-        return None
-
-    def _blank(self, page: int) -> QPixmap:
-        assert self.renderer is not None
-        w, h = self.renderer.sizes[page]
-        longest = max(w, h)
-        size = (max(1, round(THUMB_SIZE * w / longest)), max(1, round(THUMB_SIZE * h / longest)))
-        if size not in self._blanks:
-            blank = QPixmap(*size)
-            blank.fill(Qt.GlobalColor.white)
-            self._blanks[size] = blank
-        return self._blanks[size]
-
-    def _ready(self, page: int) -> None:
-        if 0 <= page < self._count:
-            index = self.index(page)
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-    def clear(self) -> None:
-        self.beginResetModel()
-        self._count = 0
-        self.renderer = None
-        self._blanks.clear()
-        self.endResetModel()
-
-
-class ViewerWindow(QMainWindow):
+class ViewerWindow(AnnotationTools):
     """Shows the item ``ref`` of ``v``; ``parent`` is the main window (its child, so that it
     goes with it). :attr:`loaded` is emitted once the content is on screen, :attr:`problem`
     when it cannot be."""
 
     loaded = Signal()
     problem = Signal(str)
-    derived = Signal(str)  # the reference of a copy made from this item
 
     def __init__(self, v: Vault, ref: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,13 +74,6 @@ class ViewerWindow(QMainWindow):
         self.vault: Vault | None = v  # kept (unlike _vault) for annotating, until closed
         self.password: str | None = None  # what opened a password-protected PDF
         self._trying: str | None = None
-        self.marks: list[Annotation] = []  # the item's annotations, as last read
-        self.selected: Annotation | None = None
-        self.review: list[Annotation] = []  # marks just added by "redact every occurrence"
-        self.tool = "select"
-        self.ask: QDialog | None = None  # an open annotation dialog (note text, reason...)
-        self.notice: QMessageBox | None = None
-        self.notices: list[str] = []  # every message shown, newest last
         item = get_item(v, ref)
         self.ref = item.ref
         self.kind = ("pdf" if item.mime == PDF else
@@ -685,516 +582,6 @@ class ViewerWindow(QMainWindow):
             text = self.pdf.copy_selection()
             if text:
                 self.copied = text
-
-    # ------------------------------------------------------------------ annotation
-    def _annotation_actions(self) -> None:
-        bar = QToolBar(self.tr("Annotate"))
-        bar.setObjectName("annotate-toolbar")
-        bar.setAccessibleName(self.tr("Annotation toolbar"))
-        self.addToolBarBreak()  # a row of its own: both fit the window
-        self.addToolBar(bar)
-        self.annotate_bar = bar
-        self.tool_group = QActionGroup(self)
-        self.tool_group.setExclusive(True)
-        self.tool_actions: dict[str, QAction] = {}
-        names = {"select": self.tr("Select"), "highlight": self.tr("Highlight"),
-                 "underline": self.tr("Underline"), "strikeout": self.tr("Strike-out"),
-                 "note": self.tr("Note"), "rectangle": self.tr("Rectangle"),
-                 "ellipse": self.tr("Ellipse"), "redaction": self.tr("Redaction mark"),
-                 "ink": self.tr("Ink"), "arrow": self.tr("Arrow"), "label": self.tr("Label")}
-        tools = (("select", "highlight", "underline", "strikeout", "note", "rectangle", "ink",
-                  "redaction") if self.kind == "pdf" else
-                 ("select", "rectangle", "ellipse", "arrow", "label", "redaction")
-                 if self.kind == "photo" else ())
-        for tool in tools:
-            a = QAction(names[tool], self)
-            a.setCheckable(True)
-            a.setChecked(tool == "select")
-            a.setEnabled(False)
-            a.triggered.connect(lambda _c=False, t=tool: self.set_tool(t))
-            self.tool_group.addAction(a)
-            bar.addAction(a)
-            bar.widgetForAction(a).setAccessibleName(names[tool])
-            self.tool_actions[tool] = a
-        bar.addSeparator()
-        self.colours = {self.tr("Yellow"): DEFAULT_COLOUR, self.tr("Red"): "#e02020",
-                        self.tr("Green"): "#20a040", self.tr("Blue"): "#2060e0",
-                        self.tr("Black"): "#000000"}
-        self.colour_box = QComboBox()
-        self.colour_box.setAccessibleName(self.tr("Colour of new annotations"))
-        self.colour_box.setToolTip(self.tr("Colour of new annotations"))
-        for name, value in self.colours.items():
-            self.colour_box.addItem(name, value)
-        self.colour_box.setEnabled(False)
-        self.colour_action = bar.addWidget(self.colour_box)
-
-        def action(text: str, slot: Callable[[], Any]) -> QAction:
-            a = QAction(text, self)
-            a.triggered.connect(slot)
-            a.setEnabled(False)
-            bar.addAction(a)
-            bar.widgetForAction(a).setAccessibleName(text.replace("&", "").rstrip("…"))
-            return a
-
-        self.occurrences_action = action(self.tr("Redact every &occurrence…"),
-                                         self.ask_occurrences)
-        self.occurrences_action.setVisible(self.kind == "pdf")
-        self.annotated_action = action(self.tr("Make &annotated copy"),
-                                       lambda: self.make_copy("annotated"))
-        self.redacted_action = action(self.tr("Make &redacted copy"),
-                                      lambda: self.make_copy("redacted"))
-        self.delete_action = QAction(self.tr("Delete annotation"), self)
-        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.delete_action.triggered.connect(self.delete_selected)
-        self.stack.addAction(self.delete_action)  # Delete over the page, not in the find bar
-        self.edit_action = action(self.tr("&Edit annotation…"), self.edit_selected)
-        self.edit_action.setShortcuts([QKeySequence(Qt.Key.Key_Return),
-                                       QKeySequence(Qt.Key.Key_Enter)])
-        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.stack.addAction(self.edit_action)
-        for toolbar in (self.toolbar, bar):  # the » button shown when a bar is too narrow
-            for button in toolbar.findChildren(QToolButton, "qt_toolbar_ext_button"):
-                button.setAccessibleName(self.tr("More tools"))
-
-    def _annotations_ready(self) -> None:
-        for a in (*self.tool_actions.values(), self.occurrences_action,
-                  self.annotated_action, self.redacted_action):
-            a.setEnabled(True)
-        self.colour_box.setEnabled(True)
-        self.reload_annotations()
-
-    def set_tool(self, tool: str) -> None:
-        """The tool the mouse works with: ``select`` or a kind of annotation."""
-        self.tool = tool
-        if tool in self.tool_actions:
-            self.tool_actions[tool].setChecked(True)
-        mode = "select" if tool == "select" else "rect"
-        if self.pdf is not None:
-            self.pdf.set_drag_mode("ink" if tool == "ink" else mode)
-        self.photo.set_drag_mode("line" if tool == "arrow" else mode)
-
-    def reload_annotations(self) -> None:
-        """Read the item's annotations again and draw them, a layer a kind."""
-        v = self.vault
-        if v is None:
-            return
-        try:
-            self.marks = annotations_of(v, self.ref)
-        except Exception as e:
-            self.show_message(user_message(e)[0])
-            return
-        if self.selected is not None and self.selected.id not in {a.id for a in self.marks}:
-            self.selected = None
-        self.review = [a for a in self.review if a.id in {m.id for m in self.marks}]
-        self.edit_action.setEnabled(self.selected is not None)
-        self._draw_annotations()
-
-    def shown_rects(self, a: Annotation) -> list[QRectF]:
-        """The annotation's boxes as displayed (points of the page, or photo pixels)."""
-        g = a.geometry
-        boxes: list[list[float]] = (list(g["rects"]) if "rects" in g else
-                                    [g["rect"]] if "rect" in g else [])
-        if "strokes" in g:
-            points = [p for stroke in g["strokes"] for p in stroke]
-            if points:
-                xs, ys = [p[0] for p in points], [p[1] for p in points]
-                boxes = [[min(xs), min(ys), max(xs), max(ys)]]
-        if "from" in g:
-            (x0, y0), (x1, y1) = g["from"], g["to"]
-            boxes = [[min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]]
-        if "at" in g:
-            x, y = g["at"]
-            boxes = [[x, y, x + LABEL_BOX, y + LABEL_BOX]]
-        out = []
-        for b in boxes:
-            x0, y0, x1, y1 = (float(c) for c in b)
-            if self.document is not None:
-                x0, y0, x1, y1 = self.document.from_unrotated(a.page, (x0, y0, x1, y1))
-            out.append(QRectF(x0, y0, x1 - x0, y1 - y0))
-        return out
-
-    def _draw_annotations(self) -> None:
-        layers: dict[str, dict[int, list[QRectF]]] = {}
-        colours: dict[str, QColor] = {}
-        for a in self.marks:
-            if a.kind in LINES:
-                continue
-            layer = f"annotation-{a.kind}"
-            layers.setdefault(layer, {}).setdefault(a.page, []).extend(self.shown_rects(a))
-            colour = QColor(a.colour)
-            colour.setAlpha(ALPHA.get(a.kind, 90))
-            colours.setdefault(layer, colour)
-        review = {a.id for a in self.review}
-        extra = {"annotation-review": ([a for a in self.marks if a.id in review],
-                                       REVIEW_COLOUR, REDACTION_OUTLINE),
-                 "annotation-selected": ([self.selected] if self.selected else [],
-                                         QColor(0, 0, 0, 0), SELECTED_OUTLINE)}
-        if self.pdf is not None:
-            pdf = self.pdf
-            for name in [n for n in pdf.layer_names() if n.startswith("annotation-")]:
-                pdf.clear_overlay(name)
-            for layer, rects in layers.items():
-                redaction = layer == "annotation-redaction"
-                pdf.set_overlay(layer, rects, REDACTION_FILL if redaction else colours[layer],
-                                REDACTION_OUTLINE if redaction else None)
-            for layer, (marks, fill, outline) in extra.items():
-                by_page: dict[int, list[QRectF]] = {}
-                for a in marks:
-                    by_page.setdefault(a.page, []).extend(self.shown_rects(a))
-                pdf.set_overlay(layer, by_page, fill, outline)
-            strokes: dict[int, list[list[QPointF]]] = {}
-            for a in self.marks:
-                if a.kind == "ink":
-                    strokes.setdefault(a.page, []).extend(self.shown_strokes(a))
-            for colour_name in {a.colour for a in self.marks if a.kind == "ink"}:
-                pdf.set_lines(f"annotation-ink-{colour_name}", {
-                    p: [s for a in self.marks if a.kind == "ink" and a.colour == colour_name
-                        and a.page == p for s in self.shown_strokes(a)]
-                    for p in strokes}, QColor(colour_name))
-        elif self.kind == "photo":
-            photo = self.photo
-            for name in [n for n in photo.layer_names() if n.startswith("annotation-")]:
-                photo.clear_overlay(name)
-            for layer, rects in layers.items():
-                redaction = layer == "annotation-redaction"
-                photo.set_overlay(layer, rects.get(0, []),
-                                  REDACTION_FILL if redaction else colours[layer],
-                                  REDACTION_OUTLINE if redaction else None,
-                                  ellipse=layer == "annotation-ellipse")
-            for layer, (marks, fill, outline) in extra.items():
-                photo.set_overlay(layer, [r for a in marks for r in self.shown_rects(a)],
-                                  fill, outline)
-            for i, a in enumerate(m for m in self.marks if m.kind == "arrow"):
-                photo.set_arrows(f"annotation-arrow-{i}", [
-                    (QPointF(*a.geometry["from"]), QPointF(*a.geometry["to"]))],
-                    QColor(a.colour))
-            for i, a in enumerate(m for m in self.marks if m.kind == "label"):
-                photo.set_labels(f"annotation-label-{i}", [(QPointF(*a.geometry["at"]), a.text)],
-                                 QColor(a.colour))
-
-    def shown_strokes(self, a: Annotation) -> list[list[QPointF]]:
-        """An ink annotation's strokes as displayed (points of the page)."""
-        out = []
-        for stroke in a.geometry.get("strokes", []):
-            points = []
-            for x, y in stroke:
-                if self.document is not None:
-                    x, y, _, _ = self.document.from_unrotated(a.page, (x, y, x, y))
-                points.append(QPointF(x, y))
-            out.append(points)
-        return out
-
-    def _inked(self, page: int, points: list[QPointF]) -> None:
-        if self.tool != "ink":
-            return
-        stroke = []
-        for p in points:
-            x, y = p.x(), p.y()
-            if self.document is not None:
-                x, y, _, _ = self.document.to_unrotated(page, (x, y, x, y))
-            stroke.append([round(x, 2), round(y, 2)])
-        self.add("ink", page, {"strokes": [stroke]})
-
-    def _line_dragged(self, start: QPointF, end: QPointF) -> None:
-        if self.tool == "arrow":
-            self.add("arrow", 0, {"from": [round(start.x(), 2), round(start.y(), 2)],
-                                  "to": [round(end.x(), 2), round(end.y(), 2)]})
-
-    def _double_clicked(self, page: int, point: QPointF) -> None:
-        if self.tool == "select":
-            self._clicked(page, point)
-            self.edit_selected()
-
-    def _stored(self, page: int, rect: QRectF) -> list[float]:
-        """A displayed box as stored: unrotated for a PDF."""
-        box = (rect.left(), rect.top(), rect.right(), rect.bottom())
-        if self.document is not None:
-            box = self.document.to_unrotated(page, box)
-        return [round(c, 2) for c in box]
-
-    def add(self, kind: str, page: int, geometry: dict[str, Any], *, text: str = "",
-            reason: str = "") -> Annotation | None:
-        """Add an annotation through the core (a custody event); a message if refused."""
-        v = self.vault
-        if v is None:
-            return None
-        try:
-            a = add_annotation(v, self.ref, kind, page, geometry, text=text, reason=reason,
-                               colour=str(self.colour_box.currentData() or DEFAULT_COLOUR),
-                               password=self.password)
-        except Exception as e:
-            self.show_message(user_message(e)[0])
-            return None
-        self.selected = a
-        self.reload_annotations()
-        self.statusBar().showMessage(self.tr("Annotation added"))
-        return a
-
-    def _dragged(self, page: int, rect: QRectF) -> None:
-        tool = self.tool
-        if tool in MARKUP and self.document is not None:
-            lines: dict[tuple[int, int], QRectF] = {}
-            for w in self.document.words(page):
-                box = QRectF(QPointF(w.rect[0], w.rect[1]), QPointF(w.rect[2], w.rect[3]))
-                if box.intersects(rect):
-                    key = (w.block, w.line)
-                    lines[key] = lines[key].united(box) if key in lines else box
-            if not lines:
-                self.statusBar().showMessage(self.tr("No text there to mark"))
-                return
-            self.add(tool, page, {"rects": [self._stored(page, r) for r in lines.values()]})
-        elif tool in ("rectangle", "ellipse"):
-            self.add(tool, page, {"rect": self._stored(page, rect)})
-        elif tool == "redaction":
-            stored = self._stored(page, rect)
-            self.ask_fields(self.tr("Redaction mark"), [self.tr("Reason (optional):")],
-                            lambda values: self.add("redaction", page, {"rect": stored},
-                                                    reason=values[0]))
-
-    def _clicked(self, page: int, point: QPointF) -> None:
-        if self.tool == "note" and self.document is not None:
-            w, h = self.document.page_size(page)
-            x = min(max(point.x(), 0.0), w - NOTE_SIZE)
-            y = min(max(point.y(), 0.0), h - NOTE_SIZE)
-            box = self._stored(page, QRectF(x, y, NOTE_SIZE, NOTE_SIZE))
-            self.ask_fields(self.tr("Note"), [self.tr("Note:")],
-                            lambda values: self.add("note", page, {"rect": box},
-                                                    text=values[0]))
-        elif self.tool == "label" and self.kind == "photo":
-            at = [round(point.x(), 2), round(point.y(), 2)]
-            self.ask_fields(self.tr("Label"), [self.tr("Label:")],
-                            lambda values: self.add("label", 0, {"at": at}, text=values[0]))
-        elif self.tool == "select":
-            found = [a for a in self.marks if a.page == page and
-                     any(r.adjusted(-1, -1, 1, 1).contains(point)
-                         for r in self.shown_rects(a))]
-            self.selected = found[-1] if found else None
-            self.edit_action.setEnabled(self.selected is not None)
-            self._draw_annotations()
-            if self.selected is not None:
-                self.statusBar().showMessage(self.tr("{kind} by {author} selected: Delete "
-                                                     "removes it").format(
-                    kind=self.selected.kind, author=self.selected.author))
-
-    def delete_selected(self) -> None:
-        """Remove the selected annotation (only its author may)."""
-        v, a = self.vault, self.selected
-        if v is None or a is None:
-            return
-        try:
-            delete_annotation(v, a.id)
-        except NotAuthor:
-            self.show_message(self.tr("Only {author}, who made this annotation, may remove "
-                                      "it.").format(author=a.author))
-            return
-        except Exception as e:
-            self.show_message(user_message(e)[0])
-            return
-        self.selected = None
-        self.reload_annotations()
-        self.statusBar().showMessage(self.tr("Annotation removed"))
-
-    def edit_selected(self) -> QDialog | None:
-        """A small dialog (not modal to the app) changing the selected annotation's text (a
-        note or a label), reason (a redaction mark) and colour."""
-        a = self.selected
-        if a is None or self.vault is None:
-            return None
-        dialog, form = self._small_dialog(self.tr("Edit annotation"))
-        text_edit = reason_edit = None
-        if a.kind in ("note", "label"):
-            text_edit = QLineEdit(a.text)
-            text_edit.setAccessibleName(self.tr("Text"))
-            form.addRow(self.tr("Text:"), text_edit)
-        if a.kind == "redaction":
-            reason_edit = QLineEdit(a.reason)
-            reason_edit.setAccessibleName(self.tr("Reason"))
-            form.addRow(self.tr("Reason:"), reason_edit)
-        colour_box = QComboBox()
-        colour_box.setAccessibleName(self.tr("Colour"))
-        for name, value in self.colours.items():
-            colour_box.addItem(name, value)
-        if colour_box.findData(a.colour) < 0:
-            colour_box.addItem(a.colour, a.colour)
-        colour_box.setCurrentIndex(colour_box.findData(a.colour))
-        other = QPushButton(self.tr("Other colour…"))
-        other.setAccessibleName(self.tr("Other colour"))
-
-        def pick() -> None:
-            chosen = QColorDialog.getColor(QColor(str(colour_box.currentData())), dialog,
-                                           self.tr("Annotation colour"))
-            if chosen.isValid():
-                name = chosen.name()
-                if colour_box.findData(name) < 0:
-                    colour_box.addItem(name, name)
-                colour_box.setCurrentIndex(colour_box.findData(name))
-
-        other.clicked.connect(pick)
-        row = QHBoxLayout()
-        row.addWidget(colour_box, 1)
-        row.addWidget(other)
-        form.addRow(self.tr("Colour:"), row)
-        return self._open_small_dialog(dialog, form, lambda: self.apply_edit(
-            a, text=None if text_edit is None else text_edit.text(),
-            reason=None if reason_edit is None else reason_edit.text(),
-            colour=str(colour_box.currentData())))
-
-    def apply_edit(self, a: Annotation, *, text: str | None = None, reason: str | None = None,
-                   colour: str | None = None) -> Annotation | None:
-        """Change the annotation through the core (an ``annotation changed`` custody event;
-        only its author may)."""
-        v = self.vault
-        if v is None:
-            return None
-        try:
-            after = edit_annotation(v, a.id, text=text, reason=reason, colour=colour,
-                                    password=self.password)
-        except NotAuthor:
-            self.show_message(self.tr("Only {author}, who made this annotation, may change "
-                                      "it.").format(author=a.author))
-            return None
-        except Exception as e:
-            self.show_message(user_message(e)[0])
-            return None
-        self.selected = after
-        self.reload_annotations()
-        self.statusBar().showMessage(self.tr("Annotation changed"))
-        return after
-
-    def ask_fields(self, title: str, labels: list[str],
-                   done: Callable[[list[str]], Any]) -> QDialog:
-        """A small dialog (not modal to the app) asking for lines of text; ``done`` gets
-        them when it is accepted."""
-        dialog, form = self._small_dialog(title)
-        edits = []
-        for label in labels:
-            edit = QLineEdit()
-            edit.setAccessibleName(label.rstrip(":"))
-            form.addRow(label, edit)
-            edits.append(edit)
-        return self._open_small_dialog(dialog, form, lambda: done([e.text() for e in edits]))
-
-    def _small_dialog(self, title: str) -> tuple[QDialog, QFormLayout]:
-        """A new small dialog (closing the one open before) with a form to fill."""
-        if self.ask is not None and shiboken6.isValid(self.ask):
-            self.ask.close()
-        dialog = QDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setAccessibleName(title)
-        return dialog, QFormLayout(dialog)
-
-    def _open_small_dialog(self, dialog: QDialog, form: QFormLayout,
-                           accepted: Callable[[], Any]) -> QDialog:
-        """OK and Cancel under the form; opened (not modal to the app); ``accepted`` runs on
-        OK; the dialog is deleted when it closes."""
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                   QDialogButtonBox.StandardButton.Cancel)
-        buttons.setAccessibleName(self.tr("{title} buttons").format(title=dialog.windowTitle()))
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-
-        def finished(result: int) -> None:
-            if self.ask is dialog:
-                self.ask = None
-            dialog.deleteLater()
-            if result == QDialog.DialogCode.Accepted:
-                accepted()
-
-        dialog.finished.connect(finished)
-        self.ask = dialog
-        dialog.open()
-        return dialog
-
-    def show_message(self, text: str) -> None:
-        self.notices.append(text)
-        if self.notice is not None and shiboken6.isValid(self.notice):
-            self.notice.close()
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Evidence Vault"), text,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setAccessibleName(self.tr("Message"))
-        box.finished.connect(lambda _r: box.deleteLater())
-        self.notice = box
-        box.open()
-
-    def _run(self, work: Callable[[Callable[[], bool]], Any],
-             done: Callable[[Any], None]) -> Job:
-        job = Job(work)
-        self.jobs.add(job)
-
-        def finished(result: Any) -> None:
-            self.jobs.discard(job)
-            if self.vault is not None:
-                done(result)
-
-        def failed(message: str, _bug: bool) -> None:
-            self.jobs.discard(job)
-            if self.vault is not None:
-                self.statusBar().clearMessage()
-                self.show_message(message)
-
-        job.finished.connect(finished)
-        job.failed.connect(failed)
-        start(job, self.pool)
-        return job
-
-    def ask_occurrences(self) -> QDialog:
-        return self.ask_fields(self.tr("Redact every occurrence"),
-                               [self.tr("Word or words:"), self.tr("Reason (optional):")],
-                               lambda values: self.redact_occurrences(*values))
-
-    def redact_occurrences(self, word: str, reason: str = "") -> Job | None:
-        """Mark every occurrence of ``word`` for redaction (in the background), then show the
-        new marks for review."""
-        v, ref, password = self.vault, self.ref, self.password
-        if v is None:
-            return None
-        from vault.derive import mark_every_occurrence
-
-        def done(added: list[Annotation]) -> None:
-            self.review = list(added)
-            self.reload_annotations()
-            self.review = [a for a in self.marks if a.id in {b.id for b in added}]
-            self._draw_annotations()
-            if added and self.pdf is not None:
-                first = self.shown_rects(added[0])
-                if first:
-                    self.pdf.ensure_visible(added[0].page, first[0])
-            text = self.tr("{n} occurrences of “{word}” marked for redaction: review them "
-                           "(outlined in red) before making the redacted copy.").format(
-                n=len(added), word=word)
-            self.statusBar().showMessage(text)
-            self.show_message(text)
-
-        self.statusBar().showMessage(self.tr("Finding “{word}”…").format(word=word))
-        return self._run(lambda _c: mark_every_occurrence(v, [ref], word, reason=reason,
-                                                          password=password), done)
-
-    def make_copy(self, which: str) -> Job | None:
-        """Make the annotated (``which`` "annotated") or redacted copy as a new item, in the
-        background; :attr:`derived` says its reference."""
-        v, ref, password = self.vault, self.ref, self.password
-        if v is None:
-            return None
-        from vault.derive import annotated_copy, redacted_copy
-
-        def work(_cancel: Callable[[], bool]) -> Any:
-            if which == "annotated":
-                return annotated_copy(v, ref, password=password)
-            return redacted_copy(v, ref, password=password)
-
-        def done(result: Any) -> None:
-            self.statusBar().clearMessage()
-            text = (self.tr("Annotated copy made: {ref}") if which == "annotated" else
-                    self.tr("Redacted copy made: {ref}")).format(ref=result.ref)
-            if result.warnings:
-                text += "\n" + "\n".join(result.warnings)
-            self.show_message(text)
-            self.derived.emit(result.ref)
-
-        self.statusBar().showMessage(self.tr("Making the copy…"))
-        return self._run(work, done)
 
     # ------------------------------------------------------------------ closing
     def lock_closed(self) -> None:

@@ -1,0 +1,97 @@
+"""The small dialogs of the viewer's annotation tools: a form of text fields (a note's text, a
+label, a redaction mark's reason, the words to redact everywhere) and the form changing an
+annotation's text, reason and colour. Built here, opened (not modal to the app) by
+:class:`ui.annotation_tools.AnnotationTools`, which keeps the one open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from vault.annotations import Annotation
+
+# What the edit form gives back: the new text, reason (None where the kind has none), colour.
+Edited = tuple[str | None, str | None, str]
+
+
+def form_dialog(parent: QWidget, title: str) -> tuple[QDialog, QFormLayout]:
+    """A new dialog titled ``title`` with a form to fill."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setAccessibleName(title)
+    return dialog, QFormLayout(dialog)
+
+
+def add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
+    """OK and Cancel under the form, accepting or rejecting the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                               QDialogButtonBox.StandardButton.Cancel)
+    buttons.setAccessibleName(dialog.tr("{title} buttons").format(title=dialog.windowTitle()))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+
+
+def text_fields(form: QFormLayout, labels: list[str]) -> list[QLineEdit]:
+    """A line of text a label, added to the form."""
+    edits = []
+    for label in labels:
+        edit = QLineEdit()
+        edit.setAccessibleName(label.rstrip(":"))
+        form.addRow(label, edit)
+        edits.append(edit)
+    return edits
+
+
+def edit_fields(dialog: QDialog, form: QFormLayout, a: Annotation,
+                colours: dict[str, str]) -> Callable[[], Edited]:
+    """The fields changing ``a``: its text (a note or a label), reason (a redaction mark) and
+    colour (one of ``colours``, name to value, or another picked); returns what reads them."""
+    text_edit = reason_edit = None
+    if a.kind in ("note", "label"):
+        text_edit = QLineEdit(a.text)
+        text_edit.setAccessibleName(dialog.tr("Text"))
+        form.addRow(dialog.tr("Text:"), text_edit)
+    if a.kind == "redaction":
+        reason_edit = QLineEdit(a.reason)
+        reason_edit.setAccessibleName(dialog.tr("Reason"))
+        form.addRow(dialog.tr("Reason:"), reason_edit)
+    colour_box = QComboBox()
+    colour_box.setAccessibleName(dialog.tr("Colour"))
+    for name, value in colours.items():
+        colour_box.addItem(name, value)
+    if colour_box.findData(a.colour) < 0:
+        colour_box.addItem(a.colour, a.colour)
+    colour_box.setCurrentIndex(colour_box.findData(a.colour))
+    other = QPushButton(dialog.tr("Other colour…"))
+    other.setAccessibleName(dialog.tr("Other colour"))
+
+    def pick() -> None:
+        chosen = QColorDialog.getColor(QColor(str(colour_box.currentData())), dialog,
+                                       dialog.tr("Annotation colour"))
+        if chosen.isValid():
+            name = chosen.name()
+            if colour_box.findData(name) < 0:
+                colour_box.addItem(name, name)
+            colour_box.setCurrentIndex(colour_box.findData(name))
+
+    other.clicked.connect(pick)
+    row = QHBoxLayout()
+    row.addWidget(colour_box, 1)
+    row.addWidget(other)
+    form.addRow(dialog.tr("Colour:"), row)
+    return lambda: (None if text_edit is None else text_edit.text(),
+                    None if reason_edit is None else reason_edit.text(),
+                    str(colour_box.currentData()))
