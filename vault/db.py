@@ -151,6 +151,9 @@ MIGRATIONS: list[str] = [
         tries INTEGER NOT NULL DEFAULT 0,
         last_error TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (item_id, kind));
+    CREATE INDEX items_case ON items(case_id);
+    CREATE INDEX items_mime ON items(mime);
+    CREATE INDEX items_received ON items(received);
     INSERT INTO text_jobs (item_id, kind, queued)
         SELECT id, 'index', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM items
         WHERE status = 'present';

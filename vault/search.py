@@ -132,16 +132,17 @@ def _date(value: str | dt.date | None, *, end: bool) -> str | None:
 def _filters(*, case: str | None, mime_prefix: str | None,
              received_after: str | dt.date | None, received_before: str | dt.date | None,
              source: str | None, received_from: str | None, tags: tuple[str, ...]
-             ) -> tuple[str, list[Any], bool]:
-    """(SQL conditions, their arguments, whether they need the items table)."""
+             ) -> tuple[str, list[Any]]:
+    """(SQL conditions on ``search_text s``, their arguments). The item filters become one
+    set of item ids, found through the items' indexes; the source is read from the rowid."""
     sql = ""
     args: list[Any] = []
     if case:
         sql += " AND i.case_id = (SELECT id FROM cases WHERE name = ?)"
         args.append(case)
-    if mime_prefix:
-        sql += " AND substr(i.mime, 1, ?) = ?"
-        args += [len(mime_prefix), mime_prefix]
+    if mime_prefix:  # a range, so that the index on mime serves it
+        sql += " AND i.mime >= ? AND i.mime < ?"
+        args += [mime_prefix, mime_prefix[:-1] + chr(ord(mime_prefix[-1]) + 1)]
     after = _date(received_after, end=False)
     if after:
         sql += " AND i.received >= ?"
@@ -157,23 +158,22 @@ def _filters(*, case: str | None, mime_prefix: str | None,
         sql += (" AND i.id IN (SELECT it.item_id FROM item_tags it JOIN tags t ON "
                 "t.id = it.tag_id WHERE t.name = ?)")
         args.append(tag)
-    join = bool(sql)
+    if sql:  # the items passing the filters, found once through their indexes
+        sql = f" AND (s.rowid >> {ROW_BITS}) IN (SELECT i.id FROM items i WHERE 1{sql})"
     if source:  # from the rowid (search_index's layout): no need to read the row
         idx = SOURCES.index(source) if source in SOURCES else -1
         sql += f" AND (s.rowid >> {SOURCE_SHIFT}) & {(1 << (ROW_BITS - SOURCE_SHIFT)) - 1} = ?"
         args.append(idx)
-    return sql, args, join
+    return sql, args
 
 
 def _run(v: Vault, query: str, tags: tuple[str, ...], kw: dict[str, Any],
          build: Any, tail_args: list[Any]) -> tuple[list[Any], str, Query]:
-    """Run ``build(conditions, join)`` with the query, trying the plain words when the query
-    is not valid FTS5. Purged items have no rows, so the items table is joined only for
-    filters on it."""
+    """Run ``build(conditions)`` with the query, trying the plain words when the query is not
+    valid FTS5. Purged items have no rows, so only filters read the items table."""
     q = parse_query(query)
-    where, args, join = _filters(tags=(*tags, *q.tags), **kw)
-    frm = "search_text s" + (f" JOIN items i ON i.id = (s.rowid >> {ROW_BITS})" if join else "")
-    sql = build(f"FROM {frm} WHERE search_text MATCH ?{where}")
+    where, args = _filters(tags=(*tags, *q.tags), **kw)
+    sql = build(f"FROM search_text s WHERE search_text MATCH ?{where}")
     for expr in dict.fromkeys((q.fts, q.fallback)):
         if not expr.strip():
             continue
