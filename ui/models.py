@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -79,7 +80,37 @@ class CaseModel(QAbstractListModel):
         return None
 
 
-class ItemModel(QAbstractTableModel):
+class FlatTableModel(QAbstractTableModel):
+    """A flat table with fixed column headers (translated when shown): the row and column
+    counts and the header, shared by every table model of the app."""
+
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers) and \
+                role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self._headers[section])
+        return None
+
+    def _cell(self, index: Index) -> bool:
+        """Whether ``index`` names a cell of this table."""
+        return index.isValid() and 0 <= index.row() < self._count() and \
+            0 <= index.column() < len(self._headers)
+
+
+class ItemModel(FlatTableModel):
     """The evidence list: one row per item. Sorting is done here, in one Python sort over
     precomputed keys (a proxy calling ``data`` for every comparison took seconds at 10,000
     items); the proxy in front only filters."""
@@ -87,7 +118,7 @@ class ItemModel(QAbstractTableModel):
     COLUMNS = ("Reference", "Name", "Type", "Size", "Received", "From", "SHA-256", "Warnings")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(self.COLUMNS)
         self._items: list[Item] = []
         self._row_of: dict[str, int] = {}
         self._thumbs: dict[str, Any] = {}
@@ -152,21 +183,11 @@ class ItemModel(QAbstractTableModel):
         return sorted(items, key=lambda i: cls._sort_key(i, column),
                       reverse=order == Qt.SortOrder.DescendingOrder)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS) and \
-                role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.COLUMNS[section])
-        return None
+    def _count(self) -> int:
+        return len(self._items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        if not self._cell(index):
             return None
         item = self._items[index.row()]
         column = index.column()
@@ -228,19 +249,22 @@ class ItemFilter(QSortFilterProxyModel):
         self._source.sort(column, order)
 
 
-class TableModel(QAbstractTableModel):
-    """Rows of strings with fixed headers: the custody timeline, verification checks."""
+class TableModel(FlatTableModel):
+    """Rows of strings with fixed headers, a colour and a tooltip per row (both optional):
+    the custody timeline, verification checks, the trusted-timestamp tables."""
 
-    def __init__(self, headers: Sequence[str]) -> None:
-        super().__init__()
-        self._headers = list(headers)
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(headers, parent)
         self._rows: list[list[str]] = []
         self._colours: list[Any] = []
+        self._tips: list[str] = []
 
-    def set_rows(self, rows: Sequence[Sequence[str]], colours: Sequence[Any] = ()) -> None:
+    def set_rows(self, rows: Sequence[Sequence[str]], colours: Sequence[Any] = (),
+                 tips: Sequence[str] = ()) -> None:
         self.beginResetModel()
         self._rows = [list(r) for r in rows]
         self._colours = list(colours)
+        self._tips = list(tips)
         self.endResetModel()
 
     def clear(self) -> None:
@@ -249,26 +273,21 @@ class TableModel(QAbstractTableModel):
     def rows(self) -> list[list[str]]:
         return [list(r) for r in self._rows]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def colour(self, row: int) -> Any:
+        return self._colours[row] if row < len(self._colours) else None
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers) and \
-                role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+    def _count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or \
-                not 0 <= index.column() < len(self._headers):
+        if not self._cell(index):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
-                    Qt.ItemDataRole.ToolTipRole):
-            return self._rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and index.row() < len(self._colours):
-            return self._colours[index.row()]
+        row = index.row()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._rows[row][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (self._tips[row] if row < len(self._tips) else "") or \
+                self._rows[row][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.colour(row)
         return None

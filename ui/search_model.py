@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -21,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from ui.models import FlatTableModel
 from vault.search import HIT_END, HIT_START, Hit
 
 Index = QModelIndex | QPersistentModelIndex
@@ -57,13 +57,13 @@ def snippet_text(snippet: str) -> str:
     return " ".join(snippet.replace(HIT_START, "").replace(HIT_END, "").split())
 
 
-class SearchModel(QAbstractTableModel):
+class SearchModel(FlatTableModel):
     """One row per hit, best first: reference, name, page, where it was found, snippet."""
 
     COLUMNS = ("Reference", "Name", "Page", "Found in", "Snippet")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(self.COLUMNS)
         self._hits: list[Hit] = []
 
     def set_hits(self, hits: Sequence[Hit]) -> None:
@@ -80,22 +80,11 @@ class SearchModel(QAbstractTableModel):
     def hits(self) -> list[Hit]:
         return list(self._hits)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._hits)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS) and \
-                role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.COLUMNS[section])
-        return None
+    def _count(self) -> int:
+        return len(self._hits)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._hits) or \
-                not 0 <= index.column() < len(self.COLUMNS):
+        if not self._cell(index):
             return None
         hit = self._hits[index.row()]
         if role == HIT_ROLE:

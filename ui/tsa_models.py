@@ -4,16 +4,13 @@ that flag a large clock difference."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from ui.models import TableModel
 from vault import timestamps as ts
 
-Index = QModelIndex | QPersistentModelIndex
 WARNING = QColor("#b26a00")  # a large clock difference: kept, but flagged
 BAD = QColor("#c62828")
 GOOD = QColor("#1a7f37")
@@ -32,64 +29,7 @@ def _skew(seconds: float) -> str:
     return f"{sign}{s:.0f} s"
 
 
-class RowsModel(QAbstractTableModel):
-    """Rows of strings with fixed headers, a colour and a tooltip per row."""
-
-    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._headers = list(headers)
-        self._rows: list[list[str]] = []
-        self._colours: list[QColor | None] = []
-        self._tips: list[str] = []
-
-    def _set(self, rows: Sequence[Sequence[str]], colours: Sequence[QColor | None] = (),
-             tips: Sequence[str] = ()) -> None:
-        self.beginResetModel()
-        self._rows = [list(r) for r in rows]
-        self._colours = list(colours)
-        self._tips = list(tips)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self._set([])
-
-    def rows(self) -> list[list[str]]:
-        return [list(r) for r in self._rows]
-
-    def tooltip(self, row: int) -> str:
-        return self._tips[row] if row < len(self._tips) else ""
-
-    def colour(self, row: int) -> QColor | None:
-        return self._colours[row] if row < len(self._colours) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers) and \
-                role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or \
-                not 0 <= index.column() < len(self._headers):
-            return None
-        row = index.row()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._rows[row][index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row) or self._rows[row][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.colour(row)
-        return None
-
-
-class TsaModel(RowsModel):
+class TsaModel(TableModel):
     """The configured TSAs: name, URL, enabled, last answer."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -118,10 +58,10 @@ class TsaModel(RowsModel):
             rows.append([t.name, t.url, self.tr("yes") if t.enabled else self.tr("no"), last])
             colours.append(colour)
             tips.append(tip or "; ".join(t.ca_subjects()))
-        self._set(rows, colours, tips)
+        self.set_rows(rows, colours, tips)
 
 
-class QueueModel(RowsModel):
+class QueueModel(TableModel):
     """What is waiting for a trusted timestamp."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -129,13 +69,13 @@ class QueueModel(RowsModel):
                           self.tr("Last error")], parent)
 
     def load(self, waiting: list[ts.Pending]) -> None:
-        self._set([[p.kind, p.subject, p.queued[:19].replace("T", " "),
+        self.set_rows([[p.kind, p.subject, p.queued[:19].replace("T", " "),
                     p.last_error or p.reason] for p in waiting], [],
                   [self.tr("Waiting for: {tsas}").format(tsas=", ".join(p.missing))
                    if p.missing else p.reason for p in waiting])
 
 
-class TokenModel(RowsModel):
+class TokenModel(TableModel):
     """The tokens received: the TSA's time and the clock difference (flagged when large)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -146,7 +86,7 @@ class TokenModel(RowsModel):
     def load(self, tokens: list[ts.StoredToken]) -> None:
         self.tokens = tokens
         limit = _skew(ts.SKEW_WARNING_SECONDS).lstrip("+")
-        self._set([[t.kind, t.subject, t.tsa, t.gen_time[:19].replace("T", " ") + " UTC",
+        self.set_rows([[t.kind, t.subject, t.tsa, t.gen_time[:19].replace("T", " ") + " UTC",
                     _skew(t.skew_seconds) + (self.tr(" (WARNING)") if t.flagged else "")]
                    for t in tokens],
                   [WARNING if t.flagged else None for t in tokens],
