@@ -17,7 +17,7 @@ from conftest import IDENTITY, PASSPHRASE, write_files
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
-from test_history import Line, Made, made, pick, rewritten  # noqa: F401 - fixture
+from test_history import Made, backdated, made  # noqa: F401 - fixture
 from tsa_fixtures import make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
 from tsa_server import TsaServer
 
@@ -267,16 +267,7 @@ def test_compare_with_an_earlier_package(qtbot: QtBot, open_window: Callable[...
                for line in result.lines), [line.text() for line in result.lines]
     result.accept()
 
-    chosen: list[int] = []
-
-    def edit(lines: list[Line]) -> list[Line]:
-        i = pick(made, lines)
-        chosen.append(lines[i]["event"]["seq"])
-        lines[i]["event"]["time"] = "2026-01-01T00:00:00.000000Z"  # backdated
-        return lines
-
-    bad = rewritten(made, tmp_path, edit)
-    seq = chosen[0]
+    bad, seq = backdated(made, tmp_path)
     window.timestamps.compare_packages(bad, made.old)
     result = history_dialog(qtbot, window)
     assert result.headline.text() == f"HISTORY DIVERGES AT EVENT {seq}: edited"

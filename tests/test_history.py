@@ -204,7 +204,9 @@ def test_extended_log_cli_text_json_and_report(made: Made, tmp_path: Path) -> No
 
 
 # --------------------------------------------------------------------- rewritten history
-def test_an_edited_event_fails_at_that_event(made: Made, tmp_path: Path) -> None:
+def backdated(made: Made, tmp_path: Path) -> tuple[Path, int]:
+    """A newer package, validly re-signed, in which one shared event was backdated: the
+    package and that event's seq."""
     chosen: list[int] = []
 
     def edit(lines: list[Line]) -> list[Line]:
@@ -213,11 +215,15 @@ def test_an_edited_event_fails_at_that_event(made: Made, tmp_path: Path) -> None
         lines[i]["event"]["time"] = "2026-01-01T00:00:00.000000Z"  # backdated
         return lines
 
-    package = rewritten(made, tmp_path, edit)
+    return rewritten(made, tmp_path, edit), chosen[0]
+
+
+def test_an_edited_event_fails_at_that_event(made: Made, tmp_path: Path) -> None:
+    package, seq = backdated(made, tmp_path)
     result = verify_package(package, previous=made.old)
     assert not result.verified
-    assert history_of(result) == (EDITED, chosen[0])
-    assert result.reason.startswith(f"history: event {chosen[0]} (")
+    assert history_of(result) == (EDITED, seq)
+    assert result.reason.startswith(f"history: event {seq} (")
     assert "was changed" in result.reason
     assert [c.name for c in failed(result)] == ["history"]
 
