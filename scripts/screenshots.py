@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the same pixels everywhere
 
+from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 
@@ -40,6 +41,8 @@ from vault.identity import Identity
 from vault.importer import import_paths
 from vault.keyslots import TEST_KDF
 from vault.package_export import export_package
+from vault.search_index import run_index_jobs
+from vault.timestamps import add_tsa, preset, preset_root, set_enabled
 from vault.vault import Vault
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +68,8 @@ SHOTS: dict[str, tuple[int, int]] = {
     "export": (640, 380),
     "verification": (900, 620),
     "health": (560, 240),
+    "search": (1100, 700),
+    "trusted-timestamps": (860, 560),
 }
 GRID = "thumbnail-grid"
 
@@ -138,6 +143,15 @@ def demo_vault(folder: Path) -> Vault:
         for r in progress.acknowledged:
             if r.error:
                 raise RuntimeError(f"{r.source}: {r.error}")
+    for _done in run_index_jobs(v):  # searchable (the samples have text layers: no OCR)
+        pass
+    # A preset TSA with a bundled root, turned off so that nothing is ever sent from here.
+    digicert = preset("digicert")
+    assert digicert is not None
+    root = preset_root(digicert)
+    assert root is not None
+    add_tsa(v, digicert.name, digicert.url, root.public_bytes(Encoding.PEM))
+    set_enabled(v, digicert.name, False)
     return v
 
 
@@ -197,6 +211,21 @@ def render(out: Path) -> list[Path]:
                      if window.items.item_at(r).name == PHOTO)
         window.select(photo)
         written.append(shoot(app, window, "main-window", out))
+
+        # the search panel: a word typed, its hits with their snippets
+        window.search.show()
+        panel = window.search.panel
+        panel.query.setText("police")
+        panel.run_query()
+        wait_until(app, lambda: panel.model.rowCount() > 0, "the search results")
+        written.append(shoot(app, window, "search", out))
+        window.search.dock.hide()
+        settle(app)
+
+        stamps = window.timestamps.open_dialog()
+        assert stamps is not None
+        written.append(shoot(app, stamps, "trusted-timestamps", out))
+        stamps.reject()
 
         if has_thumbnails():
             window.grid_action.trigger()

@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QFileDialog,
+    QFrame,
     QHeaderView,
     QInputDialog,
     QLineEdit,
     QListView,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -149,7 +151,12 @@ class MainWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(self.case_view)
         split.addWidget(middle)
-        split.addWidget(self.detail)
+        detail_area = QScrollArea()  # the details scroll: the window fits a small screen
+        detail_area.setWidget(self.detail)
+        detail_area.setWidgetResizable(True)
+        detail_area.setFrameShape(QFrame.Shape.NoFrame)
+        detail_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        split.addWidget(detail_area)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
         split.setSizes([150, 640, 420])

@@ -101,8 +101,9 @@ class SearchPanel(QWidget):
                 (self.tr("Case:"), self.case), (self.tr("Type:"), self.kind),
                 (self.tr("Found in:"), self.source), (self.tr("Tag:"), self.tag),
                 (self.tr("From:"), self.date_from), (self.tr("Until:"), self.date_to))):
-            filters.addWidget(QLabel(label), 0, 2 * col)
-            filters.addWidget(widget, 0, 2 * col + 1)
+            row, col = divmod(col, 3)  # two rows of three: the panel fits a small screen
+            filters.addWidget(QLabel(label), row, 2 * col)
+            filters.addWidget(widget, row, 2 * col + 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.query)
@@ -124,7 +125,9 @@ class SearchPanel(QWidget):
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox()
         combo.setAccessibleName(name)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setSizeAdjustPolicy(  # long case or tag names must not widen the window
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
         return combo
 
     def _date(self, name: str) -> QDateEdit:
