@@ -30,6 +30,7 @@ from vault.metadata import Extracted, extract
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
 from vault.search_index import queue_index
+from vault.timestamps import queue_head_safely
 from vault.vault import Vault
 
 SNIFF_BYTES = 8192
@@ -189,6 +190,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
         nonlocal batch, started
         reader.record(wait=False)
         prog.acknowledged = record_batch(v, batch, case)
+        queue_head_safely(v)  # trusted time after each batch: queued only, no network
         batch = []
         started = time.monotonic()
         reader.submit(prog.acknowledged)
@@ -220,8 +222,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
             commit()
             yield prog
         reader.record(wait=True)
-        from vault.timestamps import queue_head_safely  # trusted time: queue only, no network
-        queue_head_safely(v)
+        queue_head_safely(v)  # the metadata events too
     finally:
         reader.close()
         for s in batch:  # stored but never recorded (an error or the caller stopped): discard
