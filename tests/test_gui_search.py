@@ -307,3 +307,56 @@ def test_locking_during_ocr_cancels_it_and_unlocking_resumes_it(
     assert len(ocr_text(again._open_vault(), queued[0][0])) == 6
     search_for(qtbot, again.search.panel, f"{WORD} page")
     assert again.search.panel.model.rowCount() == 6
+
+
+def test_a_hit_in_ocr_text_opens_with_the_words_boxes_highlighted(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:  # noqa: F811
+    """A word only in the picture of a scanned page (and of a photo): after the background
+    OCR, activating its hit shows the page (the photo) with a find highlight on the word."""
+    from test_ocr import near, picture_and_truth
+
+    window = create_vault(qtbot, app, tmp_path / "v")
+    first, _ = picture_and_truth(595, 842, ["Agenda of the meeting"])
+    second, truth = picture_and_truth(595, 842, [f"Letter from {WORD} council"])
+    with pymupdf.open() as doc:
+        for picture in (first, second):
+            doc.new_page(width=595, height=842).insert_image(pymupdf.Rect(0, 0, 595, 842),
+                                                            stream=picture)
+        doc.save(tmp_path / "scan.pdf")
+    photo, photo_truth = picture_and_truth(595, 842, ["Memo signed Quenbury"])
+    (tmp_path / "memo.png").write_bytes(photo)
+    import_by_drop(qtbot, window, [tmp_path / "scan.pdf", tmp_path / "memo.png"], "C-1",
+                   "post").accept()
+    settle(qtbot, window)
+    panel = window.search.panel
+    window.search.action.trigger()
+
+    search_for(qtbot, panel, WORD.lower())
+    hits = [panel.model.hit_at(r) for r in range(panel.model.rowCount())]
+    assert [(h.source, h.page) for h in hits] == [("ocr", 2)]
+    panel.view.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.keyClick(panel.view, QtNS.Key.Key_Return)
+    viewer = window.findChildren(ViewerWindow)[-1]
+    qtbot.waitUntil(lambda: viewer.ready and viewer.hit_index >= 0, timeout=WAIT)
+    assert viewer.pdf is not None
+    assert [page for page, _r in viewer.hits] == [1]  # page 2, counted from 0
+    rect = viewer.hits[0][1]
+    assert near((rect.left(), rect.top(), rect.right(), rect.bottom()), truth[WORD], 4)
+    assert viewer.pdf.overlay("find")[1] == [rect]  # drawn as find hits are
+    assert viewer.pdf.overlay("find-current")[1] == [rect]
+    assert viewer.pdf.current_page() == 1 and viewer.page_box.value() == 2
+    assert viewer.find_status.text() == "1 of 1"
+    viewer.close()
+
+    search_for(qtbot, panel, "quenbury")  # a photo's text: boxes in its pixels
+    hits = [panel.model.hit_at(r) for r in range(panel.model.rowCount())]
+    assert [(h.source, h.page) for h in hits] == [("ocr", 1)]
+    panel.view.setCurrentIndex(panel.model.index(0, 0))
+    qtbot.keyClick(panel.view, QtNS.Key.Key_Return)
+    photo_viewer = next(v for v in window.findChildren(ViewerWindow) if v.kind == "photo")
+    qtbot.waitUntil(lambda: bool(photo_viewer.photo.overlay("find")), timeout=WAIT)
+    [box] = photo_viewer.photo.overlay("find")
+    want = tuple(c * 200 / 72 for c in photo_truth["Quenbury"])
+    assert near((box.left(), box.top(), box.right(), box.bottom()), want, 8), (box, want)
+    assert photo_viewer.photo.overlay("find-current") == [box]
+    window.lock()

@@ -386,3 +386,100 @@ def test_no_plaintext_from_indexing_and_ocr(make_vault: Callable[..., tuple[Vaul
     assert all(p.is_relative_to(vault_dir) or p.suffix == ".pyc"
                for log in traced for p in existing_written(log)), \
         "a traced run wrote outside the vault"
+
+
+# ------------------------------------------------------------------------- word boxes
+def picture_and_truth(width: float, height: float, lines: list[str], dpi: int = 200
+                      ) -> tuple[bytes, dict[str, tuple[float, float, float, float]]]:
+    """A picture of ``lines`` (PNG) and where each word was drawn, in points of the page."""
+    with pymupdf.open() as doc:
+        page = doc.new_page(width=width, height=height)
+        for n, line in enumerate(lines):
+            page.insert_text((60, 120 + n * 52), line, fontsize=26)
+        truth = {str(w[4]): (float(w[0]), float(w[1]), float(w[2]), float(w[3]))
+                 for w in page.get_text("words")}
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        im = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+    return png_bytes(im), truth
+
+
+def near(box: tuple[float, ...], want: tuple[float, ...], tolerance: float) -> bool:
+    """The box read is where the word was drawn: its sides within ``tolerance`` of the
+    drawn word's, its top and bottom inside the drawn line's (which has room for accents and
+    descenders), at least a third as tall (a word of small letters only)."""
+    x0, y0, x1, y1 = (float(c) for c in box[:4])
+    w0, v0, w1, v1 = want
+    return (abs(x0 - w0) <= tolerance and abs(x1 - w1) <= tolerance
+            and y0 >= v0 - tolerance and y1 <= v1 + tolerance and y1 - y0 >= (v1 - v0) / 3)
+
+
+def test_word_boxes_are_stored_where_the_words_are(vault: Vault, tmp_path: Path) -> None:
+    from vault.document import open_document
+    from vault.ocr import ocr_matches, ocr_words
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    upright, truth = picture_and_truth(595, 842, ["Agenda Hartley safeguarding",
+                                                  "Minutes Pendleton, 1997"])
+    turned, turned_truth = picture_and_truth(842, 595, ["Turned page Harwood"])
+    with pymupdf.open() as doc:
+        doc.new_page(width=595, height=842).insert_image(pymupdf.Rect(0, 0, 595, 842),
+                                                        stream=upright)
+        page = doc.new_page(width=595, height=842)
+        page.set_rotation(90)  # shown landscape; the picture is placed to be read upright
+        page.insert_image(page.mediabox, stream=turned, rotate=90)
+        doc.save(inputs / "scan.pdf")
+    photo, photo_truth = picture_and_truth(595, 842, ["Photographed memo Quenby"])
+    im = Image.open(__import__("io").BytesIO(photo)).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned: shown upright by turning it back
+    im.convert("L").save(inputs / "memo.jpg", "JPEG", quality=92, exif=exif.tobytes())
+    refs = import_refs(vault, inputs)
+    queue_ocr(vault, [item_id(vault, r) for r in refs.values()])
+    assert all(p.error is None for p in run_all(vault))
+
+    # Page 1: points of the page, within a few points of where each word was drawn.
+    page1 = ocr_words(vault, refs["scan.pdf"], 1)
+    assert [w[4] for w in page1] == ["Agenda", "Hartley", "safeguarding", "Minutes",
+                                     "Pendleton,", "1997"]
+    for box in page1:
+        assert near(box, truth[box[4]], 4), box
+    assert ocr_words(vault, item_id(vault, refs["scan.pdf"]), 1) == page1  # by id too
+    # Page 2, turned 90°: stored in the unrotated page, shown where the word was drawn.
+    page2 = ocr_words(vault, refs["scan.pdf"], 2)
+    assert [w[4] for w in page2] == ["Turned", "page", "Harwood"]
+    doc = open_document(vault, refs["scan.pdf"])
+    try:
+        for box in page2:
+            assert not near(box, turned_truth[box[4]], 4)  # stored unrotated...
+            assert near(doc.from_unrotated(1, box[:4]), turned_truth[box[4]], 4), box
+    finally:
+        doc.close()
+    # A photo: pixels of the photo shown upright (200 dpi).
+    memo = ocr_words(vault, refs["memo.jpg"], 1)
+    assert [w[4] for w in memo] == ["Photographed", "memo", "Quenby"]
+    for box in memo:
+        assert near(box, tuple(c * 200 / 72 for c in photo_truth[box[4]]), 8), box
+    # The text is still readable text; a page not read has no words.
+    assert ocr_text(vault, refs["scan.pdf"])[0][1] == \
+        "Agenda Hartley safeguarding\nMinutes Pendleton, 1997"
+    assert ocr_words(vault, refs["scan.pdf"], 3) == []
+    with pytest.raises(Exception, match="no item"):
+        ocr_words(vault, "ZZ/99", 1)
+
+    # The boxes of a query's terms.
+    hartley = next(w for w in page1 if w[4] == "Hartley")
+    assert ocr_matches(page1, ["hartley"]) == [hartley[:4]]
+    assert ocr_matches(page1, ["pendleton"]) == [page1[4][:4]]  # punctuation ignored
+    assert ocr_matches(page1, ["pendle"]) == []  # a whole word, unless a prefix
+    assert ocr_matches(page1, ["pendle*"]) == [page1[4][:4]]
+    phrase = ocr_matches(page1, ["Pendleton 1997"])  # consecutive words: one box
+    assert phrase == [(page1[4][0], min(page1[4][1], page1[5][1]), page1[5][2],
+                       max(page1[4][3], page1[5][3]))]
+    assert ocr_matches(page1, ["1997 Pendleton"]) == []
+    over_lines = ocr_matches(page1, ["safeguarding minutes"])  # one box per line
+    assert over_lines == [page1[2][:4], page1[3][:4]]
+    accented = [(0.0, 0.0, 10.0, 5.0, "Tŷ"), (12.0, 0.0, 30.0, 5.0, "CAFÉ.")]
+    assert ocr_matches(accented, ["ty cafe"]) == [(0.0, 0.0, 30.0, 5.0)]
+    assert ocr_matches(accented, ["café", "TY"]) == [(0.0, 0.0, 10.0, 5.0),
+                                                       (12.0, 0.0, 30.0, 5.0)]

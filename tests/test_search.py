@@ -160,7 +160,8 @@ def test_ocr_pages_are_indexed_and_scans_are_queued(vault: Vault, docs: dict[str
     assert (scan, "ocr") in jobs and (photo, "ocr") in jobs
     assert (docs["minutes-2016.pdf"], "ocr") not in jobs  # it has a text layer
     with vault.transaction():  # what the OCR worker stores (our own table)
-        vault.con.execute("INSERT INTO ocr_pages VALUES (?, 1, ?, 'tesseract', 'eng', ?)",
+        vault.con.execute("INSERT INTO ocr_pages (item_id, page, text, engine, languages, "
+                          "created) VALUES (?, 1, ?, 'tesseract', 'eng', ?)",
                           (item_id(vault, scan), "Statement of Constable Fenwright",
                            iso_utc(vault.clock.now())))
         vault.con.execute("DELETE FROM text_jobs WHERE kind='ocr' AND item_id=?",
@@ -271,7 +272,8 @@ def test_purge_removes_every_trace(vault: Vault, docs: dict[str, str]) -> None:
     add_note(vault, ref, "About Quillfeather")
     iid = item_id(vault, ref)
     with vault.transaction():
-        vault.con.execute("INSERT INTO ocr_pages VALUES (?, 9, 'ocr text', 't', 'eng', 'x')",
+        vault.con.execute("INSERT INTO ocr_pages (item_id, page, text, engine, languages, "
+                          "created) VALUES (?, 9, 'ocr text', 't', 'eng', 'x')",
                           (iid,))
     purge(vault, ref, "must not be held")
     assert found(vault, "Quillfeather") == set()

@@ -452,7 +452,7 @@ def test_schema6_fixture_keeps_its_timestamps_tags_and_ocr(tmp_path: Path) -> No
     from cryptography import x509
 
     from vault import tsp
-    from vault.ocr import ocr_text
+    from vault.ocr import ocr_text, ocr_words
     from vault.search import search
     from vault.tags import tags_of
     from vault.timestamps import head_token_problems, head_tokens, list_tsas, pending
@@ -491,6 +491,8 @@ def test_schema6_fixture_keeps_its_timestamps_tags_and_ocr(tmp_path: Path) -> No
             assert [(h.ref, h.source) for h in search(v, tag.split()[0])] == [(tag_ref, "tag")]
             assert [(p, text.strip()) for p, text in ocr_text(v, scan_ref)] == \
                 [(int(scan_page), word)]
+            [box] = ocr_words(v, scan_ref, int(scan_page))  # where the word is on the page
+            assert box[4] == word and 0 <= box[0] < box[2] and 0 <= box[1] < box[3]
             hits = search(v, word.lower())
             assert [(h.ref, h.source, h.page) for h in hits] == \
                 [(scan_ref, "ocr", int(scan_page))]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.ocr_highlight import show_ocr_hit
 from ui.search_model import HIT_ROLE, SNIPPET_COLUMN, SOURCE_NAMES, SearchModel, SnippetDelegate
 from ui.text_jobs import TextJobs
 from ui.worker import Job
@@ -331,18 +332,24 @@ class SearchFeature(QObject):
         self.panel.timer.start()
 
     def open_hit(self, hit: Hit) -> Any:
-        """A PDF hit on a page: the viewer at that page with the term highlighted; a photo's
-        recognised text: the photo; anything else: the item selected with its details."""
+        """A PDF hit on a page: the viewer at that page with the term highlighted (in text
+        read by OCR: the boxes of its words); a photo's recognised text: the photo with the
+        words' boxes; anything else: the item selected with its details."""
         w = self.window
         if hit.page is not None and (hit.mime == PDF or hit.mime.startswith("image/")):
             viewer = w.open_viewer(hit.ref)
-            if viewer is None or hit.mime != PDF:
+            if viewer is None:
                 return viewer
             page, term = hit.page - 1, viewer_term(hit)
 
-            def go() -> None:
-                if shiboken6.isValid(viewer) and viewer.pdf is not None:
-                    viewer.show_search_hit(page, term)
+            def go() -> None:  # text read by OCR: its word boxes (a photo's are all OCR)
+                if not shiboken6.isValid(viewer):
+                    return
+                if hit.source == "ocr" or viewer.pdf is None:
+                    show_ocr_hit(viewer, page, hit.terms, term)
+                else:
+                    viewer.show_search_hit(page, term, lambda: show_ocr_hit(
+                        viewer, page, hit.terms, term))
 
             if viewer.ready:
                 go()

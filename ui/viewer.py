@@ -88,6 +88,7 @@ class ViewerWindow(AnnotationTools):
         self.dialog: QInputDialog | None = None  # the password dialog while it is open
         self.hits: list[tuple[int, QRectF]] = []
         self.hit_index = -1
+        self._otherwise: tuple[int, str, Callable[[], object]] | None = None
         self.copied = ""  # text this viewer put on the clipboard
         self.ready = False  # the content is on screen (loaded was emitted)
         self.started = 0.0  # perf_counter() when opening began
@@ -502,13 +503,32 @@ class ViewerWindow(AnnotationTools):
         self.find_edit.setFocus()
         self.find_edit.selectAll()
 
-    def show_search_hit(self, page: int, text: str) -> None:
+    def show_search_hit(self, page: int, text: str,
+                        otherwise: Callable[[], object] | None = None) -> None:
         """From the search panel: at ``page`` (from 0), with ``text`` found and the first hit
-        on or after that page highlighted."""
+        on or after that page highlighted; ``otherwise()`` is called instead when the text
+        layer has no hit on that page (the hit is in text read by OCR)."""
         self.go_to_page(page)
         self.open_find()
         self.find_edit.setText(text)
+        self._otherwise = None if otherwise is None else (page, text, otherwise)
         self._search()
+
+    def show_hits(self, hits: list[tuple[int, QRectF]], text: str) -> None:
+        """Highlight these boxes (page from 0, points as displayed) as find hits for ``text``
+        (found elsewhere: in text read by OCR), the first one shown."""
+        if self.pdf is None:
+            return
+        self.open_find()
+        blocked = self.find_edit.blockSignals(True)  # these hits are not the text layer's
+        self.find_edit.setText(text)
+        self.find_edit.blockSignals(blocked)
+        self.find_timer.stop()
+        self._set_hits(hits)
+        if hits:
+            self._go_to_hit(0)
+        else:
+            self.find_status.setText(self.tr("No matches"))
 
     def close_find(self) -> None:
         self.find_bar.hide()
@@ -543,6 +563,11 @@ class ViewerWindow(AnnotationTools):
             return
         hits = [(page, QRectF(x0, y0, x1 - x0, y1 - y0)) for page, rects in found
                 for x0, y0, x1, y1 in rects]
+        otherwise, self._otherwise = self._otherwise, None
+        if otherwise is not None and otherwise[1] == text and all(
+                page != otherwise[0] for page, _r in hits):
+            otherwise[2]()  # nothing in the text layer there: the hit is in OCR text
+            return
         self._set_hits(hits)
         if not hits:
             self.find_status.setText(self.tr("No matches"))

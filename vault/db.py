@@ -143,6 +143,7 @@ MIGRATIONS: list[str] = [
         engine TEXT NOT NULL,
         languages TEXT NOT NULL,
         created TEXT NOT NULL,
+        words TEXT NOT NULL DEFAULT '[]',
         PRIMARY KEY (item_id, page));
     CREATE TABLE text_jobs (
         item_id INTEGER NOT NULL REFERENCES items(id),

@@ -9,13 +9,16 @@ decode safely), handed to ``tesseract stdin stdout`` through a pipe and read bac
 temporary file, no image or text in clear on disk. Tesseract runs at low priority, one thread,
 with a time limit per page, so the desktop stays responsive.
 
-The text of each page is stored in ``ocr_pages`` as soon as it is read (a short transaction;
-the reading itself holds no lock), so stopping keeps what was finished. The original is only
-read, never changed. When an item's pages are all read, its ``ocr`` text job is removed and a
-``text recognised`` custody event records the pages, engine and languages; the item's search
-rows are then rebuilt (:func:`vault.search_index.index_item`), so the text is found. A job
-that fails keeps its error in ``text_jobs.last_error`` (``tries`` counts the attempts,
-:data:`MAX_TRIES` at most) and never stops the others.
+Tesseract's ``tsv`` output gives the words with their boxes: the text is rebuilt from it, and
+the boxes kept in ``ocr_pages.words`` (PDF points in the page's unrotated space, or pixels of
+the photo shown upright) so that the viewer can highlight a hit (:func:`ocr_words`,
+:func:`ocr_matches`). The text of each page is stored in ``ocr_pages`` as soon as it is read (a
+short transaction; the reading itself holds no lock), so stopping keeps what was finished. The
+original is only read, never changed. When an item's pages are all read, its ``ocr`` text job
+is removed and a ``text recognised`` custody event records the pages, engine and languages; the
+item's search rows are then rebuilt (:func:`vault.search_index.index_item`), so the text is
+found. A job that fails keeps its error in ``text_jobs.last_error`` (``tries`` counts the
+attempts, :data:`MAX_TRIES` at most) and never stops the others.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import shutil
 import subprocess
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +59,8 @@ POLL = 0.2  # seconds between checks for cancellation while Tesseract reads
 LANGUAGES_RE = re.compile(r"^[A-Za-z_]+(?:\+[A-Za-z_]+)*$")
 
 Cancel = Callable[[], bool] | None
+Box = tuple[float, float, float, float, str]  # x0, y0, x1, y1, the word
+Rect = tuple[float, float, float, float]
 
 
 class OcrFailed(VaultError):
@@ -140,12 +146,22 @@ def read_image(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | N
                cancel: Cancel = None, timeout: float = PAGE_TIMEOUT) -> str | None:
     """The text Tesseract reads in ``image`` (PNM or PNG bytes), passed through pipes only.
     None when ``cancel()`` became true meanwhile (Tesseract is stopped)."""
+    read = read_page(image, languages, dpi=dpi, cancel=cancel, timeout=timeout)
+    return None if read is None else read[0]
+
+
+def read_page(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | None = None,
+              cancel: Cancel = None, timeout: float = PAGE_TIMEOUT
+              ) -> tuple[str, list[Box]] | None:
+    """(the text, the words with their boxes in pixels of ``image``) as Tesseract reads them
+    (its ``tsv`` output through a pipe). None when ``cancel()`` became true meanwhile."""
     exe = shutil.which("tesseract")
     if exe is None:
         raise EnvironmentProblem("Tesseract is not installed: install tesseract-ocr")
     argv = [exe, "stdin", "stdout", "-l", languages, "--psm", "3"]
     if dpi is not None:
         argv += ["--dpi", str(dpi)]
+    argv.append("tsv")  # words with their boxes; the text is rebuilt from them
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=_env())
@@ -186,7 +202,37 @@ def read_image(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | N
         lines = err.decode("utf-8", "replace").strip().splitlines()
         raise OcrFailed(f"Tesseract failed ({proc.returncode}): "
                         f"{lines[-1] if lines else 'no message'}")
-    return out.decode("utf-8", "replace").replace("\f", "").strip()
+    return parse_tsv(out.decode("utf-8", "replace"))
+
+
+def parse_tsv(tsv: str) -> tuple[str, list[Box]]:
+    """Tesseract's ``tsv`` output as (text, words): the words of a line joined by spaces,
+    lines by a line break, paragraphs and blocks by a blank line (as its plain text output);
+    each word (level 5) with its box (left, top, right, bottom in pixels)."""
+    paragraphs: list[list[list[str]]] = []
+    words: list[Box] = []
+    at: tuple[str, ...] | None = None
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        text = "\t".join(cols[11:]).replace("\f", "").strip()
+        if not text:
+            continue
+        try:
+            left, top, width, height = (int(c) for c in cols[6:10])
+        except ValueError:
+            continue
+        par, line = tuple(cols[1:4]), tuple(cols[1:5])
+        if at is None or at[:3] != par:
+            paragraphs.append([[]])
+        elif at != line:
+            paragraphs[-1].append([])
+        at = line
+        paragraphs[-1][-1].append(text)
+        words.append((float(left), float(top), float(left + width), float(top + height), text))
+    text = "\n\n".join("\n".join(" ".join(ws) for ws in par) for par in paragraphs)
+    return text.strip(), words
 
 
 # ------------------------------------------------------------------------------ the index
@@ -237,6 +283,86 @@ def ocr_text(v: Vault, ref: str) -> list[tuple[int, str]]:
     return [(int(p), str(t)) for p, t in rows]
 
 
+def ocr_words(v: Vault, ref_or_item_id: str | int, page: int) -> list[Box]:
+    """The words read on ``page`` (from 1) of an item (its reference or id), with their
+    boxes (x0, y0, x1, y1, word): points in the PDF page's unrotated space, or pixels of a
+    photo shown upright. Empty when the page was not read (or read before words were kept).
+    :class:`NotFound` for an unknown item."""
+    with v.db_lock:
+        con = _con(v)
+        if isinstance(ref_or_item_id, str):
+            row = con.execute("SELECT id FROM items WHERE ref=?",
+                              (ref_or_item_id.strip().upper(),)).fetchone()
+        else:
+            row = con.execute("SELECT id FROM items WHERE id=?", (ref_or_item_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no item {ref_or_item_id} in this vault")
+        found = con.execute("SELECT words FROM ocr_pages WHERE item_id=? AND page=?",
+                            (int(row[0]), page)).fetchone()
+    try:
+        raw = json.loads(str(found[0])) if found is not None else []
+    except ValueError:
+        return []
+    out: list[Box] = []
+    for w in raw if isinstance(raw, list) else []:
+        if (isinstance(w, list) and len(w) == 5 and isinstance(w[4], str)
+                and all(isinstance(n, int | float) for n in w[:4])):
+            out.append((float(w[0]), float(w[1]), float(w[2]), float(w[3]), w[4]))
+    return out
+
+
+def _fold(s: str) -> str:
+    """As FTS5's ``unicode61 remove_diacritics 2`` compares: case folded, accents removed."""
+    decomposed = unicodedata.normalize("NFKD", s.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _tokens(s: str) -> list[str]:
+    """The tokens FTS5 would see: runs of letters and digits, folded."""
+    return re.findall(r"[^\W_]+", _fold(s))
+
+
+def ocr_matches(words: Iterable[Box], terms: Iterable[str]) -> list[Rect]:
+    """The boxes of ``terms`` (query words or phrases, as :func:`vault.search.query_terms`
+    gives them; ``polic*`` for a beginning) among ``words``: case, accents and punctuation
+    ignored, a phrase's words consecutive. One box per match (a match over several lines:
+    one per line), in the words' order."""
+    stream: list[tuple[str, int]] = []  # (token, index of its word)
+    boxes = list(words)
+    for i, w in enumerate(boxes):
+        stream += [(t, i) for t in _tokens(w[4])]
+    found: list[tuple[int, Rect]] = []
+    for term in terms:
+        prefix = term.rstrip().endswith("*")
+        want = _tokens(term)
+        if not want:
+            continue
+        n = len(want)
+        for start in range(len(stream) - n + 1):
+            got = [t for t, _ in stream[start:start + n]]
+            if got[:-1] != want[:-1]:
+                continue
+            if not (got[-1].startswith(want[-1]) if prefix else got[-1] == want[-1]):
+                continue
+            indices = sorted({i for _, i in stream[start:start + n]})
+            found += [(indices[0], r) for r in _lines([boxes[i] for i in indices])]
+    found.sort(key=lambda f: f[0])
+    return list(dict.fromkeys(r for _, r in found))
+
+
+def _lines(words: list[Box]) -> list[Rect]:
+    """Consecutive words' boxes joined into one box per line."""
+    out: list[list[float]] = []
+    for x0, y0, x1, y1, _t in words:
+        last = out[-1] if out else None
+        if last is not None and min(y1, last[3]) - max(y0, last[1]) > 0.5 * min(
+                y1 - y0, last[3] - last[1]) and x0 >= last[0]:
+            last[:] = [last[0], min(y0, last[1]), max(x1, last[2]), max(y1, last[3])]
+        else:
+            out.append([x0, y0, x1, y1])
+    return [(r[0], r[1], r[2], r[3]) for r in out]
+
+
 def _item(v: Vault, item_id: int) -> _Item | None:
     """The item if present and readable, else None."""
     with v.db_lock:
@@ -267,6 +393,7 @@ class _Source:
         self._doc: Any = None
         self._data = b""
         self._image: Any = None
+        self._zoom: dict[int, float] = {}  # pixels a point each PDF page was drawn at
         try:
             with v.objects.open(item.oid, item.key) as reader:
                 if item.mime == PDF:
@@ -337,6 +464,7 @@ class _Source:
         zoom = DPI / 72
         if w * h * zoom * zoom > MAX_PAGE_PIXELS:
             zoom = math.sqrt(MAX_PAGE_PIXELS / (w * h))
+        self._zoom[page] = zoom
         matrix = pymupdf.Matrix(zoom, zoom)
         # Drawn in bands of whole pixel rows, each a short call: PyMuPDF holds the GIL (and
         # this holds pdf_lock) while it draws, and the desktop's thread must not wait long.
@@ -357,6 +485,27 @@ class _Source:
                                                           - int(pix.x)]
             time.sleep(0)  # let another thread take the GIL between bands
         return b"P5\n%d %d\n255\n" % (width, height) + bytes(canvas)
+
+    def stored_words(self, page: int, words: list[Box]) -> list[Box]:
+        """Boxes in pixels of the picture :meth:`draw` made, as stored: a photo's pixels as
+        shown (upright); for a PDF page, points in PyMuPDF's unrotated page space (where
+        annotations are stored too), rounded to 0.1."""
+        if self._image is not None:
+            return words
+        import pymupdf
+
+        zoom = self._zoom[page]
+        with pdf_lock:
+            p = self._doc.load_page(page - 1)
+            r, m = p.rect, p.derotation_matrix
+        out: list[Box] = []
+        for x0, y0, x1, y1, text in words:
+            box = pymupdf.Rect(r.x0 + x0 / zoom, r.y0 + y0 / zoom, r.x0 + x1 / zoom,
+                               r.y0 + y1 / zoom) * m
+            box.normalize()
+            out.append((round(box.x0, 1), round(box.y0, 1), round(box.x1, 1),
+                        round(box.y1, 1), text))
+        return out
 
     @property
     def dpi(self) -> int | None:
@@ -403,10 +552,12 @@ def ocr_item(v: Vault, item_id: int, cancel: Cancel = None, *,
         for page in todo:
             if cancel is not None and cancel():
                 return
-            text = read_image(source.draw(page), languages, dpi=source.dpi, cancel=cancel)
-            if text is None:
+            read = read_page(source.draw(page), languages, dpi=source.dpi, cancel=cancel)
+            if read is None:
                 return
-            if not _store_page(v, item, page, text, engine, languages):
+            text, boxes = read
+            words = source.stored_words(page, boxes)
+            if not _store_page(v, item, page, text, words, engine, languages):
                 return  # purged meanwhile
             yield page
     finally:
@@ -414,7 +565,7 @@ def ocr_item(v: Vault, item_id: int, cancel: Cancel = None, *,
     _finish(v, item_id, item, engine, languages)
 
 
-def _store_page(v: Vault, item: _Item, page: int, text: str, engine: str,
+def _store_page(v: Vault, item: _Item, page: int, text: str, words: list[Box], engine: str,
                 languages: str) -> bool:
     with v.db_lock:
         _con(v)
@@ -424,8 +575,10 @@ def _store_page(v: Vault, item: _Item, page: int, text: str, engine: str,
             if row is None or (row[0], row[1]) != ("present", item.oid):
                 return False
             v.con.execute("INSERT OR REPLACE INTO ocr_pages (item_id, page, text, engine, "
-                          "languages, created) VALUES (?,?,?,?,?,?)",
-                          (item.id, page, text, engine, languages, iso_utc(v.clock.now())))
+                          "languages, created, words) VALUES (?,?,?,?,?,?,?)",
+                          (item.id, page, text, engine, languages, iso_utc(v.clock.now()),
+                           json.dumps([list(w) for w in words], ensure_ascii=False,
+                                      separators=(",", ":"))))
     return True
 
 
