@@ -13,6 +13,7 @@ import secrets
 import time
 import zlib
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pymupdf
@@ -376,11 +377,16 @@ def test_no_plaintext_from_indexing_and_ocr(make_vault: Callable[..., tuple[Vaul
 
     with Vault.open(vault_dir, passphrase=PASSPHRASE) as v:
         read = ocr_text(v, "MO/1") + ocr_text(v, "MO/2")
-        assert any(scan_marker in text for _, text in read), read  # the test is not vacuous
-        assert {h.source for h in search(v, scan_marker)} == {"ocr"}
+        # The test is not vacuous: the scan was read. A random word has no dictionary to help
+        # Tesseract, so a letter may come out wrong; what it read is then looked for too.
+        recognised = [w for _, text in read for w in re.findall(r"Codeword (\S+)", text)]
+        assert recognised and SequenceMatcher(None, recognised[0], scan_marker).ratio() >= 0.8, \
+            read
+        assert {h.source for h in search(v, recognised[0])} == {"ocr"}
         assert {h.source for h in search(v, text_marker)} == {"pdf"}
         files = places_to_scan(vault_dir, traced, since) - sources
-        scanned, hits = scan(files, patterns(text_marker) + patterns(scan_marker))
+        scanned, hits = scan(files, patterns(text_marker) + patterns(scan_marker)
+                             + patterns(recognised[0]))
     assert hits == set(), f"a marker is in clear in: {sorted(map(str, hits))}"
     assert {vault_dir / "index.db", *(vault_dir / "objects").iterdir()} <= scanned
     assert all(p.is_relative_to(vault_dir) or p.suffix == ".pyc"
