@@ -68,6 +68,23 @@ def docs(vault: Vault, tmp_path: Path, corpus: Path) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------- every source
+@pytest.mark.timeout(60)  # a backtracking reader takes hours here; the guard is the point
+@pytest.mark.parametrize("markup", ["<script" * 200_000, "<script>" * 200_000,
+                                    "<" * 1_000_000, "<a" + "b" * 1_000_000])
+def test_hostile_html_cannot_stall_the_index(markup: str) -> None:
+    from vault.text_content import html_text
+
+    assert "script" not in html_text(markup + "<p>tail</p>")[-200:]
+
+
+def test_html_text_keeps_text_and_drops_code() -> None:
+    from vault.text_content import html_text
+
+    text = html_text("<p>Hollowbrook &amp; Vale</p><SCRIPT type=x>var hidden = 1;</script >"
+                     "<style>p {}</style>3 < 4 ok<!-- note -->")
+    assert " ".join(text.split()) == "Hollowbrook & Vale 3 < 4 ok"
+
+
 def test_text_files_html_and_emails_are_searchable(vault: Vault, tmp_path: Path) -> None:
     """The content of text-like evidence: a Windows-1252 letter, an HTML page (not its
     markup or script), an e-mail (headers and both text and HTML parts)."""

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 MAX_TEXT = 16 << 20
 TEXT_MIMES = ("text/", "message/rfc822")
-_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+_NAME = re.compile(r"\s*([a-z][a-z0-9]*)")
 
 
 def is_text(mime: str) -> bool:
@@ -31,7 +31,34 @@ def decode(data: bytes) -> str:
 
 
 def html_text(markup: str) -> str:
-    return html.unescape(_TAG.sub(" ", markup))
+    """The text of an HTML document without its tags, scripts and styles. One forward pass
+    with ``str.find``, linear in the input however hostile (a regular expression over
+    unclosed tags backtracks: 8,000 unclosed ``<script`` took 4 s)."""
+    lower = markup.lower()
+    out: list[str] = []
+    i, n = 0, len(markup)
+    while i < n:
+        lt = markup.find("<", i)
+        if lt < 0:
+            out.append(markup[i:])
+            break
+        out.append(markup[i:lt])
+        if not markup[lt + 1:lt + 2].isalpha() and markup[lt + 1:lt + 2] not in ("/", "!", "?"):
+            out.append("<")  # "3 < 4": a less-than sign, not a tag
+            i = lt + 1
+            continue
+        gt = markup.find(">", lt)
+        if gt < 0:  # a "<" that opens no tag: text
+            out.append(markup[lt:])
+            break
+        name = _NAME.match(lower, lt + 1, min(gt, lt + 16))
+        i = gt + 1
+        if name and name.group(1) in ("script", "style"):
+            end = lower.find("</" + name.group(1), i)
+            close = -1 if end < 0 else lower.find(">", end)
+            i = n if close < 0 else close + 1  # unclosed: the rest is code, not text
+        out.append(" ")
+    return html.unescape("".join(out))
 
 
 def email_text(data: bytes) -> str:
