@@ -420,3 +420,214 @@ def test_unreadable_items_are_indexed_by_what_can_be_read(vault: Vault, tmp_path
     assert {h.ref for h in search(vault, "password protected", source="name")} == \
         {refs["password-protected.pdf"]}
     assert {h.ref for h in search(vault, "corrupted")} == {refs["corrupted.jpg"]}
+
+
+# ------------------------------------------------------------------ office documents (issue 7 M)
+# Real files written by hand (zip + XML, as Word, Excel, PowerPoint and LibreOffice write them):
+# filetype must recognise each, and its words must be found at source "text".
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+S = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+A = ('xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+     'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"')
+ODF_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"')
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def write_zip(path: Path, parts: list[tuple[str, str | bytes]]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts:
+            stored = name == "mimetype"  # ODF: first, uncompressed
+            z.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+    return path
+
+
+def ooxml(path: Path, main: str, parts: list[tuple[str, str | bytes]]) -> Path:
+    types = (XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="xml" ContentType="application/xml"/></Types>')
+    rels = (XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            f'officeDocument/2006/relationships/officeDocument" Target="{main}"/>'
+            '</Relationships>')
+    return write_zip(path, [("[Content_Types].xml", types), ("_rels/.rels", rels), *parts])
+
+
+def docx(path: Path, body: str, extra: list[tuple[str, str | bytes]] | None = None,
+         prolog: str = XML) -> Path:
+    document = f"{prolog}<w:document {W}><w:body>{body}</w:body></w:document>"
+    return ooxml(path, "word/document.xml", [("word/document.xml", document), *(extra or [])])
+
+
+def odf(path: Path, mime: str, body: str) -> Path:
+    content = (f'{XML}<office:document-content {ODF_NS} office:version="1.3"><office:body>'
+               f"{body}</office:body></office:document-content>")
+    return write_zip(path, [("mimetype", mime), ("content.xml", content),
+                            ("META-INF/manifest.xml", XML + "<manifest/>")])
+
+
+def office_files(src: Path) -> dict[str, tuple[str, list[str]]]:
+    """{file name: (the MIME type filetype gives, phrases to find in its text)}."""
+    from vault import office_text as ot
+
+    src.mkdir(exist_ok=True)
+    docx(src / "minutes.docx",
+         "<w:p><w:r><w:t>Chair</w:t><w:tab/><w:t xml:space=\"preserve\">Ravensholt </w:t>"
+         "</w:r><w:r><w:t>opened</w:t></w:r></w:p><w:p><w:r><w:t>Second</w:t><w:br/>"
+         "<w:t>line</w:t></w:r></w:p>",
+         [("word/header1.xml", f"{XML}<w:hdr {W}><w:p><w:r><w:t>Headerword Pellinore</w:t>"
+           "</w:r></w:p></w:hdr>"),
+          ("word/footer2.xml", f"{XML}<w:ftr {W}><w:p><w:r><w:t>Footerword Quenby</w:t>"
+           "</w:r></w:p></w:ftr>"),
+          ("word/comments.xml", f"{XML}<w:comments {W}><w:comment><w:p><w:r><w:t>Commented "
+           "Marchbank</w:t></w:r></w:p></w:comment></w:comments>")])
+    shared = (f'{XML}<sst {S} count="2"><si><t>Referral Thistlewood</t></si><si><r>'
+              '<t xml:space="preserve">Rich </t></r><r><t>run Oxenhope</t></r></si></sst>')
+    sheet = (f'{XML}<worksheet {S}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+             '<c r="B1" t="inlineStr"><is><t>Inline Calderbrook</t></is></c>'
+             '<c r="C1"><v>424242</v></c></row></sheetData></worksheet>')
+    ooxml(src / "log.xlsx", "xl/workbook.xml", [
+        ("xl/workbook.xml", f'{XML}<workbook {S}><sheets><sheet name="Referrals Hadleigh" '
+         'sheetId="1"/></sheets></workbook>'),
+        ("xl/sharedStrings.xml", shared), ("xl/worksheets/sheet1.xml", sheet)])
+    slide = (f"{XML}<p:sld {A}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>Slide "
+             "Wetherden</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>")
+    ooxml(src / "briefing.pptx", "ppt/presentation.xml", [
+        ("ppt/presentation.xml", f"{XML}<p:presentation {A}/>"),
+        ("ppt/slides/slide1.xml", slide),
+        ("ppt/notesSlides/notesSlide1.xml", slide.replace("Wetherden", "Notes Fenwright"))])
+    odf(src / "letter.odt", ot.ODT,
+        "<office:text><text:h>Heading Ambleforth</text:h><text:p>Ward<text:s text:c=\"2\"/>"
+        "Seven<text:tab/><text:span>Spanword Kettleby</text:span><text:line-break/>next"
+        "</text:p></office:text>")
+    odf(src / "rota.ods", ot.ODS,
+        '<office:spreadsheet><table:table table:name="Rota Brackenfield"><table:table-row>'
+        "<table:table-cell><text:p>Cell Dunmore</text:p></table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet>")
+    odf(src / "talk.odp", ot.ODP,
+        "<office:presentation><draw:page><draw:frame><draw:text-box><text:p>Slide Gorsedale"
+        "</text:p></draw:text-box></draw:frame></draw:page></office:presentation>")
+    return {
+        "minutes.docx": (ot.DOCX, ['"Chair Ravensholt opened"', '"second line"', "Pellinore",
+                                   "Quenby", "Marchbank"]),
+        "log.xlsx": (ot.XLSX, ["Thistlewood", '"rich run oxenhope"', "Calderbrook",
+                               "Hadleigh"]),
+        "briefing.pptx": (ot.PPTX, ["Wetherden", "Fenwright"]),
+        "letter.odt": (ot.ODT, ["Ambleforth", '"ward seven"', "Kettleby", '"kettleby next"']),
+        "rota.ods": (ot.ODS, ["Brackenfield", "Dunmore"]),
+        "talk.odp": (ot.ODP, ["Gorsedale"]),
+    }
+
+
+def test_office_documents_are_searchable(vault: Vault, tmp_path: Path) -> None:
+    """Word, Excel, PowerPoint and OpenDocument files: body, headers, footers, comments,
+    shared and inline strings, sheet names, slides and their notes, each found at source
+    "text" of its item alone; the MIME type is the one filetype gives."""
+    import filetype
+
+    files = office_files(tmp_path / "in")
+    for name, (mime, _) in files.items():
+        assert filetype.guess_mime(str(tmp_path / "in" / name)) == mime, name
+    refs = import_refs(vault, tmp_path / "in")
+    indexed(vault)
+    for name, (mime, phrases) in files.items():
+        ref = refs[name]
+        assert vault.con.execute("SELECT mime FROM items WHERE ref=?", (ref,)).fetchone()[0] == \
+            mime
+        for phrase in phrases:
+            assert {(h.ref, h.page) for h in search(vault, phrase, source="text")} == \
+                {(ref, None)}, (name, phrase)
+    assert found(vault, "424242") == set()  # numbers in cells are not text
+    assert found(vault, "sheetData") == set() and found(vault, "schemas") == set()  # no markup
+
+
+BILLION_LAUGHS = (XML + '<!DOCTYPE w:document [<!ENTITY lol "lol">'
+                  + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+                            for i in range(1, 10))
+                  + "]>")
+
+
+def hostile_docx(path: Path, kind: str) -> Path:
+    body = "<w:p><w:r><w:t>Hostileword Zennor</w:t></w:r></w:p>"
+    if kind == "billion-laughs":
+        return docx(path, body + "<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p>",
+                    prolog=BILLION_LAUGHS)
+    if kind == "doctype-only":  # no entity used: refused all the same
+        return docx(path, body, prolog=XML + "<!DOCTYPE w:document>")
+    if kind == "zip-bomb":  # 40 MB of spaces deflate to ~40 kB: a ratio of ~1000
+        return docx(path, body + "<w:p><w:r><w:t>" + " " * 40_000_000 + "</w:t></w:r></w:p>")
+    if kind == "truncated":
+        data = docx(path, body * 200).read_bytes()
+        path.write_bytes(data[:len(data) * 2 // 3])
+        return path
+    if kind == "not-xml":
+        return docx(path, body + "<w:p><unclosed>")
+    raise AssertionError(kind)
+
+
+HOSTILE_KINDS = ["billion-laughs", "doctype-only", "zip-bomb", "truncated", "not-xml"]
+
+
+@pytest.mark.timeout(120)
+def test_hostile_office_documents_give_no_text_and_do_not_stop_the_index(
+        vault: Vault, tmp_path: Path) -> None:
+    """Choice: a damaged or hostile document is not an error. Its index job succeeds (nothing
+    pending, no last_error), it has no ``text`` row, it stays preserved and is found by its
+    name; a good document indexed in the same run is found."""
+    import filetype
+
+    from vault.office_text import DOCX
+
+    src = tmp_path / "in"
+    src.mkdir()
+    paths = [hostile_docx(src / f"{kind}.docx", kind) for kind in HOSTILE_KINDS]
+    for p in paths:
+        assert filetype.guess_mime(str(p)) == DOCX, p.name  # so the office reader is tried
+    docx(src / "good.docx", "<w:p><w:r><w:t>Goodword Trevose</w:t></w:r></w:p>")
+    refs = import_refs(vault, src)
+    progress = list(run_index_jobs(vault))
+    assert [p.error for p in progress if p.error] == []
+    assert pending_counts(vault)["index"] == 0
+    assert vault.con.execute("SELECT count(*) FROM text_jobs WHERE last_error != ''"
+                             ).fetchone()[0] == 0
+    assert found(vault, "Trevose") == {(refs["good.docx"], "text", None)}
+    assert found(vault, "Zennor") == set() and found(vault, "lol") == set()
+    for kind in HOSTILE_KINDS:
+        ref = refs[f"{kind}.docx"]
+        rows = vault.con.execute("SELECT source FROM search_text WHERE item_id=?",
+                                 (item_id(vault, ref),)).fetchall()
+        assert "text" not in {r[0] for r in rows}, kind
+        assert (ref, "name", None) in found(vault, f'"{kind}"', source="name"), kind
+        oid, key = vault.con.execute("SELECT o.oid, o.key FROM items i JOIN objects o ON "
+                                     "o.oid = i.oid WHERE i.ref=?", (ref,)).fetchone()
+        with vault.objects.open(oid, bytes(key)) as reader:  # preserved byte for byte
+            assert b"".join(reader.iter_chunks()) == (src / f"{kind}.docx").read_bytes(), kind
+    assert run_check(vault).ok
+
+
+def test_office_text_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text stops at the limit; a part over MAX_PART is skipped, the others read."""
+    import io
+
+    from vault import office_text as ot
+
+    body = "".join(f"<w:p><w:r><w:t>Word{i}</w:t></w:r></w:p>" for i in range(1000))
+    buf = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", f"{XML}<w:document {W}><w:body>{body}</w:body>"
+                   "</w:document>")
+        z.writestr("word/comments.xml", f"{XML}<w:comments {W}><w:p><w:r><w:t>"
+                   + "Comment " * 100 + "</w:t></w:r></w:p></w:comments>")
+    text = ot.document_text(io.BytesIO(buf.getvalue()), ot.DOCX, limit=50)
+    assert len(text) == 50 and text.startswith("Word0\nWord1\n")
+    full = ot.document_text(io.BytesIO(buf.getvalue()), ot.DOCX)
+    assert "Word999" in full and "Comment" in full
+    monkeypatch.setattr(ot, "MAX_PART", 2000)  # the comments fit, the document does not
+    assert ot.document_text(io.BytesIO(buf.getvalue()), ot.DOCX).split() == ["Comment"] * 100
+    assert ot.document_text(io.BytesIO(b"not a zip"), ot.DOCX) == ""
+    assert ot.document_text(io.BytesIO(buf.getvalue()), "application/pdf") == ""

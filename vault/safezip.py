@@ -64,13 +64,17 @@ def _name_problem(name: str) -> str | None:
 
 @dataclass
 class SafeZip:
+    """``source``, when given, is an open seekable file read instead of ``path`` (which then
+    only names it in messages): e.g. an original decrypted on the fly, never written out."""
+
     path: Path
     max_total: int = MAX_TOTAL
     entries: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    source: IO[bytes] | None = None
 
     def __post_init__(self) -> None:
         try:
-            self._zf = zipfile.ZipFile(self.path)
+            self._zf = zipfile.ZipFile(self.path if self.source is None else self.source)
         except (OSError, *_ZIP_ERRORS) as e:
             raise NotAnArchive(f"{self.path.name} is not a readable zip file: {e}") from e
         try:
@@ -128,7 +132,8 @@ class SafeZip:
     def _overlaps(self) -> list[str]:
         """Entries whose data overlap another's (the 'overlapping zip bomb' and smuggling)."""
         spans = []
-        with open(self.path, "rb") as f:
+        with (open(self.path, "rb") if self.source is None
+              else contextlib.nullcontext(self.source)) as f:
             size = f.seek(0, 2)
             for info in self._zf.infolist():
                 if not 0 <= info.header_offset < size:
@@ -182,7 +187,7 @@ class SafeZip:
         every byte anyway: it saves a third of the time of reading a stored entry."""
         info = self.entries[name]
         with self._damaged(name):
-            if info.compress_type == zipfile.ZIP_STORED:
+            if info.compress_type == zipfile.ZIP_STORED and self.source is None:
                 yield from self._stored_chunks(info, size, check_crc)
                 return
             with self.open(name) as f:

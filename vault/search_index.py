@@ -7,12 +7,13 @@ found by a rowid range without scanning the table, and a search filters on the s
 reading the row. :func:`index_item` rebuilds all of
 an item's rows; :func:`refresh_sources` rewrites only the rows of some sources (notes,
 annotations, tags) inside the caller's transaction; :func:`run_index_jobs` works through the
-queued ``index`` jobs. A PDF's text layer is read from its original decrypted into memory;
-nothing is written anywhere else.
+queued ``index`` jobs. A PDF's text layer and an office document's words are read from its
+original decrypted into memory; nothing is written anywhere else.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from typing import Any
 
 from vault import custody
 from vault.clock import iso_utc
+from vault.office_text import document_text, is_office
 from vault.text_content import MAX_TEXT, is_text, text_of
 from vault.vault import Vault
 
@@ -127,6 +129,8 @@ def index_item(v: Vault, item_id: int) -> None:
             pdf_pages = pdf_text(v, str(row[2]), key)
         elif is_text(str(row[0])):
             content = plain_text(v, str(row[2]), key, str(row[0]))
+        elif is_office(str(row[0])):
+            content = office_text(v, str(row[2]), key, str(row[0]))
     with v.transaction():
         lo, hi = row_range(item_id)
         v.con.execute("DELETE FROM search_text WHERE rowid BETWEEN ? AND ?", (lo, hi))
@@ -272,6 +276,13 @@ def plain_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
             parts.append(chunk)
             size += len(chunk)
     return text_of(mime, b"".join(parts))
+
+
+def office_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
+    """The words of an office document (vault/office_text.py), read from its original
+    decrypted on the fly; "" when it is damaged or hostile."""
+    with v.objects.open(oid, key) as reader, io.BufferedReader(reader, 1 << 16) as f:
+        return document_text(f, mime)
 
 
 def pdf_text(v: Vault, oid: str, key: bytes) -> list[str] | None:
