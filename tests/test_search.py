@@ -350,6 +350,27 @@ def test_migrated_fixture_becomes_searchable(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------- CLI, custody
+def test_index_all_reads_every_item_again(vault: Vault, tmp_path: Path) -> None:
+    """`index --all`: what an older indexer left unread (here: the rows of a text file
+    removed, as before text files were read) becomes searchable."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "letter.txt").write_text("Sergeant Bellweather was told.")
+    [ref] = import_refs(vault, src).values()
+    indexed(vault)
+    assert (ref, "text", None) in found(vault, "bellweather")
+    with vault.transaction():
+        vault.con.execute("DELETE FROM search_text WHERE rowid BETWEEN ? AND ?",
+                          row_range(item_id(vault, ref), "text"))
+    assert found(vault, "bellweather") == set()
+    folder = vault.folder
+    vault.close()
+    r = run_cli("index", folder, "--all")
+    assert r.returncode == 0 and "item(s) indexed, 0 failed" in r.stderr, r.stderr
+    r = run_cli("search", folder, "bellweather")
+    assert r.returncode == 0 and r.stdout.startswith(f"{ref}\t\t[text]\t"), r.stdout
+
+
 def test_cli_search_tag_and_custody(tmp_path: Path) -> None:
     vault_dir = tmp_path / "cli"
     r = run_cli("init", vault_dir, "--name", "Mary Okafor", "--initials", "MO")

@@ -72,12 +72,18 @@ def search_cmd(vault: str, query: str, as_json: bool, case: str | None, kind: st
 
 @cli.command("index")
 @click.argument("vault")
-def index_cmd(vault: str) -> None:
+@click.option("--all", "everything", is_flag=True,
+              help="Read every item again (after an upgrade that reads more kinds of text).")
+def index_cmd(vault: str, everything: bool) -> None:
     """Make everything pending searchable now (OCR is the `ocr` command's)."""
-    from vault.search_index import pending_counts, run_index_jobs
+    from vault.search_index import pending_counts, queue_index, run_index_jobs
 
     done = failed = 0
     with open_vault(vault) as v:
+        if everything:
+            with v.transaction():
+                queue_index(v, [int(r[0]) for r in v.con.execute(
+                    "SELECT id FROM items WHERE status = 'present'")])
         for p in run_index_jobs(v):
             done += 1
             if p.error:
