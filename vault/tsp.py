@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import secrets
 import socket
 import time
 import urllib.error
@@ -90,17 +89,16 @@ class TokenCheck:
 
 
 def make_query(message: bytes) -> Query:
-    """A TimeStampReq for ``message``: SHA-256 imprint, random 64-bit nonce, certReq true."""
-    digest = hashlib.sha256(message).digest()
-    nonce = secrets.randbits(64) | (1 << 63)  # always 8 significant bytes
-    req = tsp.TimeStampReq({
-        "version": "v1",
-        "message_imprint": {"hash_algorithm": {"algorithm": "sha256"},
-                            "hashed_message": digest},
-        "nonce": nonce,
-        "cert_req": True,
-    })
-    return Query(der=req.dump(), nonce=nonce, digest=digest)
+    """A TimeStampReq for ``message``, built by rfc3161-client: SHA-256 imprint, a random
+    nonce, certReq true."""
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
+
+    req = TimestampRequestBuilder(data=message, hash_algorithm=HashAlgorithm.SHA256,
+                                  nonce=True, cert_req=True).build()
+    nonce = req.nonce
+    if nonce is None:  # the builder always sets one; a query without would be replayable
+        raise VaultError("could not make a time-stamp request with a nonce")
+    return Query(der=req.as_bytes(), nonce=int(nonce), digest=hashlib.sha256(message).digest())
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
