@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.models import TableModel
 from vault import timestamps as ts
+from vault.clock import duration
 
 WARNING = QColor("#b26a00")  # a large clock difference: kept, but flagged
 BAD = QColor("#c62828")
@@ -21,12 +22,7 @@ SKEW_TIP = ("When this token arrived, the TSA's time and this computer's clock d
 
 
 def _skew(seconds: float) -> str:
-    sign = "+" if seconds >= 0 else "−"
-    s = abs(seconds)
-    for unit, size in (("days", 86400), ("hours", 3600), ("min", 60)):
-        if s >= 2 * size:
-            return f"{sign}{s / size:.0f} {unit}"
-    return f"{sign}{s:.0f} s"
+    return ("+" if seconds >= 0 else "−") + duration(abs(seconds))
 
 
 class TsaModel(TableModel):
