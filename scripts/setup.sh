@@ -45,5 +45,7 @@ want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'
+    # pi-heif bundled a libheif with published heap overflows: never leave it importable.
+    .venv/bin/python -m pip uninstall -q -y pi-heif >/dev/null 2>&1 || true
     echo "$want" > "$stamp"
 fi

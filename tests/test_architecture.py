@@ -58,12 +58,15 @@ def test_verify_path_loads_neither_qt_nor_pymupdf(tmp_path: Path, corpus: Path) 
     try:
         import_files(v, sample_paths(tmp_path))
         package = export(v, tmp_path / "p.zip", case=CASE).path
+        fp = v.certificate_fingerprint()
     finally:
         v.close()
     code = (
         "import sys\nfrom vault.cli import main\n"
-        f"for args in (['verify', {str(package)!r}], ['verify', '--json', {str(package)!r}],\n"
-        f"             ['verify', '--report', {str(tmp_path / 'r.html')!r}, {str(package)!r}]):\n"
+        f"for args in (['verify', '--signer', {fp!r}, {str(package)!r}],\n"
+        f"             ['verify', '--json', '--signer', {fp!r}, {str(package)!r}],\n"
+        f"             ['verify', '--report', {str(tmp_path / 'r.html')!r}, '--signer', {fp!r},\n"
+        f"              {str(package)!r}]):\n"
         "    try:\n        main(args)\n    except SystemExit as e:\n"
         "        assert e.code == 0, e.code\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n")

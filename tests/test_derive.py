@@ -404,7 +404,7 @@ def test_a_derived_item_travels_in_a_package(make_vault: Callable[..., tuple[Vau
         assert "marchbanks".encode("utf-16-be") not in blob.lower()
     # Received by another vault: the chain of custody continues from the derived receipt.
     other, _ = make_vault("solicitor")
-    receipt = receive_package(other, out)
+    receipt = receive_package(other, out, signer=v.certificate_fingerprint())
     [r] = receipt.results
     assert r.sha256 == get_item(v, redacted.ref).sha256
     assert run_check(other).ok and run_check(v).ok

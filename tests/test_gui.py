@@ -4,7 +4,6 @@ wrong passphrase, cancelled import, errors as messages, locking leaves nothing b
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +32,6 @@ from vault.keyslots import TEST_KDF
 from vault.vault import Vault
 
 WAIT = 120_000  # ms: the corpus import on a slow CI machine
-
-
-@pytest.fixture
-def app(qtbot: QtBot, tmp_path: Path) -> Iterator[App]:
-    controller = App(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
-                     kdf=TEST_KDF)
-    yield controller
-    if controller.window is not None and controller.window.vault is not None:
-        controller.window.lock()
-    if controller.screen is not None:
-        controller.screen.close()
 
 
 def create_vault(qtbot: QtBot, app: App, folder: Path) -> MainWindow:
@@ -176,7 +164,7 @@ def test_the_whole_workflow(qtbot: QtBot, app: App, tmp_path: Path, corpus: Path
     qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
     report = window.dialog
     assert isinstance(report, VerifyDialog)
-    assert report.headline.text() == "VERIFIED"
+    assert report.headline.text().startswith("✔ VERIFIED: intact, and signed by Mary Okafor")
     assert all(row[0] == "ok" for row in report.checks.rows())
     report.accept()
 
@@ -400,6 +388,24 @@ def test_thumbnail_grid_fills_in_the_background(qtbot: QtBot, app: App, tmp_path
     assert not window.items.has_thumbnail(wanted[0])
 
 
+def confirm_signer(qtbot: QtBot, window: MainWindow, report: VerifyDialog,
+                   how: str) -> VerifyDialog:
+    """Click "Confirm this signer", say how, confirm: the package is verified again."""
+    from ui.signers_ui import ConfirmSignerDialog
+
+    qtbot.mouseClick(report.confirm, Qt.MouseButton.LeftButton)
+    dialog = window.dialog
+    assert isinstance(dialog, ConfirmSignerDialog)
+    assert not dialog.ok.isEnabled()  # how it was confirmed must be said
+    dialog.how.setText(how)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog)
+                    and window.dialog is not report, timeout=WAIT)
+    again = window.dialog
+    assert isinstance(again, VerifyDialog)
+    return again
+
+
 def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path: Path) -> None:
     window = create_vault(qtbot, app, tmp_path)
     import_by_drop(qtbot, window, write_files(tmp_path / "docs", 3), "C-1", "post").accept()
@@ -414,7 +420,12 @@ def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path:
     drop(window, [package])
     qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
     report = window.dialog
-    assert report.headline.text() == "VERIFIED" and report.receive.isEnabled()
+    # a signer this computer never confirmed, under the same name as this vault's own
+    # investigator: intact, named as another key, not received until confirmed
+    assert report.headline.text().startswith("⚠ NOT CONFIRMED: signed with a different key")
+    assert not report.receive.isEnabled() and report.confirm.isVisible()
+    report = confirm_signer(qtbot, window, report, "read out on the phone")
+    assert report.headline.text().startswith("✔ VERIFIED") and report.receive.isEnabled()
     qtbot.mouseClick(report.receive, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     assert window.dialog.headline.text() == "Package received."
@@ -570,6 +581,60 @@ def test_forgotten_passphrase_with_the_recovery_key(qtbot: QtBot, app: App,
     Vault.open(path, passphrase=NEW_PASSPHRASE).close()  # the new passphrase opens it
 
 
+def test_recovery_in_the_app_never_copies_an_edited_cost(qtbot: QtBot, app: App,
+                                                         tmp_path: Path) -> None:
+    """The edited-cost attack through the app: the passphrase slot's cost is edited down to
+    8 KiB and one pass, the user resets her passphrase with the recovery key in the app, and
+    the new slot is written at a freshly measured cost, at least the floor."""
+    import json
+
+    from conftest import NEW_PASSPHRASE
+
+    from ui.vault_dialogs import RecoverDialog
+    from vault.keyslots import FLOOR_M_KIB, FLOOR_T
+
+    v, recovery_key = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    path = v.folder
+    v.close()
+    header = json.loads((path / "header.json").read_text())
+    for slot in header["slots"]:
+        if slot["kind"] == "passphrase":
+            slot["kdf"].update(m_kib=8, t=1, p=1)
+    (path / "header.json").write_text(json.dumps(header))
+    app.start(path)
+    unlock = app.screen
+    assert isinstance(unlock, UnlockDialog)
+    qtbot.mouseClick(unlock.forgot, Qt.MouseButton.LeftButton)
+    recover = unlock.recover_dialog
+    assert isinstance(recover, RecoverDialog)
+    recover.key.setText(recovery_key)
+    recover.new.setText(NEW_PASSPHRASE)
+    recover.confirm.setText(NEW_PASSPHRASE)
+    qtbot.mouseClick(recover.reset, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT)
+    assert app.window is not None
+    assert app.window.open_problems.isHidden()  # both slots were rewritten above the floor
+    app.window.lock()
+    slots = json.loads((path / "header.json").read_text())["slots"]
+    for slot in slots:
+        assert slot["kdf"]["m_kib"] >= FLOOR_M_KIB and slot["kdf"]["t"] >= FLOOR_T, slot
+    Vault.open(path, passphrase=NEW_PASSPHRASE).close()
+
+
+def test_a_weakened_key_slot_is_named_in_the_window(qtbot: QtBot, app: App,
+                                                    tmp_path: Path) -> None:
+    v, _ = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    v.close()
+    v = Vault.open(v.folder, passphrase=PASSPHRASE)  # a TEST_KDF slot is below the floor
+    app.opened(v)
+    assert app.window is not None
+    banner = app.window.open_problems
+    assert not banner.isHidden()
+    assert banner.textFormat() == Qt.TextFormat.PlainText
+    assert "passphrase key slot in header.json is cheap to attack" in banner.text()
+    app.window.lock()
+
+
 def test_a_tampered_package_is_shown_not_verified_and_cannot_be_received(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     from packages import flip, rewrite_zip
@@ -586,7 +651,8 @@ def test_a_tampered_package_is_shown_not_verified_and_cannot_be_received(
     window.verify(bad)
     qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
     report = window.dialog
-    assert report.headline.text().startswith("NOT VERIFIED: payload hashes: data/exhibits/")
+    assert report.headline.text().startswith(
+        "✖ NOT VERIFIED: payload hashes: data/exhibits/")
     assert "c62828" in report.headline.styleSheet()  # red
     assert not report.receive.isEnabled()
     assert report.checks.rows()[-4][:2] == ["FAIL", "payload hashes"] or any(

@@ -18,7 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
-from test_gui import app, create_vault, import_by_drop  # noqa: F401  (app: a fixture)
+from test_gui import create_vault, import_by_drop
 from test_ocr import scanned_pdf
 
 from ui.app import App
@@ -84,7 +84,7 @@ def choose(qtbot: QtBot, panel: SearchPanel, combo: object, data: object) -> Non
 
 # ------------------------------------------------------------------------------ tests
 def test_the_search_model_passes_the_model_tester_and_escapes_snippets(
-        qtbot: QtBot, request: pytest.FixtureRequest, app: App, tmp_path: Path) -> None:  # noqa: F811
+        qtbot: QtBot, request: pytest.FixtureRequest, app: App, tmp_path: Path) -> None:
     from pytestqt.modeltest import ModelTester
 
     window = create_vault(qtbot, app, tmp_path / "v")
@@ -129,7 +129,7 @@ def test_the_search_model_passes_the_model_tester_and_escapes_snippets(
 
 
 def test_typing_a_query_opens_the_hit_at_its_page_highlighted(
-        qtbot: QtBot, app: App, tmp_path: Path) -> None:  # noqa: F811
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
     window = create_vault(qtbot, app, tmp_path / "v")
     import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], "C-1",
                    "post").accept()
@@ -160,7 +160,7 @@ def test_typing_a_query_opens_the_hit_at_its_page_highlighted(
 
 
 def test_filters_and_tags_through_the_detail_pane(
-        qtbot: QtBot, app: App, tmp_path: Path) -> None:  # noqa: F811
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
     window = create_vault(qtbot, app, tmp_path / "v")
     import_by_drop(qtbot, window, [three_pages(tmp_path / "a.pdf"),
                                    small_photo(tmp_path / f"{WORD}-site.jpg")], "C-1",
@@ -230,7 +230,7 @@ def test_filters_and_tags_through_the_detail_pane(
 
 
 def test_a_scan_is_read_in_the_background_and_found_while_the_window_stays_responsive(
-        qtbot: QtBot, app: App, tmp_path: Path) -> None:  # noqa: F811
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
     window = create_vault(qtbot, app, tmp_path / "v")
     scan = scanned_pdf(tmp_path / "scan.pdf", [["Agenda of the meeting"],
                                                 [f"Letter from {WORD} council"]])
@@ -273,7 +273,7 @@ def test_a_scan_is_read_in_the_background_and_found_while_the_window_stays_respo
 
 
 def test_locking_during_ocr_cancels_it_and_unlocking_resumes_it(
-        qtbot: QtBot, app: App, tmp_path: Path) -> None:  # noqa: F811
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
     window = create_vault(qtbot, app, tmp_path / "v")
     folder = window._open_vault().folder
     scan = scanned_pdf(tmp_path / "scan.pdf", [[f"Page {n} of the {WORD} file"]
@@ -310,7 +310,7 @@ def test_locking_during_ocr_cancels_it_and_unlocking_resumes_it(
 
 
 def test_a_hit_in_ocr_text_opens_with_the_words_boxes_highlighted(
-        qtbot: QtBot, app: App, tmp_path: Path) -> None:  # noqa: F811
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
     """A word only in the picture of a scanned page (and of a photo): after the background
     OCR, activating its hit shows the page (the photo) with a find highlight on the word."""
     from test_ocr import near, picture_and_truth

@@ -294,7 +294,8 @@ def test_menu_entries(open_window: Callable[..., MainWindow]) -> None:
     window = open_window()
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
     texts = [a.text() for a in menus["&Vault"].actions()]
-    assert texts[:3] == ["&Trusted timestamps…", "Check &history against an earlier package…",
+    assert texts[:4] == ["My signing &fingerprint card…", "&Trusted timestamps…",
+                         "Check &history against an earlier package…",
                          "Check this &vault against a package…"]
     window.timestamps.dialog_action.trigger()
     assert isinstance(window.dialog, TimestampsDialog) and window.dialog.isVisible()
@@ -332,7 +333,7 @@ def test_verify_shows_the_trusted_time(qtbot: QtBot, open_window: Callable[..., 
     assert any(x.startswith("Trusted time on the signature: ") and "Test TSA" in x
                for x in said), said
     report = verify_in(qtbot, window, package)
-    assert report.headline.text() == "VERIFIED"
+    assert report.headline.text().startswith("✔ VERIFIED")
     rows = report.times.rows()
     signature = [r for r in rows if r[0] == "package signature"]
     assert len(signature) == 1, rows
@@ -352,9 +353,10 @@ def test_verify_shows_the_trusted_time(qtbot: QtBot, open_window: Callable[..., 
     assert any(x.startswith("Trusted time: no TSA answered") for x in said), said
     assert window.timestamps.update_status() >= 1 and window.timestamps.status.isVisible()
 
-    other = open_window("other")
+    other = open_window("other")  # another vault, in the same investigator's name
     report = verify_in(qtbot, other, package)
-    assert report.headline.text() == "VERIFIED"
+    assert report.verification.intact
+    assert report.headline.text().startswith("⚠ NOT CONFIRMED: signed with a different key")
     assert all(r[3].startswith("NOT TRUSTED") for r in report.times.rows())
     assert "not trusted" in report.warnings.text() and report.warnings.isVisible()
 

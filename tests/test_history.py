@@ -36,6 +36,7 @@ from packages import (
     write_zip,
 )
 
+from vault.certs import cert_fingerprint
 from vault.clock import FixedClock
 from vault.cms import sign_detached
 from vault.custody import canonical, sha256_hex
@@ -189,14 +190,15 @@ def test_the_same_package_extends_itself(made: Made) -> None:
 
 
 def test_extended_log_cli_text_json_and_report(made: Made, tmp_path: Path) -> None:
-    r = run_cli("verify", made.new, "--previous", made.old, passphrase=None)
+    signer = ["--signer", cert_fingerprint(made.signing_cert)]
+    r = run_cli("verify", made.new, "--previous", made.old, *signer, passphrase=None)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.splitlines()[0] == "VERIFIED"
+    assert r.stdout.splitlines()[0].startswith("VERIFIED: intact, and signed by")
     assert any(x.startswith("  [ok] history: this package extends") for x in
                r.stdout.splitlines())
     report = tmp_path / "report.html"
     r = run_cli("verify", made.new, "--previous", made.old, "--json", "--report", report,
-                passphrase=None)
+                *signer, passphrase=None)
     assert r.returncode == 0
     doc = json.loads(r.stdout)
     assert doc["history"]["ok"] is True and doc["history"]["shared_exhibits"] == 6
@@ -297,7 +299,7 @@ def test_rewritten_history_cli(made: Made, tmp_path: Path) -> None:
 
     package = rewritten(made, tmp_path, remove)
     r = run_cli("verify", package, passphrase=None)
-    assert r.returncode == 0  # on its own, the rewritten package verifies
+    assert r.returncode == 4  # on its own, the rewritten package is intact (signer unconfirmed)
     r = run_cli("verify", package, "--previous", made.old, passphrase=None)
     assert r.returncode == 1
     first = r.stdout.splitlines()[0]

@@ -241,13 +241,15 @@ def test_cli_export_prints_path_and_fingerprint(investigator: Vault, tmp_path: P
     r = run_cli("fingerprint", path)
     assert r.returncode == 0 and r.stdout == fp + "\n"
     r = run_cli("verify", out, "--signer", fp)
-    assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout
+    assert r.returncode == 0 and r.stdout.startswith("VERIFIED: intact, and signed by"), r.stdout
     r = run_cli("verify", out, "--signer", "00" * 32)
     assert r.returncode == 1 and r.stdout.startswith("NOT VERIFIED: expected signer")
-    r = run_cli("verify", out, "--json")
+    r = run_cli("verify", out, "--json", "--signer", fp)
     assert json.loads(r.stdout)["verified"] is True
+    r = run_cli("verify", out, "--json")
+    assert r.returncode == 4 and json.loads(r.stdout)["verified"] is False
     report = tmp_path / "report.html"
-    r = run_cli("verify", out, "--report", report)
+    r = run_cli("verify", out, "--report", report, "--signer", fp)
     assert r.returncode == 0 and "VERIFIED" in report.read_text()
     r = run_cli("export", path, "--out", tmp_path / "none.zip")
     assert r.returncode == 2 and "Traceback" not in r.stderr

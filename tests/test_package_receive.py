@@ -29,16 +29,21 @@ from vault.custody import canonical
 from vault.errors import VaultError
 from vault.importer import IMPORTED, RECEIVED_AGAIN
 from vault.items import get_item, list_items
-from vault.package_receive import receive_package
+from vault.package_receive import confirm_in_vault, receive_package
 from vault.package_verify import verify_package
+from vault.signers import KnownSigner
 from vault.vault import Vault
 
 
 @pytest.fixture
 def pair(tmp_path: Path, corpus: Path) -> Iterator[tuple[Vault, Vault, Path]]:
-    """The investigator's vault with an exported case, and the solicitor's empty vault."""
+    """The investigator's vault with an exported case, and the solicitor's empty vault, in
+    whose own list of known signers the investigator is confirmed."""
     investigator = new_vault(tmp_path / "investigator")
     solicitor = new_vault(tmp_path / "solicitor", SOLICITOR)
+    confirm_in_vault(solicitor, KnownSigner(
+        "Mary Okafor", "Northbridge Survivors Campaign", investigator.certificate_fingerprint(),
+        investigator.fingerprint(), "2026-05-03T09:00:00Z", "read out on the phone"))
     import_files(investigator, sample_paths(tmp_path))
     package = export(investigator, tmp_path / "package.zip", case=CASE,
                      recipient="Harbour Law").path
@@ -128,7 +133,7 @@ def test_taken_reference_gets_a_new_one(tmp_path: Path, pair: tuple[Vault, Vault
         own_ref = own.ref
         (tmp_path / "fresh.txt").write_text("a note of our own, not in the package")
         (mine,) = import_files(other, [tmp_path / "fresh.txt"])
-        receipt = receive_package(other, package)
+        receipt = receive_package(other, package, signer=investigator.certificate_fingerprint())
         by_sha = {r.sha256: r for r in receipt.results}
         assert by_sha[own.sha256].status == RECEIVED_AGAIN and by_sha[own.sha256].ref == own_ref
         new = [r for r in receipt.results if r.status == IMPORTED]
@@ -199,7 +204,7 @@ def test_cli_receive(pair: tuple[Vault, Vault, Path], tmp_path: Path) -> None:
     assert r.returncode == 1 and "NOT VERIFIED" in r.stderr
     r = run_cli("receive", folder, package, "--case", "HL-CLAIM-7")
     assert r.returncode == 0, r.stderr
-    assert r.stderr.splitlines()[-1] == "VERIFIED"
+    assert r.stderr.splitlines()[-1].startswith("VERIFIED: intact, and signed by Mary Okafor")
     assert len(r.stdout.splitlines()) == 6
     assert all(line.split("\t")[1] == IMPORTED for line in r.stdout.splitlines())
     r = run_cli("show", folder, "MO/1")

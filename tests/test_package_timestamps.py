@@ -67,7 +67,7 @@ def test_export_with_a_tsa_carries_tokens_that_verify(
     assert {SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS, f"{head}.json", f"{head}.local.tsr",
             f"{head}.local.tsr.crt"} <= set(entries)
     assert entries[f"{head}.json"] == custody.head_record(v.vault_id, head_seq, head_hash)
-    assert b"Evidence-Vault-Package-Version: 2\n" in entries["bag-info.txt"]
+    assert b"Evidence-Vault-Package-Version: 3\n" in entries["bag-info.txt"]
     assert list(entries)[-2:] == [SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS]
     # The signature token was also kept in the vault, so nothing waits for it.
     assert [t.subject for t in tokens_for(v, SIGNATURE_KIND)] == [result.package_id]
@@ -82,16 +82,17 @@ def test_export_with_a_tsa_carries_tokens_that_verify(
     assert check.ok and check.detail.startswith("2 timestamps verify")
     assert [c.name for c in r.checks][-1] == "timestamps"
 
-    text = run_cli("verify", result.path, "--tsa-ca", tsa.pki.ca_file, passphrase=None)
+    signer = ["--signer", v.certificate_fingerprint()]
+    text = run_cli("verify", result.path, "--tsa-ca", tsa.pki.ca_file, *signer, passphrase=None)
     assert text.returncode == 0, text.stdout + text.stderr
     lines = text.stdout.splitlines()
-    assert lines[0] == "VERIFIED"
+    assert lines[0].startswith("VERIFIED: intact, and signed by Mary Okafor")
     assert f"  custody head {head_seq} existed by {r.timestamps[1].gen_time} " \
            f"(TSA: {TSA_SUBJECT})" in lines
     assert f"  the package signature existed by {result.signature_timestamp} " \
            f"(TSA: {TSA_SUBJECT})" in lines
     assert "WARNING" not in text.stdout
-    as_json = run_cli("verify", result.path, "--json", "--tsa-ca", tsa.pki.ca_file,
+    as_json = run_cli("verify", result.path, "--json", "--tsa-ca", tsa.pki.ca_file, *signer,
                       "--report", tmp_path / "r.html", passphrase=None)
     doc = json.loads(as_json.stdout)
     assert doc["verified"] and doc["warnings"] == []
@@ -127,7 +128,8 @@ def test_without_the_tsa_root_the_times_are_shown_untrusted(
     assert r.warnings[0].startswith(f"timestamp by {TSA_SUBJECT} not trusted: its root "
                                     "“O=Evidence Vault tests,CN=Evidence Vault Test Root CA”")
     assert "--tsa-ca" in r.warnings[0]
-    text = run_cli("verify", result.path, passphrase=None)
+    text = run_cli("verify", result.path, "--signer", v.certificate_fingerprint(),
+                   passphrase=None)
     assert text.returncode == 0, text.stdout + text.stderr
     assert "— UNTRUSTED" in text.stdout and "  WARNING: timestamp by " in text.stdout
 

@@ -21,7 +21,13 @@ from conftest import run_cli
 from cryptography import x509
 
 from vault.package_format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
-from vault.package_verify import NotAPackage, Verification, verify_package
+from vault.package_verify import (
+    INTACT_UNCONFIRMED,
+    VERIFIED_CONFIRMED,
+    NotAPackage,
+    Verification,
+    verify_package,
+)
 from vault.tsp import load_certificates
 
 PACKAGES = Path(__file__).resolve().parent / "vectors" / "packages"
@@ -96,7 +102,7 @@ def test_vectors_are_complete_and_small() -> None:
     assert [c.subject.rfc4514_string() for c in load_certificates(
         (PACKAGES / TSA_CA).read_bytes())] == [
         "O=Evidence Vault tests,CN=Evidence Vault Test Root CA"]
-    assert sum(p.stat().st_size for p in PACKAGES.iterdir()) < 1_500_000
+    assert sum(p.stat().st_size for p in PACKAGES.iterdir()) < 2_500_000
 
 
 @pytest.mark.parametrize("vec", VECTORS, ids=[v.name for v in VECTORS])
@@ -105,7 +111,7 @@ def test_package_vector(vec: Expect) -> None:
         with pytest.raises(NotAPackage):
             verify_package(vec.zip)
         return
-    result = verify_package(vec.zip, tsa_roots=vec.roots())
+    result = verify_package(vec.zip, tsa_roots=vec.roots(), signer=vec.params.get("signer"))
     if vec.expect == "NOT VERIFIED":
         check = vec.params["failing-check"]
         assert not result.verified
@@ -115,7 +121,11 @@ def test_package_vector(vec: Expect) -> None:
         assert result.headline().startswith(f"NOT VERIFIED: {check}: ")
         return
     assert result.verified, result.reason
-    assert result.reason == "" and result.headline() == "VERIFIED"
+    assert result.outcome == VERIFIED_CONFIRMED  # the signer is the one the header names
+    assert result.reason == "" and result.headline().startswith("VERIFIED: intact, and signed")
+    unconfirmed = verify_package(vec.zip, tsa_roots=vec.roots())  # nobody confirmed it
+    assert unconfirmed.intact and unconfirmed.outcome == INTACT_UNCONFIRMED
+    assert unconfirmed.headline().startswith("INTACT, SIGNER NOT CONFIRMED")
     names = [c.name for c in result.checks]
     assert [n for n in ALL_CHECKS if n not in names] == []
     assert result.signer_fingerprint == vec.params["signer"]
@@ -160,10 +170,15 @@ def test_a_valid_package_from_another_signer_is_not_verified() -> None:
 
 
 def test_cli_exit_codes() -> None:
-    """``evidence-vault verify``: 0 verified, 1 not verified, 3 not a package."""
-    ok = run_cli("verify", by_name("valid").zip, passphrase=None)
+    """``evidence-vault verify``: 0 verified (with a confirmed signer), 4 intact but the
+    signer not confirmed, 1 not verified, 3 not a package."""
+    valid = by_name("valid")
+    ok = run_cli("verify", valid.zip, "--signer", valid.params["signer"], passphrase=None)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert ok.stdout.splitlines()[0] == "VERIFIED"
+    assert ok.stdout.splitlines()[0].startswith("VERIFIED: intact, and signed by ")
+    unknown = run_cli("verify", valid.zip, passphrase=None)
+    assert unknown.returncode == 4, unknown.stdout + unknown.stderr
+    assert unknown.stdout.splitlines()[0].startswith("INTACT, SIGNER NOT CONFIRMED")
 
     tampered = by_name("exhibit-byte-changed")
     bad = run_cli("verify", tampered.zip, passphrase=None)
@@ -218,7 +233,8 @@ def test_the_tsa_root_is_what_makes_the_times_trusted() -> None:
 @pytest.mark.parametrize("vec", TS_VECTORS, ids=[v.name for v in TS_VECTORS])
 def test_cli_timestamp_vector(vec: Expect) -> None:
     """``evidence-vault verify [--tsa-ca tsa-ca.pem]`` on each ts-* vector."""
-    r = run_cli("verify", vec.zip, *vec.cli_args(), passphrase=None)
+    signer = ["--signer", vec.params["signer"]] if "signer" in vec.params else []
+    r = run_cli("verify", vec.zip, *vec.cli_args(), *signer, passphrase=None)
     out = r.stdout
     assert "Traceback" not in r.stderr
     if vec.expect == "NOT VERIFIED":
@@ -226,7 +242,7 @@ def test_cli_timestamp_vector(vec: Expect) -> None:
         assert out.splitlines()[0].startswith(f"NOT VERIFIED: {vec.params['failing-check']}: ")
         return
     assert r.returncode == 0, out + r.stderr
-    assert out.splitlines()[0] == "VERIFIED"
+    assert out.splitlines()[0].startswith("VERIFIED: intact, and signed by ")
     times = [line for line in out.splitlines() if " existed by " in line]
     assert len(times) == len(vec.params["timestamps"].split())
     assert all(line.endswith(" — UNTRUSTED") == (vec.tsa_ca is None) for line in times), times

@@ -169,7 +169,7 @@ def test_queue_is_idempotent_and_heads_supersede(live: Callable[[str], Vault],
     assert pending(v)[-1].subject == before != head_subject(v)
     # Receiving the package into another vault queues that vault's head after the receipt.
     other = live("other")
-    receive_package(other, tmp_path / "p.zip")
+    receive_package(other, tmp_path / "p.zip", signer=v.certificate_fingerprint())
     assert [p.subject for p in pending(other)] == [head_subject(other)]
 
 

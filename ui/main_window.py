@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
@@ -66,6 +67,7 @@ from ui.operations import (
 from ui.search_panel import SearchFeature
 from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
+from vault.errors import VaultError
 from vault.items import get_item, list_cases, list_items
 from vault.vault import Vault
 
@@ -101,6 +103,11 @@ class MainWindow(QMainWindow):
         self.idle.setInterval(idle_ms)
         self.idle.timeout.connect(self.lock)
         self.idle.start()
+        found = [*v.open_warnings, *v.kdf_warnings]
+        self.open_problems.setText("\n".join(
+            self.tr("Warning: {problem}").format(problem=w[:1].upper() + w[1:])
+            for w in found))
+        self.open_problems.setVisible(bool(found))
         self.refresh()
 
     # ------------------------------------------------------------------ layout
@@ -145,6 +152,16 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         layout = QVBoxLayout(middle)
         layout.setContentsMargins(0, 0, 0, 0)
+        # What opening the vault found wrong (a rolled-back log, a weakened key slot): said
+        # at the top until the vault is locked, never in a dialog that blocks the work.
+        self.open_problems = QLabel()
+        self.open_problems.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_problems.setWordWrap(True)
+        self.open_problems.setAccessibleName(self.tr("Problems found when opening the vault"))
+        self.open_problems.setStyleSheet(
+            "QLabel { background: #fde7e9; color: #7a0010; border: 1px solid #c50f1f;"
+            " padding: 6px; }")
+        layout.addWidget(self.open_problems)
         layout.addWidget(self.filter)
         layout.addWidget(self.views)
         self.detail = DetailPane()
@@ -179,6 +196,10 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         view_menu = self.menuBar().addMenu(self.tr("&View"))
+        vault_menu = self.menuBar().addMenu(self.tr("&Vault"))  # the features add theirs
+        self.card_action = QAction(self.tr("My signing &fingerprint card…"), self)
+        self.card_action.triggered.connect(lambda _checked=False: self.show_fingerprint_card())
+        vault_menu.addAction(self.card_action)
 
         def action(text: str, slot: Any, shortcut: Any = None,
                    menu: Any = file_menu, toolbar: bool = True) -> QAction:
@@ -491,30 +512,95 @@ class MainWindow(QMainWindow):
         if path:
             self.verify(Path(path))
 
+    def known_signers(self) -> list[tuple[str, Any]]:
+        """The signer lists a verification is judged against: the user's own (outside any
+        vault), and this vault's."""
+        from vault.package_receive import vault_signers
+        from vault.signers import KnownSigner, KnownSigners
+
+        v = self._open_vault()
+        with v.db_lock:
+            own = vault_signers(v)
+            me = KnownSigner(v.identity.name, v.identity.organisation,
+                             v.certificate_fingerprint(), v.fingerprint(), "",
+                             self.tr("this vault's own signing certificate"))
+        return [(self.tr("this vault's own certificate"), KnownSigners([me])),
+                (self.tr("your list of known signers"), KnownSigners.user()),
+                (self.tr("this vault's list"), own)]
+
     def verify(self, package: Path) -> None:
         from vault.package_verify import verify_package
 
         roots = self.timestamps.roots()  # the configured TSAs' CAs are trusted roots
+        try:
+            known = self.known_signers()
+        except VaultError as e:
+            self.show_error(str(e))
+            return
 
         def work(cancel: Any) -> Any:
-            return verify_package(package, tsa_roots=roots)
+            return verify_package(package, tsa_roots=roots, known=known)
 
         def done(result: Any) -> None:
             dialog = VerifyDialog(package, result, self)
             dialog.receive_requested.connect(lambda p: self.receive(Path(p)))
             dialog.compare_requested.connect(lambda p: self.timestamps.choose_earlier(Path(p)))
+            dialog.confirm_requested.connect(
+                lambda verdict: self.confirm_signer(verdict, package, dialog))
             self.dialog = dialog
             dialog.open()
 
         self.run(self.tr("Verifying"), Job(work), done)
 
-    def receive(self, package: Path) -> None:
-        from vault.package_receive import receive_package
+    def confirm_signer(self, verdict: Any, package: Path, report: QDialog) -> None:
+        """Confirm a package's signer (the user's list, and the vault's if asked), then show
+        the package's verification again."""
+        from ui.signers_ui import ConfirmSignerDialog
+        from vault.package_receive import confirm_in_vault
+        from vault.signers import KnownSigners
+
+        dialog = ConfirmSignerDialog(verdict, self)
+        self.dialog = dialog
+
+        def accepted() -> None:
+            signer = dialog.signer()
+            try:
+                KnownSigners.user().add(signer)
+                if dialog.in_vault.isChecked():
+                    confirm_in_vault(self._open_vault(), signer)
+            except VaultError as e:
+                self.show_error(str(e))
+                return
+            report.close()
+            self.verify(package)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def show_fingerprint_card(self) -> None:
+        from ui.signers_ui import FingerprintCardDialog
 
         v = self._open_vault()
+        with v.db_lock:
+            cert, custody_fp = v.certificate_fingerprint(), v.fingerprint()
+        dialog = FingerprintCardDialog(v.identity.name, v.identity.organisation, cert,
+                                       custody_fp, self)
+        self.dialog = dialog
+        dialog.open()
+
+    def receive(self, package: Path) -> None:
+        from vault.package_receive import receive_package
+        from vault.signers import KnownSigners
+
+        v = self._open_vault()
+        try:
+            known = [(self.tr("your list of known signers"), KnownSigners.user())]
+        except VaultError as e:
+            self.show_error(str(e))
+            return
 
         def work(cancel: Any) -> Any:
-            return receive_package(v, package, case=self.current_case())
+            return receive_package(v, package, case=self.current_case(), known=known)
 
         def done(receipt: Any) -> None:
             self.refresh()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -331,12 +331,18 @@ class RedactDialog(QDialog):
 
 # ----------------------------------------------------------------------------------- verify
 
+# The three results, told apart by words and a symbol as well as by colour.
+RESULT_COLOURS = {"verified": "#1a7f37", "signer not confirmed": "#9a5b00",
+                  "not verified": "#c62828"}
+
+
 class VerifyDialog(QDialog):
-    """A package's verification: VERIFIED in green or NOT VERIFIED in red, every check, and
-    from there, receive it into this vault."""
+    """A package's verification: one of the three results in plain words (problems first),
+    who signed, then every check; from there, confirm the signer or receive it."""
 
     receive_requested = Signal(str)
     compare_requested = Signal(str)  # this package: compare it with an earlier one
+    confirm_requested = Signal(object)  # the SignerVerdict to confirm
 
     def __init__(self, package: Path, result: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -344,24 +350,45 @@ class VerifyDialog(QDialog):
         self.verification = result
         self.setWindowTitle(self.tr("Verify {name}").format(name=package.name))
         self.setAccessibleName(self.tr("Verification report"))
-        self.headline = QLabel(self.tr("VERIFIED") if result.verified else
-                               self.tr("NOT VERIFIED: {reason}").format(reason=result.reason))
+        outcome = result.outcome
+        who = result.signer_name or self.tr("an unnamed signer")
+        if outcome == "verified":
+            text = self.tr("✔ VERIFIED: intact, and signed by {who}, a confirmed signer").format(
+                who=who)
+        elif outcome == "not verified":
+            text = self.tr("✖ NOT VERIFIED: {reason}").format(reason=result.reason)
+        elif result.signer is not None and result.signer.impostor_of:
+            text = self.tr("⚠ NOT CONFIRMED: signed with a different key from the one you "
+                           "confirmed for {who}").format(who=who)
+        else:
+            text = self.tr("? INTACT, BUT WHO SIGNED IS NOT CONFIRMED")
+        self.headline = QLabel(text)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
         self.headline.setAccessibleName(self.tr("Verification result"))
         self.headline.setWordWrap(True)
         font = self.headline.font()
         font.setBold(True)
         font.setPointSize(font.pointSize() + 6)
         self.headline.setFont(font)
-        self.headline.setStyleSheet(f"color: {'#1a7f37' if result.verified else '#c62828'}")
+        self.headline.setStyleSheet(f"color: {RESULT_COLOURS[outcome]}")
+        sentence = result.signer.sentence() if result.signer is not None else self.tr(
+            "The package was changed or is damaged: do not rely on it, whoever signed it.")
+        self.signer_text = QLabel(sentence)
+        self.signer_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.signer_text.setAccessibleName(self.tr("Who signed"))
+        self.signer_text.setWordWrap(True)
+        self.signer_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         signer = QLabel(self.tr("Signer certificate SHA-256: {fp}").format(
             fp=result.signer_fingerprint or self.tr("(unknown)")))
+        signer.setTextFormat(Qt.TextFormat.PlainText)
         signer.setAccessibleName(self.tr("Signer fingerprint"))
         signer.setWordWrap(True)
         self.checks = TableModel([self.tr("Result"), self.tr("Check"), self.tr("Detail")])
+        ordered = sorted(result.checks, key=lambda c: c.ok)  # problems before successes
         self.checks.set_rows([[self.tr("ok") if c.ok else self.tr("FAIL"), c.name, c.detail]
-                              for c in result.checks],
+                              for c in ordered],
                              [QColor("#1a7f37") if c.ok else QColor("#c62828")
-                              for c in result.checks])
+                              for c in ordered])
         view = QTableView()
         view.setModel(self.checks)
         view.setAccessibleName(self.tr("Checks"))
@@ -370,10 +397,15 @@ class VerifyDialog(QDialog):
         view.verticalHeader().hide()
         times = self._trusted_times(result)  # RFC 3161 tokens in the package (if any)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.confirm = buttons.addButton(self.tr("C&onfirm this signer…"),
+                                         QDialogButtonBox.ButtonRole.ActionRole)
+        self.confirm.setAccessibleName(self.tr("Confirm this signer"))
+        self.confirm.setVisible(outcome == "signer not confirmed")
+        self.confirm.clicked.connect(lambda: self.confirm_requested.emit(result.signer))
         self.receive = buttons.addButton(self.tr("&Receive into this vault"),
                                          QDialogButtonBox.ButtonRole.ActionRole)
         self.receive.setAccessibleName(self.tr("Receive into this vault"))
-        self.receive.setEnabled(result.verified)
+        self.receive.setEnabled(outcome == "verified")  # a confirmed signer first
         self.receive.clicked.connect(lambda: self.receive_requested.emit(str(package)))
         self.compare = buttons.addButton(self.tr("&Compare with an earlier package…"),
                                          QDialogButtonBox.ButtonRole.ActionRole)
@@ -382,12 +414,13 @@ class VerifyDialog(QDialog):
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.signer_text)
         layout.addWidget(signer)
         layout.addWidget(view)
         for w in times:
             layout.addWidget(w)
         layout.addWidget(buttons)
-        self.resize(760, 480)
+        self.resize(760, 520)
 
     def _trusted_times(self, result: Any) -> list[QWidget]:
         """The trusted times (what, TSA, time, trusted or not) and the warnings."""

@@ -347,7 +347,7 @@ class RecoverDialog(QDialog):
 
             v = Vault.open(path, recovery_key=key)
             try:
-                v.change_passphrase(new, action=custody.RECOVERED)
+                v.change_passphrase(new, action=custody.RECOVERED, recovery_key=key)
             except BaseException:
                 v.close()
                 raise

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vault import custody
+from vault import custody, heif
 from vault.clock import iso_utc
 from vault.errors import IntegrityError, NotFound, VaultError
 from vault.items import Item, get_item
@@ -45,7 +45,6 @@ from vault.thumbnails import (
     MAX_PDF_BYTES,
     _displayable,
     _orientation,
-    _register_heif,
     pdf_lock,
 )
 from vault.vault import Vault
@@ -465,7 +464,7 @@ def photo_size(data: bytes, item: Item) -> tuple[float, float]:
     from PIL import Image
 
     if item.mime in HEIF_TYPES:
-        _register_heif()
+        heif.register()
     try:
         with Image.open(io.BytesIO(data), formats=_image_formats()) as im:
             _check_pixels(im, item)
@@ -492,7 +491,7 @@ def decode_upright(data: bytes, item: Item) -> Any:
     from PIL import Image
 
     if item.mime in HEIF_TYPES:
-        _register_heif()
+        heif.register()
     try:
         with Image.open(io.BytesIO(data), formats=_image_formats()) as im:
             _check_pixels(im, item)

@@ -40,9 +40,13 @@ def _ask(env: str, prompt: str, *, confirm: bool = False) -> str:
 
 def open_vault(path: str) -> Vault:
     v = Vault.open(path, passphrase=_ask(PASS_ENV, "Passphrase"))
-    for w in v.open_warnings:
-        click.secho(f"WARNING: {w}", fg="red", err=True)
+    _warn_open(v)
     return v
+
+
+def _warn_open(v: Vault) -> None:
+    for w in [*v.open_warnings, *v.kdf_warnings]:
+        click.secho(f"WARNING: {w}", fg="red", err=True)
 
 
 def _progress(total: int, label: str) -> Any:
@@ -317,8 +321,9 @@ def recover(vault: str) -> None:
 
     key = _ask(RECOVERY_ENV, "Recovery key")
     with Vault.open(vault, recovery_key=key) as v:
+        _warn_open(v)
         v.change_passphrase(_ask(NEW_PASS_ENV, "New passphrase", confirm=True),
-                            action=custody.RECOVERED)
+                            action=custody.RECOVERED, recovery_key=key)
     click.echo("Passphrase reset with the recovery key.")
 
 
@@ -401,9 +406,14 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
                    f"--attach {result.path.name}` later")
 
 
+EXIT_SIGNER_UNCONFIRMED = 4
+
+
 @cli.command()
 @click.argument("package", type=click.Path(path_type=Path))
-@click.option("--signer", default=None, help="The fingerprint the investigator gave you.")
+@click.option("--signer", default=None,
+              help="The certificate fingerprint the investigator gave you (by phone or letter): "
+                   "confirms the signer for this check only.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None,
               help="Also save the verification report as HTML here.")
@@ -416,12 +426,18 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
                    "bundled ones; repeatable.")
 def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None,
            previous: Path | None, tsa_ca: tuple[Path, ...]) -> None:
-    """Verify a package. Exit 0 verified, 1 not verified, 2 usage error, 3 not a package."""
-    from vault.package_verify import verify_package
+    """Verify a package. Exit 0 verified (intact, and signed by a confirmed signer), 4 intact
+    but the signer is not confirmed, 1 not verified, 2 usage error, 3 not a package.
+
+    Signers are confirmed once with 'evidence-vault signers confirm PACKAGE' after comparing
+    the fingerprint with the sender by phone or in person; or for one check with --signer."""
+    from vault.package_verify import VERIFIED_CONFIRMED, verify_package
+    from vault.signers import KnownSigners
     from vault.tsp import load_certificates
     from vault.verify_report import html_report
 
     roots = [c for f in tsa_ca for c in load_certificates(f.read_bytes())]
+    known = KnownSigners.user()
 
     with _progress(1, "Verifying") as bar:
         def progress(done: int, total: int) -> None:
@@ -429,34 +445,55 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
             bar.update(done - bar.pos)
 
         result = verify_package(package, signer=signer, progress=progress, previous=previous,
-                                tsa_roots=roots)
+                                tsa_roots=roots, known=[("your list of known signers", known)])
     if report_path is not None:
         report_path.write_text(html_report(package.name, result), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        click.secho(result.headline(), fg="green" if result.verified else "red", bold=True)
-        for c in result.checks:
+        confirmed = result.outcome == VERIFIED_CONFIRMED
+        click.secho(result.headline(), fg="green" if confirmed else "red" if not result.intact
+                    else "yellow", bold=True)
+        if result.signer is not None:
+            click.echo(f"  {result.signer.sentence()}")
+            if not confirmed:
+                click.echo("  Once you have compared it with the sender (not by the route the "
+                           "package came), confirm this signer:\n"
+                           f"    evidence-vault signers confirm \"{package}\" --how \"...\"")
+        # Problems first, then what passed.
+        for c in sorted(result.checks, key=lambda c: c.ok):
             click.echo(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}")
         for t in result.timestamps:
             click.echo(f"  {t.describe()}")
         for w in result.warnings:
             click.secho(f"  WARNING: {w}", fg="yellow")
-    sys.exit(0 if result.verified else 1)
+    sys.exit(0 if result.outcome == VERIFIED_CONFIRMED else 1 if not result.intact
+             else EXIT_SIGNER_UNCONFIRMED)
 
 
 @cli.command()
 @click.argument("vault")
 @click.argument("package", type=click.Path(exists=True, path_type=Path))
 @click.option("--case", default=None, help="The case to file the exhibits under.")
+@click.option("--signer", default=None,
+              help="The certificate fingerprint the sender gave you: confirms the signer for "
+                   "this package only.")
+@click.option("--allow-unconfirmed-signer", is_flag=True,
+              help="Receive an intact package even though its signer is not confirmed.")
 @click.option("--keep-unverified", is_flag=True,
               help="Preserve a package that does not verify as one unverified item.")
-def receive(vault: str, package: Path, case: str | None, keep_unverified: bool) -> None:
-    """Take a verified package into this vault; the chain of custody continues."""
+def receive(vault: str, package: Path, case: str | None, signer: str | None,
+            allow_unconfirmed_signer: bool, keep_unverified: bool) -> None:
+    """Take a verified package into this vault; the chain of custody continues. Its signer
+    must be confirmed (your list of known signers, this vault's list, or --signer)."""
     from vault.package_receive import receive_package
+    from vault.signers import KnownSigners
 
+    known = [("your list of known signers", KnownSigners.user())]
     with open_vault(vault) as v:
-        receipt = receive_package(v, package, case=case, keep_unverified=keep_unverified)
+        receipt = receive_package(v, package, case=case, keep_unverified=keep_unverified,
+                                  signer=signer, known=known,
+                                  allow_unconfirmed=allow_unconfirmed_signer)
     click.echo(receipt.verification.headline(), err=True)
     for r in receipt.results:
         click.echo(f"{r.ref}\t{r.status}\t{r.sha256}")
@@ -490,7 +527,7 @@ def demo(keep: bool) -> None:
 
 
 # Commands kept in modules of their own register themselves on `cli` when imported.
-from vault import cli_ocr, cli_search, cli_timestamps  # noqa: E402,F401
+from vault import cli_ocr, cli_search, cli_signers, cli_timestamps  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -54,6 +54,8 @@ ANNOTATION_REMOVED = "annotation removed"
 TEXT_RECOGNISED = "text recognised"
 TAG_ADDED = "tag added"
 TAG_REMOVED = "tag removed"
+# A package signer confirmed in this vault's own list of known signers.
+SIGNER_CONFIRMED = "signer confirmed"
 
 
 def canonical(obj: Any) -> bytes:

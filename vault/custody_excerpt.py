@@ -60,7 +60,17 @@ class VerifiedExcerpt:
 
 def verify_excerpt(data: bytes) -> VerifiedExcerpt:
     out = VerifiedExcerpt()
-    lines = data.decode("utf-8", "replace").splitlines()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        out.problems.append(f"the custody log is not UTF-8 text (byte {e.start})")
+        return out
+    # JSON Lines are split at "\n" only: U+0085, U+2028 and the other characters that
+    # str.splitlines() also breaks at are ordinary characters inside a JSON string, and names
+    # and notes from third parties hold them.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     if not lines:
         out.problems.append("the custody log is empty")
         return out

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
@@ -28,22 +28,40 @@ MAX_M_KIB = 4 << 20  # 4 GiB
 MAX_T = 64
 MAX_P = 16
 TARGET_SECONDS = 0.5
+# The floor: no slot is ever written below it, and a slot found below it is reported. 256 MiB
+# and 2 passes is above RFC 9106's second recommended option (64 MiB, 3 passes) in the
+# memory an attacker needs for each guess and in the work per guess.
+FLOOR_M_KIB = 262144
+FLOOR_T = 2
 
 
 @dataclass(frozen=True)
 class KdfParams:
-    """Argon2id cost: memory in KiB, passes, lanes."""
+    """Argon2id cost: memory in KiB, passes, lanes. ``for_tests`` marks the cheap parameters
+    that only code can ask for (never a header), so tests may write slots below the floor."""
 
     m_kib: int = 262144
     t: int = 2
     p: int = 2
+    for_tests: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"alg": "argon2id", "version": 19, "m_kib": self.m_kib, "t": self.t, "p": self.p}
 
+    def below_floor(self) -> bool:
+        return self.m_kib < FLOOR_M_KIB or self.t < FLOOR_T
+
+    def describe(self) -> str:
+        memory = f"{self.m_kib // 1024} MiB" if self.m_kib >= 1024 else f"{self.m_kib} KiB"
+        return f"{memory}, {self.t} pass{'es' if self.t != 1 else ''}"
+
 
 # For tests and fixtures only: fast, and far too weak for real vaults.
-TEST_KDF = KdfParams(m_kib=1024, t=1, p=1)
+TEST_KDF = KdfParams(m_kib=1024, t=1, p=1, for_tests=True)
+
+
+class WeakKdf(ValueError):
+    """A key slot would be written below the floor: a bug in the caller, never the user's."""
 
 
 def b64e(b: bytes) -> str:
@@ -62,12 +80,40 @@ def derive(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
 
 
 def calibrate(target: float = TARGET_SECONDS) -> KdfParams:
-    """Pick Argon2id passes so one derivation takes about ``target`` seconds here."""
-    base = KdfParams(t=1)
+    """Pick Argon2id passes so one derivation takes about ``target`` seconds here, never
+    below the floor. The cost is measured on this machine, never read from a header: a
+    header's costs are not authenticated until a slot is opened, and only that slot's."""
+    base = KdfParams(m_kib=FLOOR_M_KIB, t=1)
+    # A first derivation faults the memory in; timing it would make the machine look slow.
+    derive(b"warm-up", b"\0" * 16, base)
     start = time.perf_counter()
     derive(b"calibration", b"\0" * 16, base)
     one = max(time.perf_counter() - start, 1e-3)
-    return KdfParams(m_kib=base.m_kib, t=max(1, min(10, round(target / one))), p=base.p)
+    return KdfParams(m_kib=base.m_kib, t=max(FLOOR_T, min(10, round(target / one))), p=base.p)
+
+
+def slot_params(slot: dict[str, Any]) -> KdfParams | None:
+    """A slot's Argon2id cost as its header states it (None when unreadable)."""
+    try:
+        kdf = slot["kdf"]
+        return KdfParams(m_kib=int(kdf["m_kib"]), t=int(kdf["t"]), p=int(kdf["p"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def weak_slot_warnings(slots: list[dict[str, Any]]) -> list[str]:
+    """A plain warning for each slot whose cost is below the floor."""
+    out = []
+    for slot in slots:
+        params = slot_params(slot)
+        if params is not None and params.below_floor():
+            what = "passphrase" if slot.get("kind") == "passphrase" else "recovery key"
+            fix = ("change the passphrase to restore full strength" if what == "passphrase"
+                   else "reset the passphrase with the recovery key to restore full strength")
+            out.append(f"the {what} key slot in header.json is cheap to attack "
+                       f"({params.describe()}, below the floor of {FLOOR_M_KIB // 1024} MiB, "
+                       f"{FLOOR_T} passes): the header may have been edited; {fix}")
+    return out
 
 
 def normalise_passphrase(passphrase: str) -> bytes:
@@ -81,6 +127,9 @@ def _aad(vault_id: str, kind: str) -> bytes:
 
 def make_slot(slot_id: int, kind: str, secret: bytes, master_key: bytes, vault_id: str,
               params: KdfParams) -> dict[str, Any]:
+    if params.below_floor() and not params.for_tests:
+        raise WeakKdf(f"refusing to write a key slot at {params.describe()}: below the floor "
+                      f"of {FLOOR_M_KIB // 1024} MiB, {FLOOR_T} passes")
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
     kek = derive(secret, salt, params)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from vault import heif
+from vault.errors import EnvironmentProblem
 from vault.jpeg import jpeg_problems
 from vault.objects import ObjectReader
 
 MAX_PDF_BYTES = 512 << 20
 MAX_JPEG_CHECK = 64 << 20
-
-_heif_ready = False
 
 
 @dataclass
@@ -94,12 +94,11 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
     from PIL import Image
 
     if mime in ("image/heic", "image/heif", "image/avif"):
-        global _heif_ready
-        if not _heif_ready:
-            import pi_heif
-
-            pi_heif.register_heif_opener()
-            _heif_ready = True
+        try:
+            heif.register()
+        except EnvironmentProblem as e:
+            out.warnings.append(f"photo not decoded: {e}; preserved as received")
+            return
     reader.seek(0)
     # Small enough: read once, for the decoder and the structural check alike.
     data = reader.read() if reader.size <= MAX_JPEG_CHECK else None

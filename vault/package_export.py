@@ -432,7 +432,8 @@ class _Writer:
             ("Evidence-Vault-Custody-Head", self.head),
         ]))
         bag.add(MANIFEST, format_manifest(bag.payload))
-        bag.add(HOWTO, how_to_verify(self.top, fingerprint).encode("utf-8"))
+        tokens = [p for p in bag.payload if (f := head_file(p)) is not None and f[1] == "tsr"]
+        bag.add(HOWTO, how_to_verify(self.top, fingerprint, tokens).encode("utf-8"))
         tagmanifest = format_manifest({n: hashlib.sha256(d).hexdigest()
                                        for n, d in bag.tags.items()})
         bag.add(TAGMANIFEST, tagmanifest)

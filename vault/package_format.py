@@ -9,8 +9,10 @@ import datetime as dt
 import re
 import unicodedata
 
-PACKAGE_VERSION = "2"
-READABLE_VERSIONS = ("1", "2")  # version 2 adds the optional RFC 3161 timestamp tokens
+PACKAGE_VERSION = "3"
+# Version 2 adds the optional RFC 3161 timestamp tokens; version 3 the strict container layout
+# (which every earlier package written by this program already met: it is checked on all).
+READABLE_VERSIONS = ("1", "2", "3")
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
@@ -69,7 +71,7 @@ def format_bag_info(fields: list[tuple[str, str]]) -> bytes:
 def parse_bag_info(data: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     key = None
-    for line in data.decode("utf-8").splitlines():
+    for line in _lines(data):
         if line[:1] in (" ", "\t") and key:
             out[key] += " " + line.strip()
             continue
@@ -81,6 +83,15 @@ def parse_bag_info(data: bytes) -> dict[str, str]:
     return out
 
 
+def _lines(data: bytes) -> list[str]:
+    """A tag file's lines: split at LF only (CR LF tolerated), never at the other characters
+    that str.splitlines() breaks at (U+0085, U+2028...), which may stand inside a value."""
+    lines = data.decode("utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def format_manifest(entries: dict[str, str]) -> bytes:
     return "".join(f"{h}  {p}\n" for p, h in sorted(entries.items())).encode("utf-8")
 
@@ -88,7 +99,7 @@ def format_manifest(entries: dict[str, str]) -> bytes:
 def parse_manifest(data: bytes) -> dict[str, str]:
     """``{path: sha256}``; raises ValueError on anything malformed or duplicated."""
     out: dict[str, str] = {}
-    for n, line in enumerate(data.decode("utf-8").splitlines(), 1):
+    for n, line in enumerate(_lines(data), 1):
         h, sep, path = line.partition(" ")
         path = path.lstrip(" *")
         if not sep or not re.fullmatch(r"[0-9a-fA-F]{64}", h) or not path:

@@ -8,6 +8,7 @@ verification result) starts this custodian's part of the chain.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from vault.mime import sniff
 from vault.objects import CHUNK_SIZE
 from vault.package_verify import Verification, verify_package
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
+from vault.signers import KnownSigner, KnownSigners, dump, parse
 from vault.vault import Vault
 
 
@@ -31,10 +33,39 @@ class Receipt:
     preserved_unverified: bool = False
 
 
+VAULT_SIGNERS_SETTING = "known_signers"
+
+
+def vault_signers(v: Vault) -> KnownSigners:
+    """The signers this vault itself has confirmed (kept in its encrypted settings)."""
+    text = v.setting(VAULT_SIGNERS_SETTING, "")
+    return KnownSigners(parse(text.encode("utf-8"), "this vault's list") if text else [])
+
+
+def confirm_in_vault(v: Vault, signer: KnownSigner) -> None:
+    """Add ``signer`` to this vault's own list (a custody event records it)."""
+    known = vault_signers(v)
+    known.add(signer)
+    with v.transaction():
+        v.set_setting(VAULT_SIGNERS_SETTING, dump(known.signers).decode("utf-8"))
+        v.record(custody.SIGNER_CONFIRMED, details=signer.to_dict())
+
+
 def receive_package(v: Vault, path: Path, *, case: str | None = None,
-                    keep_unverified: bool = False) -> Receipt:
-    verification = verify_package(path)
+                    keep_unverified: bool = False, signer: str | None = None,
+                    known: Sequence[tuple[str, KnownSigners]] = (),
+                    allow_unconfirmed: bool = False) -> Receipt:
+    """Receive ``path``. Its signer must be confirmed (by ``signer``, a fingerprint given for
+    this package, by one of the ``known`` lists, or by this vault's own list) unless
+    ``allow_unconfirmed``: an intact package from an unknown signer is refused."""
+    verification = verify_package(path, signer=signer,
+                                  known=[*known, ("this vault's list", vault_signers(v))])
     receipt = Receipt(verification)
+    if verification.intact and not verification.signer_confirmed and not allow_unconfirmed:
+        assert verification.signer is not None
+        raise VaultError("the package is intact, but its signer is not confirmed; nothing was "
+                         f"received. {verification.signer.sentence()} Confirm the signer, or "
+                         "receive it with the unconfirmed signer allowed.")
     if not verification.verified:
         if not keep_unverified:
             raise VaultError(f"the package is NOT VERIFIED ({verification.reason}); nothing was "
@@ -49,7 +80,7 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
     sender_lines = _sender_history(verification)
     batch: list[Stored] = []
     try:
-        with SafeZip(path) as z:
+        with SafeZip(path, strict=True) as z:
             for rec in verification.exhibits:
                 name = f"{verification.top}/{rec['file']}"
                 chunks = z.iter_chunks(name, CHUNK_SIZE, check_crc=False)  # SHA-256 below
@@ -112,7 +143,8 @@ def _provenance(v: Vault, rec: dict[str, Any], verification: Verification, packa
                     "signer_fingerprint": verification.signer_fingerprint,
                     "sender_vault": excerpt.vault_id,
                     "sender_custody_key_fingerprint": excerpt.fingerprint,
-                    "verification": {"verified": True, "checks": len(verification.checks)}},
+                    "verification": {"verified": True, "checks": len(verification.checks),
+                                     **_signer_record(verification)}},
         "sender_provenance": rec,
         "sender_history": history,
     }
@@ -135,3 +167,11 @@ def _preserve_unverified(v: Vault, path: Path, case: str | None,
     return results
 
 
+def _signer_record(verification: Verification) -> dict[str, Any]:
+    """How the signer was confirmed when this package was received (or that it was not)."""
+    verdict = verification.signer
+    if verdict is None:
+        return {}
+    entry = verdict.confirmed_as
+    return {"signer": {"status": verdict.status, "confirmed_by": verdict.confirmed_by,
+                       **({"confirmed": entry.confirmed, "how": entry.how} if entry else {})}}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
 
 from vault import tsp
 from vault.certs import cert_fingerprint
@@ -58,6 +59,7 @@ from vault.package_format import (
     tsa_time,
 )
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
+from vault.signers import KnownSigners, SignerVerdict, judge
 
 if TYPE_CHECKING:
     from vault.vault import Vault
@@ -65,6 +67,12 @@ if TYPE_CHECKING:
 
 class NotAPackage(VaultError):
     exit_code = 3
+
+
+# The three results of a verification (docs/package-format.md, "Who signed").
+VERIFIED_CONFIRMED = "verified"  # intact, and signed by a signer confirmed on this computer
+INTACT_UNCONFIRMED = "signer not confirmed"  # intact, but who signed is not known
+NOT_INTACT = "not verified"  # something was changed, added or removed, or does not agree
 
 
 @dataclass
@@ -105,10 +113,29 @@ class Verification:
     history: HistoryResult | None = None  # with ``previous``: the comparison with it
     timestamps: list[TrustedTime] = field(default_factory=list)  # every token that checked out
     warnings: list[str] = field(default_factory=list)  # non-fatal: untrusted TSA, clock skew
+    signer_name: str = ""  # the signing certificate's subject: CN, O (anyone can write these)
+    signer_organisation: str = ""
+    signer: SignerVerdict | None = None  # who signed, as far as this computer knows
 
     @property
-    def verified(self) -> bool:
+    def intact(self) -> bool:
+        """Every check passed: nothing added, removed or changed since it was signed, and the
+        signature, custody log and timestamps agree. Says nothing of *who* signed."""
         return bool(self.checks) and all(c.ok for c in self.checks)
+
+    # The package-level checks (receive, history) ask whether the bytes can be relied on.
+    verified = intact
+
+    @property
+    def signer_confirmed(self) -> bool:
+        return self.signer is not None and self.signer.confirmed
+
+    @property
+    def outcome(self) -> str:
+        """One of the three results: VERIFIED_CONFIRMED, INTACT_UNCONFIRMED, NOT_INTACT."""
+        if not self.intact:
+            return NOT_INTACT
+        return VERIFIED_CONFIRMED if self.signer_confirmed else INTACT_UNCONFIRMED
 
     @property
     def reason(self) -> str:
@@ -116,10 +143,22 @@ class Verification:
         return f"{failed[0].name}: {failed[0].detail}" if failed else ""
 
     def headline(self) -> str:
-        return "VERIFIED" if self.verified else f"NOT VERIFIED: {self.reason}"
+        if self.outcome == NOT_INTACT:
+            return f"NOT VERIFIED: {self.reason}"
+        who = self.signer_name or "an unnamed signer"
+        if self.outcome == VERIFIED_CONFIRMED:
+            return f"VERIFIED: intact, and signed by {who}, a confirmed signer"
+        if self.signer is not None and self.signer.impostor_of:
+            return (f"INTACT, BUT SIGNED WITH A KEY YOU HAVE NOT CONFIRMED FOR {who.upper()}: "
+                    "do not rely on it")
+        return ("INTACT, SIGNER NOT CONFIRMED: nothing was changed since it was signed, but "
+                "this computer has never confirmed who signed it")
 
     def to_json(self) -> dict[str, Any]:
-        return {"verified": self.verified, "reason": self.reason,
+        return {"result": self.outcome,
+                "verified": self.outcome == VERIFIED_CONFIRMED,
+                "intact": self.intact, "reason": self.reason,
+                "signer": self.signer.to_json() if self.signer else None,
                 "package_id": self.package_id, "case": self.case,
                 "signer_fingerprint": self.signer_fingerprint,
                 "custody_key_fingerprint": self.custody_fingerprint,
@@ -138,10 +177,13 @@ class _Stop(Exception):
 def verify_package(path: Path, *, signer: str | None = None,
                    progress: Callable[[int, int], None] | None = None,
                    previous: Path | None = None,
-                   tsa_roots: Sequence[x509.Certificate] = ()) -> Verification:
+                   tsa_roots: Sequence[x509.Certificate] = (),
+                   known: Sequence[tuple[str, KnownSigners]] = ()) -> Verification:
     """Verify ``path``; with ``previous`` (an earlier package from the same vault), also the
     check ``history``: this package's custody log extends the earlier one's. Timestamp tokens
-    are trusted when they chain to a bundled root or to one of ``tsa_roots``."""
+    are trusted when they chain to a bundled root or to one of ``tsa_roots``. An intact
+    package's signer is judged against the ``known`` signers (each list with a label) and
+    ``signer``, a fingerprint given for this check."""
     if path.suffix == ".age":
         raise NotAPackage(f"{path.name} is encrypted: decrypt it first with "
                           "'evidence-vault decrypt' or 'age -d'")
@@ -149,7 +191,7 @@ def verify_package(path: Path, *, signer: str | None = None,
         raise NotAPackage(f"{path} is not a file")
     result = Verification()
     try:
-        with SafeZip(path) as z:
+        with SafeZip(path, strict=True) as z:
             result.checks.append(Check("archive", True, f"{len(z.entries)} entries, none unsafe"))
             _Verifier(z, result, signer, progress, previous, tsa_roots).run()
     except NotAnArchive as e:
@@ -158,6 +200,11 @@ def verify_package(path: Path, *, signer: str | None = None,
         result.checks.append(Check("archive", False, "unsafe zip: " + "; ".join(e.problems)))
     except _Stop:
         pass
+    if result.intact:
+        result.signer = judge(result.signer_name, result.signer_organisation,
+                              result.signer_fingerprint, result.custody_fingerprint, known,
+                              expected=signer)
+        result.warnings.extend(result.signer.problems)
     return result
 
 
@@ -221,8 +268,8 @@ class _Verifier:
         readable = version in READABLE_VERSIONS
         self.check("format version", readable, f"package format {version}"
                    if readable else f"package format {version or '(none)'}: this program "
-                   f"reads formats {' and '.join(READABLE_VERSIONS)}; a newer program may "
-                   "read it", fatal=True)
+                   f"reads formats {', '.join(READABLE_VERSIONS[:-1])} and "
+                   f"{READABLE_VERSIONS[-1]}; a newer program may read it", fatal=True)
         self.r.package_id = self.r.bag_info.get("Evidence-Vault-Package-Id", "")
         self.r.case = self.r.bag_info.get("External-Identifier", "")
 
@@ -258,6 +305,8 @@ class _Verifier:
                        "self-signed certificate (damaged or forged)", fatal=True)
         fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
         self.r.signer_fingerprint = fp
+        self.r.signer_name = _subject(cert, NameOID.COMMON_NAME)
+        self.r.signer_organisation = _subject(cert, NameOID.ORGANIZATION_NAME)
         self.check("signature", True, f"valid CMS signature by {cert.subject.rfc4514_string()}")
         shipped = self.read(SIGNER_CERT) == cert.public_bytes(serialization.Encoding.PEM)
         self.check("signer certificate", shipped, f"{SIGNER_CERT} is the "
@@ -507,6 +556,11 @@ class _Verifier:
                                              tsa_time(gen), trusted,
                                              "; ".join(warnings)))
         self.r.warnings.extend(w for w in warnings if w not in self.r.warnings)  # said once
+
+
+def _subject(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
+    values = cert.subject.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
 
 
 def _time(text: str) -> dt.datetime | None:

@@ -65,12 +65,15 @@ def _name_problem(name: str) -> str | None:
 @dataclass
 class SafeZip:
     """``source``, when given, is an open seekable file read instead of ``path`` (which then
-    only names it in messages): e.g. an original decrypted on the fly, never written out."""
+    only names it in messages): e.g. an original decrypted on the fly, never written out.
+    ``strict``: every byte of the file must belong to an entry or to the directory, as
+    :func:`layout_problems` says (evidence packages)."""
 
     path: Path
     max_total: int = MAX_TOTAL
     entries: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
     source: IO[bytes] | None = None
+    strict: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -107,6 +110,8 @@ class SafeZip:
                 problems.append(f"entry {raw!r}: encrypted")
                 continue
             if info.is_dir():
+                if self.strict:
+                    problems.append(f"entry {raw!r}: a directory entry (a package has none)")
                 continue
             key = unicodedata.normalize("NFC", raw).casefold()
             if key in folded:
@@ -126,6 +131,10 @@ class SafeZip:
         if total > self.max_total:
             problems.append(f"{total} bytes uncompressed, more than the limit of {self.max_total}")
         problems.extend(self._overlaps())
+        if self.strict and not problems:
+            with (open(self.path, "rb") if self.source is None
+                  else contextlib.nullcontext(self.source)) as f:
+                problems.extend(layout_problems(f, infos))
         if problems:
             raise HostileArchive(problems)
 
@@ -231,3 +240,110 @@ class SafeZip:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# ------------------------------------------------------------------ strict layout (packages)
+_EOCD = struct.Struct("<4s4H2LH")
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+_DESCRIPTOR_SIG = b"PK\x07\x08"
+
+
+def _zip64_sizes(extra: bytes, usize: int, csize: int) -> tuple[int, int]:
+    """A local header's sizes, from its zip64 extra field where they are 0xFFFFFFFF."""
+    i = 0
+    while i + 4 <= len(extra):
+        tag, n = struct.unpack_from("<2H", extra, i)
+        if tag == 1:
+            body, j = extra[i + 4:i + 4 + n], 0
+            if usize == 0xFFFFFFFF and j + 8 <= len(body):
+                usize = struct.unpack_from("<Q", body, j)[0]
+                j += 8
+            if csize == 0xFFFFFFFF and j + 8 <= len(body):
+                csize = struct.unpack_from("<Q", body, j)[0]
+            break
+        i += 4 + n
+    return usize, csize
+
+
+def layout_problems(f: IO[bytes], infos: list[zipfile.ZipInfo]) -> list[str]:
+    """Every byte accounted for (docs/package-format.md, "Container"): from offset 0, in
+    central-directory order, each entry's local header, data and data descriptor back to back;
+    then the central directory, the zip64 end records if any, and the end record with an
+    empty comment; nothing before, between or after. Each local header agrees with the
+    directory on name, flags, method, CRC and sizes."""
+    size = f.seek(0, 2)
+    if size < _EOCD.size:
+        return ["the file is too short to be a zip"]
+    f.seek(size - _EOCD.size)
+    eocd = _EOCD.unpack(f.read(_EOCD.size))
+    if eocd[0] != b"PK\x05\x06":
+        return ["bytes after the end of the zip, or a zip comment (a package has neither)"]
+    _sig, _disk, _cd_disk, _n_here, n_total, cd_size, cd_offset, _comment = eocd
+    directory_end = size - _EOCD.size
+    if size >= _EOCD.size + _ZIP64_LOCATOR.size:
+        f.seek(size - _EOCD.size - _ZIP64_LOCATOR.size)
+        locator = _ZIP64_LOCATOR.unpack(f.read(_ZIP64_LOCATOR.size))
+        if locator[0] == b"PK\x06\x07":
+            record_at = locator[2]
+            f.seek(record_at)
+            raw = f.read(_ZIP64_EOCD.size)
+            if len(raw) < _ZIP64_EOCD.size or raw[:4] != b"PK\x06\x06":
+                return ["the zip64 end record is not where its locator says"]
+            record = _ZIP64_EOCD.unpack(raw)
+            if record_at + 12 + record[1] != size - _EOCD.size - _ZIP64_LOCATOR.size:
+                return ["bytes between the zip64 end record and its locator"]
+            n_total, cd_size, cd_offset = record[7], record[8], record[9]
+            directory_end = record_at
+    if n_total != len(infos):
+        return [f"the end record counts {n_total} entries, the directory holds {len(infos)}"]
+    if cd_offset + cd_size != directory_end:
+        return ["bytes before the zip's first entry, or between its directory and its end "
+                "record (a file prepended to the package, or offsets shifted)"]
+    at = 0
+    for info in infos:
+        name = info.orig_filename
+        if info.header_offset != at:
+            where = "before the first entry" if at == 0 else "between entries"
+            return [f"entry {name!r}: {info.header_offset - at} bytes {where} that belong to no "
+                    "entry of the directory (a hidden entry, or a prepended file)"
+                    if info.header_offset > at else f"entry {name!r}: overlaps the one before"]
+        f.seek(at)
+        fields = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size))
+        raw_name = f.read(fields[9])
+        extra = f.read(fields[10])
+        want_name = name.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        problems = []
+        if raw_name != want_name:
+            problems.append("the name")
+        if fields[2] != info.flag_bits:
+            problems.append("the flags")
+        if fields[3] != info.compress_type:
+            problems.append("the compression method")
+        descriptor = bool(info.flag_bits & 0x8)
+        usize, csize = _zip64_sizes(extra, fields[8], fields[7])
+        if not descriptor and (fields[6] != info.CRC or usize != info.file_size
+                               or csize != info.compress_size):
+            problems.append("the CRC or the sizes")
+        if problems:
+            return [f"entry {name!r}: its local header and the directory disagree on "
+                    f"{' and '.join(problems)}"]
+        at += _LOCAL_HEADER.size + fields[9] + fields[10] + info.compress_size
+        if descriptor:
+            f.seek(at)
+            wide = fields[7] == 0xFFFFFFFF or fields[8] == 0xFFFFFFFF or \
+                info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF
+            body = struct.Struct("<L2Q" if wide else "<3L")
+            head = f.read(4)
+            if head == _DESCRIPTOR_SIG:
+                at += 4
+            else:
+                f.seek(at)
+            values = body.unpack(f.read(body.size))
+            if values != (info.CRC, info.compress_size, info.file_size):
+                return [f"entry {name!r}: its data descriptor and the directory disagree"]
+            at += body.size
+    if at != cd_offset:
+        return [f"{cd_offset - at} bytes between the last entry and the directory that belong "
+                "to no entry" if cd_offset > at else "the last entry overlaps the directory"]
+    return []

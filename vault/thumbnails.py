@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from vault import heif
 from vault.errors import EnvironmentProblem, IntegrityError, NotFound, VaultError, VaultUnusable
 from vault.objects import ObjectReader
 from vault.vault import Vault
@@ -43,8 +44,6 @@ HEIF_TYPES = ("image/heic", "image/heif", "image/heic-sequence", "image/heif-seq
 
 _pdf_lock = threading.Lock()  # PyMuPDF must not be used from two threads at once
 pdf_lock = _pdf_lock  # the same lock, for the other modules using PyMuPDF (vault.document)
-_heif_lock = threading.Lock()
-_heif_ready = False
 
 
 @dataclass(frozen=True)
@@ -246,16 +245,6 @@ def _draw_original(v: Vault, item: _Item, key: bytes, size: int) -> _Drawn | Non
     return None
 
 
-def _register_heif() -> None:
-    global _heif_ready
-    with _heif_lock:
-        if not _heif_ready:
-            import pi_heif
-
-            pi_heif.register_heif_opener()
-            _heif_ready = True
-
-
 def decode_image(reader: ObjectReader, mime: str, size: int | None = None
                  ) -> tuple[Any, int] | None:
     """Decode a photo in memory only, with decoders that work in memory, refusing what is too
@@ -264,7 +253,7 @@ def decode_image(reader: ObjectReader, mime: str, size: int | None = None
     from PIL import Image
 
     if mime in HEIF_TYPES:
-        _register_heif()
+        heif.register()
     Image.init()
     formats = [f for f in IMAGE_FORMATS if f in Image.OPEN]
     # Opening reads the header only; Pillow refuses absurd dimensions here

@@ -38,6 +38,8 @@ from vault.keyslots import (
     normalise_passphrase,
     open_slot,
     parse_recovery_key,
+    slot_params,
+    weak_slot_warnings,
 )
 from vault.objects import ObjectStore
 from vault.passphrase import require_strong
@@ -100,6 +102,8 @@ class Vault:
         # lock for a transaction, or for reads that must not interleave with one.
         self.db_lock = threading.RLock()
         self.open_warnings: list[str] = []
+        # Key slots below the Argon2id floor (an edited header.json): said, never fatal.
+        self.kdf_warnings: list[str] = weak_slot_warnings(header.slots)
         ident = json.loads(self.setting("identity"))
         self.identity = Identity(**ident)
         priv, pub = con.execute("SELECT private, public FROM keys WHERE name='custody'").fetchone()
@@ -377,17 +381,27 @@ class Vault:
 
     # ----------------------------------------------------------------- key slots
     def change_passphrase(self, new: str, *, kdf: KdfParams | None = None,
-                          check_strength: bool = True, action: str = custody.PASSPHRASE_CHANGED
-                          ) -> None:
+                          check_strength: bool = True, action: str = custody.PASSPHRASE_CHANGED,
+                          recovery_key: str | None = None) -> None:
         """Rewrap the master key under a new passphrase: instant, whatever the vault's size."""
         if check_strength:
             require_strong(new, [self.identity.name, self.identity.initials])
         master = self._master_key()
         old = self.header.slot("passphrase")
-        params = kdf or KdfParams(m_kib=old["kdf"]["m_kib"], t=old["kdf"]["t"], p=old["kdf"]["p"])
+        # Never the old slot's cost: header.json is not authenticated, and a slot not opened
+        # now may have been edited to a trivial cost (docs/vault-format.md, "Key slots").
+        params = kdf or calibrate()
         self.header.replace_slot(make_slot(int(old["id"]), "passphrase", normalise_passphrase(new),
                                            master, self.vault_id, params))
+        if recovery_key is not None:
+            rec = self.header.slot("recovery")
+            if (slot_params(rec) or params).below_floor() and not params.for_tests:
+                # Opened with the recovery key: its slot can be rewritten at a sound cost too.
+                self.header.replace_slot(make_slot(int(rec["id"]), "recovery",
+                                                   parse_recovery_key(recovery_key), master,
+                                                   self.vault_id, params))
         self.header.save(self.folder)
+        self.kdf_warnings = weak_slot_warnings(self.header.slots)
         with self.transaction():
             self.record(action)
 

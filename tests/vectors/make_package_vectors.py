@@ -341,6 +341,71 @@ def build(out: Path, work: Path) -> list[Vector]:
     return vectors
 
 
+TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+STUB = b"#!/bin/sh\necho 'this file is also a shell script'\nexit 0\n" + b"#" * 4000 + b"\n"
+
+
+def build_zip_layout(out: Path) -> list[Vector]:
+    """The container vectors ``zip-*`` (format version 3's strict layout): ``valid.zip`` with
+    bytes added where an unzip tool other than the verifier would find them, each still
+    readable by Python's zipfile. Derived from the committed valid.zip, so rerunning this
+    leaves the other vectors' bytes as they are."""
+    from zip_surgery import (
+        entry_span,
+        insert,
+        local_entry,
+        set_local_method,
+        with_comment,
+        with_directory_entry,
+    )
+
+    valid = (out / "valid.zip").read_bytes()
+    top, plain = read_zip(out / "valid.zip")
+    mo1 = f"{top}/{exhibit(plain, 'MO/1')}"
+    mo2 = f"{top}/{exhibit(plain, 'MO/2')}"
+    doctored = plain[exhibit(plain, "MO/1")].replace(b"housing office", b"HOUSING OFFICE")
+    assert doctored != plain[exhibit(plain, "MO/1")]
+    made = {
+        "zip-hidden-entry-first": (
+            insert(valid, 0, local_entry(mo1, doctored)),
+            "a local entry that the directory does not list, holding a doctored MO/1, placed "
+            "before the first entry (offsets moved on): a streaming unzip extracts it"),
+        "zip-hidden-entry-after-exhibit": (
+            insert(valid, entry_span(valid, mo1)[1], local_entry(mo1, doctored)),
+            "the same hidden entry placed right after MO/1's data"),
+        "zip-local-method-differs": (
+            set_local_method(valid, mo2, 8),
+            "MO/2's local header says deflate where the directory says stored: unzip "
+            "extracts an empty or broken file"),
+        "zip-prepended-stub": (
+            STUB + valid, "a 4 KB shell script put before the zip, offsets not moved (zip "
+            "readers find the entries by the shift)"),
+        "zip-prepended-pdf": (
+            insert(valid, 0, TINY_PDF), "a PDF put before the zip with every offset moved on: "
+            "the file opens as a PDF and as a package"),
+        "zip-appended-bytes": (
+            valid + b"appended after the end record\n", "bytes after the zip's end record"),
+        "zip-gap-between-entries": (
+            insert(valid, entry_span(valid, mo1)[1], b"\0" * 64),
+            "64 bytes in a gap after MO/1's data that belong to no entry"),
+        "zip-directory-entry": (
+            with_directory_entry(valid, f"{top}/bagit.txt/"),
+            "a directory entry TOP/bagit.txt/ beside the file TOP/bagit.txt (bsdtar makes the "
+            "tag file a folder)"),
+        "zip-comment": (with_comment(valid, b"a zip comment"), "a non-empty zip comment"),
+    }
+    vectors = []
+    for name, (data, comment) in made.items():
+        (out / f"{name}.zip").write_bytes(data)
+        vec = failing(name, "archive", comment)
+        (out / f"{name}.expect").write_bytes(vec.text().encode("utf-8"))
+        vectors.append(vec)
+    return vectors
+
+
 TSA_CA = "tsa-ca.pem"
 TS_NOTES = ("call-note-2026-05-02.txt", "letter-2026-04-28.txt")
 
@@ -477,8 +542,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timestamps-only", action="store_true",
                         help="(re)write only the version 2 vectors ts-* and tsa-ca.pem, "
                              "leaving the others' bytes as they are")
+    parser.add_argument("--zip-layout-only", action="store_true",
+                        help="(re)write only the container vectors zip-* from valid.zip")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.zip_layout_only:
+        for old in [*args.out.glob("zip-*.zip"), *args.out.glob("zip-*.expect")]:
+            old.unlink()
+        print(f"{len(build_zip_layout(args.out))} container vectors written to {args.out}")
+        return
     pattern = "ts-*" if args.timestamps_only else "*"
     for old in [*args.out.glob(f"{pattern}.zip"), *args.out.glob(f"{pattern}.expect"),
                 *args.out.glob(TSA_CA)]:
@@ -488,6 +560,8 @@ def main(argv: list[str] | None = None) -> None:
             (Path(tmp) / work).mkdir()
         vectors = [] if args.timestamps_only else build(args.out, Path(tmp) / "v1")
         vectors += build_timestamps(args.out, Path(tmp) / "v2")
+        if not args.timestamps_only:
+            vectors += build_zip_layout(args.out)
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"{len(vectors)} package vectors written to {args.out} ({size} bytes)")
 

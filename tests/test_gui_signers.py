@@ -1,0 +1,101 @@
+"""Who signed, in the app: a first package from a new signer is intact but not confirmed;
+once confirmed, a second package of hers verifies; a forged one in her name is named as such.
+And the investigator's own fingerprint card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import IDENTITY, PASSPHRASE, write_files
+from packages import CASE, export, import_files
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from test_gui import WAIT, confirm_signer
+
+from ui.app import App
+from ui.operations import VerifyDialog
+from ui.signers_ui import FingerprintCardDialog
+from vault.identity import Identity
+from vault.keyslots import TEST_KDF
+from vault.signers import KnownSigners, spoken_fingerprint
+from vault.vault import Vault
+
+SOLICITOR = Identity("Sam Solicitor", "SS", "Solicitor", "Harbour Law")
+
+
+def packages_of(folder: Path, name: str, count: int) -> tuple[list[Path], str]:
+    v, _ = Vault.create(folder / name, PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    try:
+        import_files(v, write_files(folder / f"{name}-docs", 2, prefix="letter"), case=CASE)
+        made = [export(v, folder / f"{name}-{i}.zip", case=CASE).path for i in range(count)]
+        return made, v.certificate_fingerprint()
+    finally:
+        v.close()
+
+
+def verify_in(qtbot: QtBot, window: object, package: Path) -> VerifyDialog:
+    window.verify(package)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog)  # type: ignore[attr-defined]
+                    and window.dialog.package == package, timeout=WAIT)  # type: ignore
+    report = window.dialog  # type: ignore[attr-defined]
+    assert isinstance(report, VerifyDialog)
+    return report
+
+
+def test_new_signer_confirm_second_package_then_a_forgery(qtbot: QtBot, app: App,
+                                                          tmp_path: Path) -> None:
+    (first, second), mary = packages_of(tmp_path, "mary", 2)
+    (forged,), stranger = packages_of(tmp_path, "stranger", 1)  # her name, another key
+    v, _ = Vault.create(tmp_path / "solicitor", PASSPHRASE, SOLICITOR, kdf=TEST_KDF)
+    app.opened(v)
+    window = app.window
+    assert window is not None
+
+    report = verify_in(qtbot, window, first)
+    assert report.headline.text() == "? INTACT, BUT WHO SIGNED IS NOT CONFIRMED"
+    assert report.headline.textFormat() == Qt.TextFormat.PlainText
+    assert spoken_fingerprint(mary) in report.signer_text.text()  # to read aloud
+    assert not report.receive.isEnabled() and not report.confirm.isHidden()
+    report = confirm_signer(qtbot, window, report, "read out by Mary on the phone, 12 May")
+    assert report.headline.text() == ("✔ VERIFIED: intact, and signed by Mary Okafor, a "
+                                      "confirmed signer")
+    assert "read out by Mary on the phone, 12 May" in report.signer_text.text()
+    assert report.confirm.isHidden() and report.receive.isEnabled()
+    assert [s.certificate_fingerprint for s in KnownSigners.user().signers] == [mary]
+    report.accept()
+
+    report = verify_in(qtbot, window, second)
+    assert report.headline.text().startswith("✔ VERIFIED")
+    report.accept()
+
+    report = verify_in(qtbot, window, forged)
+    assert report.headline.text() == ("⚠ NOT CONFIRMED: signed with a different key from the "
+                                      "one you confirmed for Mary Okafor")
+    assert mary in report.signer_text.text() and stranger in report.signer_text.text()
+    assert not report.receive.isEnabled()
+    # Three results that differ in words and symbol, not only in colour.
+    report.accept()
+    window.lock()
+
+
+def test_the_fingerprint_card(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    import segno  # the QR code holds the fingerprint as text
+
+    v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    cert, custody = v.certificate_fingerprint(), v.fingerprint()
+    app.opened(v)
+    window = app.window
+    assert window is not None
+    window.card_action.trigger()
+    card = window.dialog
+    assert isinstance(card, FingerprintCardDialog)
+    assert spoken_fingerprint(cert) in card.text and custody in card.text
+    assert card.qr_payload == cert
+    assert segno.make_qr(cert, error="m").matrix  # what the picture draws
+    assert not card.qr.pixmap().isNull()
+    card.copy.click()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == card.text
+    card.accept()
+    window.lock()
