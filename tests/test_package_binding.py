@@ -89,8 +89,8 @@ def test_a_rechained_log_with_the_genuine_head_token_fails(
         last = json.loads(e[CUSTODY_LOG].splitlines()[-1])
         e[BAG_INFO] = e[BAG_INFO].replace(
             v.fingerprint().encode(), key_fingerprint(key.public_key()).encode())
-        head = [ln for ln in e[BAG_INFO].decode().splitlines()
-                if ln.startswith("Evidence-Vault-Custody-Head: ")][0]
+        head = next(ln for ln in e[BAG_INFO].decode().splitlines()
+                if ln.startswith("Evidence-Vault-Custody-Head: "))
         e[BAG_INFO] = e[BAG_INFO].replace(
             head.encode(), f"Evidence-Vault-Custody-Head: {last['event']['seq']} "
                            f"{last['hash']}".encode())
@@ -104,6 +104,79 @@ def test_a_rechained_log_with_the_genuine_head_token_fails(
     assert not result.intact
     assert "the timestamped custody head does not match the log: history was rewritten after " \
            "it was stamped" in result.reason, result.reason
+
+
+def resigned_excerpt(genuine: list[Event], keep: set[str],
+                     key: Ed25519PrivateKey) -> bytes:
+    """What a holder of the vault can make: the excerpt of ``keep`` with every kept event
+    signed again under ``key`` (event 1 naming it), while each omitted range keeps the
+    genuine hash of its last event, which the next kept event is made to follow."""
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw,
+                                        serialization.PublicFormat.Raw)
+    lines: list[bytes] = []
+    prev = custody.GENESIS
+    gap: tuple[int, int, str] | None = None
+    for ev in genuine:
+        f = ev.fields
+        if ev.seq != 1 and f.get("item") not in keep:
+            gap = (gap[0] if gap else ev.seq, ev.seq, ev.hash)
+            continue
+        if gap:
+            lines.append(custody.canonical({"omitted": {"from": gap[0], "to": gap[1]},
+                                            "hash": gap[2]}))
+            prev, gap = gap[2], None
+        details = dict(f["details"])
+        if ev.seq == 1:
+            details["custody_public_key"] = base64.b64encode(raw).decode()
+            details["custody_key_fingerprint"] = key_fingerprint(key.public_key())
+        new = make_event(key, vault_id=f["vault"], seq=ev.seq, prev=prev, time=f["time"],
+                         actor=f["actor"], action=f["action"], item=f["item"],
+                         sha256=f["sha256"], details=details)
+        lines.append(new.to_line())
+        prev = new.hash
+    return b"".join(line + b"\n" for line in lines)
+
+
+def test_a_resigned_log_around_a_stamped_head_in_an_omitted_range_fails(
+        live: Callable[[str], Vault], tsa: TsaServer, tmp_path: Path) -> None:
+    """The stamped head is the last event of an omitted range, whose genuine hash the forged
+    excerpt keeps: only the custody key named in the stamped head record shows the rewrite."""
+    from vault.notes import add_note
+
+    v = live("vault")
+    add_tsa(v, "local", tsa.url, tsa.ca_pem)
+    import_files(v, sample_paths(tmp_path))
+    assert run_stamp(v, timeout=10).stamped
+    stamped_seq, _ = v.last_event()
+    add_note(v, "MO/1", "a note after the stamp")  # a kept event after the omitted range
+    package = export(v, tmp_path / "p.zip", refs=["MO/1"]).path
+    genuine = verify_package(package, tsa_roots=[tsa.ca_cert])
+    assert genuine.intact, genuine.reason
+    assert [t.seq for t in genuine.timestamps if t.what == "custody head"] == [stamped_seq]
+    assert any(stamped_seq == end for _s, end, _h in (genuine.custody.omitted
+                                                      if genuine.custody else []))
+    key = Ed25519PrivateKey.generate()
+    events = [e for e in v.events() if e.fields["action"] != custody.EXPORTED]
+
+    def forge(e: Entries) -> None:
+        e[CUSTODY_LOG] = resigned_excerpt(events, {"MO/1"}, key)
+        last = json.loads(e[CUSTODY_LOG].splitlines()[-1])
+        e[BAG_INFO] = e[BAG_INFO].replace(
+            v.fingerprint().encode(), key_fingerprint(key.public_key()).encode())
+        head = next(ln for ln in e[BAG_INFO].decode().splitlines()
+                if ln.startswith("Evidence-Vault-Custody-Head: "))
+        e[BAG_INFO] = e[BAG_INFO].replace(head.encode(), (
+            f"Evidence-Vault-Custody-Head: {last['event']['seq']} {last['hash']}").encode())
+        e.pop(SIGNATURE_TOKEN, None)
+        e.pop(SIGNATURE_TOKEN_CERTS, None)
+        resign(e, v)
+
+    forged = tmp_path / "forged.zip"
+    rewrite_zip(package, forged, forge)
+    result = verify_package(forged, tsa_roots=[tsa.ca_cert], signer=v.certificate_fingerprint())
+    assert not result.intact
+    assert "the timestamped custody head does not match the log" in result.reason, \
+        result.reason
 
 
 def test_a_byte_changed_in_the_tsa_chain_file_fails(
@@ -161,7 +234,7 @@ def test_a_file_name_must_match_its_exhibit_reference(tmp_path: Path) -> None:
             mo1 = next(n for n in e if n.startswith("data/exhibits/MO-1_"))
             mo2 = next(n for n in e if n.startswith("data/exhibits/MO-2_"))
             e[mo1], e[mo2] = e[mo2], e[mo1]
-            for ref, name, other in (("MO-1", mo1, mo2), ("MO-2", mo2, mo1)):
+            for ref, _name, other in (("MO-1", mo1, mo2), ("MO-2", mo2, mo1)):
                 record = json.loads(e[f"data/custody/provenance/{ref}.json"])
                 record["file"] = other
                 e[f"data/custody/provenance/{ref}.json"] = custody.canonical(record)
@@ -217,8 +290,8 @@ def test_a_log_whose_times_go_backwards_is_flagged(tmp_path: Path) -> None:
             e[CUSTODY_LOG] = make_excerpt([x for x in out if x.fields["action"] !=
                                            custody.EXPORTED], [r for r in refs if r])
             last = json.loads(e[CUSTODY_LOG].splitlines()[-1])
-            head = [ln for ln in e[BAG_INFO].decode().splitlines()
-                    if ln.startswith("Evidence-Vault-Custody-Head: ")][0]
+            head = next(ln for ln in e[BAG_INFO].decode().splitlines()
+                    if ln.startswith("Evidence-Vault-Custody-Head: "))
             e[BAG_INFO] = e[BAG_INFO].replace(head.encode(), (
                 f"Evidence-Vault-Custody-Head: {last['event']['seq']} {last['hash']}").encode())
             resign(e, v)
@@ -274,3 +347,40 @@ def test_a_swapped_certificate_is_blamed_not_the_log(tmp_path: Path) -> None:
     finally:
         v.close()
         other.close()
+
+
+def test_history_says_what_it_could_not_compare(tmp_path: Path) -> None:
+    """The vault restored from a copy taken before MO/4 was imported, then seven events of
+    another case and a new item: the later package cannot show MO/4's events, and the
+    comparison says so rather than claim them (check VAULT --previous finds the rollback)."""
+    import shutil
+
+    from conftest import PASSPHRASE, T0, write_files
+
+    from vault.clock import FixedClock
+    from vault.package_verify import compare_vault_with_package
+
+    folder = tmp_path / "v.evault"
+    v = new_vault(tmp_path / "v")
+    import_files(v, write_files(tmp_path / "a", 3, prefix="a"))
+    v.close()
+    shutil.copytree(folder, tmp_path / "copy.evault")
+    v = Vault.open(folder, passphrase=PASSPHRASE, clock=FixedClock(T0))
+    import_files(v, write_files(tmp_path / "late", 1, prefix="late"))  # MO/4
+    v1 = export(v, tmp_path / "v1.zip", case=CASE).path
+    v.close()
+    shutil.rmtree(folder)
+    shutil.copytree(tmp_path / "copy.evault", folder)
+    v = Vault.open(folder, passphrase=PASSPHRASE, clock=FixedClock(T0))
+    try:
+        import_files(v, write_files(tmp_path / "b", 3, prefix="b"), case="OTHER")
+        import_files(v, write_files(tmp_path / "new", 1, prefix="new"))
+        v2 = export(v, tmp_path / "v2.zip", case=CASE).path
+        result = verify_package(v2, previous=v1)
+        assert result.history is not None
+        assert result.history.events_uncompared, result.history.message
+        assert "could not be compared" in result.history.message
+        assert "nothing is claimed about them" in result.history.message
+        assert not compare_vault_with_package(v, v1).ok  # the vault's full log shows it
+    finally:
+        v.close()

@@ -187,11 +187,17 @@ def test_cancel_leaves_nothing(investigator: Vault, tmp_path: Path) -> None:
     assert len(list(investigator.events())) == events  # no "exported" event
 
 
-def test_purged_exhibit_cannot_be_exported(investigator: Vault, tmp_path: Path) -> None:
+def test_a_purged_exhibit_goes_as_its_purge_record(investigator: Vault, tmp_path: Path) -> None:
+    """A purged item's content no longer exists: the case exports without it, its purge
+    recorded; a selection of nothing but purged items is refused."""
     purge(investigator, "MO/5", reason="duplicate of a later copy")
-    with pytest.raises(VaultError, match="MO/5 purged"):
-        export(investigator, tmp_path / "p.zip", case=CASE)
-    assert not (tmp_path / "p.zip").exists()
+    result = verify_package(export(investigator, tmp_path / "p.zip", case=CASE).path)
+    assert result.verified, result.reason
+    assert [x["ref"] for x in result.purged] == ["MO/5"]
+    assert "MO/5" not in [x["ref"] for x in result.exhibits]
+    with pytest.raises(VaultError, match="MO/5: purged"):
+        export(investigator, tmp_path / "r.zip", refs=["MO/5"])
+    assert not (tmp_path / "r.zip").exists()
     assert verify_package(export(investigator, tmp_path / "q.zip", refs=["MO/6"]).path).verified
 
 

@@ -66,7 +66,8 @@ def test_export_with_a_tsa_carries_tokens_that_verify(
     head = f"data/custody/timestamps/head-{head_seq}"
     assert {SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS, f"{head}.json", f"{head}.local.tsr",
             f"{head}.local.tsr.crt"} <= set(entries)
-    assert entries[f"{head}.json"] == custody.head_record(v.vault_id, head_seq, head_hash)
+    assert entries[f"{head}.json"] == custody.head_record(v.vault_id, head_seq, head_hash,
+                                                          v.fingerprint())
     assert b"Evidence-Vault-Package-Version: 3\n" in entries["bag-info.txt"]
     assert list(entries)[-2:] == [SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS]
     # The signature token was also kept in the vault, so nothing waits for it.

@@ -210,9 +210,11 @@ def test_timestamp_vectors_fail_for_the_reason_they_show() -> None:
     (head,) = [t.seq for t in valid.timestamps if t.what == "custody head"]
     edited = verify_package(by_name("ts-head-record-edited").zip,
                             tsa_roots=by_name("ts-head-record-edited").roots())
-    assert edited.reason == (f"timestamps: data/custody/timestamps/head-{head}.json is not the "
+    assert edited.reason == ("timestamps: the timestamped custody head does not match the log: "
+                             "history was rewritten after it was stamped "
+                             f"(data/custody/timestamps/head-{head}.json is not the "
                              f"head record of custody event {head} of this package's custody "
-                             "log")
+                             "log, signed by its custody key)")
     assert [c.name for c in edited.checks if not c.ok] == ["timestamps"]
 
 

@@ -159,7 +159,7 @@ def test_queue_is_idempotent_and_heads_supersede(live: Callable[[str], Vault],
     seq, h = v.last_event()
     msg = v.con.execute("SELECT message FROM stamp_requests WHERE subject=?",
                         (f"{seq} {h}",)).fetchone()[0]
-    assert bytes(msg) == custody.head_record(v.vault_id, seq, h)
+    assert bytes(msg) == custody.head_record(v.vault_id, seq, h, v.fingerprint())
     # An event, then an export: the head as it was before the export is queued.
     extract_item(v, refs["doc-00000.txt"], tmp_path / "out")
     before = head_subject(v)
@@ -224,7 +224,7 @@ def test_offline_import_export_then_stamp_when_the_tsa_answers(
     with Vault.open(folder, passphrase=PASSPHRASE) as v:
         (t,) = head_tokens(v)
         assert t.response == server.responses[-1] and t.message == custody.head_record(
-            v.vault_id, *(int(subject.split()[0]), subject.split()[1]))
+            v.vault_id, *(int(subject.split()[0]), subject.split()[1]), v.fingerprint())
         assert v.con.execute("SELECT last_error FROM stamp_requests WHERE subject=?",
                              (subject,)).fetchone()[0] == ""
     r = run_cli("check", folder)

@@ -27,6 +27,9 @@ class CheckReport:
     thumbnails_checked: int = 0
     annotations_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    # Said, not failed: custody times that go backwards (an earlier program recorded imports
+    # at their moment of receipt after later events; the log is still intact).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,6 +59,7 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
     events = list(v.events())
     for p in custody.verify_chain(events, v.public_key, v.vault_id):
         report.problems.append(str(p))
+    report.warnings.extend(custody.times_backwards([e.fields for e in events]))
     for ev in events:
         try:
             f: dict[str, Any] = ev.fields

@@ -252,6 +252,8 @@ def check(vault: str, previous: Path | None) -> None:
                f"{report.events_checked} custody events checked")
     if history is not None:
         click.echo(f"{'history' if history.ok else 'PROBLEM: history'}: {history.message}")
+    for w in report.warnings:
+        click.echo(f"WARNING: {w}")
     if report.ok and (history is None or history.ok):
         click.echo("OK: every object matches its hash; the custody chain and signatures verify")
         return

@@ -9,10 +9,11 @@ only the bodies, hashes, signatures and the public key.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,6 +196,49 @@ def key_fingerprint(public_key: Ed25519PublicKey) -> str:
     return " ".join(h[i:i + 4] for i in range(0, 64, 4))
 
 
-def head_record(vault_id: str, seq: int, head_hash: str) -> bytes:
-    return canonical({"kind": "evidence-vault custody head", "vault": vault_id, "seq": seq,
-                      "hash": head_hash})
+def head_record(vault_id: str, seq: int, head_hash: str,
+                custody_key: str | None = None) -> bytes:
+    """The head record of event ``seq`` (docs/custody-log.md#headjson). With ``custody_key``
+    (the custody key's fingerprint), the form that trusted timestamps stamp since version 2
+    of docs/timestamps.md: it binds the stamped head to the key that signs the log, so a log
+    signed again under another key no longer matches its tokens."""
+    record: dict[str, Any] = {"kind": "evidence-vault custody head", "vault": vault_id,
+                              "seq": seq, "hash": head_hash}
+    if custody_key is not None:
+        record["custody_key"] = custody_key
+    return canonical(record)
+
+
+def head_records(vault_id: str, seq: int, head_hash: str, custody_key: str) -> tuple[bytes, ...]:
+    """Every form of the head record a token may stamp: with the custody key (current), and
+    without it (tokens of timestamps version 1)."""
+    return (head_record(vault_id, seq, head_hash, custody_key),
+            head_record(vault_id, seq, head_hash))
+
+
+def event_instant(text: str) -> dt.datetime | None:
+    """An event's ``time`` as an instant (None when it cannot be read)."""
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def times_backwards(events: Sequence[dict[str, Any]]) -> list[str]:
+    """A warning for each event recorded at a time before the event it follows (a clock
+    that went back, or events written out of order)."""
+    out: list[str] = []
+    last: tuple[dt.datetime, int] | None = None
+    for ev in events:
+        t = event_instant(str(ev.get("time", "")))
+        if t is None:
+            continue
+        if last is not None and t < last[0]:
+            out.append(f"custody times go backwards at event {ev.get('seq')}: "
+                       f"{ev.get('time')} is before event {last[1]}'s time")
+            if len(out) >= 5:
+                break
+        if last is None or t >= last[0]:
+            last = (t, int(ev.get("seq", 0)))
+    return out

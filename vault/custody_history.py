@@ -65,6 +65,10 @@ class History:
     def _add(self, ev: _Ev) -> None:
         self.events[ev.seq] = ev
         self.hashes[ev.seq] = ev.hash
+        prev = ev.fields.get("prev")
+        if ev.seq > 1 and isinstance(prev, str):
+            # A verified event's signed ``prev`` states the hash of the event before it.
+            self.hashes.setdefault(ev.seq - 1, prev)
         if ev.item:
             self.items.add(ev.item)
         self.head = max(self.head, ev.seq)
@@ -111,6 +115,9 @@ class HistoryResult:
     divergence: Divergence | None = None
     shared_exhibits: int = 0
     events_compared: int = 0
+    # Events of the older record that the newer one neither shows nor pins by a hash: they
+    # could not be compared, and the result says so rather than claim them.
+    events_uncompared: list[int] = field(default_factory=list)
     older_head: int = 0
     newer_head: int = 0
 
@@ -169,12 +176,32 @@ def compare_history(older: History, newer: History) -> HistoryResult:
                              f"({older.label} has hash {oh[:16]}…, {newer.label} "
                              f"{nh[:16]}…): an event up to it was edited, removed or inserted")
             return _fail(result, div)
+        if o is not None and n is None and nh is None:
+            result.events_uncompared.append(seq)
     result.ok = True
+    last_pinned = max((s for s in range(1, older.head + 1)
+                       if s in older.hashes and s in newer.hashes), default=0)
     result.message = (f"{newer.label} extends {older.label}: {result.events_compared} events "
                       f"identical, {len(shared)} shared exhibits with nothing edited, removed, "
-                      f"reordered or inserted up to event {older.head}; {newer.label} reaches "
-                      f"event {newer.head}")
+                      f"reordered or inserted up to event {last_pinned}; {newer.label} "
+                      f"reaches event {newer.head}")
+    if result.events_uncompared:
+        result.message += (f". {len(result.events_uncompared)} of {older.label}'s events "
+                           f"({_ranges(result.events_uncompared)}) could not be compared: "
+                           f"{newer.label} does not show them (they concern exhibits it does "
+                           "not hold), so nothing is claimed about them")
     return result
+
+
+def _ranges(seqs: list[int]) -> str:
+    """``3-5, 9``."""
+    out: list[str] = []
+    for s in seqs:
+        if out and out[-1].split("-")[-1] == str(s - 1):
+            out[-1] = f"{out[-1].split('-')[0]}-{s}"
+        else:
+            out.append(str(s))
+    return ", ".join(f"events {r}" if "-" in r else f"event {r}" for r in out)
 
 
 def _fail(result: HistoryResult, div: Divergence) -> HistoryResult:
@@ -230,7 +257,30 @@ def _classify(seq: int, o: _Ev | None, n: _Ev | None, older: History,
         what, detail = EDITED, (f"was changed: {mine} says the same but follows another "
                                 "event before it (an event before it that neither record "
                                 "shows was edited, removed or inserted)")
+    elif summary(o) == summary(n):
+        what, detail = EDITED, (f"was changed: {mine} differs in "
+                                f"{', '.join(_differences(o.fields, n.fields))}")
     else:
         what, detail = EDITED, f"was changed: {mine} is {summary(n)}"
     return Divergence(seq, o.item, str(o.fields.get("action")), what,
                       f"{describe(o)} {detail}")
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    """The members that differ (``details.case: NB-1 → NB-2``), at most five."""
+    out: list[str] = []
+    for key in sorted(set(old) | set(new)):
+        if key in ("seq", "prev") and not prefix:
+            continue
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.extend(_differences(a, b, f"{name}."))
+        else:
+            def shown(x: Any) -> str:
+                text = str(x) if not isinstance(x, (dict, list)) else canonical(x).decode()
+                return text if len(text) <= 40 else text[:39] + "…"
+            out.append(f"{name}: {shown(a)} → {shown(b)}")
+    return out[:5]

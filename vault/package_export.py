@@ -103,9 +103,10 @@ def select(v: Vault, refs: list[str] | None, case: str | None) -> list[Item]:
     items = [get_item(v, r) for r in refs] if refs else list_items(v, case)
     if not items:
         raise NotFound(f"case {case!r} has no exhibits")
-    purged = [i.ref for i in items if i.status != "present"]
-    if purged:
-        raise VaultError(f"{', '.join(purged)} purged: its content no longer exists to export")
+    if all(i.status != "present" for i in items):
+        raise VaultError(f"{', '.join(i.ref for i in items)}: purged, their content no longer "
+                         "exists to export")
+    # A purged item goes as a record of its purge (no content), with its events.
     return sorted({i.ref: i for i in items}.values(), key=lambda i: ref_key(i.ref))
 
 
@@ -350,8 +351,9 @@ class _Writer:
                 seq = int(seq_s)
             except ValueError:
                 continue
-            record = custody.head_record(self.v.vault_id, seq, h)
-            if seq not in seqs or hashes.get(seq) != h or t.message != record:
+            record = t.message
+            if seq not in seqs or hashes.get(seq) != h or record not in custody.head_records(
+                    self.v.vault_id, seq, h, self.v.fingerprint()):
                 continue
             files[head_record_path(seq)] = record
             files[head_token_path(seq, t.tsa)] = t.response
@@ -361,12 +363,17 @@ class _Writer:
     def write(self, f: IO[bytes]) -> Iterator[ExportProgress]:
         """Write the zip to ``f``, yielding progress after every chunk of every exhibit."""
         v = self.v
-        total, done = sum(i.size for i in self.items), 0
+        present = [i for i in self.items if i.status == "present"]
+        total, done = sum(i.size for i in present), 0
         key_der, cert_der = v.signing_material()
         with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             bag = _Bag(zf, self.top, _zip_time(self.as_of))
             exhibits = []
             for item in self.items:
+                if item.status != "present":
+                    bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json",
+                            custody.canonical(self._purged_record(item)))
+                    continue
                 name = exhibit_path(item.ref, item.name)
                 assert item.oid is not None
                 with v.objects.open(item.oid, v.object_key(item.oid)) as reader:
@@ -398,6 +405,16 @@ class _Writer:
                 bag.add(name, data)
             bag.add(REPORT, self._report(exhibits, key_der, cert_der))
             self._tag_files(bag, key_der, cert_der)
+
+    def _purged_record(self, item: Item) -> dict[str, Any]:
+        """The record of an item purged before the export: what it was, and its purge."""
+        purge: dict[str, Any] = next((e for e in reversed(self.timelines.get(item.ref, []))
+                                      if e.get("action") == custody.PURGED), {})
+        return {"ref": item.ref, "name": item.name, "file": None, "size": item.size,
+                "sha256": item.sha256, "mime": item.mime, "case": item.case,
+                "receipts": provenance(self.v, item.ref), "purged": True,
+                "purge_reason": (purge.get("details") or {}).get("reason", ""),
+                "purged_at": purge.get("time", ""), "purge_event": purge.get("seq")}
 
     def _report(self, exhibits: list[dict[str, Any]], key_der: bytes, cert_der: bytes) -> bytes:
         from vault.package_report import ReportData, build_report, sign_report

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,7 @@ from vault import tsp
 from vault.certs import cert_fingerprint
 from vault.clock import duration
 from vault.cms import CmsError, verify_detached
-from vault.custody import RECEIPTS, head_record
+from vault.custody import PURGED, RECEIPTS, head_records, times_backwards
 from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
 from vault.custody_history import (
     History,
@@ -56,6 +57,7 @@ from vault.package_format import (
     parse_bag_info,
     parse_manifest,
     ref_key,
+    ref_slug,
     tsa_time,
 )
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
@@ -108,6 +110,7 @@ class Verification:
     custody_fingerprint: str = ""
     bag_info: dict[str, str] = field(default_factory=dict)
     exhibits: list[dict[str, Any]] = field(default_factory=list)
+    purged: list[dict[str, Any]] = field(default_factory=list)  # records of purged items
     custody: VerifiedExcerpt | None = None
     top: str = ""
     history: HistoryResult | None = None  # with ``previous``: the comparison with it
@@ -165,6 +168,8 @@ class Verification:
                 "checks": [asdict(c) for c in self.checks],
                 "exhibits": [{k: x.get(k) for k in ("ref", "name", "file", "size", "sha256")}
                              for x in self.exhibits],
+                "purged": [{k: x.get(k) for k in ("ref", "name", "sha256", "purge_reason",
+                                                  "purged_at")} for x in self.purged],
                 "timestamps": [asdict(t) for t in self.timestamps],
                 "warnings": list(self.warnings),
                 **({"history": self.history.to_json()} if self.history else {})}
@@ -386,17 +391,26 @@ class _Verifier:
         last = excerpt.records[-1] if excerpt.records else None
         head = f"{last['event'].get('seq')} {last['hash']}" if last else ""
         if not problems and head != stated:
-            problems.append(f"the log ends at event {head.split(' ')[0] or 'none'}, but "
-                            f"bag-info.txt says it ends at event {stated.split(' ')[0] or '?'} "
-                            "(events removed from the end, or added)")
+            ends, says = head.split(" ")[0] or "none", stated.split(" ")[0] or "?"
+            problems.append(f"the log ends at event {ends}, but bag-info.txt says it ends at "
+                            f"event {says}" + (
+                                " with another hash (the log comes from another package or "
+                                "was rewritten)" if ends == says else
+                                " (events cut from the end or added, or the log comes from "
+                                "another package)"))
         self.check("custody chain", not problems, "; ".join(problems[:5]) or
                    f"{len(excerpt.events)} events: hashes, chain and signatures verify")
+        self.r.warnings.extend(times_backwards(excerpt.events))
         same_cert = normalise_fingerprint(excerpt.certificate_fingerprint) == \
             normalise_fingerprint(self.r.signer_fingerprint)
         stated = self.r.bag_info.get("Evidence-Vault-Custody-Key-Fingerprint", "")
         self.check("custody key", same_cert and excerpt.fingerprint == stated,
-                   "the custody log belongs to another vault than the certificate that signed "
-                   "the package" if not same_cert else
+                   ("the package was signed with a certificate that the custody log does not "
+                    f"name (the log names {excerpt.certificate_fingerprint or 'none'}): the "
+                    "signature and its certificate were replaced"
+                    if excerpt.fingerprint == stated else
+                    "the custody log belongs to another vault than the certificate that "
+                    "signed the package") if not same_cert else
                    f"custody key {excerpt.fingerprint}, bound to the signing certificate"
                    if excerpt.fingerprint == stated else
                    f"bag-info.txt names custody key {stated or '(none)'}, but the log is signed "
@@ -435,10 +449,15 @@ class _Verifier:
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
                 problems.append(f"{p} is not a provenance record")
                 continue
+            if rec.get("purged") is True:
+                problems.extend(self._purged(rec, ref, sha, receipts, excerpt))
+                continue
             described.add(file)
             self.r.exhibits.append(rec)
             if not file.startswith(EXHIBITS):
                 problems.append(f"{ref}: its record points outside {EXHIBITS}")
+            elif not file.startswith(f"{EXHIBITS}{ref_slug(ref)}_"):
+                problems.append(f"{ref}: its file {file} is named for another exhibit")
             elif manifest.get(file) != sha:
                 problems.append(f"{ref}: {file} is not the content its record describes")
             elif receipts.get(ref) != sha:
@@ -448,9 +467,33 @@ class _Verifier:
         for p in sorted(manifest):
             if p.startswith(EXHIBITS) and p not in described:
                 problems.append(f"{p} has no provenance record")
+        # The excerpt holds the events of exactly the exported items: an item with events but
+        # no exhibit (and no purge) was taken out after the export.
+        shown = {str(x["ref"]) for x in (*self.r.exhibits, *self.r.purged)}
+        with_events = {str(ev["item"]) for ev in excerpt.events if ev.get("item")}
+        for ref in sorted(with_events - shown, key=ref_key):
+            problems.append(f"{ref} has custody events in this package's log but is not in "
+                            "the package (removed)")
+        gone = f"; {len(self.r.purged)} purged before the export" if self.r.purged else ""
         self.check("exhibits", not problems and bool(self.r.exhibits), "; ".join(problems) or
-                   f"{len(self.r.exhibits)} exhibits: each matches the hash signed at receipt")
+                   f"{len(self.r.exhibits)} exhibits: each matches the hash signed at receipt"
+                   + gone)
 
+
+    def _purged(self, rec: dict[str, Any], ref: str, sha: str, receipts: dict[str, str],
+                excerpt: VerifiedExcerpt) -> list[str]:
+        """A record of an item purged before the export (version 3): no file, and its purge
+        event in the log after a receipt of the same SHA-256."""
+        self.r.purged.append(rec)
+        if rec.get("file") is not None:
+            return [f"{ref}: its record says it was purged but names a file"]
+        if not any(ev.get("item") == ref and ev.get("action") == PURGED
+                   for ev in excerpt.events):
+            return [f"{ref}: recorded as purged, but the log has no purge event for it"]
+        if receipts.get(ref) != sha:
+            return [f"{ref}: its SHA-256 differs from the one signed at its receipt"
+                    if ref in receipts else f"{ref}: no signed receipt in the log"]
+        return []
 
     # ----------------------------------------------------------------- timestamps (version 2)
     def _timestamps(self, excerpt: VerifiedExcerpt) -> None:
@@ -502,9 +545,12 @@ class _Verifier:
                                 "log in this package")
                 continue
             record = self.read(record_name)
-            if record != head_record(excerpt.vault_id, seq, known[seq][0]):
-                problems.append(f"{record_name} is not the head record of custody event {seq} "
-                                "of this package's custody log")
+            if record not in head_records(excerpt.vault_id, seq, known[seq][0],
+                                          excerpt.fingerprint):
+                problems.append("the timestamped custody head does not match the log: history "
+                                f"was rewritten after it was stamped ({record_name} is not the "
+                                f"head record of custody event {seq} of this package's custody "
+                                "log, signed by its custody key)")
                 continue
             crt = names.get((seq, "crt", tsa))
             self._token("custody head", seq, self.read(name), record,
@@ -544,6 +590,14 @@ class _Verifier:
             warnings.append(f"timestamp by {check.tsa} not trusted: its root "
                        f"{_root_of(check.tsa, own)} is not among the trusted roots; pass "
                        "--tsa-ca with that TSA's root certificate to trust it")
+        if certs_pem is not None:
+            # The chain file is what `openssl ts -verify -untrusted` reads: it must hold only
+            # certificates of the TSA's verified chain, in their exact PEM form, so that the
+            # program and the by-hand check agree.
+            stray = _chain_file_problem(certs_pem, extra, token, check.tsa, roots)
+            if stray:
+                problems.append(f"{label}: its certificate file {stray}")
+                return
         trusted = not warnings
         assert check.gen_time is not None
         gen = check.gen_time
@@ -556,6 +610,41 @@ class _Verifier:
                                              tsa_time(gen), trusted,
                                              "; ".join(warnings)))
         self.r.warnings.extend(w for w in warnings if w not in self.r.warnings)  # said once
+
+
+def _chain_file_problem(data: bytes, certs: list[x509.Certificate], token: bytes,
+                        tsa: str, roots: Sequence[x509.Certificate]) -> str:
+    """Why a ``.tsr.crt`` file is not the TSA's chain ("" when it is): its exact PEM form,
+    the TSA's own certificate first (as the token carries it), then each certificate the
+    issuer of the one before it, the last one's signature checked where its issuer is
+    known (itself, a trusted root, or a certificate the token carries)."""
+    pem, der = serialization.Encoding.PEM, serialization.Encoding.DER
+    if not certs or b"".join(c.public_bytes(pem) for c in certs) != data:
+        return "is not in the exact PEM form it was written in (changed)"
+    embedded = _embedded_certs(token)
+    own = [c for c in embedded if c.subject.rfc4514_string() == tsa]
+    if own and certs[0].public_bytes(der) not in {c.public_bytes(der) for c in own}:
+        return "does not start with the TSA certificate that the token carries (changed)"
+    for cert, issuer in itertools.pairwise(certs):
+        try:
+            cert.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            return (f"holds a certificate (“{cert.subject.rfc4514_string()}”) that the next "
+                    "one did not issue (changed)")
+    last = certs[-1]
+    issuers = [c for c in (last, *roots, *embedded) if c.subject == last.issuer]
+    if issuers and not any(_issued_by(last, i) for i in issuers):
+        return (f"holds a certificate (“{last.subject.rfc4514_string()}”) whose signature "
+                "does not verify (changed)")
+    return ""
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def _subject(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:

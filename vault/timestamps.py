@@ -320,7 +320,8 @@ def queue_head(v: Vault) -> int | None:
         seq, h = v.last_event()
         if seq == 0:
             return None
-        return queue(v, HEAD_KIND, f"{seq} {h}", custody.head_record(v.vault_id, seq, h))
+        return queue(v, HEAD_KIND, f"{seq} {h}",
+                     custody.head_record(v.vault_id, seq, h, v.fingerprint()))
 
 
 def queue_head_safely(v: Vault) -> None:
@@ -508,7 +509,7 @@ def head_token_problems(v: Vault) -> list[str]:
                                 f"({t.subject!r})"))
             continue
         said = f"the custody head at event {seq} stamped by {t.tsa} at {t.gen_time}"
-        if t.message != custody.head_record(v.vault_id, seq, h):
+        if t.message not in custody.head_records(v.vault_id, seq, h, v.fingerprint()):
             problems.append((seq, f"{said}: its record is not this vault's head record"))
             continue
         extra = x509.load_pem_x509_certificates(t.chain_pem.encode("ascii")) \

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import json
 import os
 import secrets
@@ -300,9 +301,20 @@ class Vault:
         if not self._in_tx:
             raise RuntimeError("custody events are written inside a transaction")
         seq, prev = self.last_event()
+        when = time or iso_utc(self.clock.now())
+        if seq:
+            # Times never go backwards in the log: an event given an earlier time (an import
+            # stamped with its moment of receipt, recorded after a later event) takes the time
+            # of the event before it; the moment of receipt stays in its details.
+            row = self.con.execute("SELECT body FROM custody WHERE seq=?", (seq,)).fetchone()
+            before = str(json.loads(bytes(row[0])).get("time", ""))
+            earliest = dt.datetime.min.replace(tzinfo=dt.UTC)
+            if (custody.event_instant(when) or earliest) < (custody.event_instant(before)
+                                                            or earliest):
+                when = before
         ev = custody.make_event(
             self._signing_key, vault_id=self.vault_id, seq=seq + 1, prev=prev,
-            time=time or iso_utc(self.clock.now()), actor=self.identity.actor(), action=action,
+            time=when, actor=self.identity.actor(), action=action,
             item=item, sha256=sha256, details=details or {})
         self.con.execute("INSERT INTO custody (seq, hash, body, sig, item) VALUES (?,?,?,?,?)",
                          (ev.seq, ev.hash, ev.body, ev.sig, item))
@@ -407,3 +419,4 @@ class Vault:
 
     def _master_key(self) -> bytes:
         return bytes(self._master)
+
