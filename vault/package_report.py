@@ -55,7 +55,13 @@ def _head(r: ReportData) -> str:
         f"<tr><th>Certificate SHA-256</th><td class='mono'>"
         f"{_e(r.certificate_fingerprint)}</td></tr>",
         f"<tr><th>Custody key</th><td class='mono'>{_e(r.custody_fingerprint)}</td></tr>",
-        f"<tr><th>Exhibits</th><td>{len(r.exhibits)}</td></tr></table>"])
+        f"<tr><th>Exhibits</th><td>{len(r.exhibits)}</td></tr></table>",
+        "<p class='small'>Who signed: a name in a certificate proves nothing, since anyone can "
+        "make a certificate with any name. Before relying on this list or the package, phone "
+        "or meet the signer (never by the route the package came) and ask them to read out "
+        "their certificate's SHA-256 fingerprint; it must be the one above, group by group. "
+        "Evidence Vault then remembers the signer (<i>evidence-vault signers confirm</i>, or "
+        "<i>Confirm this signer</i> in the app).</p>"])
 
 
 def _exhibit(x: dict[str, Any]) -> Iterator[tuple[int, str]]:
