@@ -15,6 +15,7 @@ from test_gui import WAIT, confirm_signer
 from ui.app import App
 from ui.operations import VerifyDialog
 from ui.signers_ui import FingerprintCardDialog
+from vault.clock import FixedClock
 from vault.identity import Identity
 from vault.keyslots import TEST_KDF
 from vault.signers import KnownSigners, spoken_fingerprint
@@ -98,4 +99,35 @@ def test_the_fingerprint_card(qtbot: QtBot, app: App, tmp_path: Path) -> None:
 
     assert QGuiApplication.clipboard().text() == card.text
     card.accept()
+    window.lock()
+
+
+def test_a_root_trusted_in_the_app_recognises_its_investigators(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from conftest import T0
+
+    from vault.org_ca import ROOT_CERT, init_root, issue, open_root
+    from vault.signing_cert import install, request
+
+    init_root(tmp_path / "root", "Northbridge Survivors Campaign", "a root passphrase!!", T0)
+    mary, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF,
+                           clock=FixedClock(T0))
+    try:
+        install(mary, issue(open_root(tmp_path / "root", "a root passphrase!!"), request(mary),
+                            T0), (tmp_path / "root" / ROOT_CERT).read_bytes())
+        import_files(mary, write_files(tmp_path / "docs", 1, prefix="letter"), case=CASE)
+        package = export(mary, tmp_path / "p.zip", case=CASE).path
+    finally:
+        mary.close()
+    v, _ = Vault.create(tmp_path / "solicitor", PASSPHRASE, SOLICITOR, kdf=TEST_KDF)
+    app.opened(v)
+    window = app.window
+    assert window is not None
+    assert verify_in(qtbot, window, package).headline.text().startswith("? INTACT")
+    window.dialog.accept()
+    window.trust_root(tmp_path / "root" / ROOT_CERT, "handed over by the campaign")
+    report = verify_in(qtbot, window, package)
+    assert report.headline.text().startswith("✔ VERIFIED"), report.headline.text()
+    assert "which you trust" in report.verification.signer.confirmed_by
+    report.accept()
     window.lock()

@@ -294,7 +294,8 @@ def test_menu_entries(open_window: Callable[..., MainWindow]) -> None:
     window = open_window()
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
     texts = [a.text() for a in menus["&Vault"].actions()]
-    assert texts[:4] == ["My signing &fingerprint card…", "&Trusted timestamps…",
+    assert texts[:5] == ["My signing &fingerprint card…", "Trust an organisation's &root…",
+                         "&Trusted timestamps…",
                          "Check &history against an earlier package…",
                          "Check this &vault against a package…"]
     window.timestamps.dialog_action.trigger()

@@ -200,6 +200,9 @@ class MainWindow(QMainWindow):
         self.card_action = QAction(self.tr("My signing &fingerprint card…"), self)
         self.card_action.triggered.connect(lambda _checked=False: self.show_fingerprint_card())
         vault_menu.addAction(self.card_action)
+        self.trust_root_action = QAction(self.tr("Trust an organisation's &root…"), self)
+        self.trust_root_action.triggered.connect(lambda _checked=False: self.trust_root())
+        vault_menu.addAction(self.trust_root_action)
 
         def action(text: str, slot: Any, shortcut: Any = None,
                    menu: Any = file_menu, toolbar: bool = True) -> QAction:
@@ -576,6 +579,45 @@ class MainWindow(QMainWindow):
 
         dialog.accepted.connect(accepted)
         dialog.open()
+
+    def trust_root(self, path: Path | None = None, how: str | None = None) -> None:
+        """Recognise every signer an organisation's root issued (the root.pem it gave you)."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        from vault.certs import cert_fingerprint
+        from vault.signers import KnownSigners, TrustedRoot
+
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, self.tr("The organisation's root certificate"), "",
+                self.tr("Certificates (*.pem *.crt)"))
+            if not chosen:
+                return
+            path = Path(chosen)
+        try:
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+        except (OSError, ValueError):
+            self.show_error(self.tr("{name} is not a certificate.").format(name=path.name))
+            return
+        fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
+        if how is None:
+            how, ok = QInputDialog.getText(
+                self, self.tr("Trust an organisation's root"),
+                self.tr("Root {name}\nFingerprint {fp}\n\nCompare the fingerprint with the "
+                        "organisation by phone or in person. How did you get and check it?"
+                        ).format(name=cert.subject.rfc4514_string(), fp=fp))
+            if not ok or not how.strip():
+                return
+        import datetime as dt
+
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        try:
+            KnownSigners.user().add_root(TrustedRoot(
+                cert.subject.rfc4514_string(), fp,
+                cert.public_bytes(serialization.Encoding.PEM).decode("ascii"), now, how.strip()))
+        except VaultError as e:
+            self.show_error(str(e))
 
     def show_fingerprint_card(self) -> None:
         from ui.signers_ui import FingerprintCardDialog

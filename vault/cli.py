@@ -426,8 +426,16 @@ EXIT_SIGNER_UNCONFIRMED = 4
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A Time-Stamp Authority root certificate (PEM or DER) to trust, besides the "
                    "bundled ones; repeatable.")
+@click.option("--trust-root", "trust_root", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An organisation's root certificate (root.pem): every signer it issued a "
+                   "certificate to is recognised; repeatable.")
+@click.option("--crl", "crl", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An organisation root's revocation list (revoked.crl); repeatable.")
 def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None,
-           previous: Path | None, tsa_ca: tuple[Path, ...]) -> None:
+           previous: Path | None, tsa_ca: tuple[Path, ...], trust_root: tuple[Path, ...],
+           crl: tuple[Path, ...]) -> None:
     """Verify a package. Exit 0 verified (intact, and signed by a confirmed signer), 4 intact
     but the signer is not confirmed, 1 not verified, 2 usage error, 3 not a package.
 
@@ -440,6 +448,7 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
 
     roots = [c for f in tsa_ca for c in load_certificates(f.read_bytes())]
     known = KnownSigners.user()
+    org_roots, crls = _org_trust(trust_root, crl)
 
     with _progress(1, "Verifying") as bar:
         def progress(done: int, total: int) -> None:
@@ -447,7 +456,8 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
             bar.update(done - bar.pos)
 
         result = verify_package(package, signer=signer, progress=progress, previous=previous,
-                                tsa_roots=roots, known=[("your list of known signers", known)])
+                                tsa_roots=roots, known=[("your list of known signers", known)],
+                                trust_roots=org_roots, crls=crls)
     if report_path is not None:
         report_path.write_text(html_report(package.name, result), encoding="utf-8")
     if as_json:
@@ -473,6 +483,15 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
              else EXIT_SIGNER_UNCONFIRMED)
 
 
+def _org_trust(roots: tuple[Path, ...], crls: tuple[Path, ...]) -> tuple[list[Any], list[Any]]:
+    """The organisation roots and revocation lists named on the command line."""
+    from vault.org_ca import load_crls
+    from vault.tsp import load_certificates
+
+    certs = [c for f in roots for c in load_certificates(f.read_bytes())]
+    return certs, [c for f in crls for c in load_crls(f.read_bytes())]
+
+
 @cli.command()
 @click.argument("vault")
 @click.argument("package", type=click.Path(exists=True, path_type=Path))
@@ -484,18 +503,27 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
               help="Receive an intact package even though its signer is not confirmed.")
 @click.option("--keep-unverified", is_flag=True,
               help="Preserve a package that does not verify as one unverified item.")
+@click.option("--trust-root", "trust_root", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An organisation's root certificate whose signers are recognised.")
+@click.option("--crl", "crl", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An organisation root's revocation list (revoked.crl).")
 def receive(vault: str, package: Path, case: str | None, signer: str | None,
-            allow_unconfirmed_signer: bool, keep_unverified: bool) -> None:
+            allow_unconfirmed_signer: bool, keep_unverified: bool,
+            trust_root: tuple[Path, ...], crl: tuple[Path, ...]) -> None:
     """Take a verified package into this vault; the chain of custody continues. Its signer
     must be confirmed (your list of known signers, this vault's list, or --signer)."""
     from vault.package_receive import receive_package
     from vault.signers import KnownSigners
 
     known = [("your list of known signers", KnownSigners.user())]
+    org_roots, crls = _org_trust(trust_root, crl)
     with open_vault(vault) as v:
         receipt = receive_package(v, package, case=case, keep_unverified=keep_unverified,
                                   signer=signer, known=known,
-                                  allow_unconfirmed=allow_unconfirmed_signer)
+                                  allow_unconfirmed=allow_unconfirmed_signer,
+                                  trust_roots=org_roots, crls=crls)
     click.echo(receipt.verification.headline(), err=True)
     for r in receipt.results:
         click.echo(f"{r.ref}\t{r.status}\t{r.sha256}")
@@ -529,7 +557,7 @@ def demo(keep: bool) -> None:
 
 
 # Commands kept in modules of their own register themselves on `cli` when imported.
-from vault import cli_ocr, cli_search, cli_signers, cli_timestamps  # noqa: E402,F401
+from vault import cli_ocr, cli_org, cli_search, cli_signers, cli_timestamps  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

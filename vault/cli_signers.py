@@ -85,6 +85,30 @@ def add_cmd(fingerprint: str, name: str, organisation: str, custody_key: str, ho
     click.echo(f"Added {signer.name}, certificate {signer.certificate_fingerprint}, to {where}.")
 
 
+@signers_group.command("trust-root")
+@click.argument("root", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--how", required=True,
+              help="How you got the root, e.g. 'handed over by the campaign, 12 May'.")
+def trust_root_cmd(root: Path, how: str) -> None:
+    """Recognise every signer whose certificate an organisation's ROOT (root.pem) issued."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from vault.certs import cert_fingerprint
+    from vault.signers import TrustedRoot
+
+    try:
+        cert = x509.load_pem_x509_certificate(root.read_bytes())
+    except ValueError as e:
+        raise click.BadParameter("not a PEM certificate", param_hint="ROOT") from e
+    fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
+    KnownSigners.user().add_root(TrustedRoot(
+        cert.subject.rfc4514_string(), fp,
+        cert.public_bytes(serialization.Encoding.PEM).decode("ascii"), _now(), how))
+    click.echo(f"Trusted {cert.subject.rfc4514_string()}, root {fp}, in your list "
+               f"({user_file()}).")
+
+
 @signers_group.command("list")
 @click.option("--vault", default=None, help="The vault's own list instead of yours.")
 @click.option("--json", "as_json", is_flag=True)

@@ -57,6 +57,8 @@ TAG_ADDED = "tag added"
 TAG_REMOVED = "tag removed"
 # A package signer confirmed in this vault's own list of known signers.
 SIGNER_CONFIRMED = "signer confirmed"
+# The package-signing certificate renewed or replaced (the key stays): every excerpt keeps it.
+SIGNING_CERTIFICATE_CHANGED = "signing certificate changed"
 
 
 def canonical(obj: Any) -> bytes:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from vault.custody import (
     GENESIS,
+    SIGNING_CERTIFICATE_CHANGED,
     VAULT_CREATED,
     ChainProblem,
     Event,
@@ -27,14 +28,20 @@ from vault.custody import (
 )
 
 
+def keeps(ev: Event, wanted: set[str]) -> bool:
+    """Whether an excerpt of the items ``wanted`` holds ``ev``: event 1, the events of those
+    items, and every change of the package-signing certificate."""
+    return ev.seq == 1 or ev.fields.get("item") in wanted or \
+        ev.fields.get("action") == SIGNING_CERTIFICATE_CHANGED
+
+
 def make_excerpt(events: Iterable[Event], keep: Iterable[str]) -> bytes:
-    """The excerpt of ``events`` keeping event 1 and those whose item is in ``keep``."""
+    """The excerpt of ``events`` keeping what :func:`keeps` says."""
     wanted = set(keep)
     lines: list[bytes] = []
     gap: tuple[int, int, str] | None = None
     for ev in events:
-        item = ev.fields.get("item")
-        if ev.seq == 1 or item in wanted:
+        if keeps(ev, wanted):
             if gap:
                 lines.append(canonical({"omitted": {"from": gap[0], "to": gap[1]},
                                         "hash": gap[2]}))

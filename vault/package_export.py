@@ -26,7 +26,7 @@ from vault import PROGRAM, __version__, custody
 from vault.atomic import replacing, sha256_file
 from vault.clock import iso_utc
 from vault.cms import sign_detached
-from vault.custody_excerpt import make_excerpt
+from vault.custody_excerpt import keeps, make_excerpt
 from vault.errors import IntegrityError, NotFound, VaultError
 from vault.items import Item, get_item, list_items, provenance
 from vault.package_format import (
@@ -321,7 +321,7 @@ class _Writer:
         self.events = list(v.events())
         self.excerpt = make_excerpt(self.events, refs)
         wanted = set(refs)
-        kept = [e for e in self.events if e.seq == 1 or e.fields.get("item") in wanted]
+        kept = [e for e in self.events if keeps(e, wanted)]
         self.timelines: dict[str, list[dict[str, Any]]] = {}
         for e in kept:
             if e.fields.get("item"):

@@ -73,7 +73,9 @@ a) The certificate file holds exactly one certificate (it must print 1):
 b) The signature over the tag manifest verifies, and writes out the certificate that
    actually made it (it must print "CMS Verification successful"; OpenSSL may also warn
    that the certificate is "not a CA cert" or "self-signed": that is expected, the
-   fingerprint in step c is what identifies the signer):
+   fingerprint in step c is what identifies the signer). If the sender's organisation
+   gave you its root certificate (root.pem, from the organisation, not from this
+   package), use -CAfile root.pem instead: that checks that the root issued it.
      openssl cms -verify -binary -content {TAGMANIFEST} \\
        -in {SIGNATURE} -inform PEM -purpose any \\
        -CAfile {SIGNER_CERT} -signer {SIGNER_OUT} -out /dev/null

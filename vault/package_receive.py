@@ -54,12 +54,14 @@ def confirm_in_vault(v: Vault, signer: KnownSigner) -> None:
 def receive_package(v: Vault, path: Path, *, case: str | None = None,
                     keep_unverified: bool = False, signer: str | None = None,
                     known: Sequence[tuple[str, KnownSigners]] = (),
-                    allow_unconfirmed: bool = False) -> Receipt:
+                    allow_unconfirmed: bool = False, trust_roots: Sequence[Any] = (),
+                    crls: Sequence[Any] = ()) -> Receipt:
     """Receive ``path``. Its signer must be confirmed (by ``signer``, a fingerprint given for
     this package, by one of the ``known`` lists, or by this vault's own list) unless
     ``allow_unconfirmed``: an intact package from an unknown signer is refused."""
     verification = verify_package(path, signer=signer,
-                                  known=[*known, ("this vault's list", vault_signers(v))])
+                                  known=[*known, ("this vault's list", vault_signers(v))],
+                                  trust_roots=trust_roots, crls=crls)
     receipt = Receipt(verification)
     if verification.intact and not verification.signer_confirmed and not allow_unconfirmed:
         assert verification.signer is not None

@@ -61,7 +61,7 @@ from vault.package_format import (
     tsa_time,
 )
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
-from vault.signers import KnownSigners, SignerVerdict, judge
+from vault.signers import KnownSigner, KnownSigners, SignerVerdict, judge
 
 if TYPE_CHECKING:
     from vault.vault import Vault
@@ -119,6 +119,11 @@ class Verification:
     signer_name: str = ""  # the signing certificate's subject: CN, O (anyone can write these)
     signer_organisation: str = ""
     signer: SignerVerdict | None = None  # who signed, as far as this computer knows
+    signer_certificate: x509.Certificate | None = None
+    # The package-signing certificates the custody log names, oldest first (event 1's, then
+    # each `signing certificate changed`): the last must be the one that signed.
+    certificate_history: list[str] = field(default_factory=list)
+    revoked: str = ""  # why the signer's certificate is revoked ("" when it is not)
 
     @property
     def intact(self) -> bool:
@@ -183,12 +188,16 @@ def verify_package(path: Path, *, signer: str | None = None,
                    progress: Callable[[int, int], None] | None = None,
                    previous: Path | None = None,
                    tsa_roots: Sequence[x509.Certificate] = (),
-                   known: Sequence[tuple[str, KnownSigners]] = ()) -> Verification:
+                   known: Sequence[tuple[str, KnownSigners]] = (),
+                   trust_roots: Sequence[x509.Certificate] = (),
+                   crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
     """Verify ``path``; with ``previous`` (an earlier package from the same vault), also the
     check ``history``: this package's custody log extends the earlier one's. Timestamp tokens
     are trusted when they chain to a bundled root or to one of ``tsa_roots``. An intact
     package's signer is judged against the ``known`` signers (each list with a label) and
-    ``signer``, a fingerprint given for this check."""
+    ``signer``, a fingerprint given for this check; or by an organisation root among
+    ``trust_roots`` (and those the lists hold) that issued its certificate and did not revoke
+    it in one of ``crls``."""
     if path.suffix == ".age":
         raise NotAPackage(f"{path.name} is encrypted: decrypt it first with "
                           "'evidence-vault decrypt' or 'age -d'")
@@ -206,11 +215,46 @@ def verify_package(path: Path, *, signer: str | None = None,
     except _Stop:
         pass
     if result.intact:
+        lists = [*known, *_root_lists(result, [*trust_roots,
+                                               *(r for _l, k in known for r in k.root_certs())],
+                                      crls)]
         result.signer = judge(result.signer_name, result.signer_organisation,
-                              result.signer_fingerprint, result.custody_fingerprint, known,
-                              expected=signer)
+                              result.signer_fingerprint, result.custody_fingerprint, lists,
+                              expected=signer, earlier=result.certificate_history[:-1],
+                              revoked=result.revoked)
         result.warnings.extend(result.signer.problems)
     return result
+
+
+def _root_lists(result: Verification, roots: Sequence[x509.Certificate],
+                crls: Sequence[x509.CertificateRevocationList]
+                ) -> list[tuple[str, KnownSigners]]:
+    """The signer as confirmed by a trusted organisation root that issued its certificate
+    (valid when the package was made, not revoked by the root's list)."""
+    from vault.org_ca import issued_by, revocation
+
+    cert = result.signer_certificate
+    if cert is None:
+        return []
+    as_of = _time(result.bag_info.get("Evidence-Vault-Custody-As-Of", ""))
+    for root in roots:
+        if not issued_by(cert, root):
+            continue
+        name = root.subject.rfc4514_string()
+        revoked = revocation(cert, root, list(crls))
+        if revoked:
+            result.revoked = (f"the signer's certificate was revoked by {name} on "
+                              f"{revoked[:10]}: do not rely on this package's signer")
+            return []
+        if as_of is not None and not (cert.not_valid_before_utc <= as_of
+                                      <= cert.not_valid_after_utc):
+            result.warnings.append(f"the signer's certificate, issued by {name}, was not valid "
+                                   "when the package was made")
+            return []
+        entry = KnownSigner(result.signer_name, result.signer_organisation,
+                            result.signer_fingerprint, "", "", f"issued by {name}")
+        return [(f"the organisation root {name}, which you trust", KnownSigners([entry]))]
+    return []
 
 
 class _Verifier:
@@ -303,11 +347,13 @@ class _Verifier:
             cert = verify_detached(signature, tagmanifest)
         except CmsError as e:
             self.check("signature", False, f"{TAGMANIFEST}: {e}", fatal=True)
-        try:
-            cert.verify_directly_issued_by(cert)
-        except (ValueError, TypeError, InvalidSignature):
-            self.check("signature", False, "the certificate in the signature is not a valid "
-                       "self-signed certificate (damaged or forged)", fatal=True)
+        self.r.signer_certificate = cert
+        if cert.issuer == cert.subject:  # else issued by an organisation's root: see trust
+            try:
+                cert.verify_directly_issued_by(cert)
+            except (ValueError, TypeError, InvalidSignature):
+                self.check("signature", False, "the certificate in the signature is not a "
+                           "valid self-signed certificate (damaged or forged)", fatal=True)
         fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
         self.r.signer_fingerprint = fp
         self.r.signer_name = _subject(cert, NameOID.COMMON_NAME)
@@ -401,12 +447,14 @@ class _Verifier:
         self.check("custody chain", not problems, "; ".join(problems[:5]) or
                    f"{len(excerpt.events)} events: hashes, chain and signatures verify")
         self.r.warnings.extend(times_backwards(excerpt.events))
-        same_cert = normalise_fingerprint(excerpt.certificate_fingerprint) == \
+        history = certificate_history(excerpt)
+        self.r.certificate_history = history
+        same_cert = normalise_fingerprint(history[-1] if history else "") == \
             normalise_fingerprint(self.r.signer_fingerprint)
         stated = self.r.bag_info.get("Evidence-Vault-Custody-Key-Fingerprint", "")
         self.check("custody key", same_cert and excerpt.fingerprint == stated,
                    ("the package was signed with a certificate that the custody log does not "
-                    f"name (the log names {excerpt.certificate_fingerprint or 'none'}): the "
+                    f"name (the log names {history[-1] if history else 'none'}): the "
                     "signature and its certificate were replaced"
                     if excerpt.fingerprint == stated else
                     "the custody log belongs to another vault than the certificate that "
@@ -645,6 +693,22 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def certificate_history(excerpt: VerifiedExcerpt) -> list[str]:
+    """The signing certificates the excerpt names, oldest first: event 1's, then the new one
+    of each ``signing certificate changed`` that follows the one before."""
+    from vault.custody import SIGNING_CERTIFICATE_CHANGED
+
+    history = [excerpt.certificate_fingerprint] if excerpt.certificate_fingerprint else []
+    for ev in excerpt.events:
+        if ev.get("action") != SIGNING_CERTIFICATE_CHANGED:
+            continue
+        details = ev.get("details") or {}
+        if history and normalise_fingerprint(str(details.get("old_fingerprint", ""))) == \
+                normalise_fingerprint(history[-1]):
+            history.append(str(details.get("new_fingerprint", "")))
+    return history
 
 
 def _subject(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:

@@ -78,12 +78,54 @@ class KnownSigner:
             norm(self.organisation) == norm(organisation)
 
 
+@dataclass(frozen=True)
+class TrustedRoot:
+    """An organisation's root whose certificates the user recognises (docs/package-format.md,
+    "Who signed"): its name, fingerprint, PEM, and when and how it was confirmed."""
+
+    name: str
+    certificate_fingerprint: str
+    pem: str
+    confirmed: str = ""
+    how: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrustedRoot:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        from vault.certs import cert_fingerprint
+
+        pem = str(d["pem"])
+        cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+        fp = cert_fingerprint(cert.public_bytes(serialization.Encoding.DER))
+        if _hex(fp) != _hex(str(d.get("certificate_fingerprint", fp))):
+            raise ValueError("a trusted root's fingerprint is not that of its certificate")
+        return cls(str(d.get("name", "")), fp, pem, str(d.get("confirmed", "")),
+                   str(d.get("how", "")))
+
+
 @dataclass
 class KnownSigners:
-    """A list of confirmed signers, and where it is kept (None: in memory only)."""
+    """A list of confirmed signers and trusted organisation roots, and where it is kept
+    (None: in memory only)."""
 
     signers: list[KnownSigner] = field(default_factory=list)
     path: Path | None = None
+    roots: list[TrustedRoot] = field(default_factory=list)
+
+    def root_certs(self) -> list[Any]:
+        from cryptography import x509
+
+        return [x509.load_pem_x509_certificate(r.pem.encode("ascii")) for r in self.roots]
+
+    def add_root(self, root: TrustedRoot) -> None:
+        self.roots = [r for r in self.roots if _hex(r.certificate_fingerprint) !=
+                      _hex(root.certificate_fingerprint)] + [root]
+        self.save()
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -98,7 +140,8 @@ class KnownSigners:
         except OSError as e:
             raise VaultError(f"cannot read the known signers in {path}: "
                              f"{e.strerror or e}") from e
-        return cls(parse(data, str(path)), path)
+        signers, roots = parse_all(data, str(path))
+        return cls(signers, path, roots)
 
     @classmethod
     def user(cls) -> KnownSigners:
@@ -130,24 +173,34 @@ class KnownSigners:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write(self.path, dump(self.signers))
+        atomic_write(self.path, dump(self.signers, self.roots))
         os.chmod(self.path, 0o600)
 
 
 def parse(data: bytes, where: str = "the list") -> list[KnownSigner]:
+    return parse_all(data, where)[0]
+
+
+def parse_all(data: bytes, where: str = "the list"
+              ) -> tuple[list[KnownSigner], list[TrustedRoot]]:
     try:
         doc = json.loads(data.decode("utf-8"))
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError("not a list of known signers")
         if doc.get("version") != VERSION:
             raise ValueError(f"version {doc.get('version')!r}; this program reads {VERSION}")
-        return [KnownSigner.from_dict(d) for d in doc.get("signers", [])]
+        return ([KnownSigner.from_dict(d) for d in doc.get("signers", [])],
+                [TrustedRoot.from_dict(d) for d in doc.get("roots", [])])
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         raise VaultError(f"{where} is not a readable list of known signers: {e}") from e
 
 
-def dump(signers: Iterable[KnownSigner]) -> bytes:
-    doc = {"format": FORMAT, "version": VERSION, "signers": [s.to_dict() for s in signers]}
+def dump(signers: Iterable[KnownSigner], roots: Iterable[TrustedRoot] = ()) -> bytes:
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION,
+                           "signers": [s.to_dict() for s in signers]}
+    roots = list(roots)
+    if roots:
+        doc["roots"] = [r.to_dict() for r in roots]
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -223,13 +276,21 @@ class SignerVerdict:
 
 def judge(name: str, organisation: str, certificate_fingerprint: str,
           custody_key_fingerprint: str, lists: Iterable[tuple[str, KnownSigners]],
-          expected: str | None = None) -> SignerVerdict:
+          expected: str | None = None, earlier: Iterable[str] = (),
+          revoked: str = "") -> SignerVerdict:
     """The verdict on a verified package's signer, against the confirmed lists (each with a
-    label for what it is) and a fingerprint given for this one check."""
+    label for what it is) and a fingerprint given for this one check. ``earlier``: the
+    signing certificates the package's custody log names before the one that signed (a
+    confirmed one, with the same custody key, confirms its renewals); ``revoked``: why the
+    certificate is revoked (then nothing confirms it)."""
     verdict = SignerVerdict(UNCONFIRMED, name, organisation,
                             display_fingerprint(certificate_fingerprint),
                             custody_key_fingerprint)
+    if revoked:
+        verdict.problems.append(revoked)
+        return verdict
     lists = list(lists)
+    before = {_hex(fp) for fp in earlier}
     for label, known in lists:
         entry = known.find(certificate_fingerprint)
         if entry is None:
@@ -243,6 +304,14 @@ def judge(name: str, organisation: str, certificate_fingerprint: str,
             continue
         verdict.status, verdict.confirmed_as, verdict.confirmed_by = CONFIRMED, entry, label
         return verdict
+    for label, known in lists:
+        for old in known.signers:
+            if _hex(old.certificate_fingerprint) in before and custody_key_fingerprint and \
+                    old.custody_key_fingerprint == custody_key_fingerprint:
+                verdict.status, verdict.confirmed_as = CONFIRMED, old
+                verdict.confirmed_by = (f"{label} (a renewal of the certificate confirmed "
+                                        "there, recorded in the signed custody log)")
+                return verdict
     if expected is not None and _hex(expected) == _hex(certificate_fingerprint):
         verdict.status, verdict.confirmed_by = CONFIRMED, "the fingerprint given"
         return verdict
