@@ -67,6 +67,8 @@ SHOTS: dict[str, tuple[int, int]] = {
     "thumbnail-grid": (1100, 700),
     "export": (640, 380),
     "verification": (900, 620),
+    "verification-signer-not-confirmed": (900, 620),
+    "verification-not-verified": (900, 620),
     "health": (560, 240),
     "search": (1100, 700),
     "trusted-timestamps": (860, 560),
@@ -156,6 +158,39 @@ def demo_vault(folder: Path) -> Vault:
     # warning about them would show in every screenshot.
     v.kdf_warnings = []
     return v
+
+
+def strangers_package(work: Path) -> Path:
+    """A package of one sample document from another investigator's throwaway vault."""
+    other, _recovery = Vault.create(work / "Eastfield", PASSPHRASE, Identity(
+        "Priya Shah", "PS", "Researcher", "Eastfield FOI Group"), clock=FixedClock(T0),
+        kdf=TEST_KDF)
+    try:
+        sample = sorted(p for p in SAMPLES.iterdir() if p.suffix == ".pdf")[0]
+        for _progress in import_paths(other, [sample], case="EF-2026-04",
+                                      received_from="e-mail from a council officer"):
+            pass
+        path = work / "EF-2026-04.zip"
+        for _step in export_package(other, path, case="EF-2026-04", recipient="Smith & Co"):
+            pass
+        return path
+    finally:
+        other.close()
+
+
+def tampered_copy(package: Path, out: Path) -> Path:
+    """The package with one byte of its first exhibit changed (the zip itself well formed)."""
+    import zipfile
+
+    with zipfile.ZipFile(package) as src, zipfile.ZipFile(out, "x", zipfile.ZIP_STORED) as dst:
+        changed = False
+        for info in src.infolist():
+            data = src.read(info)
+            if not changed and "/data/exhibits/" in info.filename:
+                data = bytes([data[0] ^ 1]) + data[1:]
+                changed = True
+            dst.writestr(info, data)
+    return out
 
 
 def render(out: Path) -> list[Path]:
@@ -259,6 +294,24 @@ def render(out: Path) -> list[Path]:
             raise RuntimeError(f"the sample package did not verify: "
                                f"{report.verification.reason}")
         written.append(shoot(app, report, "verification", out))
+        report.accept()
+
+        # A package from someone this computer never confirmed, then a tampered one.
+        stranger = strangers_package(work)
+        window.verify(stranger)
+        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog)
+                   and window.dialog.package == stranger, "the second verification")
+        report = window.dialog
+        assert isinstance(report, VerifyDialog)
+        written.append(shoot(app, report, "verification-signer-not-confirmed", out))
+        report.accept()
+        tampered = tampered_copy(package, work / "tampered.zip")
+        window.verify(tampered)
+        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog)
+                   and window.dialog.package == tampered, "the third verification")
+        report = window.dialog
+        assert isinstance(report, VerifyDialog)
+        written.append(shoot(app, report, "verification-not-verified", out))
         report.accept()
 
         window.run_health()
