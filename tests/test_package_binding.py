@@ -384,3 +384,38 @@ def test_history_says_what_it_could_not_compare(tmp_path: Path) -> None:
         assert not compare_vault_with_package(v, v1).ok  # the vault's full log shows it
     finally:
         v.close()
+
+
+def test_a_changed_event_says_what_differs(tmp_path: Path) -> None:
+    """Two packages of one vault whose event differs only in its details: the message names
+    the member that changed, not two identical summaries."""
+    from vault.custody_history import EDITED, compare_history, history_from_excerpt
+    from vault.custody_excerpt import verify_excerpt
+
+    v = new_vault(tmp_path / "v")
+    try:
+        refs = {r.ref for r in import_files(v, sample_paths(tmp_path)[:2]) if r.ref}
+        events = [e for e in v.events() if e.fields["action"] != custody.EXPORTED]
+        key = Ed25519PrivateKey.from_private_bytes(bytes(v.con.execute(
+            "SELECT private FROM keys WHERE name='custody'").fetchone()[0]))
+        changed: list[Event] = []
+        prev = custody.GENESIS
+        for ev in events:
+            f = ev.fields
+            details = dict(f["details"])
+            if f["action"] == custody.IMPORTED and f["item"] == "MO/1":
+                details["received_from"] = "someone else entirely"
+            new = make_event(key, vault_id=f["vault"], seq=ev.seq, prev=prev, time=f["time"],
+                             actor=f["actor"], action=f["action"], item=f["item"],
+                             sha256=f["sha256"], details=details)
+            changed.append(new)
+            prev = new.hash
+        older = history_from_excerpt(verify_excerpt(make_excerpt(events, refs)), "the older")
+        newer = history_from_excerpt(verify_excerpt(make_excerpt(changed, refs)), "the newer")
+        result = compare_history(older, newer)
+        assert not result.ok and result.divergence is not None
+        assert result.divergence.what == EDITED
+        assert "details.received_from" in result.message and "someone else entirely" in \
+            result.message, result.message
+    finally:
+        v.close()
