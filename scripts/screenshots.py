@@ -286,33 +286,23 @@ def render(out: Path) -> list[Path]:
         package = work / f"{CASE}.zip"
         for _step in export_package(v, package, case=CASE, recipient="Smith & Co Solicitors"):
             pass
-        window.verify(package)
-        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog), "the verification")
-        report = window.dialog
-        assert isinstance(report, VerifyDialog)
+        def verification(package: Path, name: str) -> VerifyDialog:
+            window.verify(package)
+            wait_until(app, lambda: isinstance(window.dialog, VerifyDialog)
+                       and window.dialog.package == package, f"the verification of {name}")
+            report = window.dialog
+            assert isinstance(report, VerifyDialog)
+            written.append(shoot(app, report, name, out))
+            report.accept()
+            return report
+
+        report = verification(package, "verification")
         if not report.verification.verified:
             raise RuntimeError(f"the sample package did not verify: "
                                f"{report.verification.reason}")
-        written.append(shoot(app, report, "verification", out))
-        report.accept()
-
         # A package from someone this computer never confirmed, then a tampered one.
-        stranger = strangers_package(work)
-        window.verify(stranger)
-        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog)
-                   and window.dialog.package == stranger, "the second verification")
-        report = window.dialog
-        assert isinstance(report, VerifyDialog)
-        written.append(shoot(app, report, "verification-signer-not-confirmed", out))
-        report.accept()
-        tampered = tampered_copy(package, work / "tampered.zip")
-        window.verify(tampered)
-        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog)
-                   and window.dialog.package == tampered, "the third verification")
-        report = window.dialog
-        assert isinstance(report, VerifyDialog)
-        written.append(shoot(app, report, "verification-not-verified", out))
-        report.accept()
+        verification(strangers_package(work), "verification-signer-not-confirmed")
+        verification(tampered_copy(package, work / "tampered.zip"), "verification-not-verified")
 
         window.run_health()
         wait_until(app, lambda: isinstance(window.dialog, ResultDialog), "the health check")

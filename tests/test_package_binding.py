@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -51,26 +53,57 @@ def resign(e: Entries, v: Vault) -> None:
     e[SIGNATURE] = sign_detached(e[TAGMANIFEST], key, cert)
 
 
-def rechained(v: Vault) -> tuple[list[Event], Ed25519PrivateKey]:
-    """The vault's whole log, every event signed again under a new custody key (event 1 says
-    the new key), with the same times, actions and details."""
-    key = Ed25519PrivateKey.generate()
+def replace_log(e: Entries, v: Vault, log: bytes,
+                key: Ed25519PrivateKey | None = None) -> None:
+    """The custody log replaced by ``log`` and bag-info made to agree with it (its end, and
+    its custody key when ``key`` signs it), the signature's timestamp dropped, re-signed."""
+    e[CUSTODY_LOG] = log
+    last = json.loads(log.splitlines()[-1])
+    info = e[BAG_INFO].decode()
+    if key is not None:
+        info = info.replace(v.fingerprint(), key_fingerprint(key.public_key()))
+    info = re.sub(r"Evidence-Vault-Custody-Head: [^\n]*",
+                  f"Evidence-Vault-Custody-Head: {last['event']['seq']} {last['hash']}", info)
+    e[BAG_INFO] = info.encode()
+    e.pop(SIGNATURE_TOKEN, None)
+    e.pop(SIGNATURE_TOKEN_CERTS, None)
+    resign(e, v)
+
+
+def new_key_event_1(key: Ed25519PrivateKey) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """An edit that makes event 1 name ``key`` as the custody key."""
     raw = key.public_key().public_bytes(serialization.Encoding.Raw,
                                         serialization.PublicFormat.Raw)
+
+    def edit(f: dict[str, Any]) -> dict[str, Any]:
+        if f["seq"] == 1:
+            f["details"] = {**f["details"], "custody_public_key": base64.b64encode(raw).decode(),
+                            "custody_key_fingerprint": key_fingerprint(key.public_key())}
+        return f
+    return edit
+
+
+def signed_again(events: list[Event], key: Ed25519PrivateKey,
+                 edit: Callable[[dict[str, Any]], dict[str, Any]] = lambda f: f) -> list[Event]:
+    """``events`` (without the exports, which no excerpt holds), each edited by ``edit`` and
+    signed again under ``key``, chained anew."""
     out: list[Event] = []
     prev = custody.GENESIS
-    for ev in v.events():
-        f = dict(ev.fields)
-        details = dict(f["details"])
-        if ev.seq == 1:
-            details["custody_public_key"] = base64.b64encode(raw).decode()
-            details["custody_key_fingerprint"] = key_fingerprint(key.public_key())
+    for ev in events:
+        if ev.fields["action"] == custody.EXPORTED:
+            continue
+        f = edit(json.loads(ev.body))
         new = make_event(key, vault_id=f["vault"], seq=ev.seq, prev=prev, time=f["time"],
                          actor=f["actor"], action=f["action"], item=f["item"],
-                         sha256=f["sha256"], details=details)
+                         sha256=f["sha256"], details=f["details"])
         out.append(new)
         prev = new.hash
-    return out, key
+    return out
+
+
+def own_custody_key(v: Vault) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(bytes(v.con.execute(
+        "SELECT private FROM keys WHERE name='custody'").fetchone()[0]))
 
 
 def test_a_rechained_log_with_the_genuine_head_token_fails(
@@ -81,22 +114,11 @@ def test_a_rechained_log_with_the_genuine_head_token_fails(
     assert run_stamp(v, timeout=10).stamped
     package = export(v, tmp_path / "p.zip", case=CASE).path
     assert verify_package(package, tsa_roots=[tsa.ca_cert]).intact
-    events, key = rechained(v)
+    key = Ed25519PrivateKey.generate()
+    events = signed_again(list(v.events()), key, new_key_event_1(key))
 
     def forge(e: Entries) -> None:
-        e[CUSTODY_LOG] = make_excerpt(events[:-1] if events[-1].fields["action"] ==
-                                      custody.EXPORTED else events, [r for r in refs if r])
-        last = json.loads(e[CUSTODY_LOG].splitlines()[-1])
-        e[BAG_INFO] = e[BAG_INFO].replace(
-            v.fingerprint().encode(), key_fingerprint(key.public_key()).encode())
-        head = next(ln for ln in e[BAG_INFO].decode().splitlines()
-                if ln.startswith("Evidence-Vault-Custody-Head: "))
-        e[BAG_INFO] = e[BAG_INFO].replace(
-            head.encode(), f"Evidence-Vault-Custody-Head: {last['event']['seq']} "
-                           f"{last['hash']}".encode())
-        e.pop(SIGNATURE_TOKEN, None)
-        e.pop(SIGNATURE_TOKEN_CERTS, None)
-        resign(e, v)
+        replace_log(e, v, make_excerpt(events, {r for r in refs if r}), key)
 
     forged = tmp_path / "forged.zip"
     rewrite_zip(package, forged, forge)
@@ -159,17 +181,7 @@ def test_a_resigned_log_around_a_stamped_head_in_an_omitted_range_fails(
     events = [e for e in v.events() if e.fields["action"] != custody.EXPORTED]
 
     def forge(e: Entries) -> None:
-        e[CUSTODY_LOG] = resigned_excerpt(events, {"MO/1"}, key)
-        last = json.loads(e[CUSTODY_LOG].splitlines()[-1])
-        e[BAG_INFO] = e[BAG_INFO].replace(
-            v.fingerprint().encode(), key_fingerprint(key.public_key()).encode())
-        head = next(ln for ln in e[BAG_INFO].decode().splitlines()
-                if ln.startswith("Evidence-Vault-Custody-Head: "))
-        e[BAG_INFO] = e[BAG_INFO].replace(head.encode(), (
-            f"Evidence-Vault-Custody-Head: {last['event']['seq']} {last['hash']}").encode())
-        e.pop(SIGNATURE_TOKEN, None)
-        e.pop(SIGNATURE_TOKEN_CERTS, None)
-        resign(e, v)
+        replace_log(e, v, resigned_excerpt(events, {"MO/1"}, key), key)
 
     forged = tmp_path / "forged.zip"
     rewrite_zip(package, forged, forge)
@@ -270,34 +282,17 @@ def test_custody_times_never_go_backwards(tmp_path: Path) -> None:
 def test_a_log_whose_times_go_backwards_is_flagged(tmp_path: Path) -> None:
     v = new_vault(tmp_path / "v")
     try:
-        refs = [r.ref for r in import_files(v, sample_paths(tmp_path)[:2])]
+        refs = {r.ref for r in import_files(v, sample_paths(tmp_path)[:2]) if r.ref}
         package = export(v, tmp_path / "p.zip", case=CASE).path
-        events = list(v.events())
-        key = Ed25519PrivateKey.from_private_bytes(bytes(v.con.execute(
-            "SELECT private FROM keys WHERE name='custody'").fetchone()[0]))
-        out: list[Event] = []
-        prev = custody.GENESIS
-        for ev in events:
-            f = ev.fields
-            when = "2020-01-01T00:00:00.000000Z" if ev.seq == 3 else f["time"]
-            new = make_event(key, vault_id=f["vault"], seq=ev.seq, prev=prev, time=when,
-                             actor=f["actor"], action=f["action"], item=f["item"],
-                             sha256=f["sha256"], details=f["details"])
-            out.append(new)
-            prev = new.hash
 
-        def backwards(e: Entries) -> None:
-            e[CUSTODY_LOG] = make_excerpt([x for x in out if x.fields["action"] !=
-                                           custody.EXPORTED], [r for r in refs if r])
-            last = json.loads(e[CUSTODY_LOG].splitlines()[-1])
-            head = next(ln for ln in e[BAG_INFO].decode().splitlines()
-                    if ln.startswith("Evidence-Vault-Custody-Head: "))
-            e[BAG_INFO] = e[BAG_INFO].replace(head.encode(), (
-                f"Evidence-Vault-Custody-Head: {last['event']['seq']} {last['hash']}").encode())
-            resign(e, v)
+        def earlier(f: dict[str, Any]) -> dict[str, Any]:
+            if f["seq"] == 3:
+                f["time"] = "2020-01-01T00:00:00.000000Z"
+            return f
 
+        out = signed_again(list(v.events()), own_custody_key(v), earlier)
         forged = tmp_path / "backwards.zip"
-        rewrite_zip(package, forged, backwards)
+        rewrite_zip(package, forged, lambda e: replace_log(e, v, make_excerpt(out, refs)))
         result = verify_package(forged)
         assert any("custody times go backwards at event 3" in w for w in result.warnings), \
             result.warnings
@@ -389,27 +384,20 @@ def test_history_says_what_it_could_not_compare(tmp_path: Path) -> None:
 def test_a_changed_event_says_what_differs(tmp_path: Path) -> None:
     """Two packages of one vault whose event differs only in its details: the message names
     the member that changed, not two identical summaries."""
-    from vault.custody_history import EDITED, compare_history, history_from_excerpt
     from vault.custody_excerpt import verify_excerpt
+    from vault.custody_history import EDITED, compare_history, history_from_excerpt
 
     v = new_vault(tmp_path / "v")
     try:
         refs = {r.ref for r in import_files(v, sample_paths(tmp_path)[:2]) if r.ref}
         events = [e for e in v.events() if e.fields["action"] != custody.EXPORTED]
-        key = Ed25519PrivateKey.from_private_bytes(bytes(v.con.execute(
-            "SELECT private FROM keys WHERE name='custody'").fetchone()[0]))
-        changed: list[Event] = []
-        prev = custody.GENESIS
-        for ev in events:
-            f = ev.fields
-            details = dict(f["details"])
+
+        def other_source(f: dict[str, Any]) -> dict[str, Any]:
             if f["action"] == custody.IMPORTED and f["item"] == "MO/1":
-                details["received_from"] = "someone else entirely"
-            new = make_event(key, vault_id=f["vault"], seq=ev.seq, prev=prev, time=f["time"],
-                             actor=f["actor"], action=f["action"], item=f["item"],
-                             sha256=f["sha256"], details=details)
-            changed.append(new)
-            prev = new.hash
+                f["details"] = {**f["details"], "received_from": "someone else entirely"}
+            return f
+
+        changed = signed_again(events, own_custody_key(v), other_source)
         older = history_from_excerpt(verify_excerpt(make_excerpt(events, refs)), "the older")
         newer = history_from_excerpt(verify_excerpt(make_excerpt(changed, refs)), "the newer")
         result = compare_history(older, newer)

@@ -25,7 +25,7 @@ from vault import tsp
 from vault.certs import cert_fingerprint
 from vault.clock import duration
 from vault.cms import CmsError, verify_detached
-from vault.custody import PURGED, RECEIPTS, head_records, times_backwards
+from vault.custody import PURGED, RECEIPTS, event_instant, head_records, times_backwards
 from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
 from vault.custody_history import (
     History,
@@ -236,7 +236,7 @@ def _root_lists(result: Verification, roots: Sequence[x509.Certificate],
     cert = result.signer_certificate
     if cert is None:
         return []
-    as_of = _time(result.bag_info.get("Evidence-Vault-Custody-As-Of", ""))
+    as_of = event_instant(result.bag_info.get("Evidence-Vault-Custody-As-Of", ""))
     for root in roots:
         if not issued_by(cert, root):
             continue
@@ -566,14 +566,14 @@ class _Verifier:
                 else None
             self._token("signature", "signature", self.read(SIGNATURE_TOKEN),
                         self.read(SIGNATURE), certs, roots,
-                        _time(self.r.bag_info.get("Evidence-Vault-Custody-As-Of", "")),
+                        event_instant(self.r.bag_info.get("Evidence-Vault-Custody-As-Of", "")),
                         "Evidence-Vault-Custody-As-Of", problems)
         # What the excerpt confirms: seq -> (hash, recorded time or None).
         known: dict[int, tuple[str, dt.datetime | None]] = {}
         for _start, end, h in excerpt.omitted:
             known[end] = (h, None)
         for rec in excerpt.records:
-            known[int(rec["event"]["seq"])] = (str(rec["hash"]), _time(
+            known[int(rec["event"]["seq"])] = (str(rec["hash"]), event_instant(
                 str(rec["event"].get("time", ""))))
         head_seq = int(excerpt.records[-1]["event"]["seq"]) if excerpt.records else 0
         names = {(seq, kind, tsa): name for (seq, kind, tsa), name in heads}
@@ -714,14 +714,6 @@ def certificate_history(excerpt: VerifiedExcerpt) -> list[str]:
 def _subject(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
     values = cert.subject.get_attributes_for_oid(oid)
     return str(values[0].value) if values else ""
-
-
-def _time(text: str) -> dt.datetime | None:
-    try:
-        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 def _embedded_certs(token: bytes) -> list[x509.Certificate]:
