@@ -551,24 +551,33 @@ def test_the_idle_time_is_the_users_choice(qtbot: QtBot, app: App, tmp_path: Pat
     assert app.idle_time() == 12 * 60_000  # remembered (a number, nothing sensitive)
 
 
-def test_forgotten_passphrase_with_the_recovery_key(qtbot: QtBot, app: App,
-                                                   tmp_path: Path) -> None:
-    from conftest import NEW_PASSPHRASE
-
+def recovery_dialog(qtbot: QtBot, app: App, path: Path, key: str, new: str) -> Any:
+    """The unlock screen of ``path``, "Forgot the passphrase?", the recovery dialog filled in
+    (not yet submitted)."""
     from ui.vault_dialogs import RecoverDialog
 
-    v, recovery_key = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
-    path = v.folder
-    v.close()
     app.start(path)
     unlock = app.screen
     assert isinstance(unlock, UnlockDialog)
     qtbot.mouseClick(unlock.forgot, Qt.MouseButton.LeftButton)
     recover = unlock.recover_dialog
     assert isinstance(recover, RecoverDialog)
-    recover.key.setText("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
-    recover.new.setText(NEW_PASSPHRASE)
-    recover.confirm.setText(NEW_PASSPHRASE)
+    recover.key.setText(key)
+    recover.new.setText(new)
+    recover.confirm.setText(new)
+    return recover
+
+
+def test_forgotten_passphrase_with_the_recovery_key(qtbot: QtBot, app: App,
+                                                   tmp_path: Path) -> None:
+    from conftest import NEW_PASSPHRASE
+
+
+    v, recovery_key = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
+    path = v.folder
+    v.close()
+    recover = recovery_dialog(qtbot, app, path, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
+                              NEW_PASSPHRASE)
     qtbot.mouseClick(recover.reset, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: recover.job is None, timeout=WAIT)
     assert "recovery key" in recover.message.text().lower(), recover.message.text()
@@ -590,7 +599,6 @@ def test_recovery_in_the_app_never_copies_an_edited_cost(qtbot: QtBot, app: App,
 
     from conftest import NEW_PASSPHRASE
 
-    from ui.vault_dialogs import RecoverDialog
     from vault.keyslots import FLOOR_M_KIB, FLOOR_T
 
     v, recovery_key = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
@@ -601,15 +609,7 @@ def test_recovery_in_the_app_never_copies_an_edited_cost(qtbot: QtBot, app: App,
         if slot["kind"] == "passphrase":
             slot["kdf"].update(m_kib=8, t=1, p=1)
     (path / "header.json").write_text(json.dumps(header))
-    app.start(path)
-    unlock = app.screen
-    assert isinstance(unlock, UnlockDialog)
-    qtbot.mouseClick(unlock.forgot, Qt.MouseButton.LeftButton)
-    recover = unlock.recover_dialog
-    assert isinstance(recover, RecoverDialog)
-    recover.key.setText(recovery_key)
-    recover.new.setText(NEW_PASSPHRASE)
-    recover.confirm.setText(NEW_PASSPHRASE)
+    recover = recovery_dialog(qtbot, app, path, recovery_key, NEW_PASSPHRASE)
     qtbot.mouseClick(recover.reset, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT)
     assert app.window is not None
