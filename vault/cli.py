@@ -55,6 +55,26 @@ def _progress(total: int, label: str) -> Any:
                              hidden=not sys.stderr.isatty(), show_pos=False, show_percent=True)
 
 
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def plain(text: object) -> str:
+    """A field of the tab-separated output: backslash, tab, newline and carriage return
+    escaped as \\\\, \\t, \\n and \\r, other control and line-breaking characters as
+    \\xNN or \\uNNNN, so that one record is one line and its fields never split."""
+    out = []
+    for c in str(text):
+        if c in _ESCAPES:
+            out.append(_ESCAPES[c])
+        elif ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F:
+            out.append(f"\\x{ord(c):02x}")
+        elif c in "\u2028\u2029":
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def _human(n: int) -> str:
     size = float(n)
     for unit in ("B", "KB", "MB", "GB"):
@@ -114,15 +134,16 @@ def import_cmd(vault: str, paths: tuple[Path, ...], case: str | None, received_f
                 results.append(r)
                 counts[r.status] = counts.get(r.status, 0) + 1
                 if r.status == FAILED:
-                    click.echo(f"FAILED  {r.source}: {r.error}", err=True)
+                    click.echo(f"FAILED  {plain(r.source)}: {plain(r.error)}", err=True)
                 else:
-                    click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{r.source}")
+                    click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{plain(r.source)}")
                     sys.stdout.flush()
         from vault.search_index import run_index_jobs
 
         for _done in run_index_jobs(v):  # the text made searchable (OCR waits for `ocr`)
             pass
-    warned = [f"{r.ref} ({Path(r.source).name}): {w}" for r in results for w in r.warnings]
+    warned = [f"{r.ref} ({plain(Path(r.source).name)}): {plain(w)}"
+              for r in results for w in r.warnings]
     for w in warned:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"{counts['imported']} imported, {counts[RECEIVED_AGAIN]} received again, "
@@ -146,8 +167,8 @@ def list_cmd(vault: str, case: str | None, as_json: bool) -> None:
         return
     for i in items:
         status = "" if i.status == "present" else f"  [{i.status.upper()}]"
-        click.echo(f"{i.ref}\t{i.name}\t{i.size}\t{i.sha256}\t{i.received}\t{i.case or '-'}"
-                   f"{status}")
+        click.echo(f"{i.ref}\t{plain(i.name)}\t{i.size}\t{i.sha256}\t{i.received}\t"
+                   f"{plain(i.case or '-')}{status}")
 
 
 @cli.command()

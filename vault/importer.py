@@ -71,30 +71,81 @@ class Stored:
     action: str = custody.IMPORTED
 
 
+def readable(s: str | os.PathLike[str]) -> str:
+    """A name or path as text a person can read: its bytes as UTF-8 where they are, and any
+    byte that is not (a Latin-1 name from an old Windows machine, a FAT stick, an old zip) as
+    the Windows-1252 character it most likely was."""
+    raw = os.fsencode(s)
+    text = raw.decode("utf-8", "surrogateescape")
+    if not any(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        return text
+    return "".join(bytes([ord(c) - 0xDC00]).decode("cp1252", "replace").replace(
+        "\ufffd", bytes([ord(c) - 0xDC00]).decode("latin-1")) if 0xDC80 <= ord(c) <= 0xDCFF
+        else c for c in text)
+
+
+def exact_bytes(s: str | os.PathLike[str]) -> str | None:
+    """The hex of a name's bytes as the system gave them, when they are not UTF-8 (None when
+    they are: the text is then exact)."""
+    raw = os.fsencode(s)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.hex()
+    return None
+
+
 def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[ImportResult]]:
-    """Expand folders recursively (sorted, symlinked folders not followed)."""
+    """Expand folders recursively, sorted. Links are followed, to files and to folders alike
+    (the provenance records the link and its target); a folder reached twice (a link back to
+    a folder already being imported) is named and not walked again. Nothing is skipped
+    without a result that names it."""
     files: list[Path] = []
     problems: list[ImportResult] = []
+    seen: set[tuple[int, int]] = set()
     for p in map(Path, paths):
         if p.is_dir():
-            for root, dirs, names in os.walk(p):
+            def unreadable(e: OSError, top: Path = p) -> None:
+                problems.append(ImportResult(readable(e.filename or top), FAILED,
+                                             error=f"cannot read the folder: "
+                                                   f"{e.strerror or e}"))
+
+            for root, dirs, names in os.walk(p, followlinks=True, onerror=unreadable):
+                try:
+                    st = os.stat(root)
+                except OSError:
+                    continue
+                if (st.st_dev, st.st_ino) in seen:
+                    problems.append(ImportResult(
+                        readable(root), FAILED, error="a link to a folder already imported (a "
+                        "loop, or the same folder twice): its files are imported once"))
+                    dirs[:] = []
+                    continue
+                seen.add((st.st_dev, st.st_ino))
                 dirs.sort()
                 files.extend(Path(root) / n for n in sorted(names))
         elif p.exists():
             files.append(p)
+        elif p.is_symlink():
+            problems.append(ImportResult(readable(p), FAILED,
+                                         error="a link whose target does not exist"))
         else:
-            problems.append(ImportResult(str(p), FAILED, error="no such file or folder"))
+            problems.append(ImportResult(readable(p), FAILED, error="no such file or folder"))
     kept = []
     for f in files:
         try:
             mode = f.stat().st_mode
         except OSError as e:
-            problems.append(ImportResult(str(f), FAILED, error=e.strerror or str(e)))
+            why = "a link whose target does not exist" if f.is_symlink() else \
+                (e.strerror or str(e))
+            problems.append(ImportResult(readable(f), FAILED, error=why))
             continue
         if stat.S_ISREG(mode):
             kept.append(f)
         else:
-            problems.append(ImportResult(str(f), FAILED, error="not a regular file; skipped"))
+            problems.append(ImportResult(readable(f), FAILED,
+                                         error="not a regular file (a device, a pipe or a "
+                                               "socket); not imported"))
     return kept, problems
 
 
@@ -197,14 +248,16 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
 
     try:
         for source in files:
-            prog.current = str(source)
+            prog.current = readable(source)
             try:
                 stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read)
             except _Cancelled:
                 break
-            except OSError as e:
-                prog.acknowledged = [ImportResult(str(source), FAILED,
-                                                  error=f"cannot read: {e.strerror or e}")]
+            except (OSError, ValueError, UnicodeError) as e:
+                # One file's problem never takes the batch down: it is named, the rest go on.
+                why = f"cannot read: {e.strerror or e}" if isinstance(e, OSError) else \
+                    f"could not be stored ({type(e).__name__}: {e})"
+                prog.acknowledged = [ImportResult(readable(source), FAILED, error=why)]
                 prog.files_done += 1
                 yield prog
                 continue
@@ -298,10 +351,13 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
             warnings.append("the file changed while it was being read; the bytes preserved "
                             "are exactly those read")
     mime = sniff(head)
+    warnings.extend(content_warnings(source.name, mime, size))
     created = getattr(before, "st_birthtime", None)
-    provenance = {
-        "original_name": source.name,
-        "original_path": str(source.resolve()),
+    as_found = Path(os.path.abspath(source))
+    target = source.resolve()
+    provenance: dict[str, Any] = {
+        "original_name": readable(source.name),
+        "original_path": readable(as_found),
         "size": size,
         "sha256": sha,
         "mime": mime,
@@ -314,7 +370,46 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
         "machine": v.identity.actor()["machine"],
         "program": PROGRAM,
     }
+    # Exact bytes where a name is not UTF-8; the link's target where one was followed.
+    for key, value in (("original_name_bytes", exact_bytes(source.name)),
+                       ("original_path_bytes", exact_bytes(as_found))):
+        if value is not None:
+            provenance[key] = value
+    if target != as_found:
+        provenance["link_target"] = readable(target)
+        if exact_bytes(target) is not None:
+            provenance["link_target_bytes"] = exact_bytes(target)
+        warnings.append(f"reached through a link: the file is {readable(target)}")
     return Stored(source, writer, sha, size, mime, provenance, warnings)
+
+
+# What a name's extension says the content is, for the commonest kinds of evidence.
+_EXTENSIONS = {
+    "pdf": ("application/pdf",), "jpg": ("image/jpeg",), "jpeg": ("image/jpeg",),
+    "png": ("image/png",), "gif": ("image/gif",), "tif": ("image/tiff",),
+    "tiff": ("image/tiff",), "heic": ("image/heic", "image/heif"), "webp": ("image/webp",),
+    "txt": ("text/plain",), "eml": ("message/rfc822", "text/plain"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "application/zip"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "application/zip"),
+    "zip": ("application/zip",),
+}
+_KINDS = {"application/pdf": "a PDF", "image/jpeg": "a JPEG picture", "image/png": "a PNG "
+          "picture", "text/plain": "text", "application/zip": "a zip archive",
+          "text/html": "an HTML page", "message/rfc822": "an e-mail"}
+
+
+def content_warnings(name: str, mime: str, size: int) -> list[str]:
+    """An empty file, and a name whose extension contradicts the content."""
+    if size == 0:
+        return ["the file is empty (0 bytes): preserved as received"]
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    expected = _EXTENSIONS.get(ext)
+    if expected is None or mime in expected or mime == "application/octet-stream":
+        return []
+    return [f"its name ends in .{ext}, but its content is {_KINDS.get(mime, mime)}: the name "
+            "may be wrong, or the file disguised"]
 
 
 def _ref_taken(v: Vault, ref: str) -> bool:
@@ -358,44 +453,62 @@ def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
     with v.transaction():
         cid = case_id(v, case) if case else None
         for s in batch:
-            prov = json.dumps(s.provenance, sort_keys=True)
-            row = v.con.execute("SELECT id, ref, status FROM items WHERE sha256=? ORDER BY id "
-                                "LIMIT 1", (s.sha256,)).fetchone()
-            if row is not None:
-                item_id, ref, status = row
-                kept = status == "present"
-                details = dict(s.provenance)
-                if not kept:
-                    details["stored"] = False
-                    details["note"] = "the item was purged; the new copy was not kept"
-                ev = v.record(custody.RECEIVED_AGAIN, item=ref, sha256=s.sha256,
-                              details=details, time=s.provenance["received"])
-                v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
-                              (item_id, ev.seq, prov))
-                if kept:  # a new provenance record to search
-                    queue_index(v, [int(item_id)])
+            # One item that cannot be recorded never takes the batch down: its own savepoint
+            # is rolled back, it is named as failed, and its stored object is discarded.
+            v.con.execute("SAVEPOINT one_item")
+            try:
+                _record_one(v, s, cid, results, duplicates)
+            except (ValueError, TypeError) as e:  # a name or detail that cannot be recorded
+                v.con.execute("ROLLBACK TO one_item")
+                results.append(ImportResult(readable(s.source), FAILED, sha256=s.sha256,
+                                            size=s.size, error="could not be recorded "
+                                            f"({type(e).__name__}: {e}); nothing else was "
+                                            "affected"))
                 duplicates.append(s.writer)
-                results.append(ImportResult(str(s.source), RECEIVED_AGAIN, ref, s.sha256, s.size,
-                                            list(s.warnings)))
-                continue
-            ref = s.ref if s.ref and not _ref_taken(v, s.ref) else next_reference(v)
-            v.con.execute("INSERT INTO objects (oid, key, chunk_size, size) VALUES (?,?,?,?)",
-                          (s.writer.oid, s.writer.key, s.writer.chunk_size, s.size))
-            cur = v.con.execute(
-                "INSERT INTO items (ref, case_id, oid, sha256, size, name, mime, received, "
-                "received_from, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (ref, cid, s.writer.oid, s.sha256, s.size, s.provenance["original_name"], s.mime,
-                 s.provenance["received"], s.provenance["received_from"],
-                 json.dumps(s.warnings)))
-            ev = v.record(s.action, item=ref, sha256=s.sha256, details=s.provenance,
-                          time=s.provenance["received"])
-            v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
-                          (cur.lastrowid, ev.seq, prov))
-            queue_index(v, [int(cur.lastrowid)])  # searchable once the index jobs run
-            results.append(ImportResult(str(s.source), IMPORTED, ref, s.sha256, s.size,
-                                        list(s.warnings)))
+            v.con.execute("RELEASE one_item")
         if also is not None:
             also(results)
     for w in duplicates:  # only after the commit: until then a crash must find them unreferenced
         w.abort()
     return results
+
+def _record_one(v: Vault, s: Stored, cid: int | None, results: list[ImportResult],
+                duplicates: list[ObjectWriter]) -> None:
+    """Record one stored file (inside the batch's transaction)."""
+    prov = json.dumps(s.provenance, sort_keys=True)
+    row = v.con.execute("SELECT id, ref, status FROM items WHERE sha256=? ORDER BY id "
+                        "LIMIT 1", (s.sha256,)).fetchone()
+    if row is not None:
+        item_id, ref, status = row
+        kept = status == "present"
+        details = dict(s.provenance)
+        if not kept:
+            details["stored"] = False
+            details["note"] = "the item was purged; the new copy was not kept"
+        ev = v.record(custody.RECEIVED_AGAIN, item=ref, sha256=s.sha256,
+                      details=details, time=s.provenance["received"])
+        v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
+                      (item_id, ev.seq, prov))
+        if kept:  # a new provenance record to search
+            queue_index(v, [int(item_id)])
+        duplicates.append(s.writer)
+        results.append(ImportResult(readable(s.source), RECEIVED_AGAIN, ref, s.sha256, s.size,
+                                    list(s.warnings)))
+        return
+    ref = s.ref if s.ref and not _ref_taken(v, s.ref) else next_reference(v)
+    v.con.execute("INSERT INTO objects (oid, key, chunk_size, size) VALUES (?,?,?,?)",
+                  (s.writer.oid, s.writer.key, s.writer.chunk_size, s.size))
+    cur = v.con.execute(
+        "INSERT INTO items (ref, case_id, oid, sha256, size, name, mime, received, "
+        "received_from, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (ref, cid, s.writer.oid, s.sha256, s.size, s.provenance["original_name"], s.mime,
+         s.provenance["received"], s.provenance["received_from"],
+         json.dumps(s.warnings)))
+    ev = v.record(s.action, item=ref, sha256=s.sha256, details=s.provenance,
+                  time=s.provenance["received"])
+    v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
+                  (cur.lastrowid, ev.seq, prov))
+    queue_index(v, [int(cur.lastrowid)])  # searchable once the index jobs run
+    results.append(ImportResult(readable(s.source), IMPORTED, ref, s.sha256, s.size,
+                                list(s.warnings)))
+

@@ -1,0 +1,171 @@
+"""Real-world names and folders: a name that is not UTF-8, links to files and folders, a
+link loop, a dangling link, names with tabs and newlines, empty and disguised files. Nothing
+is lost or skipped without being named in the results and the exit code."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, write_files
+
+from vault import importer
+from vault.importer import FAILED, IMPORTED, ImportResult, import_paths
+from vault.items import get_item, list_items, provenance
+from vault.vault import Vault
+
+LATIN1 = b"caf\xe9 menu.txt"  # a Windows-1252 / Latin-1 name, as on old FAT sticks
+
+
+def run(v: Vault, *paths: Path | bytes) -> list[ImportResult]:
+    out: list[ImportResult] = []
+    for p in import_paths(v, [Path(os.fsdecode(x)) if isinstance(x, bytes) else x
+                              for x in paths]):
+        out.extend(p.acknowledged)
+    return out
+
+
+def stored(v: Vault, ref: str) -> bytes:
+    item = get_item(v, ref)
+    assert item.oid is not None
+    with v.objects.open(item.oid, v.object_key(item.oid)) as r:
+        return b"".join(r.iter_chunks())
+
+
+def test_a_name_that_is_not_utf8_imports_with_its_exact_bytes(vault: Vault,
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "stick"
+    write_files(folder, 10, prefix="good")
+    raw = os.fsencode(folder) + b"/" + LATIN1
+    with open(raw, "wb") as f:
+        f.write(b"Menu of the cafe where the meeting took place.\n")
+    results = run(vault, folder)
+    assert [r.status for r in results] == [IMPORTED] * 11, results
+    odd = next(r for r in results if "menu" in r.source)
+    assert odd.source.endswith("café menu.txt")
+    item = get_item(vault, odd.ref or "")
+    assert item.name == "café menu.txt"
+    (record,) = provenance(vault, item.ref)
+    assert record["original_name_bytes"] == LATIN1.hex()
+    assert bytes.fromhex(record["original_path_bytes"]).endswith(b"/" + LATIN1)
+    with open(raw, "rb") as f:
+        assert stored(vault, item.ref) == f.read()
+
+
+def test_the_cli_imports_and_lists_a_latin1_name(tmp_path: Path,
+                                                 make_vault: object) -> None:
+    v, _ = make_vault()  # type: ignore[operator]
+    folder = v.folder
+    v.close()
+    src = tmp_path / "in"
+    src.mkdir()
+    with open(os.fsencode(src) + b"/" + LATIN1, "wb") as f:
+        f.write(b"x")
+    r = run_cli("import", folder, src)
+    assert r.returncode == 0, r.stderr
+    assert "café menu.txt" in r.stdout and "Traceback" not in r.stderr
+    r = run_cli("list", folder)
+    assert r.returncode == 0 and "\tcafé menu.txt\t" in r.stdout
+
+
+def test_links_are_followed_and_recorded_and_a_loop_is_named(vault: Vault,
+                                                             tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write_files(outside, 2, prefix="linked")
+    top = tmp_path / "top"
+    write_files(top, 1, prefix="own")
+    (top / "photos").symlink_to(outside, target_is_directory=True)
+    (top / "one-file").symlink_to(outside / "linked-00000.txt")
+    (top / "back").symlink_to(top, target_is_directory=True)  # a loop
+    (top / "dangling").symlink_to(tmp_path / "nowhere.txt")
+    results = run(vault, top)
+    failed = {Path(r.source).name: r.error for r in results if r.status == FAILED}
+    assert failed == {"back": failed["back"], "dangling": "a link whose target does not exist"}
+    assert "a link to a folder already imported" in (failed["back"] or "")
+    ok = [r for r in results if r.status != FAILED]
+    names = sorted(Path(r.source).name for r in ok)
+    assert names == ["linked-00000.txt", "linked-00001.txt", "one-file", "own-00000.txt"], names
+    via = next(r for r in ok if Path(r.source).name == "one-file")
+    (record,) = provenance(vault, via.ref or "")[:1]
+    assert record["original_path"] == str(top / "one-file")
+    assert record["link_target"] == str(outside / "linked-00000.txt")
+    assert any("reached through a link" in w for w in via.warnings)
+    folder_item = next(r for r in ok if str(top / "photos") in r.source)
+    assert provenance(vault, folder_item.ref or "")[0]["link_target"].startswith(str(outside))
+
+
+def test_the_cli_exit_code_names_what_was_not_imported(tmp_path: Path,
+                                                       make_vault: object) -> None:
+    v, _ = make_vault()  # type: ignore[operator]
+    folder = v.folder
+    v.close()
+    src = tmp_path / "in"
+    write_files(src, 1)
+    (src / "loop").symlink_to(src, target_is_directory=True)
+    r = run_cli("import", folder, src)
+    assert r.returncode == 1
+    assert "FAILED" in r.stderr and "loop" in r.stderr
+    assert "1 imported, 0 received again, 1 failed" in r.stderr
+
+
+def test_tabs_and_newlines_in_names_never_split_a_line(tmp_path: Path,
+                                                       make_vault: object) -> None:
+    v, _ = make_vault()  # type: ignore[operator]
+    folder = v.folder
+    v.close()
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "two\nlines\tand a tab.txt").write_bytes(b"odd name")
+    r = run_cli("import", folder, src, "--case", "A\tB")
+    assert r.returncode == 0, r.stderr
+    (line,) = r.stdout.splitlines()
+    assert len(line.split("\t")) == 4 and line.endswith("two\\nlines\\tand a tab.txt")
+    r = run_cli("list", folder)
+    (line,) = r.stdout.splitlines()
+    fields = line.split("\t")
+    assert len(fields) == 6 and fields[1] == "two\\nlines\\tand a tab.txt"
+    assert fields[5] == "A\\tB"
+
+
+def test_empty_and_disguised_files_are_warned_about(vault: Vault, tmp_path: Path,
+                                                   corpus: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "letter.pdf").write_bytes((corpus / "photos" / "jolla.jpg").read_bytes())
+    (tmp_path / "fine.pdf").write_bytes((corpus / "pdf" / "minimal-document.pdf").read_bytes())
+    results = {Path(r.source).name: r for r in run(vault, tmp_path / "empty.txt",
+                                                   tmp_path / "letter.pdf",
+                                                   tmp_path / "fine.pdf")}
+    assert any("the file is empty" in w for w in results["empty.txt"].warnings)
+    assert any("ends in .pdf, but its content is a JPEG picture" in w
+               for w in results["letter.pdf"].warnings)
+    assert not any("ends in" in w for w in results["fine.pdf"].warnings)
+    assert {r.status for r in results.values()} == {IMPORTED}
+
+
+def test_one_item_that_cannot_be_recorded_does_not_take_the_batch_down(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: the reference for the third file cannot be made."""
+    files = write_files(tmp_path / "in", 5)
+    real = importer.next_reference
+    calls = {"n": 0}
+
+    def flaky(v: Vault) -> str:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise ValueError("injected fault")
+        return real(v)
+
+    monkeypatch.setattr(importer, "next_reference", flaky)
+    results = run(vault, *files)
+    assert [r.status for r in results].count(IMPORTED) == 4
+    (bad,) = [r for r in results if r.status == FAILED]
+    assert "could not be recorded (ValueError: injected fault)" in (bad.error or "")
+    assert len(list_items(vault)) == 4
+    for r in results:
+        if r.status == IMPORTED:
+            assert hashlib.sha256(stored(vault, r.ref or "")).hexdigest() == r.sha256
+    from vault.check import run_check
+
+    assert run_check(vault).ok
