@@ -13,6 +13,33 @@ def _legacy_text(head: bytes) -> bool:
     return not any((b < 0x20 and b not in (9, 10, 12, 13)) or b == 0x7F for b in head)
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """The encoding of UTF-16 or UTF-32 text (what Windows calls "Unicode" text, and Excel's
+    "Unicode text" export), by its byte order mark or, without one, by its pattern: mostly
+    ASCII characters whose other bytes are zero. None for anything else."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                      (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return name
+    sample = head[: len(head) - len(head) % 4][:4096]
+    if len(sample) < 16:
+        return None
+    for name, width, zero_at in (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)),
+                                 ("utf-16-le", 2, (1,)), ("utf-16-be", 2, (0,))):
+        units = [sample[i:i + width] for i in range(0, len(sample), width)]
+        ascii_units = sum(all(u[z] == 0 for z in zero_at) and u[[i for i in range(width)
+                                                                 if i not in zero_at][0]] != 0
+                          for u in units)
+        if ascii_units >= 0.9 * len(units):
+            try:
+                text = sample.decode(name)
+            except UnicodeDecodeError:
+                continue
+            if _legacy_text(text.encode("utf-8", "ignore")):
+                return name
+    return None
+
+
 def sniff(head: bytes) -> str:
     """The MIME type of a content whose first bytes are ``head`` (a few KiB suffice)."""
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
@@ -20,6 +47,8 @@ def sniff(head: bytes) -> str:
     kind = filetype.guess(head)
     if kind is not None:
         return str(kind.mime)
+    if wide_encoding(head) is not None:
+        return "text/plain"
     if not head:
         return "application/x-empty"
     try:

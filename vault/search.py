@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlcipher3
 
 from vault.search_index import ROW_BITS, SOURCE_SHIFT, SOURCES
+from vault.text_fold import fold
 from vault.vault import Vault
 
 HIT_START = "\x02"
@@ -71,7 +71,7 @@ def parse_query(text: str) -> Query:
     tags: list[str] = []
     terms: list[str] = []
     negated = False
-    for tok in _TOKEN.findall(unicodedata.normalize("NFKC", text or "")):
+    for tok in _TOKEN.findall(fold(text or "")):
         if tok.startswith("tag:"):
             name = " ".join(tok[4:].strip('"').split())
             if name:

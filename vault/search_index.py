@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from vault import custody
 from vault.clock import iso_utc
 from vault.office_text import document_text, is_office
 from vault.text_content import MAX_TEXT, is_text, text_of
+from vault.text_fold import fold
 from vault.vault import Vault
 
 SOURCES = ("name", "provenance", "metadata", "pdf", "ocr", "note", "annotation", "tag", "text")
@@ -68,6 +68,22 @@ def queue_index(v: Vault, item_ids: Iterable[int]) -> None:
                 (int(item_id), now))
 
 
+FOLD_SETTING = "search_fold_version"
+FOLD_VERSION = "2"  # 2: combining marks of every script and the tatweel folded (text_fold)
+
+
+def requeue_if_folding_changed(v: Vault) -> None:
+    """An index made with an older folding holds words that queries no longer match (an
+    Arabic word split at its vowel marks): queue every present item once to be read again."""
+    with v.db_lock:
+        if v.setting(FOLD_SETTING, "1") == FOLD_VERSION:
+            return
+        ids = [int(r[0]) for r in v.con.execute("SELECT id FROM items WHERE status='present'")]
+        with v.transaction():
+            queue_index(v, ids)
+            v.set_setting(FOLD_SETTING, FOLD_VERSION)
+
+
 def pending_counts(v: Vault) -> dict[str, int]:
     """Jobs still to do by kind (``index``, ``ocr``), failed ones included."""
     with v.db_lock:
@@ -83,6 +99,7 @@ def run_index_jobs(v: Vault, cancel: Callable[[], bool] | None = None
     outside the database lock, the rows are written in a short transaction. An item that
     fails keeps its job with ``last_error`` (tried again up to :data:`MAX_TRIES` times) and
     the others go on. Stops between items once ``cancel()`` is true."""
+    requeue_if_folding_changed(v)
     with v.db_lock:
         jobs = [int(r[0]) for r in v.con.execute(
             "SELECT item_id FROM text_jobs WHERE kind='index' AND tries < ? "
@@ -188,7 +205,7 @@ def _insert(v: Vault, item_id: int, rows: list[tuple[str, int | None, str | None
             continue
         n = used.get(source, 0)
         used[source] = n + 1
-        numbered.append((row_range(item_id, source)[0] + n, unicodedata.normalize("NFKC", text),
+        numbered.append((row_range(item_id, source)[0] + n, fold(text),
                          item_id, source, page, key))
     v.con.executemany("INSERT INTO search_text (rowid, text, item_id, source, page, key) "
                       "VALUES (?,?,?,?,?,?)", numbered)

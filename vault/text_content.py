@@ -23,7 +23,14 @@ def is_text(mime: str) -> bool:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else Windows-1252, which decodes any byte."""
+    """UTF-16 or UTF-32 where the content is (by BOM or pattern), UTF-8 (with or without a
+    BOM), else Windows-1252, which decodes any byte."""
+    from vault.mime import wide_encoding
+
+    wide = wide_encoding(data[:8192])
+    if wide is not None:
+        text = data.decode(wide, errors="replace")
+        return text.removeprefix("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
