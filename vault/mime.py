@@ -27,9 +27,8 @@ def wide_encoding(head: bytes) -> str | None:
     for name, width, zero_at in (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)),
                                  ("utf-16-le", 2, (1,)), ("utf-16-be", 2, (0,))):
         units = [sample[i:i + width] for i in range(0, len(sample), width)]
-        ascii_units = sum(all(u[z] == 0 for z in zero_at) and u[[i for i in range(width)
-                                                                 if i not in zero_at][0]] != 0
-                          for u in units)
+        low = next(i for i in range(width) if i not in zero_at)  # the ASCII byte's place
+        ascii_units = sum(all(u[z] == 0 for z in zero_at) and u[low] != 0 for u in units)
         if ascii_units >= 0.9 * len(units):
             try:
                 text = sample.decode(name)
