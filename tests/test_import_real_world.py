@@ -169,3 +169,29 @@ def test_one_item_that_cannot_be_recorded_does_not_take_the_batch_down(
     from vault.check import run_check
 
     assert run_check(vault).ok
+
+
+def test_mupdf_messages_become_warnings_and_stay_off_standard_output(
+        tmp_path: Path, make_vault: object, corpus: Path) -> None:
+    v, _ = make_vault()  # type: ignore[operator]
+    folder = v.folder
+    v.close()
+    src = tmp_path / "in"
+    src.mkdir()
+    good = (corpus / "pdf" / "minimal-document.pdf").read_bytes()
+    cut = good.rindex(b"startxref")
+    (src / "broken-xref.pdf").write_bytes(good[:cut] + b"startxref\n999999\n%%EOF\n")
+    (src / "no-pages.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\n"
+                                       b"trailer <</Root 1 0 R>>\n%%EOF\n")
+    r = run_cli("import", folder, src)
+    assert r.returncode == 0, r.stderr
+    assert "MuPDF" not in r.stdout  # standard output is for results only
+    assert all(line.count("\t") == 3 for line in r.stdout.splitlines()), r.stdout
+    r = run_cli("show", folder, "MO/1")
+    assert "MuPDF: " in r.stdout, r.stdout
+    assert "had to be repaired" in r.stdout
+    r = run_cli("show", folder, "MO/2")
+    assert "the PDF could not be read: no page was found" in r.stdout, r.stdout
+    assert "pages: 0" not in r.stdout.lower()
+    r = run_cli("index", folder)
+    assert "MuPDF" not in r.stdout

@@ -37,6 +37,7 @@ from vault import custody, heif
 from vault.clock import iso_utc
 from vault.errors import IntegrityError, NotFound, VaultError
 from vault.items import Item, get_item
+from vault.mupdf_quiet import mupdf
 from vault.search_index import refresh_sources
 from vault.thumbnails import (
     HEIF_TYPES,
@@ -432,7 +433,7 @@ def read_content(v: Vault, item: Item) -> bytes:
 def open_pdf(data: bytes, item: Item, password: str | None) -> Any:
     """A PyMuPDF document of ``data``, unlocked with ``password`` when it needs one. The
     caller holds the PyMuPDF lock and closes it."""
-    import pymupdf  # imported lazily: it costs ~0.2 s
+    pymupdf = mupdf()  # imported lazily: it costs ~0.2 s
 
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
@@ -521,7 +522,7 @@ def fold(text: str) -> str:
 
 
 def _flags() -> int:
-    import pymupdf
+    pymupdf = mupdf()
 
     return int(pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_ACCURATE_BBOXES)
 

@@ -50,6 +50,7 @@ from vault.importer import (
 )
 from vault.items import Item, get_item
 from vault.mime import sniff
+from vault.mupdf_quiet import mupdf
 from vault.objects import CHUNK_SIZE
 from vault.thumbnails import pdf_lock
 from vault.vault import Vault
@@ -113,7 +114,7 @@ def _pdf_date(t: str) -> str:
 
 
 def _pdf_annotation(doc: Any, a: Annotation) -> None:
-    import pymupdf
+    pymupdf = mupdf()
 
     page = doc[a.page]
     g = a.geometry
@@ -284,7 +285,7 @@ def _words(texts: Sequence[str]) -> list[str]:
 
 def _redact_pdf(data: bytes, item: Item, marks: list[Annotation], words: list[str],
                 reason: str, password: str | None) -> _Redacted:
-    import pymupdf
+    pymupdf = mupdf()
 
     with pdf_lock, open_pdf(data, item, password) as doc:
         pages = doc.page_count
@@ -366,7 +367,7 @@ def _print_reasons(page: Any, mine: list[dict[str, Any]]) -> None:
     for m in mine:
         if not m["reason"]:
             continue
-        import pymupdf
+        pymupdf = mupdf()
 
         shape = shape or page.new_shape()
         rect = pymupdf.Rect(m["rect"])
@@ -498,7 +499,7 @@ def _verify_pdf(out: bytes, item: Item, pages: int, log: list[dict[str, Any]],
                 words: list[str]) -> list[str]:
     """Open the finished copy afresh and check that nothing redacted is left in it; raises
     (nothing is stored) when anything is."""
-    import pymupdf
+    pymupdf = mupdf()
 
     problems: list[str] = []
     needles = [(i, _variants(w)) for i, w in enumerate(words) if len(fold(w)) >= RAW_SCAN_MIN]
@@ -613,7 +614,7 @@ def _name(name: str, label: str, suffix: str) -> str:
 
 def _tools(*, pdf: bool = False) -> dict[str, str]:
     if pdf:
-        import pymupdf
+        pymupdf = mupdf()
 
         return {"pymupdf": str(pymupdf.VersionBind)}
     import PIL

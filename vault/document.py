@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vault.errors import VaultError
+from vault.mupdf_quiet import mupdf
 from vault.thumbnails import decode_image, original_item, pdf_bytes, pdf_lock, upright
 from vault.vault import Vault
 
@@ -81,7 +82,7 @@ class Document:
         zoom = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
         if w * h * zoom * zoom > MAX_RENDER_PIXELS:
             zoom = math.sqrt(MAX_RENDER_PIXELS / (w * h))
-        import pymupdf
+        pymupdf = mupdf()
 
         with pdf_lock:
             p = self._page(page)
@@ -171,7 +172,7 @@ class Document:
 def _shown(x0: float, y0: float, x1: float, y1: float, m: Any) -> Rect:
     """A box transformed by ``m`` (the rotation matrix: from unrotated page space, text
     extraction's, to as displayed; the derotation matrix: back), normalised."""
-    import pymupdf
+    pymupdf = mupdf()
 
     r = pymupdf.Rect(x0, y0, x1, y1) * m
     r.normalize()
@@ -201,7 +202,7 @@ def open_document(v: Vault, ref: str, password: str | None = None) -> Document:
         data = pdf_bytes(reader)
     if data is None:
         raise VaultError(f"{shown} is too large to show")
-    import pymupdf  # imported lazily: it costs ~0.2 s
+    pymupdf = mupdf()  # imported lazily: it costs ~0.2 s
 
     with pdf_lock:
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from vault import heif
 from vault.errors import EnvironmentProblem
 from vault.jpeg import jpeg_problems
+from vault.mupdf_quiet import mupdf, take_messages
 from vault.objects import ObjectReader
 
 MAX_PDF_BYTES = 512 << 20
@@ -60,28 +61,41 @@ def _pdf(reader: ObjectReader, out: Extracted) -> None:
     if reader.size > MAX_PDF_BYTES:
         out.warnings.append("PDF too large to read its details during import")
         return
-    import pymupdf  # imported lazily: it costs ~0.2 s
+    pymupdf = mupdf()  # imported lazily: it costs ~0.2 s
 
     reader.seek(0)
     data = reader.read()
+    take_messages()  # what MuPDF said before this document is not about it
     try:
-        doc = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as e:
-        out.warnings.append(f"not a readable PDF ({e}); preserved as received")
-        return
-    with doc:
-        if doc.is_repaired:
-            out.warnings.append("the PDF is damaged: it had to be repaired to be read")
-        if doc.needs_pass and not doc.authenticate(""):
-            out.metadata["encrypted"] = True
-            out.warnings.append("password-protected PDF: pages and details cannot be read "
-                                "without its password")
+        try:
+            doc = pymupdf.open(stream=data, filetype="pdf")
+        except Exception as e:
+            out.warnings.append(f"not a readable PDF ({e}); preserved as received")
             return
-        meta = {k: v for k, v in (doc.metadata or {}).items() if v}
-        out.metadata["pages"] = doc.page_count
-        out.metadata["pdf"] = meta
-        if doc.is_encrypted or meta.get("encryption"):
-            out.metadata["encrypted"] = True
+        with doc:
+            _pdf_details(doc, out)
+    finally:
+        out.warnings.extend(f"MuPDF: {m}" for m in take_messages())
+
+
+def _pdf_details(doc: Any, out: Extracted) -> None:
+    if doc.needs_pass and not doc.authenticate(""):
+        out.metadata["encrypted"] = True
+        out.warnings.append("password-protected PDF: pages and details cannot be read "
+                            "without its password")
+        return
+    if doc.page_count == 0:
+        # Never "pages 0" beside "repaired", which suggests the document was read.
+        out.warnings.append("the PDF could not be read: no page was found in it, even after "
+                            "trying to repair it; preserved as received")
+        return
+    if doc.is_repaired:
+        out.warnings.append("the PDF is damaged: it had to be repaired to be read")
+    meta = {k: v for k, v in (doc.metadata or {}).items() if v}
+    out.metadata["pages"] = doc.page_count
+    out.metadata["pdf"] = meta
+    if doc.is_encrypted or meta.get("encryption"):
+        out.metadata["encrypted"] = True
 
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825

@@ -40,6 +40,7 @@ from typing import Any
 from vault import custody, search_index
 from vault.clock import iso_utc
 from vault.errors import EnvironmentProblem, NotFound, VaultError, VaultUnusable
+from vault.mupdf_quiet import mupdf
 from vault.thumbnails import decode_image, pdf_bytes, pdf_lock, upright
 from vault.vault import Vault
 
@@ -420,7 +421,7 @@ class _Source:
                             f"({type(e).__name__})") from None
 
     def _open_pdf(self, data: bytes) -> None:
-        import pymupdf
+        pymupdf = mupdf()
 
         with pdf_lock:
             self._data = data  # PyMuPDF reads from it while the document is open
@@ -453,7 +454,7 @@ class _Source:
             return out.getvalue()
         import math
 
-        import pymupdf
+        pymupdf = mupdf()
 
         with pdf_lock:
             p = self._doc.load_page(page - 1)
@@ -492,7 +493,7 @@ class _Source:
         annotations are stored too), rounded to 0.1."""
         if self._image is not None:
             return words
-        import pymupdf
+        pymupdf = mupdf()
 
         zoom = self._zoom[page]
         with pdf_lock:

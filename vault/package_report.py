@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vault.errors import VaultError
+from vault.mupdf_quiet import mupdf
 
 STORY_ROWS = 150  # table rows laid out per Story
 
@@ -105,7 +106,7 @@ def _fragments(r: ReportData) -> Iterator[str]:
 
 
 def build_report(r: ReportData) -> bytes:
-    import pymupdf
+    pymupdf = mupdf()
 
     out = io.BytesIO()
     writer = pymupdf.DocumentWriter(out)

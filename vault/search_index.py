@@ -22,6 +22,7 @@ from typing import Any
 
 from vault import custody
 from vault.clock import iso_utc
+from vault.mupdf_quiet import mupdf
 from vault.office_text import document_text, is_office
 from vault.text_content import MAX_TEXT, is_text, text_of
 from vault.text_fold import fold
@@ -311,7 +312,7 @@ def pdf_text(v: Vault, oid: str, key: bytes) -> list[str] | None:
         data = pdf_bytes(reader)
     if data is None:
         return None
-    import pymupdf
+    pymupdf = mupdf()
 
     with pdf_lock:
         try:

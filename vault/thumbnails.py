@@ -25,6 +25,7 @@ from typing import Any
 
 from vault import heif
 from vault.errors import EnvironmentProblem, IntegrityError, NotFound, VaultError, VaultUnusable
+from vault.mupdf_quiet import mupdf
 from vault.objects import ObjectReader
 from vault.vault import Vault
 
@@ -329,7 +330,7 @@ def _draw_pdf(reader: ObjectReader, size: int) -> _Drawn | None:
     data = pdf_bytes(reader)
     if data is None:
         return None
-    import pymupdf  # imported lazily: it costs ~0.2 s
+    pymupdf = mupdf()  # imported lazily: it costs ~0.2 s
 
     with _pdf_lock, pymupdf.open(stream=data, filetype="pdf") as doc:
         if doc.needs_pass and not doc.authenticate(""):
