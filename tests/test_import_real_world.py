@@ -195,3 +195,49 @@ def test_mupdf_messages_become_warnings_and_stay_off_standard_output(
     assert "pages: 0" not in r.stdout.lower()
     r = run_cli("index", folder)
     assert "MuPDF" not in r.stdout
+
+
+def big_png(path: Path, side: int = 30000) -> Path:
+    """A valid PNG of side x side black pixels (1 bit), written in pieces (~120 KB)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    row = b"\0" * (1 + side // 8)
+    z = zlib.compressobj(9)
+    parts = [z.compress(row) for _ in range(side)]
+    parts.append(z.flush())
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)))
+        f.write(chunk(b"IDAT", b"".join(parts)))
+        f.write(chunk(b"IEND", b""))
+    return path
+
+
+def test_an_intact_but_enormous_picture_is_never_called_damaged(
+        vault: Vault, tmp_path: Path) -> None:
+    from vault.document import open_photo
+    from vault.errors import VaultError
+    from vault.ocr import queue_ocr, run_ocr_jobs
+    from vault.search_index import given_up, pending_counts
+
+    png = big_png(tmp_path / "plan.png")
+    (r,) = run(vault, png)
+    assert r.status == IMPORTED and r.ref is not None
+    with pytest.raises(VaultError) as e:
+        open_photo(vault, r.ref)
+    message = str(e.value)
+    assert "damaged" not in message
+    assert "30,000 x 30,000 pixels: too large to show safely" in message, message
+    item_id = int(vault.con.execute("SELECT id FROM items WHERE ref=?", (r.ref,)).fetchone()[0])
+    queue_ocr(vault, [item_id])
+    for _attempt in range(3):
+        for _p in run_ocr_jobs(vault):
+            pass
+    assert pending_counts(vault)["ocr"] == 0  # no longer "waiting" for ever
+    ((ref, kind, error),) = given_up(vault)
+    assert (ref, kind) == (r.ref, "ocr") and "too large" in error

@@ -178,11 +178,13 @@ def list_cmd(vault: str, case: str | None, as_json: bool) -> None:
 def show(vault: str, ref: str, as_json: bool) -> None:
     """Show an item: provenance, metadata, warnings and custody timeline."""
     from vault.items import get_item, provenance
+    from vault.search_index import given_up, text_problem
 
     with open_vault(vault) as v:
         item = get_item(v, ref)
         prov = provenance(v, item.ref)
         timeline = [e.fields for e in v.events(item.ref)]
+        unreadable = [u for u in given_up(v) if u[0] == item.ref]
     if as_json:
         click.echo(json.dumps({**item.summary(), "metadata": item.metadata,
                                "provenance": prov, "custody": timeline}, indent=2))
@@ -200,6 +202,8 @@ def show(vault: str, ref: str, as_json: bool) -> None:
         click.echo(f"  {k:<9} {json.dumps(val) if isinstance(val, dict | list) else val}")
     for w in item.warnings:
         click.secho(f"  warning   {w}", fg="yellow")
+    for _ref, kind, error in unreadable:
+        click.secho(f"  text      {text_problem(kind, error)}", fg="yellow")
     for p in prov:
         if p.get("sender_history"):
             pkg = p.get("package") or {}

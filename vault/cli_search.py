@@ -76,7 +76,13 @@ def search_cmd(vault: str, query: str, as_json: bool, case: str | None, kind: st
               help="Read every item again (after an upgrade that reads more kinds of text).")
 def index_cmd(vault: str, everything: bool) -> None:
     """Make everything pending searchable now (OCR is the `ocr` command's)."""
-    from vault.search_index import pending_counts, queue_index, run_index_jobs
+    from vault.search_index import (
+        given_up,
+        pending_counts,
+        queue_index,
+        run_index_jobs,
+        text_problem,
+    )
 
     done = failed = 0
     with open_vault(vault) as v:
@@ -90,8 +96,12 @@ def index_cmd(vault: str, everything: bool) -> None:
                 failed += 1
                 click.echo(f"FAILED  {p.ref or p.item_id}: {p.error}", err=True)
         left = pending_counts(v)
+        unreadable = given_up(v)
+    for ref, kind, error in unreadable:
+        click.echo(f"NOT SEARCHABLE  {ref}: {text_problem(kind, error)}", err=True)
     click.echo(f"{done - failed} item(s) indexed, {failed} failed; "
-               f"{left['ocr']} waiting for OCR", err=True)
+               f"{left['ocr']} waiting for OCR; {len(unreadable)} not searchable by their "
+               "words", err=True)
     if failed:
         sys.exit(1)
 

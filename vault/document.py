@@ -22,7 +22,15 @@ from typing import Any
 
 from vault.errors import VaultError
 from vault.mupdf_quiet import mupdf
-from vault.thumbnails import decode_image, original_item, pdf_bytes, pdf_lock, upright
+from vault.thumbnails import (
+    MAX_DECODE_PIXELS,
+    decode_image,
+    header_dimensions,
+    original_item,
+    pdf_bytes,
+    pdf_lock,
+    upright,
+)
 from vault.vault import Vault
 
 PDF = "application/pdf"
@@ -229,16 +237,27 @@ def open_photo(v: Vault, ref: str) -> tuple[int, int, bytes]:
     shown; the stored bytes are never changed): (width, height, RGB bytes, 3 a pixel, rows
     unpadded). Raises :class:`VaultError` when it is not a photo, was purged, or cannot be
     decoded safely."""
+    from PIL import Image
+
     shown, mime, reader = _original(v, ref, "image/")
-    try:
-        with reader:
+    with reader:
+        try:
             decoded = decode_image(reader, mime)
-    except VaultError:
-        raise
-    except Exception:
-        raise VaultError(f"{shown} is damaged: it cannot be shown as a photo") from None
-    if decoded is None:
-        raise VaultError(f"{shown} is too large to show safely")
+        except VaultError:
+            raise
+        except Image.DecompressionBombError:
+            decoded = None
+        except Exception:
+            raise VaultError(f"{shown} is damaged: it cannot be shown as a photo") from None
+    if decoded is None:  # intact, but too large: never call it damaged
+        _shown, _mime, again = _original(v, ref, "image/")  # decoding closed the first one
+        with again:
+            size = header_dimensions(again.read(1 << 18))
+            what = f"{size[0]:,} x {size[1]:,} pixels" if size else "too many pixels"
+        raise VaultError(
+            f"{shown} is {what}: too large to show safely here (at most "
+            f"{MAX_DECODE_PIXELS // 1_000_000} million pixels). The file is intact and "
+            "preserved; extract it to look at it with another program")
     im, orientation = decoded
     im = upright(im, orientation)
     if im.mode in ("RGBA", "LA"):  # transparency shown over white

@@ -86,12 +86,35 @@ def requeue_if_folding_changed(v: Vault) -> None:
 
 
 def pending_counts(v: Vault) -> dict[str, int]:
-    """Jobs still to do by kind (``index``, ``ocr``), failed ones included."""
+    """Jobs still to do by kind (``index``, ``ocr``): those that will be tried again. A job
+    that failed :data:`MAX_TRIES` times is not waiting any more: :func:`given_up` names it."""
     with v.db_lock:
-        rows = v.con.execute("SELECT kind, count(*) FROM text_jobs GROUP BY kind").fetchall()
+        rows = v.con.execute("SELECT kind, count(*) FROM text_jobs WHERE tries < ? "
+                             "GROUP BY kind", (MAX_TRIES,)).fetchall()
     counts = {"index": 0, "ocr": 0}
     counts.update({str(k): int(n) for k, n in rows})
     return counts
+
+
+def given_up(v: Vault, item_id: int | None = None) -> list[tuple[str, str, str]]:
+    """(reference, ``index`` or ``ocr``, the last error) of each item whose text could not be
+    read after :data:`MAX_TRIES` attempts: its text is not searchable, and it says why."""
+    sql = ("SELECT i.ref, j.kind, j.last_error FROM text_jobs j JOIN items i ON i.id = "
+           "j.item_id WHERE j.tries >= ?")
+    args: tuple[Any, ...] = (MAX_TRIES,)
+    if item_id is not None:
+        sql += " AND j.item_id = ?"
+        args = (MAX_TRIES, item_id)
+    with v.db_lock:
+        rows = v.con.execute(sql + " ORDER BY j.item_id, j.kind", args).fetchall()
+    return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def text_problem(kind: str, error: str) -> str:
+    """One plain sentence: why an item's text is not searchable."""
+    what = "its text could not be read" if kind == "index" else \
+        "the text in its pictures could not be read (OCR)"
+    return f"{what} after {MAX_TRIES} attempts, so it cannot be found by its words: {error}"
 
 
 def run_index_jobs(v: Vault, cancel: Callable[[], bool] | None = None

@@ -269,6 +269,34 @@ def decode_image(reader: ObjectReader, mime: str, size: int | None = None
         return _displayable(im), orientation
 
 
+def header_dimensions(head: bytes) -> tuple[int, int] | None:
+    """A picture's width and height read from its header alone (PNG, GIF, BMP, JPEG), so a
+    picture too large to decode can still be described; None when they cannot be read."""
+    import struct
+
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        w, h = struct.unpack(">II", head[16:24])
+        return int(w), int(h)
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        w, h = struct.unpack("<HH", head[6:10])
+        return int(w), int(h)
+    if head.startswith(b"BM") and len(head) >= 26:
+        w, h = struct.unpack("<ii", head[18:26])
+        return abs(int(w)), abs(int(h))
+    if head.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(head):
+            if head[i] != 0xFF:
+                return None
+            marker = head[i + 1]
+            length = struct.unpack(">H", head[i + 2:i + 4])[0]
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                h, w = struct.unpack(">HH", head[i + 5:i + 9])
+                return int(w), int(h)
+            i += 2 + length
+    return None
+
+
 def upright(im: Any, orientation: int) -> Any:
     """The image as a viewer shows it: turned by its EXIF orientation (the table of
     ImageOps.exif_transpose). A new image unless the orientation is 1."""
