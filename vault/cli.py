@@ -185,6 +185,9 @@ def show(vault: str, ref: str, as_json: bool) -> None:
         prov = provenance(v, item.ref)
         timeline = [e.fields for e in v.events(item.ref)]
         unreadable = [u for u in given_up(v) if u[0] == item.ref]
+        from vault.children import thread
+
+        links = thread(v, item.ref) if item.mime == "message/rfc822" else {}
     if as_json:
         click.echo(json.dumps({**item.summary(), "metadata": item.metadata,
                                "provenance": prov, "custody": timeline}, indent=2))
@@ -204,6 +207,9 @@ def show(vault: str, ref: str, as_json: bool) -> None:
         click.secho(f"  warning   {w}", fg="yellow")
     for _ref, kind, error in unreadable:
         click.secho(f"  text      {text_problem(kind, error)}", fg="yellow")
+    for what, refs in links.items():
+        if refs:
+            click.echo(f"  {what}: {', '.join(refs)}")
     for p in prov:
         if p.get("sender_history"):
             pkg = p.get("package") or {}

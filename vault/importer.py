@@ -24,6 +24,7 @@ from typing import Any
 
 from vault import PROGRAM, custody
 from vault.clock import iso_utc
+from vault.email_parts import EML, MBOX
 from vault.errors import EnvironmentProblem, VaultError
 from vault.items import case_id, next_reference
 from vault.metadata import Extracted, extract
@@ -275,6 +276,22 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
             commit()
             yield prog
         reader.record(wait=True)
+        # Evidence inside evidence: attachments, a mailbox's messages, embedded files.
+        if reader.parents:
+            from vault.children import extract_children
+
+            children: list[ImportResult] = []
+            for child in extract_children(v, reader.parents):
+                children.append(child)
+                if len(children) >= batch_files:
+                    reader.submit(children, parents=False)
+                    prog.acknowledged, children = children, []
+                    yield prog
+            if children:
+                reader.submit(children, parents=False)
+                prog.acknowledged = children
+                yield prog
+            reader.record(wait=True)
         queue_head_safely(v)  # the metadata events too
     finally:
         reader.close()
@@ -290,14 +307,20 @@ class _MetadataReader:
         self._v = v
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metadata")
         self._pending: list[tuple[ImportResult, Future[Extracted]]] = []
+        self.parents: list[str] = []  # imported items that may hold items of their own
 
-    def submit(self, results: list[ImportResult]) -> None:
+    def submit(self, results: list[ImportResult], *, parents: bool = True) -> None:
+        """Read these new items' details in the worker; note those with items inside them
+        (their parts are made items at the end of the import; ``parents=False`` for items
+        that were themselves made that way, which :mod:`vault.children` reads in turn)."""
         for r in results:
             if r.status != IMPORTED or r.ref is None:
                 continue
             oid, mime = self._v.con.execute("SELECT oid, mime FROM items WHERE ref=?",
                                             (r.ref,)).fetchone()
-            if mime == "application/pdf" or mime.startswith("image/"):
+            if parents and mime in (EML, MBOX, "application/pdf"):
+                self.parents.append(r.ref)
+            if mime in ("application/pdf", EML, MBOX) or mime.startswith("image/"):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
                 self._pending.append((r, self._pool.submit(_read_metadata, path, oid, key, mime)))
 

@@ -16,12 +16,14 @@ from fractions import Fraction
 from typing import Any
 
 from vault import heif
+from vault.email_parts import EML, MBOX, read_mbox, read_message
 from vault.errors import EnvironmentProblem
 from vault.jpeg import jpeg_problems
 from vault.mupdf_quiet import mupdf, take_messages
 from vault.objects import ObjectReader
 
 MAX_PDF_BYTES = 512 << 20
+MAX_MAIL_BYTES = 512 << 20
 MAX_JPEG_CHECK = 64 << 20
 
 
@@ -38,10 +40,28 @@ def extract(reader: ObjectReader, mime: str) -> Extracted:
             _pdf(reader, out)
         elif mime.startswith("image/"):
             _image(reader, mime, out)
+        elif mime in (EML, MBOX):
+            _mail(reader, mime, out)
     except Exception as e:  # a hostile file must not stop the import
         out.warnings.append(f"could not read this file's contents: {type(e).__name__}: {e}")
     out.metadata = _json_safe(out.metadata)
     return out
+
+
+def _mail(reader: ObjectReader, mime: str, out: Extracted) -> None:
+    """An e-mail's headers and what it carries; a mailbox's messages."""
+    if reader.size > MAX_MAIL_BYTES:
+        out.warnings.append("the message is too large to read its details during import")
+        return
+    reader.seek(0)
+    found = read_message(reader.read()) if mime == EML else read_mbox(reader.read())
+    if found.headers:
+        out.metadata["email"] = found.headers
+    key = "attachments" if mime == EML else "messages"
+    out.metadata[key] = found.attachments[:200]
+    if len(found.attachments) > 200:
+        out.metadata[f"{key}_count"] = len(found.attachments)
+    out.warnings.extend(found.warnings)
 
 
 def _json_safe(value: Any) -> Any:

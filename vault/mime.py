@@ -46,6 +46,10 @@ def sniff(head: bytes) -> str:
     kind = filetype.guess(head)
     if kind is not None:
         return str(kind.mime)
+    from vault.email_parts import MBOX, is_mbox
+
+    if is_mbox(head):
+        return MBOX
     if wide_encoding(head) is not None:
         return "text/plain"
     if not head:
