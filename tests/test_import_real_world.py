@@ -241,3 +241,29 @@ def test_an_intact_but_enormous_picture_is_never_called_damaged(
     assert pending_counts(vault)["ocr"] == 0  # no longer "waiting" for ever
     ((ref, kind, error),) = given_up(vault)
     assert (ref, kind) == (r.ref, "ocr") and "too large" in error
+
+
+def test_an_office_documents_properties_and_embedded_pictures(vault: Vault,
+                                                              tmp_path: Path) -> None:
+    from test_search import XML, W, docx, hostile_docx
+
+    core = (f'{XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/"><dc:creator>J. Thistlewood</dc:creator>'
+            '<cp:lastModifiedBy>Council Clerk</cp:lastModifiedBy>'
+            '<dcterms:created>2014-03-10T09:00:00Z</dcterms:created>'
+            '<dcterms:modified>2014-03-12T16:30:00Z</dcterms:modified>'
+            '<dc:title>Minutes of 12 March 2014</dc:title></cp:coreProperties>')
+    assert W
+    docx(tmp_path / "minutes.docx", "<w:p><w:r><w:t>Item 4: referral</w:t></w:r></w:p>",
+         extra=[("docProps/core.xml", core), ("word/media/image1.png", b"\x89PNG fake")])
+    hostile = hostile_docx(tmp_path / "hostile.docx", "zip-bomb")
+    results = {Path(r.source).name: r for r in run(vault, tmp_path / "minutes.docx", hostile)}
+    item = get_item(vault, results["minutes.docx"].ref or "")
+    assert item.metadata["document"] == {
+        "author": "J. Thistlewood", "last modified by": "Council Clerk",
+        "created": "2014-03-10T09:00:00Z", "modified": "2014-03-12T16:30:00Z",
+        "title": "Minutes of 12 March 2014"}
+    assert item.metadata["embedded"] == ["word/media/image1.png"]
+    assert results["hostile.docx"].status == IMPORTED  # preserved; its details refused:
+    assert any("details could not be read" in w for w in results["hostile.docx"].warnings)

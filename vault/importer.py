@@ -30,6 +30,7 @@ from vault.items import case_id, next_reference
 from vault.metadata import Extracted, extract
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
+from vault.office_text import OFFICE_MIMES
 from vault.search_index import queue_index
 from vault.timestamps import queue_head_safely
 from vault.vault import Vault
@@ -320,7 +321,8 @@ class _MetadataReader:
                                             (r.ref,)).fetchone()
             if parents and mime in (EML, MBOX, "application/pdf"):
                 self.parents.append(r.ref)
-            if mime in ("application/pdf", EML, MBOX) or mime.startswith("image/"):
+            if mime in ("application/pdf", EML, MBOX, *OFFICE_MIMES) or \
+                    mime.startswith("image/"):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
                 self._pending.append((r, self._pool.submit(_read_metadata, path, oid, key, mime)))
 

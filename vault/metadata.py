@@ -21,6 +21,7 @@ from vault.errors import EnvironmentProblem
 from vault.jpeg import jpeg_problems
 from vault.mupdf_quiet import mupdf, take_messages
 from vault.objects import ObjectReader
+from vault.office_text import OFFICE_MIMES
 
 MAX_PDF_BYTES = 512 << 20
 MAX_MAIL_BYTES = 512 << 20
@@ -42,10 +43,30 @@ def extract(reader: ObjectReader, mime: str) -> Extracted:
             _image(reader, mime, out)
         elif mime in (EML, MBOX):
             _mail(reader, mime, out)
+        elif mime in OFFICE_MIMES:
+            _office(reader, mime, out)
     except Exception as e:  # a hostile file must not stop the import
         out.warnings.append(f"could not read this file's contents: {type(e).__name__}: {e}")
     out.metadata = _json_safe(out.metadata)
     return out
+
+
+def _office(reader: ObjectReader, mime: str, out: Extracted) -> None:
+    """An office document's core properties and what is embedded in it."""
+    from vault.office_text import document_properties
+
+    reader.seek(0)
+    try:
+        with io.BufferedReader(reader, 1 << 16) as f:
+            props, embedded = document_properties(f, mime)
+    except Exception as e:  # hostile or damaged: say why its details were not read
+        out.warnings.append(f"the document's details could not be read ({type(e).__name__}: "
+                            f"{e}); preserved as received")
+        return
+    if props:
+        out.metadata["document"] = props
+    if embedded:
+        out.metadata["embedded"] = embedded
 
 
 def _mail(reader: ObjectReader, mime: str, out: Extracted) -> None:

@@ -200,3 +200,62 @@ def read_text(source: IO[bytes], mime: str, limit: int = MAX_TEXT) -> str:
             except _Full:
                 break
     return "".join(reader.out)
+
+
+# ------------------------------------------------------------------ document properties
+_PROPERTIES = {  # local element name -> what ``show`` calls it
+    "creator": "author", "initial-creator": "author", "lastModifiedBy": "last modified by",
+    "created": "created", "creation-date": "created", "modified": "modified",
+    "title": "title", "subject": "subject", "revision": "revision",
+}
+_EMBEDDED = re.compile(r"^(word|xl|ppt)/(media|embeddings)/[^/]+$|^(Pictures|Object [^/]*)/")
+MAX_PROPERTIES_XML = 1 << 20
+
+
+def document_properties(source: IO[bytes], mime: str) -> tuple[dict[str, str], list[str]]:
+    """An office document's core properties (author, created, modified, last modified by,
+    title) from docProps/core.xml or meta.xml, and the names of the pictures and objects
+    embedded in it. Read through the hostile-zip guard, DOCTYPEs refused; raises
+    :class:`Refused` (or the archive's errors) for a document that cannot be read."""
+    with SafeZip(Path("document"), source=source) as z:
+        names = z.names()
+        part = "docProps/core.xml" if mime in (DOCX, XLSX, PPTX) else "meta.xml"
+        props: dict[str, str] = {}
+        if part in z.entries and z.entries[part].file_size <= MAX_PROPERTIES_XML:
+            data = z.read_small(part, MAX_PROPERTIES_XML)
+            if b"<!DOCTYPE" in data.upper():
+                raise Refused("a DOCTYPE in the document's properties")
+            props = _properties(data)
+        # In OpenDocument, dc:creator is the last person who saved it.
+        if mime in (ODT, ODS, ODP) and "author" in props and "initial" in props:
+            props["last modified by"] = props.pop("author")
+            props["author"] = props.pop("initial")
+        props.pop("initial", None)
+        embedded = [n for n in names if _EMBEDDED.match(n)]
+    return props, embedded[:200]
+
+
+def _properties(data: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    current: list[str] = []
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        current.append(name.rsplit(" ", 1)[-1])
+
+    def end(_name: str) -> None:
+        current.pop()
+
+    def chars(text: str) -> None:
+        if not current:
+            return
+        local = current[-1]
+        key = "initial" if local == "initial-creator" else _PROPERTIES.get(local)
+        if key and len(out.get(key, "")) < 500:
+            out[key] = (out.get(key, "") + text).strip()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.Parse(data, True)
+    return {k: v for k, v in out.items() if v}
