@@ -267,3 +267,15 @@ def test_an_office_documents_properties_and_embedded_pictures(vault: Vault,
     assert item.metadata["embedded"] == ["word/media/image1.png"]
     assert results["hostile.docx"].status == IMPORTED  # preserved; its details refused:
     assert any("details could not be read" in w for w in results["hostile.docx"].warnings)
+
+
+def test_a_link_above_what_was_named_is_not_the_evidences(vault: Vault, tmp_path: Path) -> None:
+    """Links in the path leading to the folder the user named (a system's /tmp or /home)
+    are not reported; only those inside it are."""
+    write_files(tmp_path / "real", 1, prefix="doc")
+    (tmp_path / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    results = run(vault, tmp_path / "alias", tmp_path / "alias" / "doc-00000.txt")
+    assert [r.status for r in results] == [IMPORTED, "received again"]
+    for r in results:
+        assert not any("link" in w for w in r.warnings), r.warnings
+        assert "link_target" not in provenance(vault, r.ref or "")[0]

@@ -97,12 +97,14 @@ def exact_bytes(s: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[ImportResult]]:
+def collect(paths: Iterable[str | os.PathLike[str]]
+            ) -> tuple[list[tuple[Path, Path]], list[ImportResult]]:
     """Expand folders recursively, sorted. Links are followed, to files and to folders alike
     (the provenance records the link and its target); a folder reached twice (a link back to
     a folder already being imported) is named and not walked again. Nothing is skipped
-    without a result that names it."""
-    files: list[Path] = []
+    without a result that names it. Each file comes with what the user named that it was
+    found under: a link is what lies between the two (links above it are the system's)."""
+    files: list[tuple[Path, Path]] = []
     problems: list[ImportResult] = []
     seen: set[tuple[int, int]] = set()
     for p in map(Path, paths):
@@ -125,16 +127,16 @@ def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[I
                     continue
                 seen.add((st.st_dev, st.st_ino))
                 dirs.sort()
-                files.extend(Path(root) / n for n in sorted(names))
+                files.extend((Path(root) / n, p) for n in sorted(names))
         elif p.exists():
-            files.append(p)
+            files.append((p, p.parent))
         elif p.is_symlink():
             problems.append(ImportResult(readable(p), FAILED,
                                          error="a link whose target does not exist"))
         else:
             problems.append(ImportResult(readable(p), FAILED, error="no such file or folder"))
     kept = []
-    for f in files:
+    for f, given in files:
         try:
             mode = f.stat().st_mode
         except OSError as e:
@@ -143,7 +145,7 @@ def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[I
             problems.append(ImportResult(readable(f), FAILED, error=why))
             continue
         if stat.S_ISREG(mode):
-            kept.append(f)
+            kept.append((f, given))
         else:
             problems.append(ImportResult(readable(f), FAILED,
                                          error="not a regular file (a device, a pipe or a "
@@ -220,7 +222,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
     cancel = cancel or (lambda: False)
     files, problems = collect(paths)
     sizes = []
-    for f in files:
+    for f, _given in files:
         try:
             sizes.append(f.stat().st_size)
         except OSError:
@@ -249,10 +251,11 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
         reader.submit(prog.acknowledged)
 
     try:
-        for source in files:
+        for source, given in files:
             prog.current = readable(source)
             try:
-                stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read)
+                stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read,
+                                    given)
             except _Cancelled:
                 break
             except (OSError, ValueError, UnicodeError) as e:
@@ -359,7 +362,7 @@ def _read_metadata(path: Path, oid: str, key: bytes, mime: str) -> Extracted:
 
 def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
                received_from: str, cancel: Callable[[], bool],
-               on_bytes: Callable[[int], None]) -> Stored:
+               on_bytes: Callable[[int], None], given: Path | None = None) -> Stored:
     before = source.stat()
     writer = v.objects.writer()
     try:
@@ -380,6 +383,10 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
     created = getattr(before, "st_birthtime", None)
     as_found = Path(os.path.abspath(source))
     target = source.resolve()
+    # Reached through a link when the real path differs from the real path of what the user
+    # named followed by the rest of the way (links above what was named are the system's).
+    expected = Path(os.path.realpath(given)) / as_found.relative_to(os.path.abspath(given)) \
+        if given is not None else target
     provenance: dict[str, Any] = {
         "original_name": readable(source.name),
         "original_path": readable(as_found),
@@ -400,7 +407,7 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
                        ("original_path_bytes", exact_bytes(as_found))):
         if value is not None:
             provenance[key] = value
-    if target != as_found:
+    if target != expected:
         provenance["link_target"] = readable(target)
         if exact_bytes(target) is not None:
             provenance["link_target_bytes"] = exact_bytes(target)
