@@ -179,3 +179,20 @@ def test_replies_are_linked_to_the_messages_they_answer(vault: Vault, tmp_path: 
     refs = import_refs(vault, tmp_path / "1.eml", tmp_path / "2.eml")
     assert thread(vault, refs["2.eml"]) == {"in reply to": [refs["1.eml"]], "replies": []}
     assert thread(vault, refs["1.eml"]) == {"in reply to": [], "replies": [refs["2.eml"]]}
+
+
+def test_the_details_pane_shows_the_message(qtbot: object, vault: Vault, tmp_path: Path,
+                                            corpus: Path) -> None:
+    from ui.detail import DetailPane
+
+    (tmp_path / "reply.eml").write_bytes(message(corpus))
+    refs = import_refs(vault, tmp_path / "reply.eml")
+    pane = DetailPane()
+    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    item = get_item(vault, refs["reply.eml"])
+    pane.show_item(item, [e.fields for e in vault.events(item.ref)])
+    text = pane.values["Message"].text()
+    assert "From: FOI Officer <foi@council.example>" in text
+    assert "Subject: FOI reply 2023/114" in text and "Cc: Legal" in text
+    assert "2 attachment(s)" in text
+    assert pane.values["Document"].text() == ""

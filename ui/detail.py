@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -29,7 +29,8 @@ class DetailPane(QWidget):
     note_requested = Signal(str, str)  # ref, text
 
     FIELDS = ("Reference", "Name", "Type", "Size", "SHA-256", "Received", "From",
-              "Original path", "Camera", "Captured", "GPS", "Pages", "Warnings")
+              "Original path", "Message", "Document", "Camera", "Captured", "GPS", "Pages",
+              "Warnings")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +38,7 @@ class DetailPane(QWidget):
         self.ref = ""
         self.copied = ""  # what Copy last put on the clipboard (cleared at lock)
         form = QFormLayout()
+        self.form = form
         self.values: dict[str, QLabel | QLineEdit] = {}
         for name in self.FIELDS:
             label: QLabel | QLineEdit
@@ -46,6 +48,7 @@ class DetailPane(QWidget):
                 label.setFrame(False)
             else:
                 label = QLabel()
+                label.setTextFormat(Qt.TextFormat.PlainText)  # text from the evidence
                 label.setWordWrap(True)
                 label.setTextInteractionFlags(label.textInteractionFlags() |
                                               label.textInteractionFlags().TextSelectableByMouse)
@@ -100,6 +103,14 @@ class DetailPane(QWidget):
             "Original path": next((str(e["details"].get("original_path", ""))
                                    for e in events if e.get("item") == item.ref and
                                    e.get("details", {}).get("original_path")), ""),
+            "Message": _lines(meta.get("email") or {}, (
+                ("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"),
+                ("subject", "Subject"), ("message_id", "Message-ID"))) + (
+                f"\n{len(meta.get('attachments') or [])} attachment(s), each an exhibit of "
+                "its own" if meta.get("attachments") else ""),
+            "Document": _lines(meta.get("document") or {}, (
+                ("title", "Title"), ("author", "Author"), ("created", "Created"),
+                ("modified", "Modified"), ("last modified by", "Last modified by"))),
             "Camera": camera.strip(),
             "Captured": str(meta.get("captured") or meta.get("datetime") or ""),
             "GPS": _gps_text(gps),
@@ -108,6 +119,8 @@ class DetailPane(QWidget):
         }
         for name, text in values.items():
             self.values[name].setText(text)
+        for name in ("Message", "Document"):  # only for e-mails and office documents
+            self.form.setRowVisible(self.values[name], bool(values[name]))
         sha = self.values["SHA-256"]
         if isinstance(sha, QLineEdit):
             sha.setCursorPosition(0)  # show the start of the hash, as the list does
@@ -155,3 +168,8 @@ def _summary(event: dict[str, Any]) -> str:
         if d.get(key):
             return str(d[key])[:200]
     return ""
+
+
+def _lines(values: dict[str, Any], names: tuple[tuple[str, str], ...]) -> str:
+    """``Name: value`` lines of the members present."""
+    return "\n".join(f"{shown}: {values[key]}" for key, shown in names if values.get(key))
