@@ -279,3 +279,22 @@ def test_a_link_above_what_was_named_is_not_the_evidences(vault: Vault, tmp_path
     for r in results:
         assert not any("link" in w for w in r.warnings), r.warnings
         assert "link_target" not in provenance(vault, r.ref or "")[0]
+
+
+def test_the_details_pane_says_when_text_could_not_be_read(qtbot: object, vault: Vault,
+                                                          tmp_path: Path) -> None:
+    from ui.detail import DetailPane
+    from vault.ocr import queue_ocr, run_ocr_jobs
+    from vault.search_index import given_up, text_problem
+
+    (r,) = run(vault, big_png(tmp_path / "plan.png"))
+    item_id = int(vault.con.execute("SELECT id FROM items WHERE ref=?", (r.ref,)).fetchone()[0])
+    queue_ocr(vault, [item_id])
+    for _attempt in range(3):
+        for _p in run_ocr_jobs(vault):
+            pass
+    pane = DetailPane()
+    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    item = get_item(vault, r.ref or "")
+    pane.show_item(item, [], [text_problem(k, e) for _r, k, e in given_up(vault)])
+    assert "could not be read (OCR) after 3 attempts" in pane.values["Text"].text()

@@ -30,7 +30,7 @@ class DetailPane(QWidget):
 
     FIELDS = ("Reference", "Name", "Type", "Size", "SHA-256", "Received", "From",
               "Original path", "Message", "Document", "Camera", "Captured", "GPS", "Pages",
-              "Warnings")
+              "Warnings", "Text")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,7 +91,9 @@ class DetailPane(QWidget):
         layout.addWidget(self.add_note)
         self.clear()
 
-    def show_item(self, item: Item, events: list[dict[str, Any]]) -> None:
+    def show_item(self, item: Item, events: list[dict[str, Any]],
+                  text_problems: list[str] | None = None) -> None:
+        """``text_problems``: why the item's text could not be read (not searchable)."""
         self.ref = item.ref
         meta = item.metadata or {}
         gps = meta.get("gps") or {}
@@ -116,10 +118,11 @@ class DetailPane(QWidget):
             "GPS": _gps_text(gps),
             "Pages": str(meta.get("pages", "")) if meta.get("pages") else "",
             "Warnings": "\n".join(item.warnings),
+            "Text": "\n".join(text_problems or []),
         }
         for name, text in values.items():
             self.values[name].setText(text)
-        for name in ("Message", "Document"):  # only for e-mails and office documents
+        for name in ("Message", "Document", "Text"):  # only where they have something to say
             self.form.setRowVisible(self.values[name], bool(values[name]))
         sha = self.values["SHA-256"]
         if isinstance(sha, QLineEdit):

@@ -69,6 +69,7 @@ from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.errors import VaultError
 from vault.items import get_item, list_cases, list_items
+from vault.search_index import given_up, text_problem
 from vault.vault import Vault
 
 IDLE_LOCK_MS = 5 * 60 * 1000
@@ -286,7 +287,9 @@ class MainWindow(QMainWindow):
             return
         ref = self.filtered.data(index, ITEM_ROLE)
         item = get_item(self.vault, ref)
-        self.detail.show_item(item, [e.fields for e in self.vault.events(ref)])
+        problems = [text_problem(kind, error) for r, kind, error in given_up(self.vault)
+                    if r == ref]
+        self.detail.show_item(item, [e.fields for e in self.vault.events(ref)], problems)
         self.detail.extras.show_item(self.vault, ref)
 
     def _open_vault(self) -> Vault:
