@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from conftest import import_refs, run_cli
+from PySide6.QtCore import Qt
 
 from vault import custody
 from vault.email_parts import MAX_PARTS
@@ -196,3 +197,30 @@ def test_the_details_pane_shows_the_message(qtbot: object, vault: Vault, tmp_pat
     assert "Subject: FOI reply 2023/114" in text and "Cc: Legal" in text
     assert "2 attachment(s)" in text
     assert pane.values["Document"].text() == ""
+
+
+def test_an_email_opens_as_a_message_with_its_attachments(
+        qtbot: object, app: object, tmp_path: Path, corpus: Path) -> None:
+    from conftest import IDENTITY, PASSPHRASE
+
+    from ui.message_view import MessageDialog
+    from ui.viewer import ViewerWindow
+    from vault.keyslots import TEST_KDF
+
+    v, _ = Vault.create(tmp_path / "case", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    (tmp_path / "reply.eml").write_bytes(message(corpus, subject="<b>FOI</b> reply"))
+    refs = import_refs(v, tmp_path / "reply.eml")
+    app.opened(v)  # type: ignore[attr-defined]
+    window = app.window  # type: ignore[attr-defined]
+    dialog = window.open_viewer(refs["reply.eml"])
+    assert isinstance(dialog, MessageDialog)
+    assert dialog.headers["subject"].text() == "<b>FOI</b> reply"
+    assert dialog.headers["subject"].textFormat() == Qt.TextFormat.PlainText
+    assert "Thistlewood was informed" in dialog.body.toPlainText()
+    assert dialog.attachments.count() == 2
+    pdf = next(dialog.attachments.item(i) for i in range(2)
+               if "minutes.pdf" in dialog.attachments.item(i).text())
+    dialog.attachments.itemActivated.emit(pdf)
+    qtbot.waitUntil(lambda: bool(window.findChildren(ViewerWindow)),  # type: ignore[attr-defined]
+                    timeout=10_000)
+    window.lock()

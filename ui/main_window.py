@@ -382,6 +382,8 @@ class MainWindow(QMainWindow):
         from ui.viewer import open_viewer
 
         item = get_item(self._open_vault(), ref)
+        if item.mime == "message/rfc822" and item.status == "present":
+            return self.open_message(ref)
         if item.mime != "application/pdf" and not item.mime.startswith("image/"):
             self.show_error(self.tr("{ref} is {mime}: the viewer shows PDFs and photos.").format(
                 ref=ref, mime=item.mime))
@@ -390,6 +392,19 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("{ref} was purged: there is nothing to show.").format(ref=ref))
             return None
         return open_viewer(self, ref)
+
+    def open_message(self, ref: str) -> Any:
+        """An e-mail: its headers, body and attachments (each opens in its turn)."""
+        from ui.message_view import MessageDialog
+        from vault.children import made_from, read_email
+
+        v = self._open_vault()
+        headers, body = read_email(v, ref)
+        dialog = MessageDialog(ref, headers, body, made_from(v, ref), self)
+        dialog.open_requested.connect(self.open_viewer)
+        self.dialog = dialog
+        dialog.show()
+        return dialog
 
     # ------------------------------------------------------------------ redaction
     def open_redact_everywhere(self) -> RedactDialog:

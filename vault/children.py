@@ -171,3 +171,31 @@ def thread(v: Vault, ref: str) -> dict[str, list[str]]:
     replies = [str(r[0]) for r in rows if mine[1] and (r[2] == mine[1] or (
         r[3] and str(mine[1]) in str(r[3]).split())) and r[0] != ref]
     return {"in reply to": list(dict.fromkeys(answered)), "replies": replies}
+
+
+def made_from(v: Vault, ref: str) -> list[tuple[str, str]]:
+    """(reference, name) of the items made from what is inside ``ref``, in the order made."""
+    out: list[tuple[str, str]] = []
+    with v.db_lock:
+        for ev in v.events(ref):
+            f = ev.fields
+            if f.get("item") == ref and f.get("action") == custody.DERIVATIVE_MADE and \
+                    f.get("details", {}).get("operation") in OPERATIONS.values():
+                details = f["details"]
+                out.append((str(details.get("derived_item")),
+                            str(details.get("original_name", ""))))
+    return out
+
+
+def read_email(v: Vault, ref: str) -> tuple[dict[str, str], str]:
+    """The headers and body text of the e-mail item ``ref`` (decrypted in memory only)."""
+    from vault.email_parts import message_view
+
+    with v.db_lock:
+        item = get_item(v, ref)
+        if item.oid is None:
+            return {}, ""
+        key = v.object_key(item.oid)
+    with v.objects.open(item.oid, key) as reader:
+        data = b"".join(reader.iter_chunks())
+    return message_view(data)

@@ -178,3 +178,29 @@ def read_mbox(data: bytes) -> Contents:
     if not starts:
         out.warnings.append("no message found in the mailbox")
     return out
+
+
+def message_view(data: bytes, limit: int = 1 << 20) -> tuple[dict[str, str], str]:
+    """An e-mail's headers and the text of its body (its plain-text part, else its HTML part
+    without markup), at most ``limit`` characters, for reading it on screen."""
+    from vault.text_content import html_text
+
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except Exception:
+        return {}, data[:limit].decode("utf-8", "replace")
+    headers = message_headers(msg)
+    body = ""
+    if isinstance(msg, EmailMessage):
+        try:
+            part = msg.get_body(preferencelist=("plain", "html"))
+            if part is not None:
+                content = part.get_content()
+                body = html_text(content) if part.get_content_type() == "text/html" \
+                    else str(content)
+        except Exception:  # a broken body: its raw text
+            body = ""
+    if not body:
+        payload = msg.get_payload(decode=True) if not msg.is_multipart() else None
+        body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    return headers, body[:limit]
