@@ -224,3 +224,31 @@ def test_an_email_opens_as_a_message_with_its_attachments(
     qtbot.waitUntil(lambda: bool(window.findChildren(ViewerWindow)),  # type: ignore[attr-defined]
                     timeout=10_000)
     window.lock()
+
+
+def test_an_outlook_message_and_its_attachments(vault: Vault, tmp_path: Path,
+                                                corpus: Path) -> None:
+    from cfb import outlook_message
+
+    pdf = (corpus / "pdf" / "minimal-document.pdf").read_bytes()
+    raw = outlook_message("Referral of Child A", "Thistlewood was told on 3 March.",
+                          "Duty Sergeant <sgt@police.example>", "Safeguarding Team",
+                          [("referral.pdf", pdf), ("note.txt", b"a short note")])
+    (tmp_path / "referral.msg").write_bytes(raw)
+    refs = import_refs(vault, tmp_path / "referral.msg")
+    item = get_item(vault, refs["referral.msg"])
+    assert item.mime == "application/x-ole-storage"
+    assert item.metadata["email"] == {"from": "Duty Sergeant <sgt@police.example>",
+                                      "to": "Safeguarding Team",
+                                      "subject": "Referral of Child A"}
+    kids = children_of(vault, item.ref)
+    assert sorted(str(p["original_name"]) for _r, p in kids) == ["note.txt", "referral.pdf"]
+    pdf_ref = next(r for r, p in kids if p["original_name"] == "referral.pdf")
+    assert get_item(vault, pdf_ref).sha256 == hashlib.sha256(pdf).hexdigest()
+    for _ in run_index_jobs(vault):
+        pass
+    assert item.ref in {h.ref for h in search(vault, "Thistlewood")}
+    from vault.children import read_email
+
+    headers, body = read_email(vault, item.ref)
+    assert headers["subject"] == "Referral of Child A" and "3 March" in body

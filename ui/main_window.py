@@ -382,7 +382,8 @@ class MainWindow(QMainWindow):
         from ui.viewer import open_viewer
 
         item = get_item(self._open_vault(), ref)
-        if item.mime == "message/rfc822" and item.status == "present":
+        if item.mime in ("message/rfc822", "application/x-ole-storage") and \
+                item.status == "present" and item.metadata.get("email") is not None:
             return self.open_message(ref)
         if item.mime != "application/pdf" and not item.mime.startswith("image/"):
             self.show_error(self.tr("{ref} is {mime}: the viewer shows PDFs and photos.").format(

@@ -20,13 +20,14 @@ from vault.importer import IMPORTED, ImportResult, Stored, record_batch, store_c
 from vault.items import Item, get_item
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE
+from vault.outlook_msg import OLE, is_outlook, read_msg
 from vault.vault import Vault
 
 MAX_DEPTH = 5
 MAX_ORIGINAL = 512 << 20
 BATCH = 64
 OPERATIONS = {EML: "attachment extracted", MBOX: "message extracted from a mailbox",
-              "application/pdf": "embedded file extracted"}
+              "application/pdf": "embedded file extracted", OLE: "attachment extracted"}
 
 
 def has_children(mime: str) -> bool:
@@ -45,6 +46,8 @@ def contents(v: Vault, item: Item) -> Contents | None:
         return read_message(data)
     if item.mime == MBOX:
         return read_mbox(data)
+    if item.mime == OLE:
+        return read_msg(data)[0] if is_outlook(data) else None
     return pdf_embedded(data)
 
 
@@ -198,4 +201,9 @@ def read_email(v: Vault, ref: str) -> tuple[dict[str, str], str]:
         key = v.object_key(item.oid)
     with v.objects.open(item.oid, key) as reader:
         data = b"".join(reader.iter_chunks())
+    if item.mime == OLE:
+        if not is_outlook(data):
+            return {}, ""
+        found, body = read_msg(data)
+        return found.headers, body
     return message_view(data)

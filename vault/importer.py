@@ -31,6 +31,7 @@ from vault.metadata import Extracted, extract
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
 from vault.office_text import OFFICE_MIMES
+from vault.outlook_msg import OLE
 from vault.search_index import queue_index
 from vault.timestamps import queue_head_safely
 from vault.vault import Vault
@@ -322,9 +323,9 @@ class _MetadataReader:
                 continue
             oid, mime = self._v.con.execute("SELECT oid, mime FROM items WHERE ref=?",
                                             (r.ref,)).fetchone()
-            if parents and mime in (EML, MBOX, "application/pdf"):
+            if parents and mime in (EML, MBOX, OLE, "application/pdf"):
                 self.parents.append(r.ref)
-            if mime in ("application/pdf", EML, MBOX, *OFFICE_MIMES) or \
+            if mime in ("application/pdf", EML, MBOX, OLE, *OFFICE_MIMES) or \
                     mime.startswith("image/"):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
                 self._pending.append((r, self._pool.submit(_read_metadata, path, oid, key, mime)))

@@ -22,6 +22,7 @@ from vault.jpeg import jpeg_problems
 from vault.mupdf_quiet import mupdf, take_messages
 from vault.objects import ObjectReader
 from vault.office_text import OFFICE_MIMES
+from vault.outlook_msg import OLE, is_outlook, read_msg
 
 MAX_PDF_BYTES = 512 << 20
 MAX_MAIL_BYTES = 512 << 20
@@ -41,7 +42,7 @@ def extract(reader: ObjectReader, mime: str) -> Extracted:
             _pdf(reader, out)
         elif mime.startswith("image/"):
             _image(reader, mime, out)
-        elif mime in (EML, MBOX):
+        elif mime in (EML, MBOX, OLE):
             _mail(reader, mime, out)
         elif mime in OFFICE_MIMES:
             _office(reader, mime, out)
@@ -75,10 +76,16 @@ def _mail(reader: ObjectReader, mime: str, out: Extracted) -> None:
         out.warnings.append("the message is too large to read its details during import")
         return
     reader.seek(0)
-    found = read_message(reader.read()) if mime == EML else read_mbox(reader.read())
+    data = reader.read()
+    if mime == OLE:
+        if not is_outlook(data):
+            return  # a Compound File that is not an Outlook message (.doc, .xls...)
+        found = read_msg(data)[0]
+    else:
+        found = read_message(data) if mime == EML else read_mbox(data)
     if found.headers:
         out.metadata["email"] = found.headers
-    key = "attachments" if mime == EML else "messages"
+    key = "messages" if mime == MBOX else "attachments"
     out.metadata[key] = found.attachments[:200]
     if len(found.attachments) > 200:
         out.metadata[f"{key}_count"] = len(found.attachments)

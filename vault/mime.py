@@ -41,6 +41,9 @@ def wide_encoding(head: bytes) -> str | None:
 
 def sniff(head: bytes) -> str:
     """The MIME type of a content whose first bytes are ``head`` (a few KiB suffice)."""
+    if head.startswith(bytes.fromhex("D0CF11E0A1B11AE1")):
+        # A Compound File (.msg, .doc, .xls, .ppt): first, as its streams may hold a PDF.
+        return "application/x-ole-storage"
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "application/pdf"
     kind = filetype.guess(head)

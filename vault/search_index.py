@@ -24,6 +24,7 @@ from vault import custody
 from vault.clock import iso_utc
 from vault.mupdf_quiet import mupdf
 from vault.office_text import document_text, is_office
+from vault.outlook_msg import MAX_MSG_BYTES, OLE, is_outlook, read_msg
 from vault.text_content import MAX_TEXT, is_text, text_of
 from vault.text_fold import fold
 from vault.vault import Vault
@@ -172,6 +173,8 @@ def index_item(v: Vault, item_id: int) -> None:
             content = plain_text(v, str(row[2]), key, str(row[0]))
         elif is_office(str(row[0])):
             content = office_text(v, str(row[2]), key, str(row[0]))
+        elif row[0] == OLE:
+            content = outlook_text(v, str(row[2]), key)
     with v.transaction():
         lo, hi = row_range(item_id)
         v.con.execute("DELETE FROM search_text WHERE rowid BETWEEN ? AND ?", (lo, hi))
@@ -302,6 +305,19 @@ def _queue_ocr(v: Vault, item_id: int, mime: str, pdf_pages: list[str] | None) -
     if needed:
         v.con.execute("INSERT OR IGNORE INTO text_jobs (item_id, kind, queued) "
                       "VALUES (?, 'ocr', ?)", (item_id, iso_utc(v.clock.now())))
+
+
+def outlook_text(v: Vault, oid: str, key: bytes) -> str | None:
+    """An Outlook message's headers and body (None for any other Compound File)."""
+    with v.objects.open(oid, key) as reader:
+        if reader.size > MAX_MSG_BYTES:
+            return None
+        data = b"".join(reader.iter_chunks())
+    if not is_outlook(data):
+        return None
+    found, body = read_msg(data)
+    names = "\n".join(str(a.get("name", "")) for a in found.attachments)
+    return "\n".join([*found.headers.values(), body, names])
 
 
 def plain_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
