@@ -126,5 +126,6 @@ def import_refs(v: Vault, *paths: Path) -> dict[str, str]:
     for prog in import_paths(v, paths):
         for r in prog.acknowledged:
             assert r.ref is not None, r
-            refs[Path(r.source).name] = r.ref
+            if r.parent is None:  # not what was inside a file (an attachment)
+                refs[Path(r.source).name] = r.ref
     return refs

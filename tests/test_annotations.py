@@ -46,7 +46,8 @@ FIXTURE_S3 = Path(__file__).resolve().parent / "fixtures" / "vault-v1-schema3.ev
 
 # ------------------------------------------------------------------------------ helpers
 def import_one(v: Vault, path: Path) -> str:
-    [result] = [r for p in import_paths(v, [path]) for r in p.acknowledged]
+    [result] = [r for p in import_paths(v, [path]) for r in p.acknowledged
+                if r.parent is None]
     assert result.ref is not None, result
     return result.ref
 

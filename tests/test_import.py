@@ -39,10 +39,10 @@ def test_every_corpus_file_is_preserved_exactly(vault: Vault, corpus: Path) -> N
     results = run_import(vault, corpus, case="NB-2026-01", received_from="USB stick from Y")
     files = [p for p in sorted(corpus.rglob("*")) if p.is_file()]
     # What is inside files (a PDF's embedded file) is made an item too: named by its parent.
-    inside = [r for r in results if not Path(r.source).is_absolute()]
-    assert [r.source.split(" ")[0] for r in inside] == [
+    inside = [r for r in results if r.parent is not None]
+    assert [r.parent for r in inside] == [
         r.ref for r in results if r.source.endswith("with-attachment.pdf")]
-    results = [r for r in results if Path(r.source).is_absolute()]
+    results = [r for r in results if r.parent is None]
     assert len(results) == len(files)
     by_source = {r.source: r for r in results}
     for f in files:

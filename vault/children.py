@@ -145,6 +145,7 @@ def extract_children(v: Vault, refs: list[str], depth: int = 1) -> Iterator[Impo
                     s.writer.abort()
                 raise
             for r in results:
+                r.parent = parent.ref
                 if r.status == IMPORTED and r.ref:
                     made.append(r.ref)
                 yield r

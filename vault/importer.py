@@ -49,6 +49,7 @@ class ImportResult:
     size: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    parent: str | None = None  # the item it was inside (an attachment's e-mail), if any
 
 
 @dataclass
