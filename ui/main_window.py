@@ -397,11 +397,11 @@ class MainWindow(QMainWindow):
     def open_message(self, ref: str) -> Any:
         """An e-mail: its headers, body and attachments (each opens in its turn)."""
         from ui.message_view import MessageDialog
-        from vault.children import made_from, read_email
+        from vault.children import made_from, read_email, thread
 
         v = self._open_vault()
         headers, body = read_email(v, ref)
-        dialog = MessageDialog(ref, headers, body, made_from(v, ref), self)
+        dialog = MessageDialog(ref, headers, body, made_from(v, ref), self, thread(v, ref))
         dialog.open_requested.connect(self.open_viewer)
         self.dialog = dialog
         dialog.show()

@@ -25,7 +25,8 @@ class MessageDialog(QDialog):
     open_requested = Signal(str)  # the reference of an attachment to open
 
     def __init__(self, ref: str, headers: dict[str, str], body: str,
-                 attachments: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+                 attachments: list[tuple[str, str]], parent: QWidget | None = None,
+                 thread: dict[str, list[str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("{ref}: {subject}").format(
             ref=ref, subject=headers.get("subject", self.tr("(no subject)"))))
@@ -41,6 +42,13 @@ class MessageDialog(QDialog):
                 label.setAccessibleName(self.tr(name))
                 self.headers[key] = label
                 form.addRow(self.tr(name) + ":", label)
+        self.thread_links = QLabel("\n".join(
+            f"{self.tr('In reply to') if what == 'in reply to' else self.tr('Replies')}: "
+            f"{', '.join(refs)}" for what, refs in (thread or {}).items() if refs))
+        self.thread_links.setTextFormat(Qt.TextFormat.PlainText)
+        self.thread_links.setAccessibleName(self.tr("Thread"))
+        if self.thread_links.text():
+            form.addRow(self.tr("Thread:"), self.thread_links)
         self.body = QPlainTextEdit(body)
         self.body.setReadOnly(True)
         self.body.setAccessibleName(self.tr("Message text"))
