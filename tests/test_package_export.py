@@ -231,7 +231,13 @@ def test_age_encrypted_package_opens_with_the_age_tool(investigator: Vault,
     assert r.returncode == 0, r.stderr
     assert ours.read_bytes() == plain.read_bytes()
     r = run_cli("verify", result.path, passphrase=None)
-    assert r.returncode == 3 and "decrypt it first" in r.stderr
+    assert r.returncode == 1 and "give the identity file" in r.stderr
+    # Checked as it is, decrypted in memory only: nothing new on disk.
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run_cli("verify", result.path, "--identity", key, "--signer",
+                investigator.certificate_fingerprint(), passphrase=None)
+    assert r.returncode == 0 and r.stdout.startswith("VERIFIED"), r.stdout + r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
     with pytest.raises(VaultError, match="age public key"):
         export(investigator, tmp_path / "x.zip", case=CASE, encrypt_to="not-a-key")
 
@@ -344,6 +350,15 @@ def test_passphrase_encrypted_package_opens_with_the_age_tool(investigator: Vaul
     assert r.returncode == 1 and "wrong passphrase" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "wrong.zip").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # verify asks for the passphrase and checks it in memory, writing nothing
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run_cli("verify", result.path, "--json", passphrase=None,
+                env={"EVIDENCE_VAULT_PACKAGE_PASSPHRASE": STRONG})
+    assert r.returncode == 4 and json.loads(r.stdout)["intact"] is True, r.stdout + r.stderr
+    r = run_cli("verify", result.path, passphrase=None,
+                env={"EVIDENCE_VAULT_PACKAGE_PASSPHRASE": "not the passphrase at all"})
+    assert r.returncode == 1 and "wrong passphrase" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
     details = list(investigator.events())[-1].fields["details"]
     assert details["encrypted_to"] == "passphrase" and STRONG not in json.dumps(details)
 

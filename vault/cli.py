@@ -464,14 +464,19 @@ EXIT_SIGNER_UNCONFIRMED = 4
 @click.option("--crl", "crl", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An organisation root's revocation list (revoked.crl); repeatable.")
+@click.option("--identity", "identity", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="For a package encrypted to an age key: the identity file. A package "
+                   f"encrypted to a passphrase asks for it ({PACKAGE_PASS_ENV}).")
 def verify(package: Path, signer: str | None, as_json: bool, report_path: Path | None,
            previous: Path | None, tsa_ca: tuple[Path, ...], trust_root: tuple[Path, ...],
-           crl: tuple[Path, ...]) -> None:
+           crl: tuple[Path, ...], identity: Path | None) -> None:
     """Verify a package. Exit 0 verified (intact, and signed by a confirmed signer), 4 intact
     but the signer is not confirmed, 1 not verified, 2 usage error, 3 not a package.
 
     Signers are confirmed once with 'evidence-vault signers confirm PACKAGE' after comparing
-    the fingerprint with the sender by phone or in person; or for one check with --signer."""
+    the fingerprint with the sender by phone or in person; or for one check with --signer.
+    An encrypted package (.age) is decrypted in memory only, never to a file."""
     from vault.package_verify import VERIFIED_CONFIRMED, verify_package
     from vault.signers import KnownSigners
     from vault.tsp import load_certificates
@@ -486,9 +491,20 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        result = verify_package(package, signer=signer, progress=progress, previous=previous,
-                                tsa_roots=roots, known=[("your list of known signers", known)],
-                                trust_roots=org_roots, crls=crls)
+        decrypted = None
+        if package.suffix == ".age" and package.is_file():
+            from vault.package_age import decrypt_in_memory
+
+            decrypted = decrypt_in_memory(package, identity_file=identity, passphrase=lambda: _ask(
+                PACKAGE_PASS_ENV, "Package passphrase"))
+        try:
+            result = verify_package(package, signer=signer, progress=progress,
+                                    previous=previous, tsa_roots=roots,
+                                    known=[("your list of known signers", known)],
+                                    trust_roots=org_roots, crls=crls, source=decrypted)
+        finally:
+            if decrypted is not None:
+                decrypted.close()
     if report_path is not None:
         report_path.write_text(html_report(package.name, result), encoding="utf-8")
     if as_json:

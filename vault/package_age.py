@@ -41,6 +41,45 @@ def decrypt_package(package: Path, out: Path, *, identity_file: Path | None = No
         _decrypt(package, out, _with_identities(identity_file))
 
 
+MAX_IN_MEMORY = 4 << 30  # a package decrypted to be checked without a vault
+
+
+def decrypt_in_memory(package: Path, *, identity_file: Path | None = None,
+                      passphrase: Callable[[], str] | None = None) -> IO[bytes]:
+    """``package`` decrypted into memory only (an anonymous memory file where the system has
+    one, never a file on disk), to be checked without a vault. The caller closes it."""
+    import io
+    import os
+
+    size = package.stat().st_size
+    if size > MAX_IN_MEMORY:
+        raise VaultError(f"{package.name} is too large to check in memory "
+                         f"({size / 1e9:.1f} GB): receive it into a vault, which decrypts it "
+                         "inside the vault")
+    if needs_passphrase(package):
+        if passphrase is None:
+            raise VaultError(f"{package.name} is encrypted to a passphrase: give it")
+        decrypt = _with_passphrase(passphrase())
+    else:
+        if identity_file is None:
+            raise VaultError(f"{package.name} is encrypted to an age key: give the identity "
+                             "file (AGE-SECRET-KEY-...)")
+        decrypt = _with_identities(identity_file)
+    memfd = getattr(os, "memfd_create", None)
+    out: IO[bytes] = os.fdopen(memfd("package", 0), "w+b") if memfd is not None \
+        else io.BytesIO()
+    try:
+        with open(package, "rb") as src:
+            decrypt(src, out)
+        out.seek(0)
+    except BaseException as e:
+        out.close()
+        if isinstance(e, VaultError | KeyboardInterrupt):
+            raise
+        raise VaultError(f"cannot decrypt {package.name}: {e}") from e
+    return out
+
+
 def _with_passphrase(passphrase: str) -> Decrypt:
     from vault.age_passphrase import decrypt_stream
 

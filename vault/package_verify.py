@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -190,22 +190,25 @@ def verify_package(path: Path, *, signer: str | None = None,
                    tsa_roots: Sequence[x509.Certificate] = (),
                    known: Sequence[tuple[str, KnownSigners]] = (),
                    trust_roots: Sequence[x509.Certificate] = (),
-                   crls: Sequence[x509.CertificateRevocationList] = ()) -> Verification:
+                   crls: Sequence[x509.CertificateRevocationList] = (),
+                   source: IO[bytes] | None = None) -> Verification:
     """Verify ``path``; with ``previous`` (an earlier package from the same vault), also the
     check ``history``: this package's custody log extends the earlier one's. Timestamp tokens
     are trusted when they chain to a bundled root or to one of ``tsa_roots``. An intact
     package's signer is judged against the ``known`` signers (each list with a label) and
     ``signer``, a fingerprint given for this check; or by an organisation root among
     ``trust_roots`` (and those the lists hold) that issued its certificate and did not revoke
-    it in one of ``crls``."""
-    if path.suffix == ".age":
-        raise NotAPackage(f"{path.name} is encrypted: decrypt it first with "
+    it in one of ``crls``. ``source``: the package's bytes already open (an encrypted
+    package decrypted in memory), ``path`` then only naming it."""
+    if source is None and path.suffix == ".age":
+        raise NotAPackage(f"{path.name} is encrypted: give its passphrase or key to check it "
+                          "(the program decrypts it in memory), or decrypt it first with "
                           "'evidence-vault decrypt' or 'age -d'")
-    if not path.is_file():
+    if source is None and not path.is_file():
         raise NotAPackage(f"{path} is not a file")
     result = Verification()
     try:
-        with SafeZip(path, strict=True) as z:
+        with SafeZip(path, strict=True, source=source) as z:
             result.checks.append(Check("archive", True, f"{len(z.entries)} entries, none unsafe"))
             _Verifier(z, result, signer, progress, previous, tsa_roots).run()
     except NotAnArchive as e:
