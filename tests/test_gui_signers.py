@@ -131,3 +131,48 @@ def test_a_root_trusted_in_the_app_recognises_its_investigators(
     assert "which you trust" in report.verification.signer.confirmed_by
     report.accept()
     window.lock()
+
+
+def test_a_package_is_checked_from_the_first_window_with_no_vault(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from ui.vault_dialogs import StartDialog
+    from vault.package_export import export_package
+
+    (package,), mary = packages_of(tmp_path, "mary", 1)
+    v, _ = Vault.create(tmp_path / "mary2", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    try:
+        import_files(v, write_files(tmp_path / "more", 1, prefix="letter"), case=CASE)
+        steps = list(export_package(v, tmp_path / "sealed.zip", case=CASE,
+                                    passphrase="copper lantern orchard thistle falcon"))
+        sealed = steps[-1].path
+        mary2 = v.certificate_fingerprint()
+    finally:
+        v.close()
+    app.start()
+    start_screen = app.screen
+    assert isinstance(start_screen, StartDialog) and start_screen.check_button.isVisible()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    start_screen.check_requested.emit(str(package))
+    check = app.package_check
+    assert check is not None
+    qtbot.waitUntil(lambda: isinstance(check.dialog, VerifyDialog), timeout=WAIT)
+    report = check.dialog
+    assert report.headline.text() == "? INTACT, BUT WHO SIGNED IS NOT CONFIRMED"
+    assert report.receive.isHidden()
+    qtbot.mouseClick(report.confirm, Qt.MouseButton.LeftButton)
+    confirm = check.dialog
+    confirm.how.setText("read out on the phone")
+    qtbot.mouseClick(confirm.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(check.dialog, VerifyDialog)
+                    and check.dialog is not report, timeout=WAIT)
+    assert check.dialog.headline.text().startswith("✔ VERIFIED")
+    assert mary in [s.certificate_fingerprint for s in KnownSigners.user().signers]
+    check.dialog.accept()
+    # An encrypted package: its passphrase, decrypted in memory; nothing written to disk.
+    check.check(sealed, passphrase="copper lantern orchard thistle falcon")
+    qtbot.waitUntil(lambda: isinstance(check.dialog, VerifyDialog)
+                    and check.dialog.package == sealed, timeout=WAIT)
+    assert check.dialog.verification.intact
+    assert check.dialog.verification.signer_fingerprint == mary2
+    check.dialog.accept()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.check_package import PackageCheck
 from ui.main_window import IDLE_LOCK_MS, MainWindow
 from ui.session import SessionWatcher
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
@@ -34,6 +35,7 @@ class App(QObject):
         self.window: MainWindow | None = None
         self.screen: QWidget | None = None  # the dialog on screen before a vault is open
         self.path: Path | None = None
+        self.package_check: PackageCheck | None = None
         app = QGuiApplication.instance()
         assert isinstance(app, QGuiApplication)
         app.applicationStateChanged.connect(self._state_changed)
@@ -48,7 +50,17 @@ class App(QObject):
         dialog = StartDialog(self.recent())
         dialog.create_requested.connect(self.create)
         dialog.open_requested.connect(lambda p: self.unlock(Path(p)))
+        dialog.check_requested.connect(lambda p: self.check_package(Path(p) if p else None))
         self._show(dialog)
+
+    def check_package(self, path: Path | None = None) -> PackageCheck:
+        """Check a package received, with no vault (an encrypted one decrypted in memory)."""
+        self.package_check = PackageCheck(self.screen)
+        if path is None:
+            self.package_check.choose()
+        else:
+            self.package_check.check(path)
+        return self.package_check
 
     def create(self) -> None:
         dialog = CreateVaultDialog(self.kdf)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,11 +35,13 @@ class StartDialog(QDialog):
 
     create_requested = Signal()
     open_requested = Signal(str)
+    check_requested = Signal(str)  # a package to check ("" to choose one)
 
     def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Evidence Vault"))
         self.setAccessibleName(self.tr("Start"))
+        self.setAcceptDrops(True)  # a package dropped here is checked
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Keep a case's evidence encrypted, with its chain of "
                                         "custody.")))
@@ -51,8 +54,13 @@ class StartDialog(QDialog):
         self.recent.setModel(self.recent_model)
         self.recent.setAccessibleName(self.tr("Recent vaults"))
         self.recent.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.check_button = QPushButton(self.tr("C&heck a package I received…"))
+        self.check_button.setAccessibleName(self.tr("Check a package I received"))
+        self.check_button.clicked.connect(lambda: self.check_requested.emit(""))
         layout.addWidget(self.create_button)
         layout.addWidget(self.open_button)
+        layout.addWidget(self.check_button)
+        layout.addWidget(QLabel(self.tr("Checking a package needs no vault; drop one here.")))
         if self.recent_model.rowCount():
             layout.addWidget(QLabel(self.tr("Recent vaults:")))
             layout.addWidget(self.recent)
@@ -60,6 +68,17 @@ class StartDialog(QDialog):
         self.open_button.clicked.connect(self._browse)
         self.recent.activated.connect(
             lambda index: self.open_requested.emit(self.recent_model.data(index)))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(u.toLocalFile().endswith((".zip", ".age")) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.toLocalFile().endswith((".zip", ".age")):
+                self.check_requested.emit(url.toLocalFile())
+                event.acceptProposedAction()
+                return
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a vault (NAME.evault)"))
