@@ -176,3 +176,48 @@ def test_a_package_is_checked_from_the_first_window_with_no_vault(
     assert check.dialog.verification.signer_fingerprint == mary2
     check.dialog.accept()
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: Path,
+                                              corpus: Path) -> None:
+    from ui.operations import ExportDialog, ResultDialog
+    from vault.derive import redacted_copy
+    from vault.notes import add_note
+
+    v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    import_files(v, [corpus / "pdf" / "minimal-document.pdf"] +
+                 write_files(tmp_path / "docs", 1, prefix="letter"), case=CASE)
+    redacted_copy(v, "MO/1", texts=["Hello"])
+    add_note(v, "MO/2", "privileged: this witness may not be reliable")
+    app.opened(v)
+    window = app.window
+    assert window is not None
+    window.table.selectRow(0)
+    dialog = window.open_export()
+    assert isinstance(dialog, ExportDialog)
+    assert dialog.whole_case.isChecked() and dialog.case.currentText() == CASE
+    dialog.next()
+    assert dialog.encryption.currentIndex() == 0  # a passphrase, by default
+    dialog.recipient.setText("Smith & Co Solicitors")
+    dialog.secret.setText("password1")
+    dialog.again.setText("password1")
+    dialog.next()  # refused on its page, the answers kept
+    assert "too weak" in dialog.currentPage().problem.text()
+    assert dialog.recipient.text() == "Smith & Co Solicitors" and dialog.isVisible()
+    strong = "copper lantern orchard thistle falcon"
+    dialog.secret.setText(strong)
+    dialog.again.setText(strong)
+    dialog.next()
+    summary = dialog.summary.text()
+    assert summary.startswith("2 originals, 1 redacted copy.")
+    assert "WARNING: MO/3 is a redacted copy of MO/1, and the original goes too" in summary
+    assert "1 note you wrote on these exhibits goes with them" in summary
+    assert "Encrypted with a passphrase." in summary
+    dialog.next()
+    out = tmp_path / "out.zip"
+    dialog.out.setText(str(out))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    assert (tmp_path / "out.zip.age").is_file() and not out.exists()
+    window.dialog.accept()
+    window.lock()

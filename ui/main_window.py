@@ -493,11 +493,45 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ export
     def open_export(self) -> ExportDialog:
         v = self._open_vault()
-        dialog = ExportDialog(list_cases(v), self.current_case(), self.selected_refs(), self)
+        dialog = ExportDialog(list_cases(v), self.current_case(), self.selected_refs(), self,
+                              summarise=self.export_summary)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self.start_export(dialog.export_options()))
         dialog.open()
         return dialog
+
+    def export_summary(self, case: str | None, refs: list[str]) -> list[str]:
+        """Plain lines: what the recipient of such a package will be able to read."""
+        from vault.package_export import preview
+
+        try:
+            p = preview(self._open_vault(), case=case, refs=refs or None)
+        except VaultError as e:
+            return [str(e)]
+
+        def count(n: int, one: str, many: str) -> str:
+            return (one if n == 1 else many).format(n=n)
+
+        lines = [count(len(p.originals), self.tr("{n} original"), self.tr("{n} originals"))
+                 + ", " + count(len(p.redacted), self.tr("{n} redacted copy"),
+                                self.tr("{n} redacted copies"))
+                 + (", " + count(len(p.other_copies), self.tr("{n} other item made in the "
+                                                             "vault (copy or attachment)"),
+                                 self.tr("{n} other items made in the vault (copies or "
+                                         "attachments)")) if p.other_copies else "") + "."]
+        for copy, original in p.redacted_with_original:
+            lines.append(self.tr("WARNING: {copy} is a redacted copy of {original}, and the "
+                                 "original goes too: the recipient can read what was "
+                                 "redacted.").format(copy=copy, original=original))
+        if p.notes:
+            lines.append(count(p.notes, self.tr("{n} note you wrote on these exhibits goes "
+                                                "with them: the recipient can read it."),
+                               self.tr("{n} notes you wrote on these exhibits go with them: "
+                                       "the recipient can read them.")))
+        if p.purged:
+            lines.append(self.tr("Purged (their content no longer exists; their purge is "
+                                 "recorded): {refs}").format(refs=", ".join(p.purged)))
+        return lines
 
     def start_export(self, options: dict[str, Any]) -> None:
         from vault.package_export import ExportResult, export_package

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -166,13 +167,39 @@ class ImportSummaryDialog(QDialog):
 
 # ----------------------------------------------------------------------------------- export
 
+ENCRYPT_PASSPHRASE, ENCRYPT_KEY, NOT_ENCRYPTED = 0, 1, 2
+
+
+class _CheckedPage(QWizardPage):
+    """A wizard page that says what is wrong with its answers on the page itself, before
+    Next, and never discards them."""
+
+    def __init__(self, check: Any) -> None:
+        super().__init__()
+        self._check = check
+        self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName(self.tr("Problem"))
+        self.problem.setStyleSheet("color: #c62828")
+
+    def validatePage(self) -> bool:
+        why = self._check()
+        self.problem.setText(why)
+        return not why
+
+
 class ExportDialog(QWizard):
-    """A wizard: a case or the selected exhibits; the recipient and optional encryption;
-    where to save."""
+    """A wizard: what (the case in view by default, or the selected exhibits, named); for
+    whom and how it is encrypted (a passphrase by default; unencrypted only by a deliberate
+    choice); a summary of what the recipient will be able to read; where to save. Each page
+    checks its answers before Next."""
 
     def __init__(self, cases: list[str], case: str | None, selected: list[str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 summarise: Any = None) -> None:
         super().__init__(parent)
+        self.summarise = summarise  # (case or None, refs) -> lines of the summary page
         self.setWindowTitle(self.tr("Export an evidence package"))
         self.setAccessibleName(self.tr("Export an evidence package"))
         self.whole_case = QRadioButton(self.tr("The whole &case:"))
@@ -182,25 +209,50 @@ class ExportDialog(QWizard):
         self.case.addItems(cases)
         if case:
             self.case.setCurrentText(case)
-        self.selection = QRadioButton(self.tr("The &selected exhibits ({n})").format(
-            n=len(selected)))
-        self.selection.setAccessibleName(self.tr("Export the selected exhibits"))
+        shown = ", ".join(selected[:5]) + (self.tr(" and {n} more").format(
+            n=len(selected) - 5) if len(selected) > 5 else "")
+        self.selection = QRadioButton(self.tr("Only the &selected exhibits: {refs}").format(
+            refs=shown) if selected else self.tr("Only the &selected exhibits (none selected)"))
+        self.selection.setAccessibleName(self.tr("Export only the selected exhibits"))
         self.selected = selected
         group = QButtonGroup(self)
         group.addButton(self.whole_case)
         group.addButton(self.selection)
-        (self.selection if selected else self.whole_case).setChecked(True)
+        # The case in view by default: one Next never exports one exhibit by accident.
+        (self.whole_case if cases else self.selection).setChecked(True)
         self.selection.setEnabled(bool(selected))
         self.whole_case.setEnabled(bool(cases))
         self.recipient = QLineEdit()
         self.recipient.setAccessibleName(self.tr("Recipient"))
+        self.recipient.setPlaceholderText(self.tr("for example: Smith & Co Solicitors"))
         self.encryption = QComboBox()
         self.encryption.setAccessibleName(self.tr("Encryption"))
-        self.encryption.addItems([self.tr("None"), self.tr("To the recipient's age key"),
-                                  self.tr("With a passphrase")])
+        self.encryption.addItems([
+            self.tr("With a passphrase (recommended)"),
+            self.tr("To the recipient's key (a line beginning age1…)"),
+            self.tr("Not encrypted: anyone who gets the file can read it")])
         self.secret = QLineEdit()
-        self.secret.setAccessibleName(self.tr("Age public key or passphrase"))
-        self.secret.setEnabled(False)
+        self.secret.setAccessibleName(self.tr("Passphrase or key"))
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = QLineEdit()
+        self.again.setAccessibleName(self.tr("Passphrase again"))
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        from ui.vault_dialogs import StrengthMeter
+
+        self.meter = StrengthMeter()
+        self.secret.textChanged.connect(
+            lambda t: self.meter.update_for(t, []) if self.encryption.currentIndex() ==
+            ENCRYPT_PASSPHRASE else None)
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.unencrypted_ok = QCheckBox(self.tr(
+            "I understand that the evidence in it (survivors' statements, names, addresses) "
+            "can be read by anyone who gets the file"))
+        self.unencrypted_ok.setAccessibleName(self.tr("Export without encryption"))
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName(self.tr("What the recipient will be able to read"))
         self.out = QLineEdit()
         self.out.setAccessibleName(self.tr("Package file"))
         browse = QPushButton(self.tr("&Browse…"))
@@ -209,7 +261,7 @@ class ExportDialog(QWizard):
         where = QHBoxLayout()
         where.addWidget(self.out)
         where.addWidget(browse)
-        what = QWizardPage()
+        what = _CheckedPage(self._check_what)
         what.setTitle(self.tr("What to export"))
         what_form = QFormLayout(what)
         case_row = QHBoxLayout()
@@ -217,19 +269,35 @@ class ExportDialog(QWizard):
         case_row.addWidget(self.case)
         what_form.addRow(case_row)
         what_form.addRow(self.selection)
-        to = QWizardPage()
-        to.setTitle(self.tr("For whom"))
+        what_form.addRow(what.problem)
+        to = _CheckedPage(self._check_whom)
+        to.setTitle(self.tr("For whom, and how it is protected"))
         to_form = QFormLayout(to)
         to_form.addRow(self.tr("&Recipient:"), self.recipient)
         to_form.addRow(self.tr("&Encryption:"), self.encryption)
-        to_form.addRow(self.tr("&Key or passphrase:"), self.secret)
-        save = QWizardPage()
+        self.secret_label = QLabel(self.tr("&Passphrase:"))
+        self.secret_label.setBuddy(self.secret)
+        to_form.addRow(self.secret_label, self.secret)
+        self.again_label = QLabel(self.tr("&Again:"))
+        self.again_label.setBuddy(self.again)
+        to_form.addRow(self.again_label, self.again)
+        to_form.addRow("", self.meter)
+        to_form.addRow(self.advice)
+        to_form.addRow(self.unencrypted_ok)
+        to_form.addRow(to.problem)
+        review = QWizardPage()
+        review.setTitle(self.tr("What the recipient will be able to read"))
+        review_form = QVBoxLayout(review)
+        review_form.addWidget(self.summary)
+        self.review_page = review
+        save = _CheckedPage(self._check_where)
         save.setTitle(self.tr("Where to save the package"))
         save_form = QFormLayout(save)
         save_form.addRow(self.tr("Save as:"), where)
         save_form.addRow(QLabel(self.tr("At the end you will see the signer fingerprint to "
                                         "read to the solicitor.")))
-        for page in (what, to, save):
+        save_form.addRow(save.problem)
+        for page in (what, to, review, save):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Export"))
         self.ok = self.button(QWizard.WizardButton.FinishButton)
@@ -239,11 +307,75 @@ class ExportDialog(QWizard):
                             (QWizard.WizardButton.CancelButton, self.tr("Cancel"))):
             self.button(which).setAccessibleName(name)
         self.encryption.currentIndexChanged.connect(self._encryption_changed)
+        self.currentIdChanged.connect(self._page_shown)
+        self._encryption_changed(ENCRYPT_PASSPHRASE)
 
     def _encryption_changed(self, index: int) -> None:
-        self.secret.setEnabled(index > 0)
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password if index == 2
+        passphrase = index == ENCRYPT_PASSPHRASE
+        shown: list[tuple[QWidget, bool]] = [
+            (self.secret, index != NOT_ENCRYPTED), (self.secret_label, index != NOT_ENCRYPTED),
+            (self.again, passphrase), (self.again_label, passphrase), (self.meter, passphrase)]
+        for widget, visible in shown:
+            widget.setVisible(visible)
+        self.unencrypted_ok.setVisible(index == NOT_ENCRYPTED)
+        self.secret_label.setText(self.tr("&Passphrase:") if passphrase
+                                  else self.tr("Recipient's &key:"))
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password if passphrase
                                 else QLineEdit.EchoMode.Normal)
+        self.advice.setText(
+            self.tr("Tell the recipient the passphrase by another route than the package: "
+                    "by phone, or in person. Never in the same e-mail.") if passphrase else
+            self.tr("The recipient's key is a line beginning age1… that they made with the "
+                    "age tool (age-keygen) and sent you; only they can open the package.")
+            if index == ENCRYPT_KEY else
+            self.tr("Not recommended: the package holds survivors' statements and addresses."))
+
+    def _check_what(self) -> str:
+        if self.whole_case.isChecked() and not self.case.currentText():
+            return self.tr("Choose a case.")
+        if self.selection.isChecked() and not self.selected:
+            return self.tr("Select the exhibits first, or export the whole case.")
+        return ""
+
+    def _check_whom(self) -> str:
+        index = self.encryption.currentIndex()
+        secret = self.secret.text()
+        if index == ENCRYPT_PASSPHRASE:
+            from vault.passphrase import strength
+
+            if secret != self.again.text():
+                return self.tr("The two passphrases differ.")
+            found = strength(secret, [self.recipient.text()])
+            if not found.acceptable:
+                return self.tr("That passphrase is too weak: {why}").format(why=found.reason)
+        elif index == ENCRYPT_KEY:
+            if not secret.strip().startswith("age1"):
+                return self.tr("The recipient's key is one line beginning age1…")
+        elif not self.unencrypted_ok.isChecked():
+            return self.tr("Tick the box to export without encryption, or choose a passphrase.")
+        return ""
+
+    def _check_where(self) -> str:
+        text = self.out.text().strip()
+        if not text:
+            return self.tr("Choose where to save the package.")
+        path = Path(text)
+        final = path.with_name(path.name + ".age") if self.encryption.currentIndex() != \
+            NOT_ENCRYPTED else path
+        if final.exists():
+            return self.tr("{name} already exists: choose another name.").format(
+                name=final.name)
+        return ""
+
+    def _page_shown(self, _page_id: int) -> None:
+        if self.currentPage() is self.review_page and self.summarise is not None:
+            case = self.case.currentText() if self.whole_case.isChecked() else None
+            lines = list(self.summarise(case, [] if case else list(self.selected)))
+            lines.append(self.tr("Encrypted with a passphrase.") if self.encryption.currentIndex()
+                         == ENCRYPT_PASSPHRASE else self.tr("Encrypted to the recipient's key.")
+                         if self.encryption.currentIndex() == ENCRYPT_KEY else
+                         self.tr("NOT ENCRYPTED: anyone who gets the file can read it."))
+            self.summary.setText("\n".join(lines))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the package as"),
@@ -259,9 +391,9 @@ class ExportDialog(QWizard):
             kw["case"] = self.case.currentText()
         else:
             kw["refs"] = list(self.selected)
-        if self.encryption.currentIndex() == 1:
+        if self.encryption.currentIndex() == ENCRYPT_KEY:
             kw["encrypt_to"] = self.secret.text().strip()
-        elif self.encryption.currentIndex() == 2:
+        elif self.encryption.currentIndex() == ENCRYPT_PASSPHRASE:
             kw["passphrase"] = self.secret.text()
         return kw
 

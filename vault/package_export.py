@@ -110,6 +110,47 @@ def select(v: Vault, refs: list[str] | None, case: str | None) -> list[Item]:
     return sorted({i.ref: i for i in items}.values(), key=lambda i: ref_key(i.ref))
 
 
+@dataclass
+class ExportPreview:
+    """What a package of a selection will let its recipient read (before it is made)."""
+
+    originals: list[str] = field(default_factory=list)
+    redacted: list[str] = field(default_factory=list)  # redacted copies
+    other_copies: list[str] = field(default_factory=list)  # annotated copies, attachments
+    redacted_with_original: list[tuple[str, str]] = field(default_factory=list)  # (copy, orig)
+    notes: int = 0  # notes written on these exhibits: their text travels in the custody log
+    purged: list[str] = field(default_factory=list)
+
+
+def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None
+            ) -> ExportPreview:
+    """What exporting ``refs`` or ``case`` would include, for the summary shown before."""
+    items = select(v, refs, case)
+    chosen = {i.ref for i in items}
+    out = ExportPreview()
+    for item in items:
+        if item.status != "present":
+            out.purged.append(item.ref)
+            continue
+        derived = next((e.fields["details"] for e in v.events(item.ref)
+                        if e.fields.get("action") == custody.DERIVED
+                        and e.fields.get("item") == item.ref), None)
+        if derived is None:
+            out.originals.append(item.ref)
+        elif derived.get("operation") == "redacted copy":
+            out.redacted.append(item.ref)
+            if derived.get("derived_from") in chosen:
+                out.redacted_with_original.append((item.ref, str(derived["derived_from"])))
+        else:
+            out.other_copies.append(item.ref)
+    with v.db_lock:
+        for item in items:
+            out.notes += sum(1 for e in v.events(item.ref)
+                             if e.fields.get("action") == custody.NOTE_ADDED
+                             and e.fields.get("item") == item.ref)
+    return out
+
+
 def _zip_time(t: dt.datetime) -> tuple[int, int, int, int, int, int]:
     t = max(t, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
     return (t.year, t.month, t.day, t.hour, t.minute, t.second)
