@@ -185,8 +185,8 @@ def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: 
     from vault.notes import add_note
 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
-    import_files(v, [corpus / "pdf" / "minimal-document.pdf"] +
-                 write_files(tmp_path / "docs", 1, prefix="letter"), case=CASE)
+    import_files(v, [corpus / "pdf" / "minimal-document.pdf",
+                     *write_files(tmp_path / "docs", 1, prefix="letter")], case=CASE)
     redacted_copy(v, "MO/1", texts=["Hello"])
     add_note(v, "MO/2", "privileged: this witness may not be reliable")
     app.opened(v)
