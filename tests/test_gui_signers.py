@@ -18,7 +18,7 @@ from ui.signers_ui import FingerprintCardDialog
 from vault.clock import FixedClock
 from vault.identity import Identity
 from vault.keyslots import TEST_KDF
-from vault.signers import KnownSigners, spoken_fingerprint
+from vault.signers import KnownSigner, KnownSigners, spoken_fingerprint
 from vault.vault import Vault
 
 SOLICITOR = Identity("Sam Solicitor", "SS", "Solicitor", "Harbour Law")
@@ -220,4 +220,39 @@ def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: 
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     assert (tmp_path / "out.zip.age").is_file() and not out.exists()
     window.dialog.accept()
+    window.lock()
+
+
+def test_an_encrypted_package_is_verified_and_received_in_the_app(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from ui.operations import ResultDialog
+    from vault.package_export import export_package
+
+    phrase = "copper lantern orchard thistle falcon"
+    mary, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    try:
+        import_files(mary, write_files(tmp_path / "docs", 2, prefix="letter"), case=CASE)
+        sealed = list(export_package(mary, tmp_path / "sealed.zip", case=CASE,
+                                     passphrase=phrase))[-1].path
+        fp = mary.certificate_fingerprint()
+        custody_fp = mary.fingerprint()
+    finally:
+        mary.close()
+    KnownSigners.user().add(KnownSigner("Mary Okafor", "", fp, custody_fp, "", "phone"))
+    v, _ = Vault.create(tmp_path / "solicitor", PASSPHRASE, SOLICITOR, kdf=TEST_KDF)
+    app.opened(v)
+    window = app.window
+    assert window is not None
+    before = sorted(p.name for p in tmp_path.iterdir() if p.name != "settings.ini")
+    window.verify(sealed, passphrase=phrase)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, VerifyDialog), timeout=WAIT)
+    report = window.dialog
+    assert report.headline.text().startswith("✔ VERIFIED") and report.receive.isEnabled()
+    qtbot.mouseClick(report.receive, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    names = {window.items.item_at(r).name for r in range(window.items.rowCount())}
+    assert {"letter-00000.txt", "letter-00001.txt"} <= names
+    report.close()
+    after = sorted(p.name for p in tmp_path.iterdir() if p.name != "settings.ini")
+    assert after == before  # nothing decrypted to disk
     window.lock()

@@ -27,6 +27,21 @@ from vault.signers import KnownSigners
 PACKAGES = "Evidence packages (*.zip *.age)"
 
 
+def ask_secret(parent: QWidget | None, package: Path) -> tuple[str | None, Path | None] | None:
+    """The passphrase (or the age identity file) that opens an encrypted package, asked of
+    the user; None when they cancel."""
+    from vault.package_age import needs_passphrase
+
+    if needs_passphrase(package):
+        passphrase, ok = QInputDialog.getText(
+            parent, "Encrypted package",
+            f"{package.name} is encrypted. Its passphrase (sent to you by another route than "
+            "the package):", QLineEdit.EchoMode.Password)
+        return (passphrase, None) if ok and passphrase else None
+    chosen, _ = QFileDialog.getOpenFileName(parent, "Your age key file (AGE-SECRET-KEY-...)")
+    return (None, Path(chosen)) if chosen else None
+
+
 class PackageCheck(QObject):
     """One check; ``shown`` carries its VerifyDialog (tests and the caller keep it)."""
 
@@ -47,27 +62,14 @@ class PackageCheck(QObject):
     def check(self, package: Path, *, passphrase: str | None = None,
               identity: Path | None = None) -> None:
         if package.suffix == ".age" and passphrase is None and identity is None:
-            from vault.package_age import needs_passphrase
-
             try:
-                wanted = needs_passphrase(package)
+                secret = ask_secret(self.parent_widget, package)
             except VaultError as e:
                 self._error(str(e))
                 return
-            if wanted:
-                passphrase, ok = QInputDialog.getText(
-                    self.parent_widget, self.tr("Encrypted package"),
-                    self.tr("{name} is encrypted. Its passphrase (sent to you by another "
-                            "route than the package):").format(name=package.name),
-                    QLineEdit.EchoMode.Password)
-                if not ok or not passphrase:
-                    return
-            else:
-                chosen, _ = QFileDialog.getOpenFileName(
-                    self.parent_widget, self.tr("Your age key file (AGE-SECRET-KEY-...)"))
-                if not chosen:
-                    return
-                identity = Path(chosen)
+            if secret is None:
+                return
+            passphrase, identity = secret
         try:
             known = [(self.tr("your list of known signers"), KnownSigners.user())]
         except VaultError as e:

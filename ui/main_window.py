@@ -73,7 +73,7 @@ from vault.search_index import given_up, text_problem
 from vault.vault import Vault
 
 IDLE_LOCK_MS = 5 * 60 * 1000
-PACKAGE_SUFFIXES = (".zip",)
+PACKAGE_SUFFIXES = (".zip", ".age")
 
 
 class MainWindow(QMainWindow):
@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ verify / receive
     def _choose_package(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Verify a package"), "",
-                                              self.tr("Packages (*.zip)"))
+                                              self.tr("Evidence packages (*.zip *.age)"))
         if path:
             self.verify(Path(path))
 
@@ -584,22 +584,47 @@ class MainWindow(QMainWindow):
                 (self.tr("your list of known signers"), KnownSigners.user()),
                 (self.tr("this vault's list"), own)]
 
-    def verify(self, package: Path) -> None:
+    def verify(self, package: Path, *, passphrase: str | None = None,
+               identity: Path | None = None) -> None:
+        """Verify a package; an encrypted one (``.age``) is decrypted in memory only, kept
+        open while its report is shown so that it can be received from there."""
         from vault.package_verify import verify_package
 
         roots = self.timestamps.roots()  # the configured TSAs' CAs are trusted roots
         try:
             known = self.known_signers()
+            if package.suffix == ".age" and passphrase is None and identity is None:
+                from ui.check_package import ask_secret
+
+                secret = ask_secret(self, package)
+                if secret is None:
+                    return
+                passphrase, identity = secret
         except VaultError as e:
             self.show_error(str(e))
             return
 
         def work(cancel: Any) -> Any:
-            return verify_package(package, tsa_roots=roots, known=known)
+            source = None
+            if package.suffix == ".age":
+                from vault.package_age import decrypt_in_memory
 
-        def done(result: Any) -> None:
+                source = decrypt_in_memory(package, identity_file=identity,
+                                           passphrase=lambda: passphrase or "")
+            try:
+                return verify_package(package, tsa_roots=roots, known=known, source=source), \
+                    source
+            except BaseException:
+                if source is not None:
+                    source.close()
+                raise
+
+        def done(outcome: Any) -> None:
+            result, source = outcome
             dialog = VerifyDialog(package, result, self)
-            dialog.receive_requested.connect(lambda p: self.receive(Path(p)))
+            if source is not None:
+                dialog.finished.connect(lambda _code: source.close())
+            dialog.receive_requested.connect(lambda p: self.receive(Path(p), source))
             dialog.compare_requested.connect(lambda p: self.timestamps.choose_earlier(Path(p)))
             dialog.confirm_requested.connect(
                 lambda verdict: self.confirm_signer(verdict, package, dialog))
@@ -683,7 +708,7 @@ class MainWindow(QMainWindow):
         self.dialog = dialog
         dialog.open()
 
-    def receive(self, package: Path) -> None:
+    def receive(self, package: Path, source: Any = None) -> None:
         from vault.package_receive import receive_package
         from vault.signers import KnownSigners
 
@@ -695,7 +720,8 @@ class MainWindow(QMainWindow):
             return
 
         def work(cancel: Any) -> Any:
-            return receive_package(v, package, case=self.current_case(), known=known)
+            return receive_package(v, package, case=self.current_case(), known=known,
+                                   source=source)
 
         def done(receipt: Any) -> None:
             self.refresh()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from vault import PROGRAM, custody
 from vault.atomic import sha256_file
@@ -55,13 +55,14 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                     keep_unverified: bool = False, signer: str | None = None,
                     known: Sequence[tuple[str, KnownSigners]] = (),
                     allow_unconfirmed: bool = False, trust_roots: Sequence[Any] = (),
-                    crls: Sequence[Any] = ()) -> Receipt:
+                    crls: Sequence[Any] = (), source: IO[bytes] | None = None) -> Receipt:
     """Receive ``path``. Its signer must be confirmed (by ``signer``, a fingerprint given for
     this package, by one of the ``known`` lists, or by this vault's own list) unless
-    ``allow_unconfirmed``: an intact package from an unknown signer is refused."""
+    ``allow_unconfirmed``: an intact package from an unknown signer is refused. ``source``:
+    the package's bytes already open (an encrypted package decrypted in memory)."""
     verification = verify_package(path, signer=signer,
                                   known=[*known, ("this vault's list", vault_signers(v))],
-                                  trust_roots=trust_roots, crls=crls)
+                                  trust_roots=trust_roots, crls=crls, source=source)
     receipt = Receipt(verification)
     if verification.intact and not verification.signer_confirmed and not allow_unconfirmed:
         assert verification.signer is not None
@@ -76,13 +77,13 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
         receipt.results = _preserve_unverified(v, path, case, verification)
         receipt.preserved_unverified = True
         return receipt
-    package_sha = sha256_file(path)
+    package_sha = sha256_file(path) if source is None else _sha256_of(source)
     excerpt = verification.custody
     assert excerpt is not None and excerpt.public_key is not None
     sender_lines = _sender_history(verification)
     batch: list[Stored] = []
     try:
-        with SafeZip(path, strict=True) as z:
+        with SafeZip(path, strict=True, source=source) as z:
             for rec in verification.exhibits:
                 name = f"{verification.top}/{rec['file']}"
                 chunks = z.iter_chunks(name, CHUNK_SIZE, check_crc=False)  # SHA-256 below
@@ -177,3 +178,14 @@ def _signer_record(verification: Verification) -> dict[str, Any]:
     entry = verdict.confirmed_as
     return {"signer": {"status": verdict.status, "confirmed_by": verdict.confirmed_by,
                        **({"confirmed": entry.confirmed, "how": entry.how} if entry else {})}}
+
+
+def _sha256_of(source: IO[bytes]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    source.seek(0)
+    while chunk := source.read(1 << 20):
+        h.update(chunk)
+    source.seek(0)
+    return h.hexdigest()
