@@ -211,3 +211,44 @@ def test_cli_receive(pair: tuple[Vault, Vault, Path], tmp_path: Path) -> None:
     assert r.returncode == 0 and "Mary Okafor" in r.stdout, r.stdout
     r = run_cli("check", folder)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_same_bytes_from_another_signer_are_never_merged_silently(
+        pair: tuple[Vault, Vault, Path], tmp_path: Path) -> None:
+    from vault.package_receive import OtherSigner
+
+    _investigator, solicitor, package = pair
+    receive_package(solicitor, package, case="HL-CLAIM-7")
+    stranger = new_vault(tmp_path / "stranger")  # another key, the same files
+    try:
+        import_files(stranger, sample_paths(tmp_path))
+        theirs = export(stranger, tmp_path / "theirs.zip", case=CASE).path
+        sfp = stranger.certificate_fingerprint()
+    finally:
+        stranger.close()
+    before = len(list(solicitor.events()))
+    with pytest.raises(OtherSigner) as e:
+        receive_package(solicitor, theirs, signer=sfp)
+    assert sfp in str(e.value) and "MO/1" in str(e.value)
+    assert len(list(solicitor.events())) == before  # nothing received
+    receipt = receive_package(solicitor, theirs, signer=sfp, merge_other_signers=True)
+    assert {r.status for r in receipt.results} == {RECEIVED_AGAIN}
+
+
+def test_the_senders_chain_is_shown_in_the_details(qtbot: object,
+                                                   pair: tuple[Vault, Vault, Path]) -> None:
+    from ui.detail import DetailPane
+
+    _investigator, solicitor, package = pair
+    receive_package(solicitor, package, case="HL-CLAIM-7")
+    pane = DetailPane()
+    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    item = get_item(solicitor, "MO/1")
+    pane.show_item(item, [e.fields for e in solicitor.events("MO/1")])
+    rows = pane.timeline.rows()
+    assert rows[0][0].startswith("sent ") and rows[0][2] == "imported"
+    assert "(in the package, signed by the sender)" in rows[0][3]
+    receipt_row = next(i for i, r in enumerate(rows) if r[2] == "received from package")
+    assert all(r[0].startswith("sent ") for r in rows[:receipt_row])
+    assert "(the original source" in pane.values["From"].text()
+    assert "first received" in pane.values["Received"].text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -101,7 +101,8 @@ class DetailPane(QWidget):
         values = {
             "Reference": item.ref, "Name": item.name, "Type": item.mime,
             "Size": f"{human_size(item.size)} ({item.size:,} bytes)", "SHA-256": item.sha256,
-            "Received": item.received, "From": item.received_from or self.tr("(not stated)"),
+            "Received": _received(item, events, self.tr),
+            "From": _source(item, events) or self.tr("(not stated)"),
             "Original path": next((str(e["details"].get("original_path", ""))
                                    for e in events if e.get("item") == item.ref and
                                    e.get("details", {}).get("original_path")), ""),
@@ -127,9 +128,23 @@ class DetailPane(QWidget):
         sha = self.values["SHA-256"]
         if isinstance(sha, QLineEdit):
             sha.setCursorPosition(0)  # show the start of the hash, as the list does
-        self.timeline.set_rows([[str(e["seq"]), short_time(e["time"]), e["action"],
-                                 e.get("actor", {}).get("name", ""), _summary(e)]
-                                for e in events])
+        rows: list[list[str]] = []
+        colours: list[QColor | None] = []
+        for e in events:
+            if e.get("action") == "received from package" and e.get("item") == item.ref:
+                # The sender's history first: the investigator's chain, as she signed it.
+                for record in (e.get("details") or {}).get("sender_history") or []:
+                    se = record.get("event") or {}
+                    rows.append([self.tr("sent {seq}").format(seq=se.get("seq", "")),
+                                 short_time(str(se.get("time", ""))), str(se.get("action", "")),
+                                 self.tr("{name} (in the package, signed by the sender)").format(
+                                     name=(se.get("actor") or {}).get("name", "")),
+                                 _summary(se)])
+                    colours.append(QColor("#5a4a8a"))
+            rows.append([str(e["seq"]), short_time(e["time"]), e["action"],
+                         e.get("actor", {}).get("name", ""), _summary(e)])
+            colours.append(None)
+        self.timeline.set_rows(rows, colours)
         self.add_note.setEnabled(True)
         self.copy.setEnabled(True)
 
@@ -176,3 +191,29 @@ def _summary(event: dict[str, Any]) -> str:
 def _lines(values: dict[str, Any], names: tuple[tuple[str, str], ...]) -> str:
     """``Name: value`` lines of the members present."""
     return "\n".join(f"{shown}: {values[key]}" for key, shown in names if values.get(key))
+
+
+def _receipt(item: Item, events: list[dict[str, Any]]) -> dict[str, Any]:
+    return next((e.get("details") or {} for e in events if e.get("item") == item.ref
+                 and e.get("action") == "received from package"), {})
+
+
+def _received(item: Item, events: list[dict[str, Any]], tr: Any) -> str:
+    """When it was received here, and first received by the sender (for a package's)."""
+    first = ((_receipt(item, events).get("sender_provenance") or {}).get("receipts") or [{}])[0]
+    if not first.get("received"):
+        return item.received
+    return str(tr("{here} (here); first received {there} by {who}")).format(
+        here=item.received, there=first["received"],
+        who=(first.get("imported_by") or {}).get("name", tr("the sender")))
+
+
+def _source(item: Item, events: list[dict[str, Any]]) -> str:
+    """Where it came from: for an exhibit received in a package, the original source."""
+    receipt = _receipt(item, events)
+    receipts = (receipt.get("sender_provenance") or {}).get("receipts") or []
+    if receipts:
+        original = receipts[0].get("received_from") or "not stated"
+        return (f"{original} (the original source, as the sender recorded it; here: "
+                f"{item.received_from})")
+    return item.received_from

@@ -708,8 +708,10 @@ class MainWindow(QMainWindow):
         self.dialog = dialog
         dialog.open()
 
-    def receive(self, package: Path, source: Any = None) -> None:
-        from vault.package_receive import receive_package
+    def receive(self, package: Path, source: Any = None, *, merge: bool = False) -> None:
+        """Receive a verified package; exhibits held already from a package another key
+        signed are never merged into their history without asking."""
+        from vault.package_receive import OtherSigner, receive_package
         from vault.signers import KnownSigners
 
         v = self._open_vault()
@@ -720,10 +722,24 @@ class MainWindow(QMainWindow):
             return
 
         def work(cancel: Any) -> Any:
-            return receive_package(v, package, case=self.current_case(), known=known,
-                                   source=source)
+            try:
+                return receive_package(v, package, case=self.current_case(), known=known,
+                                       source=source, merge_other_signers=merge)
+            except OtherSigner as e:
+                return e
 
         def done(receipt: Any) -> None:
+            if isinstance(receipt, OtherSigner):
+                box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Another signer"),
+                                  str(receipt)[:1].upper() + str(receipt)[1:] + ".",
+                                  QMessageBox.StandardButton.Cancel, self)
+                box.setTextFormat(Qt.TextFormat.PlainText)
+                anyway = box.addButton(self.tr("Receive it anyway"),
+                                       QMessageBox.ButtonRole.AcceptRole)
+                anyway.clicked.connect(lambda: self.receive(package, source, merge=True))
+                self.dialog = box
+                box.open()
+                return
             self.refresh()
             dialog = ResultDialog(self.tr("Package received"), self.tr("Package received."), [
                 f"{r.ref}: {r.status}" for r in receipt.results], None, self)

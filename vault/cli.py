@@ -550,6 +550,9 @@ def _org_trust(roots: tuple[Path, ...], crls: tuple[Path, ...]) -> tuple[list[An
               help="Receive an intact package even though its signer is not confirmed.")
 @click.option("--keep-unverified", is_flag=True,
               help="Preserve a package that does not verify as one unverified item.")
+@click.option("--allow-other-signer", is_flag=True,
+              help="Receive it although exhibits it holds came before from a package signed "
+                   "by another key (they are then received again into their history).")
 @click.option("--trust-root", "trust_root", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An organisation's root certificate whose signers are recognised.")
@@ -557,7 +560,7 @@ def _org_trust(roots: tuple[Path, ...], crls: tuple[Path, ...]) -> tuple[list[An
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An organisation root's revocation list (revoked.crl).")
 def receive(vault: str, package: Path, case: str | None, signer: str | None,
-            allow_unconfirmed_signer: bool, keep_unverified: bool,
+            allow_unconfirmed_signer: bool, keep_unverified: bool, allow_other_signer: bool,
             trust_root: tuple[Path, ...], crl: tuple[Path, ...]) -> None:
     """Take a verified package into this vault; the chain of custody continues. Its signer
     must be confirmed (your list of known signers, this vault's list, or --signer)."""
@@ -570,7 +573,8 @@ def receive(vault: str, package: Path, case: str | None, signer: str | None,
         receipt = receive_package(v, package, case=case, keep_unverified=keep_unverified,
                                   signer=signer, known=known,
                                   allow_unconfirmed=allow_unconfirmed_signer,
-                                  trust_roots=org_roots, crls=crls)
+                                  trust_roots=org_roots, crls=crls,
+                                  merge_other_signers=allow_other_signer)
     click.echo(receipt.verification.headline(), err=True)
     for r in receipt.results:
         click.echo(f"{r.ref}\t{r.status}\t{r.sha256}")

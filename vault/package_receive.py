@@ -55,7 +55,8 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                     keep_unverified: bool = False, signer: str | None = None,
                     known: Sequence[tuple[str, KnownSigners]] = (),
                     allow_unconfirmed: bool = False, trust_roots: Sequence[Any] = (),
-                    crls: Sequence[Any] = (), source: IO[bytes] | None = None) -> Receipt:
+                    crls: Sequence[Any] = (), source: IO[bytes] | None = None,
+                    merge_other_signers: bool = False) -> Receipt:
     """Receive ``path``. Its signer must be confirmed (by ``signer``, a fingerprint given for
     this package, by one of the ``known`` lists, or by this vault's own list) unless
     ``allow_unconfirmed``: an intact package from an unknown signer is refused. ``source``:
@@ -77,6 +78,10 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
         receipt.results = _preserve_unverified(v, path, case, verification)
         receipt.preserved_unverified = True
         return receipt
+    if not merge_other_signers:
+        conflicts = other_signers(v, verification)
+        if conflicts:
+            raise OtherSigner(conflicts, verification.signer_fingerprint)
     package_sha = sha256_file(path) if source is None else _sha256_of(source)
     excerpt = verification.custody
     assert excerpt is not None and excerpt.public_key is not None
@@ -109,6 +114,45 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
         for s in batch:
             s.writer.abort()
     return receipt
+
+
+class OtherSigner(VaultError):
+    """Exhibits of this package are held already, received from a package that another key
+    signed: never merged into their history without the user's say."""
+
+    def __init__(self, conflicts: list[tuple[str, str, str]], signer: str) -> None:
+        shown = "; ".join(f"{ref} (the package's {theirs}), received before from a package "
+                          f"signed by {earlier}" for ref, theirs, earlier in conflicts[:5])
+        super().__init__(f"this package is signed by {signer}, but the vault already holds "
+                         f"some of its exhibits from a package signed by another key: {shown}. "
+                         "Nothing was received; receive it anyway only if you know why the "
+                         "signer differs")
+        self.conflicts = conflicts
+
+
+def other_signers(v: Vault, verification: Verification) -> list[tuple[str, str, str]]:
+    """(this vault's reference, the exhibit's reference in the package, the earlier signer)
+    for each exhibit held already from a package signed by another certificate."""
+    from vault.package_format import normalise_fingerprint
+
+    mine = normalise_fingerprint(verification.signer_fingerprint)
+    out: list[tuple[str, str, str]] = []
+    with v.db_lock:
+        for rec in verification.exhibits:
+            row = v.con.execute("SELECT ref FROM items WHERE sha256=? ORDER BY id LIMIT 1",
+                                (str(rec["sha256"]),)).fetchone()
+            if row is None:
+                continue
+            for ev in v.events(str(row[0])):
+                f = ev.fields
+                if f.get("action") != custody.RECEIVED_FROM_PACKAGE or f.get("item") != row[0]:
+                    continue
+                earlier = str((f.get("details", {}).get("package") or {}).get(
+                    "signer_fingerprint", ""))
+                if earlier and normalise_fingerprint(earlier) != mine:
+                    out.append((str(row[0]), str(rec["ref"]), earlier))
+                    break
+    return out
 
 
 def _sender_history(verification: Verification) -> dict[str, list[dict[str, Any]]]:
