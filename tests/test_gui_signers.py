@@ -256,3 +256,39 @@ def test_an_encrypted_package_is_verified_and_received_in_the_app(
     after = sorted(p.name for p in tmp_path.iterdir() if p.name != "settings.ini")
     assert after == before  # nothing decrypted to disk
     window.lock()
+
+
+def test_the_same_exhibit_from_another_key_is_asked_about(qtbot: QtBot, app: App,
+                                                          tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.operations import ResultDialog
+
+    docs = write_files(tmp_path / "docs", 1, prefix="letter")
+    made = []
+    for name, who in (("mary", IDENTITY), ("stranger", Identity("Sam Stranger", "SS", "", ""))):
+        v, _ = Vault.create(tmp_path / name, PASSPHRASE, who, kdf=TEST_KDF)
+        try:
+            import_files(v, docs, case=CASE)
+            made.append((export(v, tmp_path / f"{name}.zip", case=CASE).path,
+                         v.certificate_fingerprint()))
+        finally:
+            v.close()
+    for _path, fp in made:
+        KnownSigners.user().add(KnownSigner("someone", "", fp, "", "", "phone"))
+    v, _ = Vault.create(tmp_path / "solicitor", PASSPHRASE, SOLICITOR, kdf=TEST_KDF)
+    app.opened(v)
+    window = app.window
+    assert window is not None
+    window.receive(made[0][0])
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    window.dialog.accept()
+    window.receive(made[1][0])
+    qtbot.waitUntil(lambda: isinstance(window.dialog, QMessageBox), timeout=WAIT)
+    question = window.dialog
+    assert made[1][1] in question.text() and "another key" in question.text()
+    anyway = next(b for b in question.buttons() if b.text() == "Receive it anyway")
+    anyway.click()
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    assert "received again" in window.dialog.lines[0].text()
+    window.lock()
