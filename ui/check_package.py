@@ -77,14 +77,11 @@ class PackageCheck(QObject):
             return
 
         def work(cancel: Any) -> Any:
+            from vault.package_age import open_for_checking
             from vault.package_verify import verify_package
 
-            source = None
-            if package.suffix == ".age":
-                from vault.package_age import decrypt_in_memory
-
-                source = decrypt_in_memory(package, identity_file=identity,
-                                           passphrase=lambda: passphrase or "")
+            source = open_for_checking(package, identity_file=identity,
+                                       passphrase=lambda: passphrase or "")
             try:
                 return verify_package(package, known=known, source=source)
             finally:

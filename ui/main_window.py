@@ -605,12 +605,10 @@ class MainWindow(QMainWindow):
             return
 
         def work(cancel: Any) -> Any:
-            source = None
-            if package.suffix == ".age":
-                from vault.package_age import decrypt_in_memory
+            from vault.package_age import open_for_checking
 
-                source = decrypt_in_memory(package, identity_file=identity,
-                                           passphrase=lambda: passphrase or "")
+            source = open_for_checking(package, identity_file=identity,
+                                       passphrase=lambda: passphrase or "")
             try:
                 return verify_package(package, tsa_roots=roots, known=known, source=source), \
                     source

@@ -442,6 +442,17 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
 EXIT_SIGNER_UNCONFIRMED = 4
 
 
+def _org_trust_options(command: Any) -> Any:
+    """``--trust-root`` and ``--crl``, for the commands that judge a package's signer."""
+    paths = click.Path(exists=True, dir_okay=False, path_type=Path)
+    command = click.option("--crl", "crl", multiple=True, type=paths,
+                           help="An organisation root's revocation list (revoked.crl); "
+                                "repeatable.")(command)
+    return click.option("--trust-root", "trust_root", multiple=True, type=paths,
+                        help="An organisation's root certificate (root.pem): every signer it "
+                             "issued a certificate to is recognised; repeatable.")(command)
+
+
 @cli.command()
 @click.argument("package", type=click.Path(path_type=Path))
 @click.option("--signer", default=None,
@@ -457,13 +468,7 @@ EXIT_SIGNER_UNCONFIRMED = 4
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A Time-Stamp Authority root certificate (PEM or DER) to trust, besides the "
                    "bundled ones; repeatable.")
-@click.option("--trust-root", "trust_root", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="An organisation's root certificate (root.pem): every signer it issued a "
-                   "certificate to is recognised; repeatable.")
-@click.option("--crl", "crl", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="An organisation root's revocation list (revoked.crl); repeatable.")
+@_org_trust_options
 @click.option("--identity", "identity", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="For a package encrypted to an age key: the identity file. A package "
@@ -491,12 +496,10 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        decrypted = None
-        if package.suffix == ".age" and package.is_file():
-            from vault.package_age import decrypt_in_memory
+        from vault.package_age import open_for_checking
 
-            decrypted = decrypt_in_memory(package, identity_file=identity, passphrase=lambda: _ask(
-                PACKAGE_PASS_ENV, "Package passphrase"))
+        decrypted = open_for_checking(package, identity_file=identity, passphrase=lambda: _ask(
+            PACKAGE_PASS_ENV, "Package passphrase")) if package.is_file() else None
         try:
             result = verify_package(package, signer=signer, progress=progress,
                                     previous=previous, tsa_roots=roots,
@@ -553,12 +556,7 @@ def _org_trust(roots: tuple[Path, ...], crls: tuple[Path, ...]) -> tuple[list[An
 @click.option("--allow-other-signer", is_flag=True,
               help="Receive it although exhibits it holds came before from a package signed "
                    "by another key (they are then received again into their history).")
-@click.option("--trust-root", "trust_root", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="An organisation's root certificate whose signers are recognised.")
-@click.option("--crl", "crl", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="An organisation root's revocation list (revoked.crl).")
+@_org_trust_options
 def receive(vault: str, package: Path, case: str | None, signer: str | None,
             allow_unconfirmed_signer: bool, keep_unverified: bool, allow_other_signer: bool,
             trust_root: tuple[Path, ...], crl: tuple[Path, ...]) -> None:

@@ -80,6 +80,15 @@ def decrypt_in_memory(package: Path, *, identity_file: Path | None = None,
     return out
 
 
+def open_for_checking(package: Path, *, identity_file: Path | None = None,
+                      passphrase: Callable[[], str] | None = None) -> IO[bytes] | None:
+    """The bytes to check of ``package``: None for a plain zip (read from its file), an
+    encrypted one decrypted in memory (:func:`decrypt_in_memory`). The caller closes it."""
+    if package.suffix != ".age":
+        return None
+    return decrypt_in_memory(package, identity_file=identity_file, passphrase=passphrase)
+
+
 def _with_passphrase(passphrase: str) -> Decrypt:
     from vault.age_passphrase import decrypt_stream
 
