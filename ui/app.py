@@ -91,11 +91,12 @@ class App(QObject):
         self.window.show()
 
     def _locked(self) -> None:
+        quitting = self.window is not None and self.window.quitting
         if self.window is not None:
             _application().removeEventFilter(self.window)
             self.window.deleteLater()
             self.window = None
-        if self.path is not None:
+        if self.path is not None and not quitting:
             self.unlock(self.path)
 
     def _show(self, dialog: QWidget) -> None:

@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         self.dialog: Any = None  # the last dialog opened (tests look at it)
         self.thumbnails_asked: set[str] = set()  # refs a thumbnail job has been given
         self.review: list[str] = []  # items with redaction marks waiting for their copies
+        self.last_folder = ""  # where the last import came from (file dialogs start there)
+        self.quitting = False  # locked to quit: no unlock screen after
         self.setWindowTitle(self.tr("Evidence Vault: {name}").format(
             name=v.folder.name.removesuffix(".evault")))
         self.setAccessibleName(self.tr("Evidence Vault"))
@@ -184,9 +186,10 @@ class MainWindow(QMainWindow):
         self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.detail.note_requested.connect(self.add_note)
-        self.table.doubleClicked.connect(lambda index: self.open_viewer(
+        # Enter, or a double-click, opens the exhibit.
+        self.table.activated.connect(lambda index: self.open_viewer(
             self.filtered.data(index, ITEM_ROLE)))
-        self.grid.doubleClicked.connect(lambda index: self.open_viewer(
+        self.grid.activated.connect(lambda index: self.open_viewer(
             self.filtered.data(index, ITEM_ROLE)))
         self.resize(1280, 800)
 
@@ -219,6 +222,11 @@ class MainWindow(QMainWindow):
 
         self.import_action = action(self.tr("&Import…"), self._choose_import,
                                     QKeySequence.StandardKey.Open)
+        self.import_folder_action = action(self.tr("Import a &folder…"),
+                                           self._choose_import_folder,
+                                           QKeySequence("Ctrl+Shift+O"), toolbar=False)
+        self.new_case_action = action(self.tr("&New case…"), self.new_case, None,
+                                      toolbar=False)
         self.export_action = action(self.tr("&Export package…"), self.open_export,
                                     QKeySequence("Ctrl+E"))
         self.verify_action = action(self.tr("&Verify package…"), self._choose_package,
@@ -236,6 +244,9 @@ class MainWindow(QMainWindow):
                                     toolbar=False)
         self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
                                   None, view_menu, toolbar=False)
+        file_menu.addSeparator()
+        self.quit_action = action(self.tr("&Quit"), self.quit, QKeySequence("Ctrl+Q"),
+                                  toolbar=False)
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:
@@ -347,10 +358,51 @@ class MainWindow(QMainWindow):
         elif paths:
             self.open_import(paths)
 
+    def _start_folder(self) -> str:
+        """Where the file dialogs start: the last folder used, else the user's documents
+        (never the program's folder)."""
+        from PySide6.QtCore import QStandardPaths
+
+        return self.last_folder or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+
     def _choose_import(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Import evidence"))
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Import evidence"),
+                                                self._start_folder())
         if files:
+            self.last_folder = str(Path(files[0]).parent)
             self.open_import([Path(f) for f in files])
+
+    def _choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Import a folder of evidence"),
+                                                  self._start_folder())
+        if folder:
+            self.last_folder = str(Path(folder).parent)
+            self.open_import([Path(folder)])
+
+    def new_case(self, name: str | None = None) -> None:
+        """Make a case (recorded in the custody log) and show it."""
+        from vault.items import case_id
+
+        if name is None:
+            name, ok = QInputDialog.getText(self, self.tr("New case"),
+                                            self.tr("The case's name or reference:"))
+            if not ok:
+                return
+        name = " ".join(name.split())
+        if not name:
+            return
+        v = self._open_vault()
+        with v.transaction():
+            case_id(v, name)
+        self.refresh()
+
+    def quit(self) -> None:
+        """Lock, then quit the program (File > Quit, Ctrl+Q, or closing the window)."""
+        self.quitting = True
+        if self.vault is not None:
+            self.lock()
+        QCoreApplication.quit()
 
     def open_import(self, paths: list[Path]) -> ImportDialog:
         v = self._open_vault()
@@ -846,6 +898,9 @@ class MainWindow(QMainWindow):
         self.locked.emit()
 
     def closeEvent(self, event: Any) -> None:
+        """Closing the last window quits the program, after locking the vault (the
+        platform's convention; the unlock screen is for the idle and suspend locks)."""
+        self.quitting = True
         if self.vault is not None:
             self.lock()
         event.accept()

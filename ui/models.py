@@ -37,11 +37,15 @@ def human_size(n: int) -> str:
 
 
 def short_time(iso: str) -> str:
+    """A time as a person reads it: ``3 Dec 2026, 06:08``, in this computer's time zone (the
+    exact UTC time is in tooltips)."""
     try:
         t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         return iso
-    return t.strftime("%Y-%m-%d %H:%M")
+    if t.tzinfo is not None:
+        t = t.astimezone()
+    return f"{t.day} {t:%b %Y, %H:%M}"
 
 
 class CaseModel(QAbstractListModel):
@@ -197,6 +201,8 @@ class ItemModel(FlatTableModel):
             return self._thumbs.get(item.ref, self.placeholder)
         if role == Qt.ItemDataRole.ToolTipRole and column == 7 and item.warnings:
             return "\n".join(item.warnings)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 4:
+            return self.tr("{time} (UTC)").format(time=item.received)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(item, column)
         return None
