@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from ui.app import App
+from ui.colours import BAD, colour
 from ui.main_window import MainWindow
 from ui.models import ITEM_ROLE
 from ui.operations import ImportDialog, ImportSummaryDialog, ResultDialog, VerifyDialog
@@ -658,7 +659,7 @@ def test_a_tampered_package_is_shown_not_verified_and_cannot_be_received(
     report = window.dialog
     assert report.headline.text().startswith(
         "✖ NOT VERIFIED: payload hashes: data/exhibits/")
-    assert "c62828" in report.headline.styleSheet()  # red
+    assert colour(BAD).name() in report.headline.styleSheet()  # red
     assert not report.receive.isEnabled()
     assert report.checks.rows()[-4][:2] == ["FAIL", "payload hashes"] or any(
         row[:2] == ["FAIL", "payload hashes"] for row in report.checks.rows())

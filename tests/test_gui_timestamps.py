@@ -22,10 +22,10 @@ from tsa_fixtures import make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used be
 from tsa_server import TsaServer
 
 import ui.timestamps_ui as tsui
+from ui.colours import WARNING, colour
 from ui.main_window import MainWindow
 from ui.operations import ImportSummaryDialog, ResultDialog, VerifyDialog
 from ui.tsa_dialog import AddTsaDialog, TimestampsDialog
-from ui.tsa_models import WARNING
 from vault import timestamps
 from vault.clock import SystemClock
 from vault.keyslots import TEST_KDF
@@ -216,7 +216,7 @@ def test_a_tsa_two_years_off_is_flagged(qtbot: QtBot, open_window: Callable[...,
     assert len(report.stamped) == 1 and len(report.warnings) == 1
     (row,) = dialog.token_model.rows()
     assert row[4] == "−730 days (WARNING)"
-    assert dialog.token_model.colour(0) == WARNING
+    assert dialog.token_model.colour(0) == colour(WARNING)
     tip = dialog.token_model.data(dialog.token_model.index(0, 4), Qt.ItemDataRole.ToolTipRole)
     assert "skewed's time is 730 days ahead of this computer's clock" in tip
     assert "Check the computer's date and time" in tip

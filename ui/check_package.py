@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -97,6 +97,8 @@ class PackageCheck(QObject):
     def _show(self, package: Path, result: Any) -> None:
         self.job = None
         dialog = VerifyDialog(package, result, self.parent_widget)
+        # What it shows came from the package: gone with the window, not merely hidden.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.receive.hide()
         note = QLabel(self.tr("To keep it as evidence, open or create a vault, then drop the "
                               "package on its window: the chain of custody continues there."))
@@ -114,6 +116,7 @@ class PackageCheck(QObject):
         from ui.signers_ui import ConfirmSignerDialog
 
         confirm = ConfirmSignerDialog(verdict, self.parent_widget)
+        confirm.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         confirm.in_vault.hide()  # no vault here: the user's own list
         self.dialog = confirm
 

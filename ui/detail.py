@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.colours import INFO, colour
 from ui.models import TableModel, human_size, short_time
 from ui.tags_ui import ItemExtras
 from vault.items import Item
@@ -140,7 +141,7 @@ class DetailPane(QWidget):
                                  self.tr("{name} (in the package, signed by the sender)").format(
                                      name=(se.get("actor") or {}).get("name", "")),
                                  _summary(se)])
-                    colours.append(QColor("#5a4a8a"))
+                    colours.append(colour(INFO))
             rows.append([str(e["seq"]), short_time(e["time"]), e["action"],
                          e.get("actor", {}).get("name", ""), _summary(e)])
             colours.append(None)

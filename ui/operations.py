@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ui.colours import BAD, GOOD, WARNING, colour, css
 from ui.models import TableModel, human_size
 from ui.worker import Job
 from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths
@@ -181,7 +181,7 @@ class _CheckedPage(QWizardPage):
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName(self.tr("Problem"))
-        self.problem.setStyleSheet("color: #c62828")
+        self.problem.setStyleSheet(css(BAD))
 
     def validatePage(self) -> bool:
         why = self._check()
@@ -413,7 +413,7 @@ class ResultDialog(QDialog):
             font.setBold(True)
             font.setPointSize(font.pointSize() + 6)
             self.headline.setFont(font)
-            self.headline.setStyleSheet(f"color: {'#1a7f37' if ok else '#c62828'}")
+            self.headline.setStyleSheet(css(GOOD if ok else BAD))
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         self.lines = []
@@ -464,8 +464,7 @@ class RedactDialog(QDialog):
 # ----------------------------------------------------------------------------------- verify
 
 # The three results, told apart by words and a symbol as well as by colour.
-RESULT_COLOURS = {"verified": "#1a7f37", "signer not confirmed": "#9a5b00",
-                  "not verified": "#c62828"}
+RESULT_COLOURS = {"verified": GOOD, "signer not confirmed": WARNING, "not verified": BAD}
 
 
 class VerifyDialog(QDialog):
@@ -502,7 +501,7 @@ class VerifyDialog(QDialog):
         font.setBold(True)
         font.setPointSize(font.pointSize() + 6)
         self.headline.setFont(font)
-        self.headline.setStyleSheet(f"color: {RESULT_COLOURS[outcome]}")
+        self.headline.setStyleSheet(css(RESULT_COLOURS[outcome]))
         sentence = result.signer.sentence() if result.signer is not None else self.tr(
             "The package was changed or is damaged: do not rely on it, whoever signed it.")
         self.signer_text = QLabel(sentence)
@@ -519,7 +518,7 @@ class VerifyDialog(QDialog):
         ordered = sorted(result.checks, key=lambda c: c.ok)  # problems before successes
         self.checks.set_rows([[self.tr("ok") if c.ok else self.tr("FAIL"), c.name, c.detail]
                               for c in ordered],
-                             [QColor("#1a7f37") if c.ok else QColor("#c62828")
+                             [colour(GOOD) if c.ok else colour(BAD)
                               for c in ordered])
         view = QTableView()
         view.setModel(self.checks)
@@ -563,13 +562,13 @@ class VerifyDialog(QDialog):
             [[self._what(t), str(t.tsa), str(t.gen_time),
               (self.tr("yes") if t.trusted else self.tr("NOT TRUSTED")) +
               (f" ({t.warning})" if t.warning else "")] for t in stamps],
-            [QColor("#1a7f37") if t.trusted and not t.warning else
-             QColor("#b26a00") for t in stamps])
+            [colour(GOOD) if t.trusted and not t.warning else
+             colour(WARNING) for t in stamps])
         self.warnings = QLabel("\n".join(self.tr("WARNING: {w}").format(w=w.removeprefix(
             "WARNING: ")) for w in warnings))
         self.warnings.setAccessibleName(self.tr("Warnings"))
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet("color: #b26a00")
+        self.warnings.setStyleSheet(css(WARNING))
         out: list[QWidget] = []
         if stamps:
             label = QLabel(self.tr("Trusted times (RFC 3161):"))

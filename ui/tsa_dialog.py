@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.colours import BAD, GOOD, WARNING, css
 from ui.messages import user_message
-from ui.tsa_models import BAD, GOOD, WARNING, QueueModel, TokenModel, TsaModel, table_view
+from ui.tsa_models import QueueModel, TokenModel, TsaModel, table_view
 from vault import timestamps as ts
 from vault.errors import VaultError
 from vault.vault import Vault
@@ -74,7 +75,7 @@ class AddTsaDialog(QDialog):
         self.error = QLabel()
         self.error.setAccessibleName(self.tr("Problem"))
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {BAD.name()}")
+        self.error.setStyleSheet(css(BAD))
         form = QFormLayout()
         form.addRow(self.tr("&Preset:"), self.preset)
         form.addRow(self.note)
@@ -322,7 +323,7 @@ class TimestampsDialog(QDialog):
         self.reload()
         if report is None:
             self.report.setText(self.tr("Stamping failed: {why}").format(why=failure))
-            self.report.setStyleSheet(f"color: {BAD.name()}")
+            self.report.setStyleSheet(css(BAD))
             return
         lines = [self.tr("{n} stamped, {w} still waiting.").format(
             n=len(report.stamped), w=len(report.waiting))]
@@ -330,6 +331,6 @@ class TimestampsDialog(QDialog):
         lines += [f"{p.kind} {p.subject}: {p.reason}" for p in report.waiting]
         lines += report.warnings
         self.report.setText("\n".join(lines))
-        colour = WARNING if report.warnings else (GOOD if report.ok else BAD)
-        self.report.setStyleSheet(f"color: {colour.name()}")
+        self.report.setStyleSheet(css(WARNING if report.warnings else
+                                      (GOOD if report.ok else BAD)))
 

@@ -8,13 +8,11 @@ from PySide6.QtCore import QAbstractTableModel, QObject
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from ui.colours import BAD, WARNING, colour
 from ui.models import TableModel
 from vault import timestamps as ts
 from vault.clock import duration
 
-WARNING = QColor("#b26a00")  # a large clock difference: kept, but flagged
-BAD = QColor("#c62828")
-GOOD = QColor("#1a7f37")
 SKEW_TIP = ("When this token arrived, the TSA's time and this computer's clock differed by "
             "more than {limit}. The token is kept and its time is the TSA's, signed by it; "
             "but either this computer's clock (and so the times in the custody log) or the "
@@ -36,25 +34,27 @@ class TsaModel(TableModel):
     def load(self, tsas: list[ts.Tsa], tokens: list[ts.StoredToken],
              waiting: list[ts.Pending]) -> None:
         self.tsas = tsas
-        rows, colours, tips = [], [], []
+        rows: list[list[str]] = []
+        tints: list[QColor | None] = []
+        tips: list[str] = []
         for t in tsas:
             got = max((k.local_time for k in tokens if k.tsa == t.name), default="")
             errors = sorted(((p.last_try or "", part) for p in waiting
                              for part in p.last_error.split("; ")
                              if part.startswith(f"{t.name}: ")), reverse=True)
             if errors and errors[0][0] > got:
-                last, colour = self.tr("no answer at {when}").format(
-                    when=errors[0][0][:19].replace("T", " ")), BAD
+                last, tint = self.tr("no answer at {when}").format(
+                    when=errors[0][0][:19].replace("T", " ")), colour(BAD)
                 tip = errors[0][1]
             elif got:
-                last, colour, tip = self.tr("token at {when}").format(
+                last, tint, tip = self.tr("token at {when}").format(
                     when=got[:19].replace("T", " ")), None, ""
             else:
-                last, colour, tip = self.tr("not asked yet"), None, ""
+                last, tint, tip = self.tr("not asked yet"), None, ""
             rows.append([t.name, t.url, self.tr("yes") if t.enabled else self.tr("no"), last])
-            colours.append(colour)
+            tints.append(tint)
             tips.append(tip or "; ".join(t.ca_subjects()))
-        self.set_rows(rows, colours, tips)
+        self.set_rows(rows, tints, tips)
 
 
 class QueueModel(TableModel):
@@ -85,7 +85,7 @@ class TokenModel(TableModel):
         self.set_rows([[t.kind, t.subject, t.tsa, t.gen_time[:19].replace("T", " ") + " UTC",
                     _skew(t.skew_seconds) + (self.tr(" (WARNING)") if t.flagged else "")]
                    for t in tokens],
-                  [WARNING if t.flagged else None for t in tokens],
+                  [colour(WARNING) if t.flagged else None for t in tokens],
                   [f"{t.warning}\n\n{self.tr(SKEW_TIP).format(limit=limit)}" if t.flagged
                    else "" for t in tokens])
 
