@@ -79,3 +79,53 @@ def test_closing_the_window_locks_and_quits(qtbot: QtBot, app: App, tmp_path: Pa
     window.close()  # type: ignore[attr-defined]
     assert window.vault is None  # type: ignore[attr-defined]
     assert app.screen is None
+
+
+def test_the_recovery_key_is_typed_back_as_recovery_accepts_it(qtbot: QtBot) -> None:
+    from ui.vault_dialogs import RecoveryKeyDialog
+    from vault.keyslots import new_recovery_key
+
+    key = new_recovery_key()
+    while "0" not in key and "1" not in key:
+        key = new_recovery_key()
+    dialog = RecoveryKeyDialog(key)
+    qtbot.addWidget(dialog)
+    typed = key.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    dialog.typed.setText(typed)
+    assert dialog.ok.isEnabled()
+    dialog.typed.setText(key[:-1] + ("2" if key[-1] != "2" else "3"))
+    assert not dialog.ok.isEnabled()
+
+
+def test_no_stray_ampersand_in_the_tsa_dialog(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    """A label shows "&" literally unless it has a buddy: the CA certificate's has one."""
+    from PySide6.QtWidgets import QLabel
+
+    from ui.tsa_dialog import AddTsaDialog
+
+    window = window_with(app, tmp_path)
+    window.timestamps.open_dialog()  # type: ignore[attr-defined]
+    add = window.timestamps.dialog.open_add()  # type: ignore[attr-defined]
+    assert isinstance(add, AddTsaDialog)
+    labels = [w for w in add.findChildren(QLabel) if "&" in w.text()]
+    assert labels and all(w.buddy() is not None for w in labels), [w.text() for w in labels]
+    add.reject()
+
+
+def test_automatic_work_is_shown_as_done_by_the_program(qtbot: QtBot, tmp_path: Path,
+                                                        corpus: Path) -> None:
+    from ui.detail import DetailPane
+    from vault.items import get_item
+
+    v, _ = Vault.create(tmp_path / "case", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    try:
+        (r,) = import_files(v, [corpus / "photos" / "jolla.jpg"])
+        pane = DetailPane()
+        qtbot.addWidget(pane)
+        ref = r.ref or ""
+        pane.show_item(get_item(v, ref), [e.fields for e in v.events(ref)])
+        by = {row[2]: row[3] for row in pane.timeline.rows()}
+        assert by["imported"] == "Mary Okafor"
+        assert by["metadata extracted"] == "Evidence Vault, for Mary Okafor"
+    finally:
+        v.close()

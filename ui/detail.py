@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ui.colours import INFO, colour
 from ui.models import TableModel, human_size, short_time
 from ui.tags_ui import ItemExtras
+from vault.custody import done_by
 from vault.items import Item
 
 
@@ -142,8 +143,8 @@ class DetailPane(QWidget):
                                      name=(se.get("actor") or {}).get("name", "")),
                                  _summary(se)])
                     colours.append(colour(INFO))
-            rows.append([str(e["seq"]), short_time(e["time"]), e["action"],
-                         e.get("actor", {}).get("name", ""), _summary(e)])
+            rows.append([str(e["seq"]), short_time(e["time"]), e["action"], done_by(e),
+                         _summary(e)])
             colours.append(None)
         self.timeline.set_rows(rows, colours)
         self.add_note.setEnabled(True)

@@ -81,7 +81,9 @@ class AddTsaDialog(QDialog):
         form.addRow(self.note)
         form.addRow(self.tr("&Name:"), self.name)
         form.addRow(self.tr("&Address:"), self.url)
-        form.addRow(self.tr("CA &certificate:"), ca_row)
+        ca_label = QLabel(self.tr("CA &certificate:"))  # a layout has no buddy: the field is
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton(self.tr("Add and turn on"),
                                     QDialogButtonBox.ButtonRole.AcceptRole)

@@ -3,7 +3,6 @@ forgotten passphrase. Slow key derivation runs on the worker pool; dialogs never
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -24,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.worker import Job, start
+from vault.errors import WrongSecret
 from vault.identity import Identity
-from vault.keyslots import KdfParams
+from vault.keyslots import KdfParams, parse_recovery_key
 from vault.passphrase import strength
 from vault.vault import Vault, vault_path
 
@@ -243,9 +243,13 @@ class RecoveryKeyDialog(QDialog):
         self.ok.clicked.connect(self.accept)
 
     def _check(self, text: str) -> None:
-        def norm(s: str) -> str:
-            return re.sub(r"[^0-9A-Z]", "", s.upper())
-        self.ok.setEnabled(norm(text) == norm(self._key))
+        """Typed back as recovery will accept it: any case, spaces or dashes, O for 0 and I
+        or L for 1."""
+        try:
+            same = parse_recovery_key(text) == parse_recovery_key(self._key)
+        except WrongSecret:
+            same = False
+        self.ok.setEnabled(same)
 
     def reject(self) -> None:  # Escape must not lose the only sight of the key
         if self.ok.isEnabled():

@@ -220,8 +220,10 @@ def show(vault: str, ref: str, as_json: bool) -> None:
                 click.echo(f"    sender #{e['seq']} {e['time']} {e['action']} by "
                            f"{e['actor']['name']}")
     click.echo("  custody:")
+    from vault.custody import done_by
+
     for e in timeline:
-        click.echo(f"    #{e['seq']} {e['time']} {e['action']} by {e['actor']['name']}")
+        click.echo(f"    #{e['seq']} {e['time']} {e['action']} by {done_by(e)}")
 
 
 @cli.command()

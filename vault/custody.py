@@ -55,6 +55,17 @@ ANNOTATION_REMOVED = "annotation removed"
 TEXT_RECOGNISED = "text recognised"
 TAG_ADDED = "tag added"
 TAG_REMOVED = "tag removed"
+# What the program does by itself on the investigator's behalf (reading an item's details or
+# text): shown as done by the program, for her.
+AUTOMATIC = (METADATA_EXTRACTED, TEXT_RECOGNISED)
+
+
+def done_by(fields: dict[str, Any]) -> str:
+    """Who did what an event records, as a person should read it."""
+    name = str((fields.get("actor") or {}).get("name", ""))
+    return f"Evidence Vault, for {name}" if fields.get("action") in AUTOMATIC else name
+
+
 # A package signer confirmed in this vault's own list of known signers.
 SIGNER_CONFIRMED = "signer confirmed"
 # The package-signing certificate renewed or replaced (the key stays): every excerpt keeps it.
