@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,26 @@ def app(qtbot: object, tmp_path: Path) -> Iterator[object]:
         controller.window.lock()
     if controller.screen is not None:
         controller.screen.close()
+
+
+@pytest.fixture
+def dispose(qtbot: object) -> Iterator[Callable[[Any], Any]]:
+    """``dispose(widget)``: the widget is destroyed at the end of the test, not merely
+    closed, so that no text read from a vault outlives the test (the lock tests look for
+    any)."""
+    import shiboken6
+
+    kept: list[Any] = []
+
+    def keep(widget: Any) -> Any:
+        kept.append(widget)
+        return widget
+
+    yield keep
+    for widget in kept:
+        if shiboken6.isValid(widget):
+            widget.close()
+            shiboken6.delete(widget)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from conftest import import_refs, run_cli
 from PySide6.QtCore import Qt
@@ -182,14 +183,14 @@ def test_replies_are_linked_to_the_messages_they_answer(vault: Vault, tmp_path: 
     assert thread(vault, refs["1.eml"]) == {"in reply to": [], "replies": [refs["2.eml"]]}
 
 
-def test_the_details_pane_shows_the_message(qtbot: object, vault: Vault, tmp_path: Path,
+def test_the_details_pane_shows_the_message(dispose: Any, vault: Vault, tmp_path: Path,
                                             corpus: Path) -> None:
     from ui.detail import DetailPane
 
     (tmp_path / "reply.eml").write_bytes(message(corpus))
     refs = import_refs(vault, tmp_path / "reply.eml")
     pane = DetailPane()
-    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    dispose(pane)
     item = get_item(vault, refs["reply.eml"])
     pane.show_item(item, [e.fields for e in vault.events(item.ref)])
     text = pane.values["Message"].text()

@@ -5,6 +5,7 @@ window does the same."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from conftest import IDENTITY, PASSPHRASE, write_files
 from packages import import_files
@@ -81,7 +82,7 @@ def test_closing_the_window_locks_and_quits(qtbot: QtBot, app: App, tmp_path: Pa
     assert app.screen is None
 
 
-def test_the_recovery_key_is_typed_back_as_recovery_accepts_it(qtbot: QtBot) -> None:
+def test_the_recovery_key_is_typed_back_as_recovery_accepts_it(dispose: Any) -> None:
     from ui.vault_dialogs import RecoveryKeyDialog
     from vault.keyslots import new_recovery_key
 
@@ -89,7 +90,7 @@ def test_the_recovery_key_is_typed_back_as_recovery_accepts_it(qtbot: QtBot) -> 
     while "0" not in key and "1" not in key:
         key = new_recovery_key()
     dialog = RecoveryKeyDialog(key)
-    qtbot.addWidget(dialog)
+    dispose(dialog)
     typed = key.lower().replace("-", " ").replace("0", "o").replace("1", "l")
     dialog.typed.setText(typed)
     assert dialog.ok.isEnabled()
@@ -112,7 +113,7 @@ def test_no_stray_ampersand_in_the_tsa_dialog(qtbot: QtBot, app: App, tmp_path: 
     add.reject()
 
 
-def test_automatic_work_is_shown_as_done_by_the_program(qtbot: QtBot, tmp_path: Path,
+def test_automatic_work_is_shown_as_done_by_the_program(dispose: Any, tmp_path: Path,
                                                         corpus: Path) -> None:
     from ui.detail import DetailPane
     from vault.items import get_item
@@ -121,7 +122,7 @@ def test_automatic_work_is_shown_as_done_by_the_program(qtbot: QtBot, tmp_path: 
     try:
         (r,) = import_files(v, [corpus / "photos" / "jolla.jpg"])
         pane = DetailPane()
-        qtbot.addWidget(pane)
+        dispose(pane)
         ref = r.ref or ""
         pane.show_item(get_item(v, ref), [e.fields for e in v.events(ref)])
         by = {row[2]: row[3] for row in pane.timeline.rows()}
@@ -129,3 +130,19 @@ def test_automatic_work_is_shown_as_done_by_the_program(qtbot: QtBot, tmp_path: 
         assert by["metadata extracted"] == "Evidence Vault, for Mary Okafor"
     finally:
         v.close()
+
+
+def test_the_unlock_screen_says_which_vault_and_can_show_the_passphrase(
+        dispose: Any, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    from ui.vault_dialogs import UnlockDialog
+
+    path = tmp_path / "Northbridge.evault"
+    dialog = UnlockDialog(path)
+    dispose(dialog)
+    texts = [w.text() for w in dialog.findChildren(QLabel)]
+    assert str(path) in texts and "&Passphrase:" in texts
+    assert dialog.passphrase.echoMode() == QLineEdit.EchoMode.Password
+    dialog.show_passphrase.setChecked(True)
+    assert dialog.passphrase.echoMode() == QLineEdit.EchoMode.Normal

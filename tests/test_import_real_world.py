@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_cli, write_files
@@ -281,7 +282,7 @@ def test_a_link_above_what_was_named_is_not_the_evidences(vault: Vault, tmp_path
         assert "link_target" not in provenance(vault, r.ref or "")[0]
 
 
-def test_the_details_pane_says_when_text_could_not_be_read(qtbot: object, vault: Vault,
+def test_the_details_pane_says_when_text_could_not_be_read(dispose: Any, vault: Vault,
                                                           tmp_path: Path) -> None:
     from ui.detail import DetailPane
     from vault.ocr import queue_ocr, run_ocr_jobs
@@ -294,7 +295,7 @@ def test_the_details_pane_says_when_text_could_not_be_read(qtbot: object, vault:
         for _p in run_ocr_jobs(vault):
             pass
     pane = DetailPane()
-    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    dispose(pane)
     item = get_item(vault, r.ref or "")
     pane.show_item(item, [], [text_problem(k, e) for _r, k, e in given_up(vault)])
     assert "could not be read (OCR) after 3 attempts" in pane.values["Text"].text()

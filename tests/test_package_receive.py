@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_cli
@@ -235,14 +236,14 @@ def test_the_same_bytes_from_another_signer_are_never_merged_silently(
     assert {r.status for r in receipt.results} == {RECEIVED_AGAIN}
 
 
-def test_the_senders_chain_is_shown_in_the_details(qtbot: object,
+def test_the_senders_chain_is_shown_in_the_details(dispose: Any,
                                                    pair: tuple[Vault, Vault, Path]) -> None:
     from ui.detail import DetailPane
 
     _investigator, solicitor, package = pair
     receive_package(solicitor, package, case="HL-CLAIM-7")
     pane = DetailPane()
-    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    dispose(pane)
     item = get_item(solicitor, "MO/1")
     pane.show_item(item, [e.fields for e in solicitor.events("MO/1")])
     rows = pane.timeline.rows()

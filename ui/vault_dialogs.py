@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -108,6 +109,11 @@ class StrengthMeter(QWidget):
         self.bar.setValue(s.score)
         self.acceptable = s.acceptable
         self.label.setText(self.tr("Strong enough.") if s.acceptable else s.reason)
+        # The bar's colour follows the strength (the words say it too).
+        from ui.colours import BAD, GOOD, WARNING, colour
+
+        tint = colour(GOOD if s.acceptable else WARNING if s.score >= 2 else BAD).name()
+        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {tint}; }}")
 
 
 class CreateVaultDialog(QDialog):
@@ -145,6 +151,11 @@ class CreateVaultDialog(QDialog):
         form.addRow(self.tr("Or&ganisation:"), self.organisation)
         form.addRow(self.tr("&Passphrase:"), self.passphrase)
         form.addRow(self.tr("Passphrase a&gain:"), self.confirm)
+        self.show_passphrase = show_toggle(self.passphrase)
+        # a bound method, not a lambda holding the dialog: the dialog must be freed when
+        # it goes (it holds the investigator's name)
+        self.show_passphrase.toggled.connect(self._show_confirm)
+        form.addRow("", self.show_passphrase)
         form.addRow("", self.meter)
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -168,6 +179,9 @@ class CreateVaultDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, self.tr("Keep the vault in"))
         if folder:
             self.folder.setText(folder)
+
+    def _show_confirm(self, on: bool) -> None:
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
 
     def _inputs(self) -> list[str]:
         return [self.name.text(), self.initials.text(), self.organisation.text()]
@@ -278,9 +292,25 @@ class UnlockDialog(QDialog):
         self.forgot = QPushButton(self.tr("&Forgot passphrase…"))
         self.forgot.setAccessibleName(self.tr("Forgot passphrase"))
         layout = QVBoxLayout(self)
-        title = QLabel(self.tr("<b>{name}</b> is locked.").format(name=name))
+        title = QLabel(self.tr("{name} is locked.").format(name=name))
+        title.setTextFormat(Qt.TextFormat.PlainText)  # a folder's name, shown as text
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
         layout.addWidget(title)
-        layout.addWidget(self.passphrase)
+        where = QLabel(str(path))
+        where.setTextFormat(Qt.TextFormat.PlainText)
+        where.setAccessibleName(self.tr("Vault file"))
+        where.setWordWrap(True)
+        layout.addWidget(where)
+        label = QLabel(self.tr("&Passphrase:"))
+        label.setBuddy(self.passphrase)
+        layout.addWidget(label)
+        row_pass = QHBoxLayout()
+        row_pass.addWidget(self.passphrase, 1)
+        self.show_passphrase = show_toggle(self.passphrase)
+        row_pass.addWidget(self.show_passphrase)
+        layout.addLayout(row_pass)
         layout.addWidget(self.message)
         row = QHBoxLayout()
         row.addWidget(self.forgot)
@@ -389,6 +419,15 @@ class RecoverDialog(QDialog):
         self.job = None
         self.accept()
         self.unlocked.emit(v)
+
+
+def show_toggle(field: QLineEdit) -> QCheckBox:
+    """A "Show" box that shows the passphrase typed in ``field`` while ticked."""
+    box = QCheckBox(QCoreApplication.translate("vault_dialogs", "Sho&w"))
+    box.setAccessibleName(QCoreApplication.translate("vault_dialogs", "Show the passphrase"))
+    box.toggled.connect(lambda on: field.setEchoMode(
+        QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+    return box
 
 
 def _line(name: str, placeholder: str = "", *, password: bool = False) -> QLineEdit:
