@@ -54,18 +54,13 @@ def contents(v: Vault, item: Item) -> Contents | None:
 def pdf_embedded(data: bytes) -> Contents:
     """The files embedded in a PDF (attachments, a portfolio's documents)."""
     from vault.email_parts import MAX_PART_BYTES, MAX_PARTS
-    from vault.mupdf_quiet import mupdf, take_messages
+    from vault.mupdf_quiet import readable_pdf, take_messages
     from vault.thumbnails import pdf_lock
 
     out = Contents()
-    pymupdf = mupdf()
     with pdf_lock:
-        try:
-            doc = pymupdf.open(stream=data, filetype="pdf")
-        except Exception:
-            return out
-        with doc:
-            if doc.needs_pass:
+        with readable_pdf(data) as doc:
+            if doc is None:
                 return out
             for n, name in enumerate(doc.embfile_names(), 1):
                 try:

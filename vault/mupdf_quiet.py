@@ -9,6 +9,8 @@ PyMuPDF is imported lazily (it costs about 0.2 s), and never by the package veri
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 MAX_MESSAGES = 5  # kept per document; more are counted, not kept (a hostile file can say a lot)
@@ -43,3 +45,16 @@ def take_messages() -> list[str]:
     if len(seen) > MAX_MESSAGES:
         return [*seen[:MAX_MESSAGES], f"... and {len(seen) - MAX_MESSAGES} more messages"]
     return seen
+
+
+@contextmanager
+def readable_pdf(data: bytes) -> Iterator[Any | None]:
+    """The PDF in ``data``, open; ``None`` when MuPDF cannot open it or it needs a password.
+    The caller holds :data:`vault.thumbnails.pdf_lock`."""
+    try:
+        doc = mupdf().open(stream=data, filetype="pdf")
+    except Exception:
+        yield None
+        return
+    with doc:
+        yield None if doc.needs_pass else doc

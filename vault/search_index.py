@@ -22,7 +22,7 @@ from typing import Any
 
 from vault import custody
 from vault.clock import iso_utc
-from vault.mupdf_quiet import mupdf
+from vault.mupdf_quiet import readable_pdf
 from vault.office_text import document_text, is_office
 from vault.outlook_msg import MAX_MSG_BYTES, OLE, is_outlook, read_msg
 from vault.text_content import MAX_TEXT, is_text, text_of
@@ -351,20 +351,13 @@ def pdf_text(v: Vault, oid: str, key: bytes) -> list[str] | None:
         data = pdf_bytes(reader)
     if data is None:
         return None
-    pymupdf = mupdf()
-
-    with pdf_lock:
-        try:
-            doc = pymupdf.open(stream=data, filetype="pdf")
-        except Exception:
+    with pdf_lock, readable_pdf(data) as doc:
+        if doc is None:
             return None
-        with doc:
-            if doc.needs_pass:
-                return None
-            pages: list[str] = []
-            for i in range(doc.page_count):
-                try:
-                    pages.append(str(doc.load_page(i).get_text("text")))
-                except Exception:
-                    pages.append("")
-            return pages
+        pages: list[str] = []
+        for i in range(doc.page_count):
+            try:
+                pages.append(str(doc.load_page(i).get_text("text")))
+            except Exception:
+                pages.append("")
+        return pages
