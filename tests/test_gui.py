@@ -126,8 +126,14 @@ def test_the_whole_workflow(qtbot: QtBot, app: App, tmp_path: Path, corpus: Path
     assert detail.values["SHA-256"].text() == hashlib.sha256(photo.read_bytes()).hexdigest()
     assert detail.values["From"].text() == "USB stick from J. Smith, 3 May 2026"
     assert "NIKON" in detail.values["Camera"].text().upper()
-    lat, lon = (float(x) for x in detail.values["GPS"].text().split(","))
-    assert 43 < lat < 44 and 11 < lon < 12
+    import re
+
+    gps = re.fullmatch(r"(\d+\.\d{6})° N, (\d+\.\d{6})° E", detail.values["GPS"].text())
+    assert gps is not None, detail.values["GPS"].text()
+    assert 43 < float(gps[1]) < 44 and 11 < float(gps[2]) < 12
+    captured = detail.values["Captured"].text()
+    assert re.match(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d", captured), captured
+    assert "camera's clock" in captured
     qtbot.mouseClick(detail.copy, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == detail.values["SHA-256"].text()
     actions = [row[2] for row in detail.timeline.rows()]

@@ -146,3 +146,14 @@ def test_the_unlock_screen_says_which_vault_and_can_show_the_passphrase(
     assert dialog.passphrase.echoMode() == QLineEdit.EchoMode.Password
     dialog.show_passphrase.setChecked(True)
     assert dialog.passphrase.echoMode() == QLineEdit.EchoMode.Normal
+
+
+def test_gps_south_and_west_are_said_in_letters() -> None:
+    from ui.detail import _captured_text, _gps_text
+
+    assert _gps_text({"latitude": -33.8688, "longitude": -151.2093}) == \
+        "33.868800° S, 151.209300° W"
+    assert _gps_text({"latitude": 53.48, "longitude": 0}) == "53.480000° N, 0.000000° E"
+    assert _captured_text({"captured": "2008:10:22 16:29:49", "offset_time": "+01:00"}) \
+        .startswith("22 Oct 2008, 16:29:49 (UTC+01:00)\n")
+    assert _captured_text({"captured": "not a date"}).startswith("not a date\n")

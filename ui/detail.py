@@ -117,7 +117,7 @@ class DetailPane(QWidget):
                 ("title", "Title"), ("author", "Author"), ("created", "Created"),
                 ("modified", "Modified"), ("last modified by", "Last modified by"))),
             "Camera": camera.strip(),
-            "Captured": str(meta.get("captured") or meta.get("datetime") or ""),
+            "Captured": _captured_text(meta),
             "GPS": _gps_text(gps),
             "Pages": str(meta.get("pages", "")) if meta.get("pages") else "",
             "Warnings": "\n".join(item.warnings),
@@ -176,10 +176,33 @@ class DetailPane(QWidget):
 
 
 def _gps_text(gps: dict[str, Any]) -> str:
+    """``53.480759° N, 2.242631° W``: the hemisphere in letters, not a minus sign that a
+    reader can miss."""
     lat, lon = gps.get("latitude"), gps.get("longitude")
     if lat is None or lon is None:
         return ""
-    return f"{float(lat):.6f}, {float(lon):.6f}"
+    lat, lon = float(lat), float(lon)
+    return (f"{abs(lat):.6f}° {'N' if lat >= 0 else 'S'}, "
+            f"{abs(lon):.6f}° {'E' if lon >= 0 else 'W'}")
+
+
+def _captured_text(meta: dict[str, Any]) -> str:
+    """The camera's own time (EXIF ``2008:10:22 16:29:49``) as a date a person reads, with the
+    caution that a camera's clock is only what it was set to."""
+    raw = str(meta.get("captured") or meta.get("datetime") or "").strip()
+    if not raw:
+        return ""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        shown = raw
+    else:
+        shown = f"{t.day} {t:%b %Y, %H:%M:%S}"
+        if meta.get("offset_time"):
+            shown += f" (UTC{meta['offset_time']})"
+    return shown + "\nby the camera's clock, which may have been set wrong"
 
 
 def _summary(event: dict[str, Any]) -> str:
