@@ -157,3 +157,20 @@ def test_gps_south_and_west_are_said_in_letters() -> None:
     assert _captured_text({"captured": "2008:10:22 16:29:49", "offset_time": "+01:00"}) \
         .startswith("22 Oct 2008, 16:29:49 (UTC+01:00)\n")
     assert _captured_text({"captured": "not a date"}).startswith("not a date\n")
+
+
+def test_the_import_dialog_names_what_it_imports(dispose: Any, tmp_path: Path) -> None:
+    from ui.operations import ImportDialog, what_is_imported
+
+    (tmp_path / "Photos").mkdir()
+    files = [tmp_path / n for n in ("a.pdf", "b.jpg")]
+    for f in files:
+        f.write_bytes(b"x")
+    assert what_is_imported(files) == "2 files: a.pdf, b.jpg"
+    assert what_is_imported([tmp_path / "Photos", files[0]]) == \
+        "1 folder and 1 file: Photos, a.pdf"
+    many = [tmp_path / f"{n}.txt" for n in range(7)]
+    assert what_is_imported(many).endswith("4.txt and 2 more")
+    dialog = dispose(ImportDialog(files, ["NB-1", "NB-2"], "NB-2"))
+    assert dialog.what.text() == "2 files: a.pdf, b.jpg"
+    assert dialog.case.currentText() == "NB-2"

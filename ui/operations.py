@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from ui.colours import BAD, GOOD, WARNING, colour, css
 from ui.models import TableModel, human_size
 from ui.worker import Job
-from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths
+from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
 from vault.vault import Vault
 
 
@@ -106,13 +106,28 @@ class ImportDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setAccessibleName(self.tr("Import"))
-        count = QLabel(self.tr("{n} files or folders").format(n=len(paths)))
+        count = QLabel(what_is_imported(paths))
+        count.setTextFormat(Qt.TextFormat.PlainText)  # file names, shown as they are
+        count.setWordWrap(True)
+        self.what = count
         layout = QVBoxLayout(self)
         layout.addWidget(count)
         layout.addLayout(form)
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+
+
+def what_is_imported(paths: list[Path], shown: int = 5) -> str:
+    """``2 files: a.pdf, b.jpg`` or ``1 folder and 1 file: Photos, a.pdf``: what the
+    investigator is about to import, named."""
+    folders = sum(p.is_dir() for p in paths)
+    files = len(paths) - folders
+    counts = [f"{n} {word}{'' if n == 1 else 's'}"
+              for n, word in ((folders, "folder"), (files, "file")) if n]
+    names = [readable(p.name) or str(p) for p in paths[:shown]]
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return f"{' and '.join(counts)}: {', '.join(names)}{more}"
 
 
 @dataclass
