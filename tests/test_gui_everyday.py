@@ -174,3 +174,11 @@ def test_the_import_dialog_names_what_it_imports(dispose: Any, tmp_path: Path) -
     dialog = dispose(ImportDialog(files, ["NB-1", "NB-2"], "NB-2"))
     assert dialog.what.text() == "2 files: a.pdf, b.jpg"
     assert dialog.case.currentText() == "NB-2"
+
+
+def test_counts_in_plain_grammar() -> None:
+    from ui.models import counted
+
+    assert counted(1, "{n} document", "{n} documents") == "1 document"
+    assert counted(0, "{n} document", "{n} documents") == "0 documents"
+    assert counted(2, "{n} redacted copy", "{n} redacted copies") == "2 redacted copies"

@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.detail import DetailPane
-from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel
+from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted
 from ui.operations import (
     ExportDialog,
     ImportDialog,
@@ -484,8 +484,10 @@ class MainWindow(QMainWindow):
                      for r, n in sorted(counts.items())]
             dialog = ResultDialog(
                 self.tr("Review the redaction marks"),
-                self.tr("{n} occurrences of {word!r} marked in {docs} documents.").format(
-                    n=len(marks), word=word, docs=len(counts)),
+                counted(len(marks), self.tr("{n} occurrence of {word!r}"),
+                        self.tr("{n} occurrences of {word!r}"), word=word) + " " +
+                counted(len(counts), self.tr("marked in {n} document."),
+                        self.tr("marked in {n} documents.")),
                 lines or [self.tr("Nothing found.")], None, self)
             self.review = sorted(counts)
             make = dialog.buttons.addButton(self.tr("&Make redacted copies"),
@@ -520,7 +522,8 @@ class MainWindow(QMainWindow):
         def done(made: list[Any]) -> None:
             self.refresh()
             dialog = ResultDialog(self.tr("Redacted copies made"),
-                                  self.tr("{n} redacted copies made.").format(n=len(made)),
+                                  counted(len(made), self.tr("{n} redacted copy made."),
+                                          self.tr("{n} redacted copies made.")),
                                   [self.tr("{ref} -> {copy}").format(ref=ref, copy=r.ref)
                                    for ref, r in made], None, self)
             self.dialog = dialog
@@ -561,13 +564,10 @@ class MainWindow(QMainWindow):
         except VaultError as e:
             return [str(e)]
 
-        def count(n: int, one: str, many: str) -> str:
-            return (one if n == 1 else many).format(n=n)
-
-        lines = [count(len(p.originals), self.tr("{n} original"), self.tr("{n} originals"))
-                 + ", " + count(len(p.redacted), self.tr("{n} redacted copy"),
+        lines = [counted(len(p.originals), self.tr("{n} original"), self.tr("{n} originals"))
+                 + ", " + counted(len(p.redacted), self.tr("{n} redacted copy"),
                                 self.tr("{n} redacted copies"))
-                 + (", " + count(len(p.other_copies), self.tr("{n} other item made in the "
+                 + (", " + counted(len(p.other_copies), self.tr("{n} other item made in the "
                                                              "vault (copy or attachment)"),
                                  self.tr("{n} other items made in the vault (copies or "
                                          "attachments)")) if p.other_copies else "") + "."]
@@ -576,7 +576,7 @@ class MainWindow(QMainWindow):
                                  "original goes too: the recipient can read what was "
                                  "redacted.").format(copy=copy, original=original))
         if p.notes:
-            lines.append(count(p.notes, self.tr("{n} note you wrote on these exhibits goes "
+            lines.append(counted(p.notes, self.tr("{n} note you wrote on these exhibits goes "
                                                 "with them: the recipient can read it."),
                                self.tr("{n} notes you wrote on these exhibits go with them: "
                                        "the recipient can read them.")))
@@ -805,8 +805,9 @@ class MainWindow(QMainWindow):
         v = self._open_vault()
 
         def done(report: Any) -> None:
-            lines = [self.tr("{n} items, {events} custody events checked.").format(
-                n=report.items_checked, events=report.events_checked), *report.problems]
+            lines = [counted(report.items_checked, self.tr("{n} item, "), self.tr("{n} items, "))
+                     + counted(report.events_checked, self.tr("{n} custody event checked."),
+                               self.tr("{n} custody events checked.")), *report.problems]
             dialog = ResultDialog(self.tr("Vault health"),
                                   self.tr("OK: no problems found.") if report.ok else
                                   self.tr("PROBLEMS FOUND"), lines, report.ok, self)

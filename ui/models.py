@@ -36,6 +36,11 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
+def counted(n: int, one: str, many: str, **more: object) -> str:
+    """``one`` or ``many`` (each with ``{n}``) as the count asks: "1 document", "2 documents"."""
+    return (one if n == 1 else many).format(n=n, **more)
+
+
 def short_time(iso: str) -> str:
     """A time as a person reads it: ``3 Dec 2026, 06:08``, in this computer's time zone (the
     exact UTC time is in tooltips)."""

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.colours import BAD, GOOD, WARNING, colour, css
-from ui.models import TableModel, human_size
+from ui.models import TableModel, counted, human_size
 from ui.worker import Job
 from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
 from vault.vault import Vault
@@ -467,9 +467,10 @@ class RedactDialog(QDialog):
                                     QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setAccessibleName(self.tr("Find and mark"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("In {n} documents (the selected ones, or the whole list); "
-                                        "the marks can be reviewed in the viewer before the "
-                                        "copies are made.").format(n=documents)))
+        layout.addWidget(QLabel(counted(documents, self.tr("In {n} document"),
+                                        self.tr("In {n} documents")) + self.tr(
+            " (the selected ones, or the whole list); the marks can be reviewed in the viewer "
+            "before the copies are made.")))
         layout.addLayout(form)
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
