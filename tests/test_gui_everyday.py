@@ -51,6 +51,16 @@ def test_enter_opens_the_exhibit(qtbot: QtBot, app: App, tmp_path: Path,
     qtbot.keyClick(table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(window.findChildren(ViewerWindow)),  # type: ignore
                     timeout=10_000)
+    for viewer in window.findChildren(ViewerWindow):  # type: ignore[attr-defined]
+        viewer.close()
+        viewer.deleteLater()
+    qtbot.waitUntil(lambda: not window.findChildren(ViewerWindow),  # type: ignore
+                    timeout=10_000)
+    # and the Open button in the details does the same
+    assert window.detail.open.isEnabled()  # type: ignore[attr-defined]
+    qtbot.mouseClick(window.detail.open, Qt.MouseButton.LeftButton)  # type: ignore
+    qtbot.waitUntil(lambda: bool(window.findChildren(ViewerWindow)),  # type: ignore
+                    timeout=10_000)
 
 
 def test_dates_a_person_can_read(qtbot: QtBot, app: App, tmp_path: Path) -> None:

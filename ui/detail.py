@@ -29,6 +29,7 @@ from vault.items import Item
 
 class DetailPane(QWidget):
     note_requested = Signal(str, str)  # ref, text
+    open_requested = Signal(str)  # ref
 
     FIELDS = ("Reference", "Name", "Type", "Size", "SHA-256", "Received", "From",
               "Original path", "Message", "Document", "Camera", "Captured", "GPS", "Pages",
@@ -84,7 +85,15 @@ class DetailPane(QWidget):
         self.add_note.setAccessibleName(self.tr("Add the note"))
         self.add_note.clicked.connect(self._add_note)
         self.extras = ItemExtras()  # tags and recognised text (shown by the window)
+        self.open = QPushButton(self.tr("&Open"))
+        self.open.setAccessibleName(self.tr("Open the exhibit"))
+        self.open.setToolTip(self.tr("Read it (Enter in the list does the same)"))
+        self.open.clicked.connect(self._open)
         layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(self.open)
+        top.addStretch(1)
+        layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(self.extras)
         layout.addWidget(QLabel(self.tr("Custody timeline:")))
@@ -149,6 +158,11 @@ class DetailPane(QWidget):
         self.timeline.set_rows(rows, colours)
         self.add_note.setEnabled(True)
         self.copy.setEnabled(True)
+        self.open.setEnabled(True)
+
+    def _open(self) -> None:
+        if self.ref:
+            self.open_requested.emit(self.ref)
 
     def clear(self) -> None:
         self.ref = ""
@@ -159,6 +173,7 @@ class DetailPane(QWidget):
         self.note.clear()
         self.add_note.setEnabled(False)
         self.copy.setEnabled(False)
+        self.open.setEnabled(False)
 
     def texts(self) -> list[str]:
         """Everything the pane shows (for the lock test)."""

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
         self.detail.note_requested.connect(self.add_note)
+        self.detail.open_requested.connect(self.open_viewer)
         # Enter, or a double-click, opens the exhibit.
         self.table.activated.connect(lambda index: self.open_viewer(
             self.filtered.data(index, ITEM_ROLE)))
