@@ -351,7 +351,8 @@ def test_verify_shows_the_trusted_time(qtbot: QtBot, open_window: Callable[..., 
     started = time.monotonic()
     export_in(qtbot, window, tmp_path / "offline.zip", said)
     assert time.monotonic() - started < 15
-    assert any(x.startswith("Trusted time: no TSA answered") for x in said), said
+    assert any(x.startswith("Trusted time: no Time-Stamp Authority answered") for x in said), \
+        said
     assert window.timestamps.update_status() >= 1 and window.timestamps.status.isVisible()
 
     other = open_window("other")  # another vault, in the same investigator's name
@@ -382,3 +383,61 @@ def test_a_preset_with_a_bundled_root_needs_no_ca_file(
     dialog.tsa_view.selectRow(0)
     qtbot.mouseClick(dialog.toggle_button, Qt.MouseButton.LeftButton)
     assert not timestamps.list_tsas(window.vault)[0].enabled
+
+
+def test_after_an_offline_export_the_trusted_time_is_added_with_one_button(
+        qtbot: QtBot, open_window: Callable[..., MainWindow], tsa: TsaServer,
+        tmp_path: Path) -> None:
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices, QGuiApplication
+
+    from vault.importer import import_paths
+    from vault.package_format import SIGNATURE_TOKEN
+    from vault.package_verify import verify_package
+
+    class Opened(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    window = open_window()
+    v = window.vault
+    assert v is not None
+    timestamps.add_tsa(v, "local", tsa.url, tsa.ca_pem)
+    list(import_paths(v, write_files(tmp_path / "docs", 2), case="NB"))
+    tsa.stop()  # offline: the signature's trusted time waits
+    out = tmp_path / "out" / "p.zip"
+    out.parent.mkdir()
+    window.start_export({"out": out, "case": "NB"})
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=60_000)
+    result = window.dialog
+    assert isinstance(result, ResultDialog)
+
+    opened = Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    try:
+        qtbot.mouseClick(result.show_folder, Qt.MouseButton.LeftButton)  # type: ignore
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [u.toLocalFile() for u in opened.urls] == [str(out.parent)]
+    qtbot.mouseClick(result.copy_fingerprint, Qt.MouseButton.LeftButton)  # type: ignore
+    assert QGuiApplication.clipboard().text() == v.certificate_fingerprint()
+    QGuiApplication.clipboard().clear()
+
+    tsa.start()
+    qtbot.mouseClick(result.add_time, Qt.MouseButton.LeftButton)  # type: ignore
+    qtbot.waitUntil(lambda: window.dialog is not result and
+                    isinstance(window.dialog, ResultDialog), timeout=60_000)
+    assert window.dialog.headline.text() == "Trusted time added to the package."
+    checked = verify_package(out, tsa_roots=[tsa.ca_cert])
+    assert checked.verified
+    assert any(t.what == "signature" and t.trusted for t in checked.timestamps), \
+        checked.timestamps
+    import zipfile
+    assert any(n.endswith(SIGNATURE_TOKEN) for n in zipfile.ZipFile(out).namelist())
+    window.dialog.accept()
+    result.accept()

@@ -17,10 +17,12 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
     QAction,
+    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
@@ -607,12 +609,68 @@ class MainWindow(QMainWindow):
                 self.tr("Exhibits: {refs}").format(refs=", ".join(result.exhibits)),
                 *self.timestamps.export_lines(result)], None,
                 self)
+            self._after_export(dialog, result)
             self.dialog = dialog
             self._show_current()
             dialog.open()
             self.timestamps.work_done()  # the head queued before the export: stamp it soon
 
         self.run(self.tr("Exporting"), Job(work), done)
+
+    def _after_export(self, dialog: ResultDialog, result: Any) -> None:
+        """Show in folder, Copy fingerprint and, while the signature's trusted time waits,
+        Add the trusted time (the package rewritten with the token once a TSA answered)."""
+        path = Path(result.path)
+        dialog.show_folder = dialog.add_button(  # type: ignore[attr-defined]
+            self.tr("Show in &folder"), self.tr("Show the package in its folder"),
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))))
+        fingerprint = str(result.certificate_fingerprint)
+
+        def copy() -> None:
+            QGuiApplication.clipboard().setText(fingerprint)
+
+        dialog.copy_fingerprint = dialog.add_button(  # type: ignore[attr-defined]
+            self.tr("Copy &fingerprint"), self.tr("Copy the signer fingerprint"), copy)
+        if result.timestamp_waiting and path.suffix != ".age":
+            dialog.add_time = dialog.add_button(  # type: ignore[attr-defined]
+                self.tr("Add the &trusted time"),
+                self.tr("Add the trusted time to the package"),
+                lambda: self.attach_trusted_time(path))
+
+    def attach_trusted_time(self, package: Path) -> None:
+        """Ask the TSAs for what waits, then add the signature's token to ``package``."""
+        from vault.errors import NotFound
+        from vault.package_stamp import attach_signature_token
+        from vault.timestamps import stamp_pending
+
+        v = self._open_vault()
+
+        def work(cancel: Any) -> Any:
+            for _ in stamp_pending(v, cancel=cancel):
+                if cancel():
+                    break
+            try:
+                return attach_signature_token(v, package)
+            except NotFound:
+                return None
+
+        def done(attached: Any) -> None:
+            if attached is None:
+                self.show_error(self.tr(
+                    "No Time-Stamp Authority has answered yet. The request waits in the vault; "
+                    "try again when this computer is online."))
+                return
+            dialog = ResultDialog(
+                self.tr("Trusted time added"), self.tr("Trusted time added to the package."),
+                [self.tr("Package: {path}").format(path=attached.path),
+                 self.tr("Trusted time: {time} (TSA: {tsa})").format(time=attached.gen_time,
+                                                                    tsa=attached.tsa),
+                 self.tr("New package SHA-256: {sha}").format(sha=attached.new_sha256)],
+                True, self)
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Adding the trusted time"), Job(work), done)
 
     # ------------------------------------------------------------------ verify / receive
     def _choose_package(self) -> None:

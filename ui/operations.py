@@ -444,6 +444,13 @@ class ResultDialog(QDialog):
         self.buttons.rejected.connect(self.accept)
         layout.addWidget(self.buttons)
 
+    def add_button(self, text: str, accessible: str, slot: Any) -> QPushButton:
+        """A button beside Close (Show in folder, Copy fingerprint, ...)."""
+        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(slot)
+        return button
+
 
 # ----------------------------------------------------------------------------------- redact
 

@@ -190,10 +190,14 @@ class TimestampsFeature(QObject):
         if result.signature_timestamp:
             return [self.tr("Trusted time on the signature: {time} (TSA: {tsa})").format(
                 time=result.signature_timestamp, tsa=result.signature_tsa)]
+        if result.timestamp_waiting and str(result.path).endswith(".age"):
+            return [self.tr("Trusted time: no Time-Stamp Authority answered. An encrypted "
+                            "package cannot take the timestamp later: export it again when "
+                            "this computer is online if it needs one.")]
         if result.timestamp_waiting:
-            return [self.tr("Trusted time: no TSA answered; the signature's timestamp is "
-                            "queued (evidence-vault stamp VAULT --attach PACKAGE adds it to "
-                            "the package once stamped).")]
+            return [self.tr("Trusted time: no Time-Stamp Authority answered. The request "
+                            "waits in the vault: when this computer is online, Add the trusted "
+                            "time puts it into the package.")]
         return []
 
     # ------------------------------------------------------------ the dialog
