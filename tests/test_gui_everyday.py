@@ -192,3 +192,30 @@ def test_counts_in_plain_grammar() -> None:
     assert counted(1, "{n} document", "{n} documents") == "1 document"
     assert counted(0, "{n} document", "{n} documents") == "0 documents"
     assert counted(2, "{n} redacted copy", "{n} redacted copies") == "2 redacted copies"
+
+
+def test_the_recovery_key_can_be_printed_and_saved(dispose: Any, tmp_path: Path) -> None:
+    import stat
+
+    import pymupdf
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.vault_dialogs import RecoveryKeyDialog
+    from vault.keyslots import new_recovery_key
+
+    key = new_recovery_key()
+    dialog = dispose(RecoveryKeyDialog(key, tmp_path / "Northbridge.evault"))
+    saved = tmp_path / "stick" / "recovery-key.txt"
+    saved.parent.mkdir()
+    dialog.save_to(saved)
+    text = saved.read_text("utf-8")
+    assert key in text and str(tmp_path / "Northbridge.evault") in text
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert [p.name for p in saved.parent.iterdir()] == ["recovery-key.txt"]
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_to(printer)
+    with pymupdf.open(tmp_path / "printed.pdf") as doc:
+        printed = "".join(page.get_text() for page in doc)
+    assert key in printed, printed

@@ -68,7 +68,7 @@ class App(QObject):
         self._show(dialog)
 
     def _created(self, v: Vault, recovery_key: str) -> None:
-        dialog = RecoveryKeyDialog(recovery_key)
+        dialog = RecoveryKeyDialog(recovery_key, v.folder)
         dialog.accepted.connect(lambda: self.opened(v))
         self._show(dialog)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.worker import Job, start
-from vault.errors import WrongSecret
+from vault.errors import VaultError, WrongSecret
 from vault.identity import Identity
 from vault.keyslots import KdfParams, parse_recovery_key
 from vault.passphrase import strength
@@ -229,9 +229,11 @@ class CreateVaultDialog(QDialog):
 class RecoveryKeyDialog(QDialog):
     """The recovery key, shown once; the dialog closes only when it has been typed back."""
 
-    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+    def __init__(self, key: str, vault_path: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._key = key
+        self._vault_path = vault_path
         self.setWindowTitle(self.tr("Your recovery key"))
         self.setAccessibleName(self.tr("Recovery key"))
         shown = QLabel(key)
@@ -250,11 +252,71 @@ class RecoveryKeyDialog(QDialog):
             "Write this key on paper and keep it away from the laptop. If the passphrase is "
             "forgotten, it is the only way back to the evidence. It is shown only now.")))
         layout.addWidget(shown)
+        keep = QHBoxLayout()
+        self.print_button = QPushButton(self.tr("&Print…"))
+        self.print_button.setAccessibleName(self.tr("Print the recovery key"))
+        self.print_button.clicked.connect(self._print)
+        self.save_button = QPushButton(self.tr("&Save to a file…"))
+        self.save_button.setAccessibleName(self.tr("Save the recovery key to a file"))
+        self.save_button.setToolTip(self.tr("To a USB stick you keep apart from the laptop, "
+                                            "never to the laptop itself"))
+        self.save_button.clicked.connect(self._save)
+        keep.addWidget(self.print_button)
+        keep.addWidget(self.save_button)
+        keep.addStretch(1)
+        layout.addLayout(keep)
+        self.saved = QLabel()
+        self.saved.setTextFormat(Qt.TextFormat.PlainText)
+        self.saved.setWordWrap(True)
+        layout.addWidget(self.saved)
         layout.addWidget(QLabel(self.tr("To check it was written down, type it here:")))
         layout.addWidget(self.typed)
         layout.addWidget(self.ok)
         self.typed.textChanged.connect(self._check)
         self.ok.clicked.connect(self.accept)
+
+    def sheet(self) -> str:
+        """What Print and Save put on paper or in the file."""
+        import datetime as dt
+
+        where = str(self._vault_path) if self._vault_path else self.tr("(this vault)")
+        return self.tr(
+            "Evidence Vault recovery key\n\nVault: {where}\nWritten: {when}\n\n{key}\n\n"
+            "With this key and the vault anyone can read the evidence: keep it locked away "
+            "from the laptop. It is the only way back in if the passphrase is forgotten.\n"
+        ).format(where=where, when=dt.date.today().isoformat(), key=self._key)
+
+    def save_to(self, path: Path) -> None:
+        """The sheet in ``path``, readable by its owner only."""
+        from vault.atomic import atomic_write
+
+        atomic_write(path, self.sheet().encode("utf-8"), mode=0o600)
+        self.saved.setText(self.tr("Saved to {path}. Keep it apart from the laptop.").format(
+            path=path))
+
+    def print_to(self, printer: object) -> None:
+        from PySide6.QtGui import QFont, QTextDocument
+
+        doc = QTextDocument()
+        doc.setDefaultFont(QFont("monospace", 12))
+        doc.setPlainText(self.sheet())
+        doc.print_(printer)  # type: ignore[arg-type]
+
+    def _print(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def _save(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save the recovery key"),
+                                              "recovery-key.txt", self.tr("Text (*.txt)"))
+        if name:
+            try:
+                self.save_to(Path(name))
+            except VaultError as e:
+                self.saved.setText(str(e))
 
     def _check(self, text: str) -> None:
         """Typed back as recovery will accept it: any case, spaces or dashes, O for 0 and I

@@ -23,13 +23,14 @@ def fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def replacing(target: Path) -> Iterator[BinaryIO]:
+def replacing(target: Path, mode: int = 0o666) -> Iterator[BinaryIO]:
     """Write ``target`` through a hidden temporary sibling, made durable and renamed into place
     only if the block completes; on any failure the temporary file is removed, so nothing ever
-    appears under the final name half written."""
+    appears under the final name half written. ``mode`` (less the umask) from the start: a
+    secret is never readable by others, not even half written."""
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
-        with open(tmp, "xb") as f:
+        with open(tmp, "xb", opener=lambda p, flags: os.open(p, flags, mode)) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -45,7 +46,8 @@ def replacing(target: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def atomic_write(path: Path, data: bytes, *, expect: bytes | None = None) -> None:
+def atomic_write(path: Path, data: bytes, *, expect: bytes | None = None,
+                 mode: int = 0o666) -> None:
     """Replace ``path`` with ``data`` atomically and durably.
 
     With ``expect``, refuse (as KeePassXC does) when the file on disk is no longer what the
@@ -58,7 +60,7 @@ def atomic_write(path: Path, data: bytes, *, expect: bytes | None = None) -> Non
             current = None
         if current != expect:
             raise EnvironmentProblem(f"{path.name} was changed by another program; not overwritten")
-    with replacing(path) as f:
+    with replacing(path, mode) as f:
         f.write(data)
 
 
