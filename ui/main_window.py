@@ -66,6 +66,7 @@ from ui.operations import (
     VerifyDialog,
     import_work,
 )
+from ui.screen_fit import fit_size
 from ui.search_panel import SearchFeature
 from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
@@ -194,7 +195,7 @@ class MainWindow(QMainWindow):
             self.filtered.data(index, ITEM_ROLE)))
         self.grid.activated.connect(lambda index: self.open_viewer(
             self.filtered.data(index, ITEM_ROLE)))
-        self.resize(1280, 800)
+        fit_size(self, 1280, 800)
 
     def _actions(self) -> None:
         bar = QToolBar(self.tr("Main"))

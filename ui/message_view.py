@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.screen_fit import fit_size
+
 HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"),
            ("subject", "Subject"), ("message_id", "Message-ID"))
 
@@ -70,4 +72,4 @@ class MessageDialog(QDialog):
                                             "or double-click opens it):")))
             layout.addWidget(self.attachments)
         layout.addWidget(buttons)
-        self.resize(760, 560)
+        fit_size(self, 760, 560)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ui.colours import BAD, GOOD, WARNING, colour, css
 from ui.models import TableModel, counted, human_size
+from ui.screen_fit import fit_size
 from ui.worker import Job
 from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
 from vault.vault import Vault
@@ -177,7 +178,7 @@ class ImportSummaryDialog(QDialog):
         layout.addWidget(self.headline)
         layout.addWidget(view)
         layout.addWidget(buttons)
-        self.resize(700, 400)
+        fit_size(self, 700, 400)
 
 
 # ----------------------------------------------------------------------------------- export
@@ -574,7 +575,7 @@ class VerifyDialog(QDialog):
         for w in times:
             layout.addWidget(w)
         layout.addWidget(buttons)
-        self.resize(760, 520)
+        fit_size(self, 760, 520)
 
     def _trusted_times(self, result: Any) -> list[QWidget]:
         """The trusted times (what, TSA, time, trusted or not) and the warnings."""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ui.colours import BAD, GOOD, WARNING, css
 from ui.messages import user_message
+from ui.screen_fit import fit_size
 from ui.tsa_models import QueueModel, TokenModel, TsaModel, table_view
 from vault import timestamps as ts
 from vault.errors import VaultError
@@ -218,7 +219,7 @@ class TimestampsDialog(QDialog):
         layout.addWidget(self.token_view)
         layout.addLayout(stamp_row)
         layout.addWidget(buttons)
-        self.resize(820, 640)
+        fit_size(self, 820, 640)
         self.reload()
 
     def reload(self) -> None:

@@ -248,9 +248,11 @@ class RecoveryKeyDialog(QDialog):
         self.ok.setAccessibleName(self.tr("I have written it down"))
         self.ok.setEnabled(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr(
+        advice = QLabel(self.tr(
             "Write this key on paper and keep it away from the laptop. If the passphrase is "
-            "forgotten, it is the only way back to the evidence. It is shown only now.")))
+            "forgotten, it is the only way back to the evidence. It is shown only now."))
+        advice.setWordWrap(True)
+        layout.addWidget(advice)
         layout.addWidget(shown)
         keep = QHBoxLayout()
         self.print_button = QPushButton(self.tr("&Print…"))

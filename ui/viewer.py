@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from ui.annotation_tools import AnnotationTools
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR, THUMB_SIZE, PdfView, Renderer
 from ui.photo_view import PhotoView
+from ui.screen_fit import fit_size
 from ui.thumbnails import PAGE_ROLE, ThumbnailModel
 from ui.worker import Job, start
 from vault.document import PDF, Document, PasswordRequired, WrongPassword
@@ -99,7 +100,7 @@ class ViewerWindow(AnnotationTools):
         self._build()
         self._actions()
         self._annotation_actions()
-        self.resize(1100, 850)
+        fit_size(self, 1100, 850)
         if item.status != "present":
             self._show_problem(self.tr("{ref} was purged: there is nothing to show.").format(
                 ref=item.ref))
