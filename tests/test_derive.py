@@ -441,6 +441,9 @@ def test_cli_redact_and_annotations(make_vault: Callable[..., tuple[Vault, str]]
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "MO/3"
     assert "warning: not found: 'absent words'" in done.stderr
+    assert "WARNING: 'PD' is not one of the reason codes" in done.stderr
+    coded = run_cli("redact", folder, ref, "--text", "zoë marchbanks", "--reason", "s1")
+    assert coded.returncode == 0 and "reason codes" not in coded.stderr, coded.stderr
     refused = run_cli("redact", folder, text, "--text", "note")
     assert refused.returncode == 1
     assert "copies are made of PDFs and photos only" in refused.stderr

@@ -219,3 +219,19 @@ def test_the_recovery_key_can_be_printed_and_saved(dispose: Any, tmp_path: Path)
     with pymupdf.open(tmp_path / "printed.pdf") as doc:
         printed = "".join(page.get_text() for page in doc)
     assert key in printed, printed
+
+
+def test_redaction_reasons_are_codes_and_free_text_is_warned_about(dispose: Any) -> None:
+    from ui.operations import RedactDialog
+    from vault.redaction_reasons import REASON_CODES, normalised, reason_warning
+
+    assert normalised(" s1 ") == "S1" and reason_warning("S1") is None
+    assert reason_warning("") is None
+    caution = reason_warning("victim's mother")
+    assert caution is not None and "can themselves identify" in caution
+    dialog = dispose(RedactDialog(2))
+    dialog.reason.setText("s2")
+    assert dialog.meaning.text() == REASON_CODES["S2"] and dialog.reason_code() == "S2"
+    dialog.reason.setText("victim's mother")
+    assert "not one of the reason codes" in dialog.meaning.text()
+    assert dialog.reason_code() == "victim's mother"  # allowed, but warned about

@@ -471,7 +471,7 @@ class MainWindow(QMainWindow):
         dialog = RedactDialog(len(refs), self)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self.mark_everywhere(
-            refs, dialog.word.text(), dialog.reason.text()))
+            refs, dialog.word.text(), dialog.reason_code()))
         dialog.open()
         return dialog
 

@@ -39,6 +39,7 @@ from ui.models import TableModel, counted, human_size
 from ui.screen_fit import fit_size
 from ui.worker import Job
 from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
+from vault.redaction_reasons import REASON_CODES, normalised, reason_warning
 from vault.vault import Vault
 
 
@@ -464,12 +465,26 @@ class RedactDialog(QDialog):
         self.setAccessibleName(self.tr("Redact every occurrence"))
         self.word = QLineEdit()
         self.word.setAccessibleName(self.tr("Word or name to redact"))
-        self.reason = QLineEdit()
-        self.reason.setAccessibleName(self.tr("Reason code"))
+        self.reason_box = QComboBox()
+        self.reason_box.setEditable(True)
+        self.reason_box.setAccessibleName(self.tr("Reason code"))
+        self.reason_box.addItem("")
+        for code, meaning in REASON_CODES.items():
+            self.reason_box.addItem(code)
+            self.reason_box.setItemData(self.reason_box.count() - 1, meaning,
+                                        Qt.ItemDataRole.ToolTipRole)
+        line = self.reason_box.lineEdit()
+        assert line is not None
+        self.reason = line
         self.reason.setPlaceholderText(self.tr("optional, printed in each box (for example S1)"))
+        self.meaning = QLabel()
+        self.meaning.setTextFormat(Qt.TextFormat.PlainText)
+        self.meaning.setWordWrap(True)
+        self.reason.textChanged.connect(self._reason_changed)
         form = QFormLayout()
         form.addRow(self.tr("&Word or name:"), self.word)
-        form.addRow(self.tr("&Reason code:"), self.reason)
+        form.addRow(self.tr("&Reason code:"), self.reason_box)
+        form.addRow("", self.meaning)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton(self.tr("Find and mark"),
                                     QDialogButtonBox.ButtonRole.AcceptRole)
@@ -483,6 +498,16 @@ class RedactDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+
+    def _reason_changed(self, text: str) -> None:
+        """The code's meaning, or why free text printed on a box is risky (in warning colour)."""
+        caution = reason_warning(text)
+        meaning = REASON_CODES.get(text.strip().upper(), "")
+        self.meaning.setText(caution or meaning)
+        self.meaning.setStyleSheet(css(WARNING) if caution else "")
+
+    def reason_code(self) -> str:
+        return normalised(self.reason.text())
 
 
 # ----------------------------------------------------------------------------------- verify

@@ -301,7 +301,9 @@ def check(vault: str, previous: Path | None) -> None:
 @click.option("--text", "texts", multiple=True,
               help="Also black out every occurrence of this text (case-insensitive); repeat "
                    "for more. PDFs only.")
-@click.option("--reason", default="", help="Reason code printed in the boxes found by --text.")
+@click.option("--reason", default="", help="Reason code printed in the boxes found by --text: "
+              "S1 third party's personal data, S2 would identify a survivor, witness or child, "
+              "S3 contact details, S4 health or social care, LP privilege, NR not relevant.")
 @click.option("--blur", is_flag=True, help="Photos: blur the marked areas instead of blacking "
                                            "them out (weaker: only if you must).")
 @click.option("--password", default=None, help="The password of a password-protected PDF.")
@@ -311,10 +313,14 @@ def redact(vault: str, ref: str, texts: tuple[str, ...], reason: str, blur: bool
     marks and every occurrence of each --text removed and blacked out, hidden data stripped.
     Prints the new item's reference."""
     from vault.derive import redacted_copy
+    from vault.redaction_reasons import normalised, reason_warning
 
+    caution = reason_warning(reason)
+    if caution:
+        click.echo(f"WARNING: {caution}", err=True)
     with open_vault(vault) as v:
         result = redacted_copy(v, ref, texts=texts, blur=blur, password=password,
-                               reason=reason)
+                               reason=normalised(reason))
     click.echo(result.ref)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
