@@ -14,7 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from conftest import IDENTITY, PASSPHRASE, write_files
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QToolBar,
+    QWidget,
+)
 
 from vault.importer import import_paths
 from vault.keyslots import TEST_KDF
@@ -51,6 +57,14 @@ def problems(name: str, w: QWidget) -> list[str]:
         if not w.rect().contains(where) or seen.size() != b.size():
             out.append(f"{name}: button {b.text()!r} is cut ({seen.width()}x{seen.height()} "
                        f"of {b.width()}x{b.height()} seen)")
+    for bar in w.findChildren(QToolBar):
+        if not bar.isVisibleTo(w):
+            continue
+        for action in bar.actions():
+            shown = bar.widgetForAction(action)
+            if action.isVisible() and not action.isSeparator() and shown is not None \
+                    and not shown.isVisible():
+                out.append(f"{name}: {action.text()!r} is hidden in the toolbar's overflow")
     w.close()
     return out
 

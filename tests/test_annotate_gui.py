@@ -105,8 +105,9 @@ def test_pdf_tools_store_draw_and_delete_annotations_and_make_copies(
     before = sha256(v, ref)
     viewer = open_viewer(v, ref)
     assert viewer.document is not None and viewer.pdf is not None
-    names = {viewer.annotate_bar.widgetForAction(a).accessibleName()
-             for a in viewer.annotate_bar.actions() if a.isVisible() and not a.isSeparator()}
+    names = {bar.widgetForAction(a).accessibleName()
+             for bar in (viewer.annotate_bar, viewer.copies_bar)
+             for a in bar.actions() if a.isVisible() and not a.isSeparator()}
     assert {"Select", "Highlight", "Note", "Rectangle", "Redaction mark",
             "Redact every occurrence", "Make annotated copy", "Make redacted copy"} <= names
 
@@ -237,8 +238,9 @@ def test_photo_rectangle_and_redaction(qtbot: QtBot, case: tuple[Vault, dict[str
     before = sha256(v, ref)
     viewer = open_viewer(v, ref)
     photo = viewer.photo
-    names = {viewer.annotate_bar.widgetForAction(a).accessibleName()
-             for a in viewer.annotate_bar.actions() if a.isVisible() and not a.isSeparator()}
+    names = {bar.widgetForAction(a).accessibleName()
+             for bar in (viewer.annotate_bar, viewer.copies_bar)
+             for a in bar.actions() if a.isVisible() and not a.isSeparator()}
     assert {"Rectangle", "Redaction mark", "Make redacted copy"} <= names
     assert "Highlight" not in names
 

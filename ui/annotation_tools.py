@@ -124,21 +124,30 @@ class AnnotationTools(QMainWindow):
         self.colour_box.setEnabled(False)
         self.colour_action = bar.addWidget(self.colour_box)
 
-        def action(text: str, slot: Callable[[], Any]) -> QAction:
+        # The commands that make copies have a row of their own, so that "Make redacted
+        # copy" is never folded into an overflow menu on a laptop's screen.
+        copies = QToolBar(self.tr("Copies"))
+        copies.setObjectName("copies-toolbar")
+        copies.setAccessibleName(self.tr("Copies toolbar"))
+        self.addToolBarBreak()
+        self.addToolBar(copies)
+        self.copies_bar = copies
+
+        def action(text: str, slot: Callable[[], Any], on: QToolBar = bar) -> QAction:
             a = QAction(text, self)
             a.triggered.connect(slot)
             a.setEnabled(False)
-            bar.addAction(a)
-            bar.widgetForAction(a).setAccessibleName(text.replace("&", "").rstrip("…"))
+            on.addAction(a)
+            on.widgetForAction(a).setAccessibleName(text.replace("&", "").rstrip("…"))
             return a
 
-        self.occurrences_action = action(self.tr("Redact every &occurrence…"),
-                                         self.ask_occurrences)
-        self.occurrences_action.setVisible(self.kind == "pdf")
-        self.annotated_action = action(self.tr("Make &annotated copy"),
-                                       lambda: self.make_copy("annotated"))
         self.redacted_action = action(self.tr("Make &redacted copy"),
-                                      lambda: self.make_copy("redacted"))
+                                      lambda: self.make_copy("redacted"), copies)
+        self.annotated_action = action(self.tr("Make &annotated copy"),
+                                       lambda: self.make_copy("annotated"), copies)
+        self.occurrences_action = action(self.tr("Redact every &occurrence…"),
+                                         self.ask_occurrences, copies)
+        self.occurrences_action.setVisible(self.kind == "pdf")
         self.delete_action = QAction(self.tr("Delete annotation"), self)
         self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
