@@ -35,6 +35,17 @@ def stored(v: Vault, ref: str) -> bytes:
         return b"".join(r.iter_chunks())
 
 
+
+def closed_vault_and_folder(make_vault: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """A new vault, closed for the command line to open, and an empty folder ``in`` to fill
+    with what it will import."""
+    v, _ = make_vault()
+    folder = v.folder
+    v.close()
+    src = tmp_path / "in"
+    src.mkdir()
+    return folder, src
+
 def test_a_name_that_is_not_utf8_imports_with_its_exact_bytes(vault: Vault,
                                                              tmp_path: Path) -> None:
     folder = tmp_path / "stick"
@@ -57,11 +68,7 @@ def test_a_name_that_is_not_utf8_imports_with_its_exact_bytes(vault: Vault,
 
 def test_the_cli_imports_and_lists_a_latin1_name(tmp_path: Path,
                                                  make_vault: object) -> None:
-    v, _ = make_vault()  # type: ignore[operator]
-    folder = v.folder
-    v.close()
-    src = tmp_path / "in"
-    src.mkdir()
+    folder, src = closed_vault_and_folder(make_vault, tmp_path)
     with open(os.fsencode(src) + b"/" + LATIN1, "wb") as f:
         f.write(b"x")
     r = run_cli("import", folder, src)
@@ -99,10 +106,7 @@ def test_links_are_followed_and_recorded_and_a_loop_is_named(vault: Vault,
 
 def test_the_cli_exit_code_names_what_was_not_imported(tmp_path: Path,
                                                        make_vault: object) -> None:
-    v, _ = make_vault()  # type: ignore[operator]
-    folder = v.folder
-    v.close()
-    src = tmp_path / "in"
+    folder, src = closed_vault_and_folder(make_vault, tmp_path)
     write_files(src, 1)
     (src / "loop").symlink_to(src, target_is_directory=True)
     r = run_cli("import", folder, src)
@@ -113,11 +117,7 @@ def test_the_cli_exit_code_names_what_was_not_imported(tmp_path: Path,
 
 def test_tabs_and_newlines_in_names_never_split_a_line(tmp_path: Path,
                                                        make_vault: object) -> None:
-    v, _ = make_vault()  # type: ignore[operator]
-    folder = v.folder
-    v.close()
-    src = tmp_path / "in"
-    src.mkdir()
+    folder, src = closed_vault_and_folder(make_vault, tmp_path)
     (src / "two\nlines\tand a tab.txt").write_bytes(b"odd name")
     r = run_cli("import", folder, src, "--case", "A\tB")
     assert r.returncode == 0, r.stderr
@@ -174,11 +174,7 @@ def test_one_item_that_cannot_be_recorded_does_not_take_the_batch_down(
 
 def test_mupdf_messages_become_warnings_and_stay_off_standard_output(
         tmp_path: Path, make_vault: object, corpus: Path) -> None:
-    v, _ = make_vault()  # type: ignore[operator]
-    folder = v.folder
-    v.close()
-    src = tmp_path / "in"
-    src.mkdir()
+    folder, src = closed_vault_and_folder(make_vault, tmp_path)
     good = (corpus / "pdf" / "minimal-document.pdf").read_bytes()
     cut = good.rindex(b"startxref")
     (src / "broken-xref.pdf").write_bytes(good[:cut] + b"startxref\n999999\n%%EOF\n")
