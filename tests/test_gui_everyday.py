@@ -235,3 +235,20 @@ def test_redaction_reasons_are_codes_and_free_text_is_warned_about(dispose: Any)
     dialog.reason.setText("victim's mother")
     assert "not one of the reason codes" in dialog.meaning.text()
     assert dialog.reason_code() == "victim's mother"  # allowed, but warned about
+
+
+def test_the_viewers_reason_fields_offer_codes_and_warn_about_words(dispose: Any) -> None:
+    from PySide6.QtWidgets import QDialog, QFormLayout, QLabel
+
+    from ui.annotation_dialogs import text_fields
+
+    dialog = dispose(QDialog())
+    form = QFormLayout(dialog)
+    word, reason = text_fields(form, ["Word or words:", "Reason (optional):"])
+    caution = dialog.findChild(QLabel, "reason-caution")
+    assert caution is not None and "S1" in reason.placeholderText()
+    assert reason.completer() is not None and word.completer() is None
+    reason.setText("victim's mother")
+    assert "not one of the reason codes" in caution.text()
+    reason.setText("lp")
+    assert caution.text() == "Legal professional privilege"

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
 )
 
+from ui.colours import WARNING, css
 from vault.annotations import Annotation
+from vault.redaction_reasons import REASON_CODES, normalised, reason_warning
 
 # What the edit form gives back: the new text, reason (None where the kind has none), colour.
 Edited = tuple[str | None, str | None, str]
@@ -45,14 +50,38 @@ def add_ok_cancel(dialog: QDialog, form: QFormLayout) -> None:
 
 
 def text_fields(form: QFormLayout, labels: list[str]) -> list[QLineEdit]:
-    """A line of text a label, added to the form."""
+    """A line of text a label, added to the form (a reason with its caution, see
+    :func:`with_reason_caution`)."""
     edits = []
     for label in labels:
         edit = QLineEdit()
         edit.setAccessibleName(label.rstrip(":"))
         form.addRow(label, edit)
+        if label.startswith(form.tr("Reason")):
+            with_reason_caution(form, edit)
         edits.append(edit)
     return edits
+
+
+def with_reason_caution(form: QFormLayout, edit: QLineEdit) -> QLabel:
+    """Under a redaction reason: the code's meaning, or why words printed on a box are risky
+    (vault.redaction_reasons); codes are offered as the reason is typed."""
+    edit.setPlaceholderText(form.tr("a code: {codes}").format(codes=", ".join(REASON_CODES)))
+    edit.setCompleter(QCompleter(list(REASON_CODES), edit))
+    caution = QLabel()
+    caution.setTextFormat(Qt.TextFormat.PlainText)
+    caution.setWordWrap(True)
+    caution.setObjectName("reason-caution")
+
+    def said(text: str) -> None:
+        warning = reason_warning(text)
+        caution.setText(warning or REASON_CODES.get(text.strip().upper(), ""))
+        caution.setStyleSheet(css(WARNING) if warning else "")
+
+    edit.textChanged.connect(said)
+    said(edit.text())
+    form.addRow("", caution)
+    return caution
 
 
 def edit_fields(dialog: QDialog, form: QFormLayout, a: Annotation,
@@ -68,6 +97,7 @@ def edit_fields(dialog: QDialog, form: QFormLayout, a: Annotation,
         reason_edit = QLineEdit(a.reason)
         reason_edit.setAccessibleName(dialog.tr("Reason"))
         form.addRow(dialog.tr("Reason:"), reason_edit)
+        with_reason_caution(form, reason_edit)
     colour_box = QComboBox()
     colour_box.setAccessibleName(dialog.tr("Colour"))
     for name, value in colours.items():
@@ -93,5 +123,5 @@ def edit_fields(dialog: QDialog, form: QFormLayout, a: Annotation,
     row.addWidget(other)
     form.addRow(dialog.tr("Colour:"), row)
     return lambda: (None if text_edit is None else text_edit.text(),
-                    None if reason_edit is None else reason_edit.text(),
+                    None if reason_edit is None else normalised(reason_edit.text()),
                     str(colour_box.currentData()))

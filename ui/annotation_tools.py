@@ -44,6 +44,7 @@ from vault.annotations import (
 )
 from vault.annotations import annotations as annotations_of
 from vault.document import Document
+from vault.redaction_reasons import normalised
 from vault.vault import Vault
 
 NOTE_SIZE = 16.0  # points: the side of a note's square
@@ -272,7 +273,7 @@ class AnnotationTools(QMainWindow):
             stored = self._stored(page, rect)
             self.ask_fields(self.tr("Redaction mark"), [self.tr("Reason (optional):")],
                             lambda values: self.add("redaction", page, {"rect": stored},
-                                                    reason=values[0]))
+                                                    reason=normalised(values[0])))
 
     def _clicked(self, page: int, point: QPointF) -> None:
         if self.tool == "note" and self.document is not None:
@@ -421,7 +422,8 @@ class AnnotationTools(QMainWindow):
     def ask_occurrences(self) -> QDialog:
         return self.ask_fields(self.tr("Redact every occurrence"),
                                [self.tr("Word or words:"), self.tr("Reason (optional):")],
-                               lambda values: self.redact_occurrences(*values))
+                               lambda values: self.redact_occurrences(values[0],
+                                                                      normalised(values[1])))
 
     def redact_occurrences(self, word: str, reason: str = "") -> Job | None:
         """Mark every occurrence of ``word`` for redaction (in the background), then show the
