@@ -252,3 +252,24 @@ def test_the_viewers_reason_fields_offer_codes_and_warn_about_words(dispose: Any
     assert "not one of the reason codes" in caution.text()
     reason.setText("lp")
     assert caution.text() == "Legal professional privilege"
+
+
+def test_a_redaction_mark_looks_pending_not_done(qtbot: QtBot) -> None:
+    """Over the original a mark is red hatching with the words still showing through, never a
+    solid box that looks like a finished redaction."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from ui.pdf_view import paint_pending_redaction
+
+    image = QImage(300, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    paint_pending_redaction(painter, QRectF(10, 10, 280, 60), "will be removed in the copy")
+    painter.end()
+    inside = [image.pixelColor(x, y) for x in range(14, 286) for y in range(40, 66)]
+    red = sum(c.red() > 150 and c.green() < 80 for c in inside)
+    white = sum(c.red() > 240 and c.green() > 240 and c.blue() > 240 for c in inside)
+    assert red > len(inside) // 20 and white > len(inside) // 2, (red, white)
+    label = [image.pixelColor(x, y) for x in range(14, 120) for y in range(14, 24)]
+    assert any(c.red() < 200 and c.green() < 60 for c in label)  # the words are drawn

@@ -21,8 +21,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, QThreadPool, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QGuiApplication,
     QImage,
@@ -597,9 +598,13 @@ class PdfView(QAbstractScrollArea):
                 text = (self.tr("This page could not be drawn.") if page in self.renderer.failed
                         else self.tr("Page {n}").format(n=page + 1))
                 painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
-            for colour, rects, outline in self._layers.values():
+            for layer, (colour, rects, outline) in self._layers.items():
                 for rect in rects.get(page, ()):
                     shown = self.page_to_view(page, rect)
+                    if layer == PENDING_REDACTION_LAYER:
+                        paint_pending_redaction(painter, shown, self.tr(
+                            "will be removed in the copy"))
+                        continue
                     painter.fillRect(shown, colour)
                     if outline is not None:
                         painter.setPen(QPen(outline, 2))
@@ -741,3 +746,29 @@ def _nearest(words: Sequence[Word], p: QPointF) -> int:
         dy = max(y0 - p.y(), 0.0, p.y() - y1)
         return dx * dx + 4 * dy * dy  # a line above or below is farther than a word beside
     return min(range(len(words)), key=distance)
+
+
+PENDING_REDACTION_LAYER = "annotation-redaction"
+PENDING_COLOUR = QColor(200, 0, 0)
+
+
+def paint_pending_redaction(painter: QPainter, shown: QRectF, words: str) -> None:
+    """A redaction mark as what it is, a redaction still to be made: red hatching over the
+    words (which stay readable), a dashed red outline and, where it fits, "will be removed in
+    the copy". A solid box would look like a finished redaction on the original."""
+    painter.save()
+    painter.fillRect(shown, QBrush(PENDING_COLOUR, Qt.BrushStyle.BDiagPattern))
+    painter.setPen(QPen(PENDING_COLOUR, 2, Qt.PenStyle.DashLine))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(shown)
+    font = painter.font()
+    font.setPointSizeF(8)
+    painter.setFont(font)
+    if painter.fontMetrics().horizontalAdvance(words) + 6 < shown.width() and \
+            painter.fontMetrics().height() + 4 < shown.height():
+        box = painter.fontMetrics().boundingRect(words).adjusted(-2, -1, 2, 1)
+        box.moveTopLeft(shown.topLeft().toPoint() + QPoint(3, 3))
+        painter.fillRect(box, QColor(255, 255, 255, 220))
+        painter.setPen(PENDING_COLOUR.darker(130))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, words)
+    painter.restore()
