@@ -273,3 +273,20 @@ def test_a_redaction_mark_looks_pending_not_done(qtbot: QtBot) -> None:
     assert red > len(inside) // 20 and white > len(inside) // 2, (red, white)
     label = [image.pixelColor(x, y) for x in range(14, 120) for y in range(14, 24)]
     assert any(c.red() < 200 and c.green() < 60 for c in label)  # the words are drawn
+
+
+def test_a_redaction_mark_on_a_photo_looks_pending(dispose: Any) -> None:
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QGraphicsRectItem
+
+    from ui.photo_view import PhotoView
+
+    view = dispose(PhotoView())
+    view.set_overlay("annotation-redaction", [QRectF(0, 0, 50, 20)], QColor(0, 0, 0, 40))
+    view.set_overlay("annotation-rectangle", [QRectF(0, 30, 50, 20)], QColor(0, 0, 255, 50))
+    items = {round(i.rect().y()): i for i in view.scene().items()
+             if isinstance(i, QGraphicsRectItem)}
+    assert items[0].brush().style() == Qt.BrushStyle.BDiagPattern
+    assert items[0].pen().style() == Qt.PenStyle.DashLine
+    assert items[30].brush().style() == Qt.BrushStyle.SolidPattern

@@ -42,3 +42,9 @@ def contrast(a: QColor, b: QColor) -> float:
     """The WCAG contrast ratio of two colours (1 to 21)."""
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+# A redaction mark on the original: a redaction still to be made, drawn as red hatching with a
+# dashed outline (never a solid box, which would look like a finished redaction).
+PENDING_REDACTION_LAYER = "annotation-redaction"
+PENDING_COLOUR = QColor(200, 0, 0)

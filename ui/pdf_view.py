@@ -39,6 +39,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
+from ui.colours import PENDING_COLOUR, PENDING_REDACTION_LAYER
 from ui.worker import Job, start
 from vault.document import Document, Word
 
@@ -746,10 +747,6 @@ def _nearest(words: Sequence[Word], p: QPointF) -> int:
         dy = max(y0 - p.y(), 0.0, p.y() - y1)
         return dx * dx + 4 * dy * dy  # a line above or below is farther than a word beside
     return min(range(len(words)), key=distance)
-
-
-PENDING_REDACTION_LAYER = "annotation-redaction"
-PENDING_COLOUR = QColor(200, 0, 0)
 
 
 def paint_pending_redaction(painter: QPainter, shown: QRectF, words: str) -> None:

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.colours import PENDING_COLOUR, PENDING_REDACTION_LAYER
+
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
 ZOOM_STEP = 1.25
 
@@ -131,10 +133,15 @@ class PhotoView(QGraphicsView):
         items: list[QGraphicsItem] = []
         for r in rects:
             item = (self.scene().addEllipse(r) if ellipse else self.scene().addRect(r))
-            item.setBrush(QBrush(colour))
-            pen = QPen(outline if outline is not None else colour, 2)
+            pending = layer == PENDING_REDACTION_LAYER  # a redaction still to be made
+            item.setBrush(QBrush(PENDING_COLOUR, Qt.BrushStyle.BDiagPattern) if pending
+                          else QBrush(colour))
+            pen = QPen(PENDING_COLOUR if pending else outline if outline is not None else colour,
+                       2, Qt.PenStyle.DashLine if pending else Qt.PenStyle.SolidLine)
             pen.setCosmetic(True)
             item.setPen(pen)
+            if pending:
+                item.setToolTip(self.tr("Redaction mark: will be removed in the copy"))
             item.setZValue(1)
             items.append(item)
         self._layers[layer] = items
