@@ -268,6 +268,21 @@ def test_bad_content_fails_alone_with_a_clear_error(vault: Vault, tmp_path: Path
     assert run_all(vault) == []
 
 
+def tesseract_running() -> bool:
+    """Whether a Tesseract started by this process is running now (from /proc)."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            name = fields[0].split("(", 1)[1]
+            parent = fields[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if parent == me and name.startswith("tesseract"):
+            return True
+    return False
+
+
 def test_stopping_keeps_finished_pages_and_the_job(vault: Vault, tmp_path: Path) -> None:
     pdf = scanned_pdf(tmp_path / "scan.pdf", [[w] for w in PAGE_WORDS])
     ref = import_refs(vault, pdf)["scan.pdf"]
@@ -281,10 +296,19 @@ def test_stopping_keeps_finished_pages_and_the_job(vault: Vault, tmp_path: Path)
     assert pending_ocr(vault) == [(ref, 0, "")]  # still queued, not counted as a failure
     assert text_events(vault) == []
 
-    # Stopped while Tesseract reads a page: it is killed at once, nothing is stored.
-    stop_at = time.monotonic() + 0.5
+    # Stopped while Tesseract reads a page: it is killed at once, nothing is stored. The stop
+    # comes once Tesseract is seen running (not after a fixed delay: a fast machine reads a
+    # page in less than any delay chosen).
+    stopped: list[bool] = []
+
+    def stop() -> bool:  # once asked to stop, it stays stopped, as a Stop button does
+        if not stopped and tesseract_running():
+            stopped.append(True)
+        return bool(stopped)
+
     started = time.monotonic()
-    assert run_all(vault, cancel=lambda: time.monotonic() > stop_at) == []
+    assert run_all(vault, cancel=stop) == []
+    assert stopped
     assert time.monotonic() - started < 3
     assert [page for page, _ in ocr_text(vault, ref)] == [1]
 
