@@ -22,14 +22,15 @@ def wide_encoding(head: bytes) -> str | None:
         if head.startswith(bom):
             return name
     sample = head[: len(head) - len(head) % 4][:4096]
-    if len(sample) < 16:
-        return None
+    if len(sample) < 16 or sample.count(0) < 0.4 * len(sample):
+        return None  # (almost every file: wide text of ASCII characters is half zero bytes)
     for name, width, zero_at in (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)),
                                  ("utf-16-le", 2, (1,)), ("utf-16-be", 2, (0,))):
-        units = [sample[i:i + width] for i in range(0, len(sample), width)]
+        units = len(sample) // width
         low = next(i for i in range(width) if i not in zero_at)  # the ASCII byte's place
-        ascii_units = sum(all(u[z] == 0 for z in zero_at) and u[low] != 0 for u in units)
-        if ascii_units >= 0.9 * len(units):
+        # counted a byte lane at a time (bytes.count runs in C: this is on every import)
+        if all(sample[z::width].count(0) >= 0.9 * units for z in zero_at) and \
+                units - sample[low::width].count(0) >= 0.9 * units:
             try:
                 text = sample.decode(name)
             except UnicodeDecodeError:
