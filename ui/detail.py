@@ -136,6 +136,7 @@ class DetailPane(QWidget):
             self.values[name].setText(text)
         for name in ("Message", "Document", "Text"):  # only where they have something to say
             self.form.setRowVisible(self.values[name], bool(values[name]))
+        self.values["Received"].setToolTip(item.received)  # the exact time, in UTC
         sha = self.values["SHA-256"]
         if isinstance(sha, QLineEdit):
             sha.setCursorPosition(0)  # show the start of the hash, as the list does
@@ -242,9 +243,9 @@ def _received(item: Item, events: list[dict[str, Any]], tr: Any) -> str:
     """When it was received here, and first received by the sender (for a package's)."""
     first = ((_receipt(item, events).get("sender_provenance") or {}).get("receipts") or [{}])[0]
     if not first.get("received"):
-        return item.received
+        return short_time(item.received)
     return str(tr("{here} (here); first received {there} by {who}")).format(
-        here=item.received, there=first["received"],
+        here=short_time(item.received), there=short_time(str(first["received"])),
         who=(first.get("imported_by") or {}).get("name", tr("the sender")))
 
 
