@@ -66,6 +66,18 @@ def create_vault(qtbot: QtBot, app: App, folder: Path) -> MainWindow:
     return app.window
 
 
+def receive_into_case(qtbot: QtBot, window: MainWindow, case: str | None = None) -> None:
+    """Answer the question every receipt asks: which case (the one suggested, or ``case``)."""
+    from ui.receive_ui import ReceiveCaseDialog
+
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ReceiveCaseDialog), timeout=WAIT)
+    choose = window.dialog
+    assert isinstance(choose, ReceiveCaseDialog)
+    if case is not None:
+        choose.case.setCurrentText(case)
+    qtbot.mouseClick(choose.ok, Qt.MouseButton.LeftButton)
+
+
 def drop(window: MainWindow, paths: list[Path]) -> None:
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
@@ -439,6 +451,7 @@ def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path:
     report = confirm_signer(qtbot, window, report, "read out on the phone")
     assert report.headline.text().startswith("✔ VERIFIED") and report.receive.isEnabled()
     qtbot.mouseClick(report.receive, Qt.MouseButton.LeftButton)
+    receive_into_case(qtbot, window)
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     assert window.dialog.headline.text() == "Package received."
     names = {window.items.item_at(r).name for r in range(window.items.rowCount())}

@@ -10,7 +10,7 @@ from conftest import IDENTITY, PASSPHRASE, write_files
 from packages import CASE, export, import_files
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from test_gui import WAIT, confirm_signer
+from test_gui import WAIT, confirm_signer, receive_into_case
 
 from ui.app import App
 from ui.operations import VerifyDialog
@@ -249,6 +249,7 @@ def test_an_encrypted_package_is_verified_and_received_in_the_app(
     report = window.dialog
     assert report.headline.text().startswith("✔ VERIFIED") and report.receive.isEnabled()
     qtbot.mouseClick(report.receive, Qt.MouseButton.LeftButton)
+    receive_into_case(qtbot, window)
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     names = {window.items.item_at(r).name for r in range(window.items.rowCount())}
     assert {"letter-00000.txt", "letter-00001.txt"} <= names
@@ -280,10 +281,10 @@ def test_the_same_exhibit_from_another_key_is_asked_about(qtbot: QtBot, app: App
     app.opened(v)
     window = app.window
     assert window is not None
-    window.receive(made[0][0])
+    window.receive(made[0][0], ask=False, case=CASE)
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     window.dialog.accept()
-    window.receive(made[1][0])
+    window.receive(made[1][0], ask=False, case=CASE)
     qtbot.waitUntil(lambda: isinstance(window.dialog, QMessageBox), timeout=WAIT)
     question = window.dialog
     assert made[1][1] in question.text() and "another key" in question.text()
@@ -291,4 +292,59 @@ def test_the_same_exhibit_from_another_key_is_asked_about(qtbot: QtBot, app: App
     anyway.click()
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     assert "received again" in window.dialog.lines[0].text()
+    window.lock()
+
+
+def test_a_package_checked_with_no_vault_is_kept_in_a_new_vault_under_a_new_case(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from test_gui import create_vault
+
+    from ui.check_package import PackageCheck
+    from ui.operations import ResultDialog
+    from ui.receive_ui import ReceiveCaseDialog
+    from ui.vault_dialogs import StartDialog
+    from vault.items import list_cases, list_items
+    from vault.package_export import export_package
+
+    phrase = "copper lantern orchard thistle falcon"
+    mary, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    try:
+        import_files(mary, write_files(tmp_path / "docs", 2, prefix="letter"), case=CASE)
+        sealed = list(export_package(mary, tmp_path / "sealed.zip", case=CASE,
+                                     passphrase=phrase))[-1].path
+        KnownSigners.user().add(KnownSigner("Mary Okafor", "", mary.certificate_fingerprint(),
+                                            mary.fingerprint(), "", "phone"))
+    finally:
+        mary.close()
+    before = sorted(p.name for p in tmp_path.iterdir() if p.name != "settings.ini")
+    app.start()
+    check = PackageCheck(app.screen)  # as app.check_package makes it, the passphrase given
+    check.keep_requested.connect(app.keep)
+    check.check(sealed, passphrase=phrase)
+    qtbot.waitUntil(lambda: isinstance(check.dialog, VerifyDialog), timeout=WAIT)
+    report = check.dialog
+    assert report.headline.text().startswith("✔ VERIFIED")
+    assert report.receive.isVisible() and report.receive.text() == "&Keep it in a vault…"
+    qtbot.mouseClick(report.receive, Qt.MouseButton.LeftButton)
+    chooser = app.screen
+    assert isinstance(chooser, StartDialog) and "sealed.zip.age" in chooser.windowTitle()
+    assert not chooser.check_button.isVisible()
+    window = create_vault(qtbot, app, tmp_path / "solicitor")
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ReceiveCaseDialog), timeout=WAIT)
+    choose = window.dialog
+    assert choose.case.currentText() == CASE  # the package's own, suggested
+    choose.case.setCurrentText("Okafor v Northbridge Council")
+    assert "A new case" in choose.new_note.text()
+    qtbot.mouseClick(choose.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    assert window.dialog.headline.text() == "Package received."
+    v = window.vault
+    assert v is not None
+    assert "Okafor v Northbridge Council" in list_cases(v)
+    kept = list_items(v, "Okafor v Northbridge Council")
+    assert sorted(i.name for i in kept) == ["letter-00000.txt", "letter-00001.txt"]
+    assert window.current_case() == "Okafor v Northbridge Council"
+    after = sorted(p.name for p in tmp_path.iterdir() if p.name != "settings.ini")
+    assert after == sorted([*before, "solicitor"])  # nothing decrypted to disk
+    window.dialog.accept()
     window.lock()

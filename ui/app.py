@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -36,6 +37,9 @@ class App(QObject):
         self.screen: QWidget | None = None  # the dialog on screen before a vault is open
         self.path: Path | None = None
         self.package_check: PackageCheck | None = None
+        # A checked package to receive once a vault is open: (path, decrypted bytes or
+        # None, the package's case).
+        self.keeping: tuple[Path, Any, str | None] | None = None
         app = QGuiApplication.instance()
         assert isinstance(app, QGuiApplication)
         app.applicationStateChanged.connect(self._state_changed)
@@ -47,7 +51,8 @@ class App(QObject):
         if path is not None:
             self.unlock(path)
             return
-        dialog = StartDialog(self.recent())
+        dialog = StartDialog(self.recent(),
+                             keeping=self.keeping[0].name if self.keeping else None)
         dialog.create_requested.connect(self.create)
         dialog.open_requested.connect(lambda p: self.unlock(Path(p)))
         dialog.check_requested.connect(lambda p: self.check_package(Path(p) if p else None))
@@ -56,11 +61,23 @@ class App(QObject):
     def check_package(self, path: Path | None = None) -> PackageCheck:
         """Check a package received, with no vault (an encrypted one decrypted in memory)."""
         self.package_check = PackageCheck(self.screen)
+        self.package_check.keep_requested.connect(self.keep)
         if path is None:
             self.package_check.choose()
         else:
             self.package_check.check(path)
         return self.package_check
+
+    def keep(self, what: tuple[Path, Any, str | None]) -> None:
+        """Keep a checked package: choose or create the vault that receives it."""
+        self._drop_kept()
+        self.keeping = what
+        self.start()
+
+    def _drop_kept(self) -> None:
+        if self.keeping is not None and self.keeping[1] is not None:
+            self.keeping[1].close()
+        self.keeping = None
 
     def create(self) -> None:
         dialog = CreateVaultDialog(self.kdf)
@@ -89,6 +106,11 @@ class App(QObject):
         self.window.locked.connect(self._locked)
         _application().installEventFilter(self.window)
         self.window.show()
+        if self.keeping is not None:
+            package, source, case = self.keeping
+            self.keeping = None
+            self.window.receive(package, source, suggested=case,
+                                after=source.close if source is not None else None)
 
     def _locked(self) -> None:
         quitting = self.window is not None and self.window.quitting

@@ -1,7 +1,9 @@
 """Checking a package received, with no vault: from the first window (a button, or a package
 dropped on it). An encrypted package asks for its passphrase (or the age identity file) and
 is decrypted in memory only. The result is the verification screen of the main window; the
-signer can be confirmed from there. Receiving needs a vault: the screen says how."""
+signer can be confirmed from there, and a verified package kept: "Keep it in a vault…" asks
+which vault (or creates one), then which case; an encrypted package stays decrypted in
+memory only until then."""
 
 from __future__ import annotations
 
@@ -46,6 +48,9 @@ class PackageCheck(QObject):
     """One check; ``shown`` carries its VerifyDialog (tests and the caller keep it)."""
 
     shown = Signal(object)
+    # (package, the decrypted bytes or None, the package's case): keep it in a vault; the
+    # receiver closes the bytes when done.
+    keep_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,25 +88,46 @@ class PackageCheck(QObject):
             source = open_for_checking(package, identity_file=identity,
                                        passphrase=lambda: passphrase or "")
             try:
-                return verify_package(package, known=known, source=source)
-            finally:
+                return verify_package(package, known=known, source=source), source
+            except BaseException:
                 if source is not None:
                     source.close()
+                raise
 
         job = Job(work)
         self.job = job
-        job.finished.connect(lambda result: self._show(package, result))
+        job.finished.connect(lambda outcome: self._show(package, *outcome))
         job.failed.connect(lambda message, _bug: self._error(message))
         start(job)
 
-    def _show(self, package: Path, result: Any) -> None:
+    def _show(self, package: Path, result: Any, source: Any) -> None:
         self.job = None
         dialog = VerifyDialog(package, result, self.parent_widget)
         # What it shows came from the package: gone with the window, not merely hidden.
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.receive.hide()
-        note = QLabel(self.tr("To keep it as evidence, open or create a vault, then drop the "
-                              "package on its window: the chain of custody continues there."))
+        dialog.receive.setText(self.tr("&Keep it in a vault…"))
+        dialog.receive.setAccessibleName(self.tr("Keep it in a vault"))
+        dialog.receive.setVisible(result.outcome == "verified")
+        kept = []
+
+        def keep() -> None:
+            kept.append(True)  # the receiver closes the decrypted bytes now
+            dialog.close()
+            self.keep_requested.emit((package, source, result.case or None))
+
+        def closed() -> None:
+            if source is not None and not kept:
+                source.close()
+
+        dialog.receive_requested.connect(lambda _path: keep())
+        dialog.finished.connect(lambda _code: closed())
+        note = QLabel({
+            "verified": self.tr("Keep it in a vault to hold it as evidence: the sender's chain "
+                                "of custody continues there."),
+            "signer not confirmed": self.tr(
+                "To keep it as evidence, confirm who signed it first, then keep it in a vault: "
+                "one you have, or a new one."),
+        }.get(result.outcome, self.tr("Do not rely on it. Ask the sender for a new copy.")))
         note.setWordWrap(True)
         note.setAccessibleName(self.tr("How to receive it"))
         layout = dialog.layout()

@@ -734,7 +734,8 @@ class MainWindow(QMainWindow):
             dialog = VerifyDialog(package, result, self)
             if source is not None:
                 dialog.finished.connect(lambda _code: source.close())
-            dialog.receive_requested.connect(lambda p: self.receive(Path(p), source))
+            dialog.receive_requested.connect(lambda p: self.receive(
+                Path(p), source, suggested=getattr(result, "case", None)))
             dialog.compare_requested.connect(lambda p: self.timestamps.choose_earlier(Path(p)))
             dialog.confirm_requested.connect(
                 lambda verdict: self.confirm_signer(verdict, package, dialog))
@@ -818,22 +819,44 @@ class MainWindow(QMainWindow):
         self.dialog = dialog
         dialog.open()
 
-    def receive(self, package: Path, source: Any = None, *, merge: bool = False) -> None:
-        """Receive a verified package; exhibits held already from a package another key
-        signed are never merged into their history without asking."""
+    def receive(self, package: Path, source: Any = None, *, merge: bool = False,
+                ask: bool = True, case: str | None = None, suggested: str | None = None,
+                after: Any = None) -> None:
+        """Receive a verified package under the case the user chooses (``ask``; else
+        ``case``); exhibits held already from a package another key signed are never merged
+        into their history without asking. ``after()`` runs when it is over, however it
+        ends (the caller closes what it opened)."""
+        from ui.receive_ui import ReceiveCaseDialog
         from vault.package_receive import OtherSigner, receive_package
         from vault.signers import KnownSigners
 
         v = self._open_vault()
+
+        def over() -> None:
+            if after is not None:
+                after()
+
+        if ask:
+            with v.db_lock:
+                cases = list_cases(v)
+            choose = ReceiveCaseDialog(package.name, cases, self.current_case() or suggested,
+                                       self)
+            self.dialog = choose
+            choose.accepted.connect(lambda: self.receive(
+                package, source, merge=merge, ask=False, case=choose.chosen(), after=after))
+            choose.rejected.connect(over)
+            choose.open()
+            return
         try:
             known = [(self.tr("your list of known signers"), KnownSigners.user())]
         except VaultError as e:
+            over()
             self.show_error(str(e))
             return
 
         def work(cancel: Any) -> Any:
             try:
-                return receive_package(v, package, case=self.current_case(), known=known,
+                return receive_package(v, package, case=case, known=known,
                                        source=source, merge_other_signers=merge)
             except OtherSigner as e:
                 return e
@@ -846,17 +869,29 @@ class MainWindow(QMainWindow):
                 box.setTextFormat(Qt.TextFormat.PlainText)
                 anyway = box.addButton(self.tr("Receive it anyway"),
                                        QMessageBox.ButtonRole.AcceptRole)
-                anyway.clicked.connect(lambda: self.receive(package, source, merge=True))
+                anyway.clicked.connect(lambda: self.receive(package, source, merge=True,
+                                                            ask=False, case=case, after=after))
+                box.rejected.connect(over)
                 self.dialog = box
                 box.open()
                 return
+            over()
             self.refresh()
+            self.show_case(case)
             dialog = ResultDialog(self.tr("Package received"), self.tr("Package received."), [
                 f"{r.ref}: {r.status}" for r in receipt.results], None, self)
             self.dialog = dialog
             dialog.open()
 
-        self.run(self.tr("Receiving"), Job(work), done)
+        progress = self.run(self.tr("Receiving"), Job(work), done)
+        progress.job.failed.connect(lambda *_: over())
+
+    def show_case(self, case: str | None) -> None:
+        """Select ``case`` in the case list (all items when None)."""
+        row = next((r for r in range(self.cases.rowCount()) if self.cases.case_at(r) == case),
+                   None)
+        if row is not None:
+            self.case_view.setCurrentIndex(self.cases.index(row))
 
     # ------------------------------------------------------------------ health
     def run_health(self) -> None:

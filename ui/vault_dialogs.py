@@ -38,14 +38,24 @@ class StartDialog(QDialog):
     open_requested = Signal(str)
     check_requested = Signal(str)  # a package to check ("" to choose one)
 
-    def __init__(self, recent: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, recent: list[str], parent: QWidget | None = None, *,
+                 keeping: str | None = None) -> None:
+        """``keeping``: the name of a checked package to keep; the vault chosen or created
+        here receives it."""
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Evidence Vault"))
+        self.setWindowTitle(self.tr("Evidence Vault") if keeping is None else
+                            self.tr("Keep {name} in a vault").format(name=keeping))
         self.setAccessibleName(self.tr("Start"))
-        self.setAcceptDrops(True)  # a package dropped here is checked
+        self.setAcceptDrops(keeping is None)  # a package dropped here is checked
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Keep a case's evidence encrypted, with its chain of "
-                                        "custody.")))
+        intro = QLabel(self.tr("Keep a case's evidence encrypted, with its chain of custody.")
+                       if keeping is None else
+                       self.tr("Which vault should keep {name}? Open yours, or create a new "
+                               "one: the package is received there next, and you choose its "
+                               "case.").format(name=keeping))
+        intro.setTextFormat(Qt.TextFormat.PlainText)  # a file name
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         self.create_button = QPushButton(self.tr("&Create a new vault…"))
         self.create_button.setAccessibleName(self.tr("Create a new vault"))
         self.open_button = QPushButton(self.tr("&Open a vault…"))
@@ -60,8 +70,10 @@ class StartDialog(QDialog):
         self.check_button.clicked.connect(lambda: self.check_requested.emit(""))
         layout.addWidget(self.create_button)
         layout.addWidget(self.open_button)
-        layout.addWidget(self.check_button)
-        layout.addWidget(QLabel(self.tr("Checking a package needs no vault; drop one here.")))
+        if keeping is None:
+            layout.addWidget(self.check_button)
+            layout.addWidget(QLabel(self.tr("Checking a package needs no vault; drop one "
+                                            "here.")))
         if self.recent_model.rowCount():
             layout.addWidget(QLabel(self.tr("Recent vaults:")))
             layout.addWidget(self.recent)
