@@ -211,7 +211,12 @@ def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: 
     summary = dialog.summary.text()
     assert summary.startswith("2 originals, 1 redacted copy.")
     assert "WARNING: MO/3 is a redacted copy of MO/1, and the original goes too" in summary
-    assert "1 note you wrote on these exhibits goes with them" in summary
+    # notes can be privileged: left out unless ticked, and the summary says which
+    assert "1 note or annotation you wrote is left out" in summary
+    dialog.with_notes.setChecked(True)
+    assert "1 note or annotation you wrote on these exhibits goes with them" in \
+        dialog.summary.text()
+    dialog.with_notes.setChecked(False)
     assert "Encrypted with a passphrase." in summary
     dialog.next()
     out = tmp_path / "out.zip"
@@ -220,6 +225,69 @@ def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: 
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     assert (tmp_path / "out.zip.age").is_file() and not out.exists()
     window.dialog.accept()
+    # the package (decrypted in memory) verifies, with the note left out
+    from vault.package_age import open_for_checking
+    from vault.package_verify import verify_package
+
+    sealed = tmp_path / "out.zip.age"
+    source = open_for_checking(sealed, passphrase=lambda: strong)
+    assert source is not None
+    try:
+        result = verify_package(sealed, source=source)
+        source.seek(0)
+        assert b"privileged" not in source.read()
+    finally:
+        source.close()
+    assert result.intact and result.notes == "left out"
+    window.lock()
+
+
+def test_a_copy_that_leaked_is_withdrawn_and_left_out_of_the_case_export(
+        qtbot: QtBot, app: App, tmp_path: Path, corpus: Path) -> None:
+    from ui.operations import ExportDialog, ResultDialog
+    from ui.withdraw_ui import WithdrawDialog
+    from vault.derive import redacted_copy
+    from vault.package_verify import verify_package
+
+    v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    import_files(v, [corpus / "pdf" / "minimal-document.pdf"], case=CASE)
+    redacted_copy(v, "MO/1", texts=["Hello"])  # MO/2: leaked something
+    redacted_copy(v, "MO/1", texts=["Hello", "World"])  # MO/3: the better copy
+    app.opened(v)
+    window = app.window
+    assert window is not None
+    window.select("MO/2")
+    dialog = window.open_withdraw()
+    assert isinstance(dialog, WithdrawDialog)
+    assert dialog.superseded_by() == "MO/3" and not dialog.ok.isEnabled()
+    dialog.reason.setText("a name in the footer was left visible")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    names = {window.items.item_at(r).ref: window.items.item_at(r).name
+             for r in range(window.items.rowCount())}
+    shown = window.items.data(window.items.index(
+        next(r for r in range(window.items.rowCount())
+             if window.items.item_at(r).ref == "MO/2"), 1))
+    assert shown.endswith("[withdrawn, superseded by MO/3]"), (shown, names)
+    wizard = window.open_export()
+    assert isinstance(wizard, ExportDialog)
+    wizard.next()
+    strong = "copper lantern orchard thistle falcon"
+    wizard.secret.setText(strong)
+    wizard.again.setText(strong)
+    wizard.encryption.setCurrentIndex(2)  # not encrypted, ticked: to read the zip below
+    wizard.unencrypted_ok.setChecked(True)
+    wizard.next()
+    assert "Left out: MO/2 (withdrawn copies)." in wizard.summary.text()
+    assert wizard.with_withdrawn.isVisible() and not wizard.with_withdrawn.isChecked()
+    wizard.next()
+    out = tmp_path / "case.zip"
+    wizard.out.setText(str(out))
+    qtbot.mouseClick(wizard.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    window.dialog.accept()
+    result = verify_package(out)
+    assert result.intact
+    assert sorted(str(x["ref"]) for x in result.exhibits) == ["MO/1", "MO/3"]
     window.lock()
 
 

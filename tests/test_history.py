@@ -79,7 +79,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
         add_note(v, "MO/1", "Handed over in person at the town hall")
         import_files(v, write_files(work / "later", 2, size=2000, prefix="later"))
         add_note(v, "MO/2", "Second copy requested from the council")
-        new = export(v, work / "new.zip", case=CASE).path
+        new = export(v, work / "new.zip", case=CASE, notes=True).path
         import_files(other, write_files(work / "other", 2, size=1500, prefix="other"))
         stranger = export(other, work / "stranger.zip", case=CASE).path
         (priv,) = v.con.execute("SELECT private FROM keys WHERE name='custody'").fetchone()
@@ -173,7 +173,7 @@ def test_an_extended_log_passes(made: Made) -> None:
     result = verify_package(made.new, previous=made.old)
     assert result.verified, failed(result)
     names = [c.name for c in result.checks]
-    assert names[-3:] == ["exhibits", "timestamps", "history"]
+    assert names[-4:] == ["exhibits", "summary", "timestamps", "history"]
     h = result.history
     assert h is not None and h.ok and h.divergence is None
     old = verify_package(made.old)

@@ -28,6 +28,7 @@ from packages import (
 )
 
 from vault.cms import sign_detached
+from vault.notes import add_note
 from vault.package_format import HOWTO, SIGNATURE, SIGNATURE_TOKEN, SIGNER_CERT, TAGMANIFEST
 from vault.package_verify import verify_package
 
@@ -105,7 +106,10 @@ def genuine(tmp_path: Path) -> tuple[Path, str]:
     v = new_vault(tmp_path / "mary")
     try:
         import_files(v, sample_paths(tmp_path))
+        # A privileged note: left out of the package (the default), which still checks by hand.
+        add_note(v, "MO/1", "privileged: the caller may not be reliable")
         package = export(v, tmp_path / "genuine.zip", case=CASE).path
+        assert b"privileged" not in package.read_bytes()
         return package, v.certificate_fingerprint()
     finally:
         v.close()

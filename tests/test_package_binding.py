@@ -171,7 +171,7 @@ def test_a_resigned_log_around_a_stamped_head_in_an_omitted_range_fails(
     assert run_stamp(v, timeout=10).stamped
     stamped_seq, _ = v.last_event()
     add_note(v, "MO/1", "a note after the stamp")  # a kept event after the omitted range
-    package = export(v, tmp_path / "p.zip", refs=["MO/1"]).path
+    package = export(v, tmp_path / "p.zip", refs=["MO/1"], notes=True).path
     genuine = verify_package(package, tsa_roots=[tsa.ca_cert])
     assert genuine.intact, genuine.reason
     assert [t.seq for t in genuine.timestamps if t.what == "custody head"] == [stamped_seq]

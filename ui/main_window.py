@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
         self.redact_action = action(self.tr("&Redact every occurrence…"),
                                     self.open_redact_everywhere, None, file_menu,
                                     toolbar=False)
+        self.withdraw_action = action(self.tr("&Withdraw a copy that leaked…"),
+                                      self.open_withdraw, None, file_menu, toolbar=False)
         self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
                                   None, view_menu, toolbar=False)
         file_menu.addSeparator()
@@ -464,6 +466,43 @@ class MainWindow(QMainWindow):
         return dialog
 
     # ------------------------------------------------------------------ redaction
+    def open_withdraw(self, ref: str | None = None) -> QDialog | None:
+        """Withdraw the selected copy (a redacted copy that leaked): why, and which copy
+        replaces it; it stays as evidence, shown as withdrawn, out of the case's exports."""
+        from ui.withdraw_ui import WithdrawDialog
+        from vault.withdraw import made_from, withdraw_copy
+
+        refs = [ref] if ref else self.selected_refs()
+        if len(refs) != 1:
+            self.show_error(self.tr("Select the one copy to withdraw."))
+            return None
+        v = self._open_vault()
+        with v.db_lock:
+            item = get_item(v, refs[0])
+            original = made_from(v, item.ref)
+            others = [] if original is None else [
+                i.ref for i in list_items(v, item.case) if i.ref != item.ref
+                and i.withdrawn is None and made_from(v, i.ref) == original]
+        if original is None:
+            self.show_error(self.tr("{ref} is an original, not a copy: originals are never "
+                                    "withdrawn.").format(ref=item.ref))
+            return None
+        dialog = WithdrawDialog(item.ref, item.name, original, others, self)
+        self.dialog = dialog
+
+        def accepted() -> None:
+            try:
+                withdraw_copy(v, item.ref, dialog.reason.text(),
+                              superseded_by=dialog.superseded_by())
+            except VaultError as e:
+                self.show_error(str(e))
+                return
+            self.refresh()
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
+
     def open_redact_everywhere(self) -> RedactDialog:
         """Mark every occurrence of a word or name in the selected PDFs (or all of the case's),
         show how many were found in each for review, then make the redacted copies."""
@@ -559,12 +598,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def export_summary(self, case: str | None, refs: list[str]) -> list[str]:
+    def export_summary(self, case: str | None, refs: list[str], *, notes: bool = False,
+                       include_withdrawn: bool = False) -> list[str]:
         """Plain lines: what the recipient of such a package will be able to read."""
         from vault.package_export import preview
 
         try:
-            p = preview(self._open_vault(), case=case, refs=refs or None)
+            p = preview(self._open_vault(), case=case, refs=refs or None,
+                        include_withdrawn=include_withdrawn)
         except VaultError as e:
             return [str(e)]
 
@@ -579,11 +620,23 @@ class MainWindow(QMainWindow):
             lines.append(self.tr("WARNING: {copy} is a redacted copy of {original}, and the "
                                  "original goes too: the recipient can read what was "
                                  "redacted.").format(copy=copy, original=original))
-        if p.notes:
-            lines.append(counted(p.notes, self.tr("{n} note you wrote on these exhibits goes "
-                                                "with them: the recipient can read it."),
-                               self.tr("{n} notes you wrote on these exhibits go with them: "
-                                       "the recipient can read them.")))
+        if p.notes and notes:
+            lines.append(counted(p.notes, self.tr("{n} note or annotation you wrote on these "
+                                                "exhibits goes with them: the recipient can "
+                                                "read it."),
+                               self.tr("{n} notes and annotations you wrote on these exhibits "
+                                       "go with them: the recipient can read them.")))
+        elif p.notes:
+            lines.append(counted(p.notes, self.tr("{n} note or annotation you wrote is left "
+                                                "out (the chain of custody still verifies)."),
+                               self.tr("{n} notes and annotations you wrote are left out (the "
+                                       "chain of custody still verifies).")))
+        for ref in p.withdrawn:
+            lines.append(self.tr("WARNING: {ref} is a withdrawn copy, and it goes.").format(
+                ref=ref))
+        if p.withdrawn_left_out:
+            lines.append(self.tr("Left out: {refs} (withdrawn copies).").format(
+                refs=", ".join(p.withdrawn_left_out)))
         if p.purged:
             lines.append(self.tr("Purged (their content no longer exists; their purge is "
                                  "recorded): {refs}").format(refs=", ".join(p.purged)))

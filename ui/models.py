@@ -214,8 +214,12 @@ class ItemModel(FlatTableModel):
 
     def _text(self, item: Item, column: int) -> str:
         purged = item.status != "present"
+        state = self.tr(" [purged]") if purged else ""
+        if item.withdrawn is not None:
+            state += self.tr(" [withdrawn, superseded by {ref}]").format(
+                ref=item.withdrawn) if item.withdrawn else self.tr(" [withdrawn]")
         return [
-            item.ref, item.name + (self.tr(" [purged]") if purged else ""), item.mime,
+            item.ref, item.name + state, item.mime,
             human_size(item.size), short_time(item.received), item.received_from,
             item.sha256[:12], str(len(item.warnings)) if item.warnings else "",
         ][column]

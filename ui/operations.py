@@ -270,6 +270,14 @@ class ExportDialog(QWizard):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("What the recipient will be able to read"))
+        # Notes can be privileged: they go only when chosen. So do a case's withdrawn copies.
+        self.with_notes = QCheckBox(self.tr("Send my &notes and annotations too (they may be "
+                                            "privileged)"))
+        self.with_notes.setAccessibleName(self.tr("Send my notes and annotations"))
+        self.with_withdrawn = QCheckBox(self.tr("Send &withdrawn copies too"))
+        self.with_withdrawn.setAccessibleName(self.tr("Send withdrawn copies"))
+        for box in (self.with_notes, self.with_withdrawn):
+            box.toggled.connect(lambda _on: self._page_shown(0))
         self.out = QLineEdit()
         self.out.setAccessibleName(self.tr("Package file"))
         browse = QPushButton(self.tr("&Browse…"))
@@ -306,6 +314,8 @@ class ExportDialog(QWizard):
         review.setTitle(self.tr("What the recipient will be able to read"))
         review_form = QVBoxLayout(review)
         review_form.addWidget(self.summary)
+        review_form.addWidget(self.with_notes)
+        review_form.addWidget(self.with_withdrawn)
         self.review_page = review
         save = _CheckedPage(self._check_where)
         save.setTitle(self.tr("Where to save the package"))
@@ -387,7 +397,11 @@ class ExportDialog(QWizard):
     def _page_shown(self, _page_id: int) -> None:
         if self.currentPage() is self.review_page and self.summarise is not None:
             case = self.case.currentText() if self.whole_case.isChecked() else None
-            lines = list(self.summarise(case, [] if case else list(self.selected)))
+            lines = list(self.summarise(case, [] if case else list(self.selected),
+                                        notes=self.with_notes.isChecked(),
+                                        include_withdrawn=self.with_withdrawn.isChecked()))
+            self.with_withdrawn.setVisible(bool(case) and any(
+                "withdrawn" in line for line in lines))
             lines.append(self.tr("Encrypted with a passphrase.") if self.encryption.currentIndex()
                          == ENCRYPT_PASSPHRASE else self.tr("Encrypted to the recipient's key.")
                          if self.encryption.currentIndex() == ENCRYPT_KEY else
@@ -406,8 +420,10 @@ class ExportDialog(QWizard):
                               "recipient": self.recipient.text().strip()}
         if self.whole_case.isChecked():
             kw["case"] = self.case.currentText()
+            kw["include_withdrawn"] = self.with_withdrawn.isChecked()
         else:
             kw["refs"] = list(self.selected)
+        kw["notes"] = self.with_notes.isChecked()
         if self.encryption.currentIndex() == ENCRYPT_KEY:
             kw["encrypt_to"] = self.secret.text().strip()
         elif self.encryption.currentIndex() == ENCRYPT_PASSPHRASE:

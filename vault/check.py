@@ -56,6 +56,7 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
     purged: set[str] = set()
     layer: dict[str, dict[str, Any]] = {}  # annotation id: its last state in the log
     derived: list[tuple[int, dict[str, Any]]] = []
+    withdrawn: dict[str, int] = {}  # copy: its "copy withdrawn" event
     events = list(v.events())
     for p in custody.verify_chain(events, v.public_key, v.vault_id):
         report.problems.append(str(p))
@@ -73,7 +74,14 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
             _replay(layer, f, ev.seq)
         if f.get("action") == custody.DERIVED and f.get("item"):
             derived.append((ev.seq, f))
+        if f.get("action") == custody.COPY_WITHDRAWN and f.get("item"):
+            withdrawn.setdefault(str(f["item"]), ev.seq)
     report.events_checked = len(events)
+    indexed = {str(r[0]): int(r[1]) for r in v.con.execute(
+        "SELECT i.ref, w.seq FROM withdrawn w JOIN items i ON i.id = w.item_id")}
+    if indexed != withdrawn:
+        report.problems.append("the withdrawn copies in the index differ from the custody log's "
+                               f"(index: {sorted(indexed)}, log: {sorted(withdrawn)})")
 
     # 2. Every item against its import event, and every object's bytes against the hash.
     rows = v.con.execute("SELECT i.ref, i.sha256, i.status, i.oid, o.size FROM items i "

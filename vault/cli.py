@@ -167,6 +167,8 @@ def list_cmd(vault: str, case: str | None, as_json: bool) -> None:
         return
     for i in items:
         status = "" if i.status == "present" else f"  [{i.status.upper()}]"
+        if i.withdrawn is not None:
+            status += f"  [withdrawn{', superseded by ' + i.withdrawn if i.withdrawn else ''}]"
         click.echo(f"{i.ref}\t{plain(i.name)}\t{i.size}\t{i.sha256}\t{i.received}\t"
                    f"{plain(i.case or '-')}{status}")
 
@@ -326,6 +328,24 @@ def redact(vault: str, ref: str, texts: tuple[str, ...], reason: str, blur: bool
         click.echo(f"warning: {w}", err=True)
 
 
+@cli.command()
+@click.argument("vault")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why (for example: the surname on page 2 was "
+              "left visible).")
+@click.option("--superseded-by", default=None, help="The copy that replaces it.")
+def withdraw(vault: str, ref: str, reason: str, superseded_by: str | None) -> None:
+    """Withdraw the copy REF (a redacted copy that leaked, say): it is kept as evidence,
+    shown as withdrawn, and left out of a case's exports unless asked for."""
+    from vault.withdraw import withdraw_copy
+
+    with open_vault(vault) as v:
+        ev = withdraw_copy(v, ref, reason, superseded_by=superseded_by)
+    newer = ev.fields["details"]["superseded_by"]
+    click.echo(f"{ev.fields['item']} is withdrawn" +
+               (f", superseded by {newer}" if newer else "") + ".")
+
+
 @cli.command("annotations")
 @click.argument("vault")
 @click.argument("ref")
@@ -414,10 +434,17 @@ def fingerprint(vault: str, custody_key: bool) -> None:
 @click.option("--encrypt-passphrase", is_flag=True,
               help=f"Encrypt with a passphrase (asked for, or read from {PACKAGE_PASS_ENV}); "
                    "open it with 'age -d' or 'evidence-vault decrypt'.")
+@click.option("--with-notes", is_flag=True,
+              help="Send your notes and annotations on these exhibits too (left out unless "
+                   "given: they may be privileged).")
+@click.option("--include-withdrawn", is_flag=True,
+              help="With --case: send its withdrawn copies too (left out unless given).")
 def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recipient: str,
-           encrypt_to: str | None, encrypt_passphrase: bool) -> None:
-    """Export exhibits (REFS, or --case) as one signed evidence package."""
-    from vault.package_export import ExportResult, export_package
+           encrypt_to: str | None, encrypt_passphrase: bool, with_notes: bool,
+           include_withdrawn: bool) -> None:
+    """Export exhibits (REFS, or --case) as one signed evidence package. Your notes and
+    annotations, and a case's withdrawn copies, stay out unless asked for."""
+    from vault.package_export import ExportResult, export_package, preview
 
     if bool(refs) == bool(case):
         raise click.UsageError("give either exhibit references or --case, not both or neither")
@@ -426,10 +453,13 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     package_passphrase = _ask(PACKAGE_PASS_ENV, "Package passphrase", confirm=True) \
         if encrypt_passphrase else None
     result = None
+    chosen = [r.upper() for r in refs] or None
     with open_vault(vault) as v, _progress(1, "Exporting") as bar:
-        for step in export_package(v, out, refs=[r.upper() for r in refs] or None, case=case,
+        seen = preview(v, refs=chosen, case=case, include_withdrawn=include_withdrawn)
+        for step in export_package(v, out, refs=chosen, case=case,
                                    recipient=recipient, encrypt_to=encrypt_to,
-                                   passphrase=package_passphrase):
+                                   passphrase=package_passphrase, notes=with_notes,
+                                   include_withdrawn=include_withdrawn):
             if isinstance(step, ExportResult):
                 result = step
             else:
@@ -438,6 +468,13 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     assert result is not None
     click.echo(str(result.path))
     click.echo(f"signer fingerprint (SHA-256): {result.certificate_fingerprint}")
+    click.echo(f"notes and annotations: {'included' if with_notes else 'left out'}"
+               + (f" ({seen.notes})" if seen.notes else ""))
+    if seen.withdrawn_left_out:
+        click.echo("left out: " + ", ".join(f"{r} (withdrawn)" for r in seen.withdrawn_left_out))
+    for copy, original in seen.redacted_with_original:
+        click.echo(f"WARNING: {copy} is a redacted copy of {original}, and the original goes "
+                   "too", err=True)
     click.echo(f"{len(result.exhibits)} exhibits; package SHA-256 {result.sha256}", err=True)
     if result.signature_timestamp:
         click.echo(f"signature timestamp: {result.signature_timestamp} "

@@ -55,6 +55,12 @@ ANNOTATION_REMOVED = "annotation removed"
 TEXT_RECOGNISED = "text recognised"
 TAG_ADDED = "tag added"
 TAG_REMOVED = "tag removed"
+# A copy (a redacted copy that leaked, say) withdrawn: kept as evidence, shown as withdrawn,
+# left out of exports unless asked for; ``superseded_by`` names the copy that replaces it.
+COPY_WITHDRAWN = "copy withdrawn"
+# The investigator's own workings on an item: her notes and annotations. A package leaves
+# them out unless she chooses to send them (they may be privileged).
+WORKINGS = (NOTE_ADDED, ANNOTATION_ADDED, ANNOTATION_CHANGED, ANNOTATION_REMOVED)
 # What the program does by itself on the investigator's behalf (reading an item's details or
 # text): shown as done by the program, for her.
 AUTOMATIC = (METADATA_EXTRACTED, TEXT_RECOGNISED)

@@ -20,6 +20,7 @@ from vault.custody import (
     GENESIS,
     SIGNING_CERTIFICATE_CHANGED,
     VAULT_CREATED,
+    WORKINGS,
     ChainProblem,
     Event,
     canonical,
@@ -28,20 +29,23 @@ from vault.custody import (
 )
 
 
-def keeps(ev: Event, wanted: set[str]) -> bool:
+def keeps(ev: Event, wanted: set[str], *, notes: bool = True) -> bool:
     """Whether an excerpt of the items ``wanted`` holds ``ev``: event 1, the events of those
-    items, and every change of the package-signing certificate."""
-    return ev.seq == 1 or ev.fields.get("item") in wanted or \
-        ev.fields.get("action") == SIGNING_CERTIFICATE_CHANGED
+    items (without the investigator's notes and annotations unless ``notes``), and every
+    change of the package-signing certificate."""
+    action = ev.fields.get("action")
+    if action == SIGNING_CERTIFICATE_CHANGED or ev.seq == 1:
+        return True
+    return ev.fields.get("item") in wanted and (notes or action not in WORKINGS)
 
 
-def make_excerpt(events: Iterable[Event], keep: Iterable[str]) -> bytes:
+def make_excerpt(events: Iterable[Event], keep: Iterable[str], *, notes: bool = True) -> bytes:
     """The excerpt of ``events`` keeping what :func:`keeps` says."""
     wanted = set(keep)
     lines: list[bytes] = []
     gap: tuple[int, int, str] | None = None
     for ev in events:
-        if keeps(ev, wanted):
+        if keeps(ev, wanted, notes=notes):
             if gap:
                 lines.append(canonical({"omitted": {"from": gap[0], "to": gap[1]},
                                         "hash": gap[2]}))

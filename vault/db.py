@@ -159,6 +159,16 @@ MIGRATIONS: list[str] = [
         SELECT id, 'index', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM items
         WHERE status = 'present';
     """,
+    # 7: copies withdrawn (a redacted copy that leaked, superseded by a better one): kept as
+    # evidence, shown as withdrawn, left out of exports unless asked for. The custody log's
+    # "copy withdrawn" events are the record; this table is their index.
+    """
+    CREATE TABLE withdrawn (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id),
+        seq INTEGER NOT NULL REFERENCES custody(seq),
+        superseded_by TEXT,
+        reason TEXT NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

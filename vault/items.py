@@ -28,23 +28,30 @@ class Item:
     oid: str | None
     metadata: dict[str, Any]
     warnings: list[str]
+    # A withdrawn copy: the reference of the copy that supersedes it, "" when none does;
+    # None while it stands.
+    withdrawn: str | None = None
 
     def summary(self) -> dict[str, Any]:
         return {"ref": self.ref, "name": self.name, "size": self.size, "sha256": self.sha256,
                 "mime": self.mime, "received": self.received,
                 "received_from": self.received_from, "case": self.case, "status": self.status,
-                "warnings": self.warnings}
+                "warnings": self.warnings,
+                **({} if self.withdrawn is None else {"withdrawn": True,
+                                                      "superseded_by": self.withdrawn or None})}
 
 
 _SELECT = ("SELECT i.ref, i.name, i.size, i.sha256, i.mime, i.received, i.received_from, "
-           "c.name, i.status, i.oid, i.metadata, i.warnings FROM items i "
-           "LEFT JOIN cases c ON c.id = i.case_id")
+           "c.name, i.status, i.oid, i.metadata, i.warnings, w.seq, w.superseded_by "
+           "FROM items i LEFT JOIN cases c ON c.id = i.case_id "
+           "LEFT JOIN withdrawn w ON w.item_id = i.id")
 
 
 def _item(row: Any) -> Item:
     return Item(ref=row[0], name=row[1], size=row[2], sha256=row[3], mime=row[4],
                 received=row[5], received_from=row[6], case=row[7], status=row[8], oid=row[9],
-                metadata=json.loads(row[10]), warnings=json.loads(row[11]))
+                metadata=json.loads(row[10]), warnings=json.loads(row[11]),
+                withdrawn=None if row[12] is None else str(row[13] or ""))
 
 
 def list_items(v: Vault, case: str | None = None) -> list[Item]:

@@ -32,9 +32,11 @@ from vault.items import Item, get_item, list_items, provenance
 from vault.package_format import (
     BAG_INFO,
     BAGIT_TXT,
+    COUNT_LABELS,
     CUSTODY_LOG,
     HOWTO,
     MANIFEST,
+    NOTES_LABEL,
     PACKAGE_VERSION,
     PROVENANCE,
     REPORT,
@@ -43,6 +45,7 @@ from vault.package_format import (
     SIGNATURE_TOKEN_CERTS,
     SIGNER_CERT,
     TAGMANIFEST,
+    exhibit_kind,
     exhibit_path,
     format_bag_info,
     format_manifest,
@@ -97,10 +100,14 @@ class _SignatureToken:
     subject: str  # the TSA certificate's subject
 
 
-def select(v: Vault, refs: list[str] | None, case: str | None) -> list[Item]:
+def select(v: Vault, refs: list[str] | None, case: str | None, *,
+           include_withdrawn: bool = False) -> list[Item]:
+    """The items to export: the references named (withdrawn copies too: they were asked
+    for), or the case's, without its withdrawn copies unless ``include_withdrawn``."""
     if bool(refs) == bool(case):
         raise VaultError("choose either exhibit references or a case to export")
-    items = [get_item(v, r) for r in refs] if refs else list_items(v, case)
+    items = [get_item(v, r) for r in refs] if refs else \
+        [i for i in list_items(v, case) if include_withdrawn or i.withdrawn is None]
     if not items:
         raise NotFound(f"case {case!r} has no exhibits")
     if all(i.status != "present" for i in items):
@@ -118,35 +125,40 @@ class ExportPreview:
     redacted: list[str] = field(default_factory=list)  # redacted copies
     other_copies: list[str] = field(default_factory=list)  # annotated copies, attachments
     redacted_with_original: list[tuple[str, str]] = field(default_factory=list)  # (copy, orig)
-    notes: int = 0  # notes written on these exhibits: their text travels in the custody log
+    notes: int = 0  # the investigator's notes and annotations on these exhibits
     purged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # withdrawn copies that go (asked for)
+    withdrawn_left_out: list[str] = field(default_factory=list)  # the case's, left out
 
 
-def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None
-            ) -> ExportPreview:
+def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
+            include_withdrawn: bool = False) -> ExportPreview:
     """What exporting ``refs`` or ``case`` would include, for the summary shown before."""
-    items = select(v, refs, case)
-    chosen = {i.ref for i in items}
-    out = ExportPreview()
-    for item in items:
-        if item.status != "present":
-            out.purged.append(item.ref)
-            continue
-        derived = next((e.fields["details"] for e in v.events(item.ref)
-                        if e.fields.get("action") == custody.DERIVED
-                        and e.fields.get("item") == item.ref), None)
-        if derived is None:
-            out.originals.append(item.ref)
-        elif derived.get("operation") == "redacted copy":
-            out.redacted.append(item.ref)
-            if derived.get("derived_from") in chosen:
-                out.redacted_with_original.append((item.ref, str(derived["derived_from"])))
-        else:
-            out.other_copies.append(item.ref)
     with v.db_lock:
+        items = select(v, refs, case, include_withdrawn=include_withdrawn)
+        chosen = {i.ref for i in items}
+        out = ExportPreview()
+        if case and not refs:
+            out.withdrawn_left_out = [i.ref for i in list_items(v, case)
+                                      if i.withdrawn is not None and i.ref not in chosen]
         for item in items:
+            if item.withdrawn is not None:
+                out.withdrawn.append(item.ref)
+            receipts = provenance(v, item.ref)
+            kind = exhibit_kind({"purged": item.status != "present", "receipts": receipts})
+            if kind == "purged":
+                out.purged.append(item.ref)
+            elif kind == "original":
+                out.originals.append(item.ref)
+            elif kind == "redacted copy":
+                out.redacted.append(item.ref)
+                source = str(receipts[0]["derived_from"])
+                if source in chosen:
+                    out.redacted_with_original.append((item.ref, source))
+            else:
+                out.other_copies.append(item.ref)
             out.notes += sum(1 for e in v.events(item.ref)
-                             if e.fields.get("action") == custody.NOTE_ADDED
+                             if e.fields.get("action") in custody.WORKINGS
                              and e.fields.get("item") == item.ref)
     return out
 
@@ -197,7 +209,8 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
                    case: str | None = None, recipient: str = "",
                    encrypt_to: str | None = None, passphrase: str | None = None,
                    cancel: Callable[[], bool] | None = None, stamp: bool = True,
-                   stamp_timeout: float = STAMP_TIMEOUT,
+                   stamp_timeout: float = STAMP_TIMEOUT, notes: bool = False,
+                   include_withdrawn: bool = False,
                    ) -> Iterator[ExportProgress | ExportResult]:
     """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
     passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
@@ -206,9 +219,13 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     With ``stamp`` and a TSA turned on, the signature is sent once to each enabled TSA in
     turn (``stamp_timeout`` seconds each) until one answers with a good token, which goes
     into the package; when none does, the request is queued and the package is written
-    without it (``evidence-vault stamp VAULT --attach PACKAGE`` adds it later)."""
+    without it (``evidence-vault stamp VAULT --attach PACKAGE`` adds it later).
+
+    The investigator's notes and annotations go only with ``notes`` (they may be privileged:
+    their events are left out of the excerpt, which still verifies). A case's withdrawn copies
+    go only with ``include_withdrawn``."""
     cancel = cancel or (lambda: False)
-    items = select(v, refs, case)
+    items = select(v, refs, case, include_withdrawn=include_withdrawn)
     if encrypt_to is not None and passphrase is not None:
         raise VaultError("encrypt to an age public key or to a passphrase, not both")
     encrypt = _encryption(encrypt_to, passphrase)
@@ -221,7 +238,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     queue_head_safely(v)  # queued only, no network (docs/timestamps.md)
     package_id = str(uuid.uuid4())
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
-    writer = _Writer(v, items, top, package_id, recipient, case, cancel)
+    writer = _Writer(v, items, top, package_id, recipient, case, cancel, notes=notes)
     if stamp:
         from vault.timestamps import list_tsas
         writer.tsas = [t for t in list_tsas(v) if t.enabled]
@@ -237,7 +254,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
         v.record(custody.EXPORTED, links=[i.ref for i in items], details={
             "package_id": package_id, "package_sha256": digest, "file": target.name,
             "recipient": recipient, "items": [i.ref for i in items], "case": case,
-            "encrypted_to": encrypted_to})
+            "encrypted_to": encrypted_to, "notes": "included" if notes else "left out"})
     token = writer.token
     if writer.signature is not None and writer.tsas:
         _keep_signature_token(v, package_id, writer.signature, token)
@@ -355,14 +372,14 @@ def _encrypting(writer: _Writer, f: IO[bytes], encrypt: Encrypt) -> Iterator[Exp
 
 class _Writer:
     def __init__(self, v: Vault, items: list[Item], top: str, package_id: str, recipient: str,
-                 case: str | None, cancel: Callable[[], bool]) -> None:
+                 case: str | None, cancel: Callable[[], bool], *, notes: bool) -> None:
         self.v, self.items, self.top, self.package_id = v, items, top, package_id
-        self.recipient, self.case, self.cancel = recipient, case, cancel
+        self.recipient, self.case, self.cancel, self.notes = recipient, case, cancel, notes
         refs = [i.ref for i in items]
         self.events = list(v.events())
-        self.excerpt = make_excerpt(self.events, refs)
+        self.excerpt = make_excerpt(self.events, refs, notes=notes)
         wanted = set(refs)
-        kept = [e for e in self.events if keeps(e, wanted)]
+        kept = [e for e in self.events if keeps(e, wanted, notes=notes)]
         self.timelines: dict[str, list[dict[str, Any]]] = {}
         for e in kept:
             if e.fields.get("item"):
@@ -466,6 +483,19 @@ class _Writer:
                           exhibits=exhibits)
         return sign_report(build_report(data), key_der, cert_der, self.as_of)
 
+    def _summary(self) -> list[tuple[str, str]]:
+        """Version 4's summary: the exhibits by kind, and whether notes go."""
+        counts = dict.fromkeys(COUNT_LABELS, 0)
+        for item in self.items:
+            counts[exhibit_kind({"purged": item.status != "present",
+                                 "receipts": provenance(self.v, item.ref)})] += 1
+            if item.status == "present" and any(
+                    e.get("action") == custody.COPY_WITHDRAWN
+                    for e in self.timelines.get(item.ref, [])):
+                counts["withdrawn"] += 1
+        return [(NOTES_LABEL, "included" if self.notes else "left out"),
+                *((label, str(counts[kind])) for kind, label in COUNT_LABELS.items())]
+
     def _tag_files(self, bag: _Bag, key_der: bytes, cert_der: bytes) -> None:
         ident = self.v.identity
         infos = {i.filename: i.file_size for i in bag.zf.infolist()}
@@ -488,6 +518,7 @@ class _Writer:
             ("Evidence-Vault-Recipient", self.recipient),
             ("Evidence-Vault-Custody-As-Of", iso_utc(self.as_of)),
             ("Evidence-Vault-Custody-Head", self.head),
+            *self._summary(),
         ]))
         bag.add(MANIFEST, format_manifest(bag.payload))
         tokens = [p for p in bag.payload if (f := head_file(p)) is not None and f[1] == "tsr"]

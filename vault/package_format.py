@@ -9,10 +9,21 @@ import datetime as dt
 import re
 import unicodedata
 
-PACKAGE_VERSION = "3"
+PACKAGE_VERSION = "4"
 # Version 2 adds the optional RFC 3161 timestamp tokens; version 3 the strict container layout
-# (which every earlier package written by this program already met: it is checked on all).
-READABLE_VERSIONS = ("1", "2", "3")
+# (which every earlier package written by this program already met: it is checked on all);
+# version 4 the summary of what the package holds (SUMMARY_LABELS), checked against it.
+READABLE_VERSIONS = ("1", "2", "3", "4")
+# Version 4's summary in bag-info.txt: what the recipient can read, as the exporter saw it.
+NOTES_LABEL = "Evidence-Vault-Notes"  # "included" or "left out"
+NOTES_VALUES = ("included", "left out")
+COUNT_LABELS = {
+    "original": "Evidence-Vault-Originals",
+    "redacted copy": "Evidence-Vault-Redacted-Copies",
+    "other copy": "Evidence-Vault-Other-Copies",
+    "purged": "Evidence-Vault-Purged",
+    "withdrawn": "Evidence-Vault-Withdrawn-Copies",
+}
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"
@@ -35,6 +46,19 @@ MAX_PAYLOAD_NAME = 120
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
+
+
+def exhibit_kind(record: dict[str, object]) -> str:
+    """What an exhibit's provenance record says it is: ``purged``, ``redacted copy`` or
+    ``other copy`` (its first receipt was made from another item: ``derived``), else
+    ``original``."""
+    if record.get("purged") is True:
+        return "purged"
+    receipts = record.get("receipts")
+    first = receipts[0] if isinstance(receipts, list) and receipts else {}
+    if not isinstance(first, dict) or not first.get("derived_from"):
+        return "original"
+    return "redacted copy" if first.get("operation") == "redacted copy" else "other copy"
 
 
 def safe_name(name: str, limit: int = MAX_PAYLOAD_NAME) -> str:

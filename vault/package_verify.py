@@ -25,7 +25,15 @@ from vault import tsp
 from vault.certs import cert_fingerprint
 from vault.clock import duration
 from vault.cms import CmsError, verify_detached
-from vault.custody import PURGED, RECEIPTS, event_instant, head_records, times_backwards
+from vault.custody import (
+    COPY_WITHDRAWN,
+    PURGED,
+    RECEIPTS,
+    WORKINGS,
+    event_instant,
+    head_records,
+    times_backwards,
+)
 from vault.custody_excerpt import VerifiedExcerpt, verify_excerpt
 from vault.custody_history import (
     History,
@@ -38,11 +46,14 @@ from vault.errors import VaultError
 from vault.package_format import (
     BAG_INFO,
     BAGIT_TXT,
+    COUNT_LABELS,
     CUSTODY_LOG,
     EXHIBITS,
     HEAD_TIMESTAMPS,
     MANIFEST,
     MAX_TAG_FILE,
+    NOTES_LABEL,
+    NOTES_VALUES,
     PROVENANCE,
     READABLE_VERSIONS,
     REQUIRED_TAGS,
@@ -51,6 +62,7 @@ from vault.package_format import (
     SIGNATURE_TOKEN_CERTS,
     SIGNER_CERT,
     TAGMANIFEST,
+    exhibit_kind,
     head_file,
     known_name,
     normalise_fingerprint,
@@ -124,6 +136,10 @@ class Verification:
     # each `signing certificate changed`): the last must be the one that signed.
     certificate_history: list[str] = field(default_factory=list)
     revoked: str = ""  # why the signer's certificate is revoked ("" when it is not)
+    # Version 4's summary: "included" or "left out" (the investigator's notes and
+    # annotations), "" before version 4; the exhibits withdrawn by the sender (references).
+    notes: str = ""
+    withdrawn: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -467,6 +483,7 @@ class _Verifier:
                    f"bag-info.txt names custody key {stated or '(none)'}, but the log is signed "
                    f"by {excerpt.fingerprint}")
         self._exhibits(manifest, excerpt)
+        self._summary(excerpt)
         self._timestamps(excerpt)
         if self.previous is not None:
             self._history(excerpt, self.previous)
@@ -530,6 +547,37 @@ class _Verifier:
                    f"{len(self.r.exhibits)} exhibits: each matches the hash signed at receipt"
                    + gone)
 
+
+    def _summary(self, excerpt: VerifiedExcerpt) -> None:
+        """Version 4: the summary in bag-info.txt says what the package holds; it MUST agree
+        with the provenance records and the excerpt (notes "left out": none of their events)."""
+        info = self.r.bag_info
+        withdrawn = {str(ev["item"]) for ev in excerpt.events
+                     if ev.get("action") == COPY_WITHDRAWN and ev.get("item")}
+        self.r.withdrawn = sorted(withdrawn & {str(x["ref"]) for x in self.r.exhibits},
+                                  key=ref_key)
+        if info.get("Evidence-Vault-Package-Version") in ("1", "2", "3"):
+            return
+        counts = dict.fromkeys(COUNT_LABELS, 0)
+        for rec in (*self.r.exhibits, *self.r.purged):
+            counts[exhibit_kind(rec)] += 1
+        counts["withdrawn"] = len(self.r.withdrawn)
+        problems = [f"{label} says {info.get(label, '(missing)')}, the package holds "
+                    f"{counts[kind]}" for kind, label in COUNT_LABELS.items()
+                    if info.get(label) != str(counts[kind])]
+        notes = info.get(NOTES_LABEL, "")
+        self.r.notes = notes
+        workings = sum(1 for ev in excerpt.events if ev.get("action") in WORKINGS)
+        if notes not in NOTES_VALUES:
+            problems.append(f"{NOTES_LABEL} is {notes or '(missing)'}, not one of "
+                            f"{' or '.join(NOTES_VALUES)}")
+        elif notes == "left out" and workings:
+            problems.append(f"{NOTES_LABEL} says left out, but the custody log holds "
+                            f"{workings} note or annotation events")
+        self.check("summary", not problems, "; ".join(problems) or (
+            f"{counts['original']} originals, {counts['redacted copy']} redacted copies, "
+            f"{counts['other copy']} other copies, {counts['purged']} purged, "
+            f"{counts['withdrawn']} withdrawn; the investigator's notes {notes}"))
 
     def _purged(self, rec: dict[str, Any], ref: str, sha: str, receipts: dict[str, str],
                 excerpt: VerifiedExcerpt) -> list[str]:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Test vectors for the evidence package format, versions 1 and 2 (docs/package-format.md).
+"""Test vectors for the evidence package format, versions 1 to 4 (docs/package-format.md).
 
     python tests/vectors/make_package_vectors.py [--out DIR]   # (re)write tests/vectors/packages
     python tests/vectors/make_package_vectors.py --timestamps-only   # (re)write only ts-*
+    python tests/vectors/make_package_vectors.py --v4-only   # (re)write only v4-*
 
 Unlike ``make_vectors.py``, this script uses the product: the two valid packages are real
 exports (``export_package``) from a vault made with a fixed clock (``conftest.T0``), and every
@@ -143,10 +144,12 @@ def sources(folder: Path) -> tuple[list[Path], Path]:
     return paths[:3], paths[3]
 
 
-def kept_events(v: Vault, refs: list[str]) -> str:
-    """The seq of each event an excerpt of ``refs`` holds: event 1 and those about ``refs``."""
+def kept_events(v: Vault, refs: list[str], *, notes: bool = True) -> str:
+    """The seq of each event an excerpt of ``refs`` holds: event 1 and those about ``refs``
+    (without the investigator's notes and annotations unless ``notes``)."""
     return " ".join(str(e.seq) for e in v.events()
-                    if e.seq == 1 or e.fields.get("item") in refs)
+                    if e.seq == 1 or (e.fields.get("item") in refs
+                    and (notes or e.fields.get("action") not in custody.WORKINGS)))
 
 
 def pem(cert_der: bytes) -> bytes:
@@ -536,6 +539,87 @@ def build_timestamps(out: Path, work: Path) -> list[Vector]:
     return vectors
 
 
+def build_v4(out: Path, work: Path) -> list[Vector]:
+    """Version 4 (the summary): a letter (MO/1) with a note and an annotation, a redacted copy
+    that leaked (MO/2, withdrawn) and the better one (MO/3)."""
+    import pymupdf
+
+    from vault.annotations import add_annotation
+    from vault.derive import redacted_copy
+    from vault.notes import add_note
+    from vault.withdraw import withdraw_copy
+
+    work.mkdir(parents=True, exist_ok=True)
+    pdf = work / "housing-letter-2026-04-28.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 100), "Letter of 28 April 2026 about Child A.", fontsize=12)
+    page.insert_text((72, 120), "Signed: J. Smith, housing office.", fontsize=12)
+    doc.save(pdf)
+    v = new_vault(work / "investigator")
+    try:
+        import_files(v, [pdf])
+        add_note(v, "MO/1", "Privileged: ask counsel whether J. Smith knew in March.")
+        add_annotation(v, "MO/1", "note", 0, {"rect": [400, 50, 420, 70]},
+                       text="check the date against the minutes")
+        redacted_copy(v, "MO/1", texts=["Child A"])
+        redacted_copy(v, "MO/1", texts=["Child A", "Smith"])
+        withdraw_copy(v, "MO/2", "the surname on the last line was left visible",
+                      superseded_by="MO/3")
+        key, cert = v.signing_material()
+        fingerprint = v.certificate_fingerprint()
+        kept = ["MO/1", "MO/3"]
+        left_out = export(v, work / "left-out.zip", case=CASE, recipient=RECIPIENT).path
+        included = export(v, work / "included.zip", case=CASE, recipient=RECIPIENT,
+                          notes=True).path
+        withdrawn = export(v, work / "withdrawn.zip", case=CASE, recipient=RECIPIENT,
+                           include_withdrawn=True).path
+        events = {"left": kept_events(v, kept, notes=False), "notes": kept_events(v, kept),
+                  "withdrawn": kept_events(v, ["MO/1", "MO/2", "MO/3"], notes=False)}
+    finally:
+        v.close()
+    vectors: list[Vector] = []
+
+    def verified(name: str, src: Path, refs: str, seqs: str, comment: str) -> None:
+        shutil.copyfile(src, out / f"{name}.zip")
+        vectors.append(Vector(name, "VERIFIED", comment, (
+            ("signer", fingerprint), ("exhibits", refs), ("events", seqs))))
+
+    verified("v4-notes-left-out", left_out, "MO/1 MO/3", events["left"],
+             "version 4, the default: the note and the annotation on MO/1 left out (their "
+             "events are in omitted runs), the withdrawn copy MO/2 left out of the case; "
+             "Evidence-Vault-Notes: left out, 1 original, 1 redacted copy")
+    verified("v4-notes-included", included, "MO/1 MO/3", events["notes"],
+             "version 4: the investigator chose to send her notes: 'note added' and "
+             "'annotation added' are in the excerpt; Evidence-Vault-Notes: included")
+    verified("v4-withdrawn-included", withdrawn, "MO/1 MO/2 MO/3", events["withdrawn"],
+             "version 4: the case's withdrawn copy asked for: MO/2 goes with its 'copy "
+             "withdrawn' event; Evidence-Vault-Withdrawn-Copies: 1")
+
+    def hides_copies(e: Entries) -> None:
+        e[BAG_INFO] = e[BAG_INFO].replace(b"Evidence-Vault-Redacted-Copies: 1",
+                                          b"Evidence-Vault-Redacted-Copies: 0")
+        resign(e, key, cert)
+
+    def claims_left_out(e: Entries) -> None:
+        e[BAG_INFO] = e[BAG_INFO].replace(b"Evidence-Vault-Notes: included",
+                                          b"Evidence-Vault-Notes: left out")
+        resign(e, key, cert)
+
+    for vector, src, mutate in (
+            (failing("v4-summary-hides-copies", "summary", "v4-notes-left-out with its "
+                     "redacted-copies count set to 0, re-signed with the vault's own key"),
+             left_out, hides_copies),
+            (failing("v4-notes-claimed-left-out", "summary", "v4-notes-included saying its "
+                     "notes are left out, re-signed with the vault's own key: the excerpt "
+                     "still holds them"), included, claims_left_out)):
+        rewrite_zip(src, out / f"{vector.name}.zip", mutate)
+        vectors.append(vector)
+    for vec in vectors:
+        (out / f"{vec.name}.expect").write_bytes(vec.text().encode("utf-8"))
+    return vectors
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the vectors")
@@ -544,8 +628,16 @@ def main(argv: list[str] | None = None) -> None:
                              "leaving the others' bytes as they are")
     parser.add_argument("--zip-layout-only", action="store_true",
                         help="(re)write only the container vectors zip-* from valid.zip")
+    parser.add_argument("--v4-only", action="store_true",
+                        help="(re)write only the version 4 vectors v4-*")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.v4_only:
+        for old in [*args.out.glob("v4-*.zip"), *args.out.glob("v4-*.expect")]:
+            old.unlink()
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"{len(build_v4(args.out, Path(tmp)))} version 4 vectors written")
+        return
     if args.zip_layout_only:
         for old in [*args.out.glob("zip-*.zip"), *args.out.glob("zip-*.expect")]:
             old.unlink()
@@ -562,6 +654,7 @@ def main(argv: list[str] | None = None) -> None:
         vectors += build_timestamps(args.out, Path(tmp) / "v2")
         if not args.timestamps_only:
             vectors += build_zip_layout(args.out)
+            vectors += build_v4(args.out, Path(tmp) / "v4")
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"{len(vectors)} package vectors written to {args.out} ({size} bytes)")
 

@@ -492,6 +492,16 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
                          ("sealed by a future version", "MO/1", photo_sha,
                           {"what": "an action this version does not know"})])
     yield vec("custody-unknown-action", "verifiers accept actions they do not know", future, [])
+    copy_sha = sha(b"the bytes of a redacted copy of IMG_0042.jpg")
+    withdrawn = chain(key, [specs[0], specs[1],
+                            ("note added", "MO/1", photo_sha,
+                             {"text": "Privileged: ask counsel about the date."}),
+                            ("copy withdrawn", "MO/2", copy_sha,
+                             {"reason": "a face was left visible", "copy_of": "MO/1",
+                              "superseded_by": "MO/3"})])
+    yield vec("custody-note-and-withdrawn-copy", "version 2's actions 'note added' (the "
+              "investigator's note, which a package leaves out unless she sends it) and "
+              "'copy withdrawn' (a copy kept, superseded by another)", withdrawn, [])
     yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
               "(head.json does)", rows[:2], [])
 
