@@ -33,8 +33,10 @@ from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, QtMsgType, qInstall
 from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 
 from ui.app import App
+from ui.check_package import PackageCheck
 from ui.main_window import MainWindow
 from ui.operations import ExportDialog, ResultDialog, VerifyDialog
+from ui.receive_ui import ReceiveCaseDialog
 from ui.vault_dialogs import CreateVaultDialog, StartDialog, UnlockDialog
 from vault.clock import FixedClock
 from vault.identity import Identity
@@ -69,6 +71,8 @@ SHOTS: dict[str, tuple[int, int]] = {
     "verification": (900, 620),
     "verification-signer-not-confirmed": (900, 620),
     "verification-not-verified": (900, 620),
+    "check-package": (900, 660),
+    "receive-case": (560, 190),
     "health": (560, 240),
     "search": (1100, 700),
     "trusted-timestamps": (860, 560),
@@ -303,6 +307,22 @@ def render(out: Path) -> list[Path]:
         # A package from someone this computer never confirmed, then a tampered one.
         verification(strangers_package(work), "verification-signer-not-confirmed")
         verification(tampered_copy(package, work / "tampered.zip"), "verification-not-verified")
+
+        # receiving asks which case (a new one typed here is created)
+        window.receive(package)
+        choose = window.dialog
+        assert isinstance(choose, ReceiveCaseDialog)
+        choose.case.setCurrentText("Okafor v Northbridge Council")
+        written.append(shoot(app, choose, "receive-case", out))
+        choose.reject()
+
+        # a solicitor with no vault: a package checked from the first window
+        check = PackageCheck(None)
+        (work / "second").mkdir()
+        check.check(strangers_package(work / "second"))
+        wait_until(app, lambda: isinstance(check.dialog, VerifyDialog), "the check")
+        written.append(shoot(app, check.dialog, "check-package", out))
+        check.dialog.close()
 
         window.run_health()
         wait_until(app, lambda: isinstance(window.dialog, ResultDialog), "the health check")
