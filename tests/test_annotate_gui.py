@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -85,6 +86,19 @@ def answer(qtbot: QtBot, viewer: ViewerWindow, *texts: str) -> None:
     for edit, text in zip(dialog.findChildren(QLineEdit), texts, strict=False):
         edit.setText(text)
     dialog.accept()
+
+
+def make_redacted(qtbot: QtBot, viewer: ViewerWindow) -> str:
+    """Make redacted copy: the preview of what it removes first, then the copy; its ref."""
+    from ui.redaction_preview_ui import RedactionPreviewDialog
+
+    viewer.redacted_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(viewer.ask, RedactionPreviewDialog), timeout=WAIT)
+    preview = viewer.ask
+    assert isinstance(preview, RedactionPreviewDialog)
+    with qtbot.waitSignal(viewer.derived, timeout=WAIT) as made:
+        qtbot.mouseClick(preview.ok, Qt.MouseButton.LeftButton)
+    return str(made.args[0])
 
 
 def tool(viewer: ViewerWindow, name: str) -> None:
@@ -172,9 +186,7 @@ def test_pdf_tools_store_draw_and_delete_annotations_and_make_copies(
     assert {"Highlight", "Text"} <= kinds
 
     # the redacted copy: the word under the mark is gone
-    with qtbot.waitSignal(viewer.derived, timeout=WAIT) as made:
-        viewer.redacted_action.trigger()
-    redacted = made.args[0]
+    redacted = make_redacted(qtbot, viewer)
     with pymupdf.open(stream=read_content(v, get_item(v, redacted)), filetype="pdf") as doc:
         text = doc[0].get_text()
     assert "takimata" not in text and "dolor" not in text
@@ -267,8 +279,63 @@ def test_photo_rectangle_and_redaction(qtbot: QtBot, case: tuple[Vault, dict[str
     [mark] = annotations(v, ref, kinds=["redaction"])
     assert close(mark.geometry["rect"], [hidden.left(), hidden.top(), hidden.right(),
                                          hidden.bottom()], tolerance)
-    with qtbot.waitSignal(viewer.derived, timeout=WAIT) as made:
-        viewer.redacted_action.trigger()
-    copy = get_item(v, made.args[0])
+    copy = get_item(v, make_redacted(qtbot, viewer))
     assert copy.mime == "image/png" and copy.ref != ref
     assert sha256(v, ref) == before
+
+
+def test_a_mark_is_reviewed_before_the_copy_and_its_words_followed(
+        qtbot: QtBot, make_vault: Callable[..., tuple[Vault, str]],
+        open_viewer: Callable[[Vault, str], ViewerWindow], tmp_path: Path) -> None:
+    """Applying the marks says what goes (areas, pages, the words), names the same surname
+    left unmarked below it and in another exhibit, marks it on request, then makes the copy
+    and asks for it to be opened."""
+    from test_annotations import make_pdf
+
+    from ui.redaction_preview_ui import RedactionPreviewDialog
+    from vault.search_index import run_index_jobs
+
+    v, _ = make_vault()
+    refs = import_refs(v, make_pdf(tmp_path / "letter.pdf", 1, lines=[
+        "Dear Ms Okafor,", "12 Mill Lane, Northbridge", "Yours, for the Okafor family"]),
+        make_pdf(tmp_path / "minutes.pdf", 1, lines=["Mrs Okafor rang the office."]))
+    list(run_index_jobs(v))
+    letter = refs["letter.pdf"]
+    add_annotation(v, letter, "redaction", 0, {"rect": [60, 85, 300, 124]}, reason="S3")
+    viewer = open_viewer(v, letter)
+    viewer.redacted_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(viewer.ask, RedactionPreviewDialog), timeout=WAIT)
+    preview = viewer.ask
+    assert isinstance(preview, RedactionPreviewDialog)
+    text = preview.text.text()
+    assert text.startswith("1 marked area on 1 page (1) will be blacked out")
+    assert "Dear Ms Okafor, 12 Mill Lane, Northbridge" in text
+    assert "“Okafor” also appears, unmarked, 1 more time in this document (page 1) and in " \
+           f"1 other exhibit ({refs['minutes.pdf']})" in text
+    assert preview.mark_here_button.isVisible() and preview.mark_others_button.isVisible()
+    qtbot.mouseClick(preview.mark_here_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(viewer.ask, RedactionPreviewDialog)
+                    and viewer.ask is not preview, timeout=WAIT)
+    again = viewer.ask
+    assert isinstance(again, RedactionPreviewDialog)
+    assert "in this document" not in again.text.text()
+    assert not again.mark_here_button.isVisible()
+    marks = annotations(v, letter, kinds=["redaction"])
+    assert len(marks) >= 2 and all(m.reason == "S3" for m in marks)
+    # and in the other exhibit: marked there, for review in its own viewer
+    assert again.mark_others_button.isVisible()
+    qtbot.mouseClick(again.mark_others_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(viewer.ask, RedactionPreviewDialog)
+                    and viewer.ask is not again, timeout=WAIT)
+    last = viewer.ask
+    assert isinstance(last, RedactionPreviewDialog)
+    [other] = annotations(v, refs["minutes.pdf"], kinds=["redaction"])
+    assert other.reason == "S3" and refs["minutes.pdf"] in viewer.notices[-1]
+    assert "WARNING" not in last.text.text() and not last.mark_others_button.isVisible()
+    assert f"also appears in {refs['minutes.pdf']}, which have redaction marks" in \
+        last.text.text()
+    with qtbot.waitSignal(viewer.open_copy, timeout=WAIT) as made:
+        qtbot.mouseClick(last.ok, Qt.MouseButton.LeftButton)
+    copy = get_item(v, str(made.args[0]))
+    with pymupdf.open(stream=read_content(v, copy), filetype="pdf") as doc:
+        assert "Okafor" not in doc[0].get_text()

@@ -60,6 +60,7 @@ class AnnotationTools(QMainWindow):
     :attr:`derived` says the reference of a copy made from the item."""
 
     derived = Signal(str)  # the reference of a copy made from this item
+    open_copy = Signal(str)  # a redacted copy just made, to be opened for checking
 
     # set by the window
     vault: Vault | None
@@ -142,8 +143,8 @@ class AnnotationTools(QMainWindow):
             on.widgetForAction(a).setAccessibleName(text.replace("&", "").rstrip("…"))
             return a
 
-        self.redacted_action = action(self.tr("Make &redacted copy"),
-                                      lambda: self.make_copy("redacted"), copies)
+        self.redacted_action = action(self.tr("Make &redacted copy…"),
+                                      self.review_redaction, copies)
         self.annotated_action = action(self.tr("Make &annotated copy"),
                                        lambda: self.make_copy("annotated"), copies)
         self.occurrences_action = action(self.tr("Redact every &occurrence…"),
@@ -452,9 +453,78 @@ class AnnotationTools(QMainWindow):
         return self._run(lambda _c: mark_every_occurrence(v, [ref], word, reason=reason,
                                                           password=password), done)
 
-    def make_copy(self, which: str) -> Job | None:
+    def review_redaction(self) -> Job | None:
+        """Say what the redacted copy will remove, and where the words under the marks stand
+        unmarked (offering to mark them too), then make it and open it."""
+        v, ref, password = self.vault, self.ref, self.password
+        if v is None:
+            return None
+        from ui.redaction_preview_ui import RedactionPreviewDialog
+        from vault.redaction_preview import preview_redaction
+
+        def done(preview: Any) -> None:
+            self.statusBar().clearMessage()
+            dialog = RedactionPreviewDialog(preview, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(lambda: self.make_copy("redacted", open_after=True))
+            dialog.mark_here.connect(self._mark_too)
+            dialog.mark_others.connect(self._mark_in_others)
+            self.ask = dialog
+            dialog.open()
+
+        self.statusBar().showMessage(self.tr("Reading what the marks cover…"))
+        return self._run(lambda _c: preview_redaction(v, ref, password=password), done)
+
+    def _reason_of_marks(self) -> str:
+        reasons = [a.reason for a in self.marks if a.kind == "redaction" and a.reason]
+        return reasons[-1] if reasons else ""
+
+    def _mark_too(self, words: list[str]) -> Job | None:
+        """Mark the words in this document too (the marks' reason), then review again."""
+        v, ref, password = self.vault, self.ref, self.password
+        if v is None:
+            return None
+        from vault.derive import mark_every_occurrence
+
+        reason = self._reason_of_marks()
+
+        def work(_c: Callable[[], bool]) -> Any:
+            return [a for w in words
+                    for a in mark_every_occurrence(v, [ref], w, reason=reason,
+                                                   password=password)]
+
+        def done(_added: Any) -> None:
+            self.reload_annotations()
+            self.review_redaction()
+
+        return self._run(work, done)
+
+    def _mark_in_others(self, found: dict[str, list[str]]) -> Job | None:
+        """Mark the words in the other exhibits (each to be reviewed and copied there)."""
+        v = self.vault
+        if v is None:
+            return None
+        from vault.derive import mark_every_occurrence
+
+        reason = self._reason_of_marks()
+
+        def work(_c: Callable[[], bool]) -> Any:
+            return [a for w, refs in found.items()
+                    for a in mark_every_occurrence(v, refs, w, reason=reason)]
+
+        def done(added: Any) -> None:
+            refs = sorted({a.ref for a in added})
+            self.show_message(self.tr(
+                "{n} areas marked for redaction in {refs}: open each to review the marks and "
+                "make its redacted copy.").format(n=len(added), refs=", ".join(refs)))
+            self.review_redaction()
+
+        return self._run(work, done)
+
+    def make_copy(self, which: str, *, open_after: bool = False) -> Job | None:
         """Make the annotated (``which`` "annotated") or redacted copy as a new item, in the
-        background; :attr:`derived` says its reference."""
+        background; :attr:`derived` says its reference; with ``open_after``,
+        :attr:`open_copy` asks for it to be opened."""
         v, ref, password = self.vault, self.ref, self.password
         if v is None:
             return None
@@ -473,6 +543,8 @@ class AnnotationTools(QMainWindow):
                 text += "\n" + "\n".join(result.warnings)
             self.show_message(text)
             self.derived.emit(result.ref)
+            if open_after:
+                self.open_copy.emit(result.ref)
 
         self.statusBar().showMessage(self.tr("Making the copy…"))
         return self._run(work, done)

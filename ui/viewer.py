@@ -668,5 +668,6 @@ def open_viewer(window: MainWindow, ref: str) -> ViewerWindow:
     viewer = ViewerWindow(v, ref, window)
     window.locking.connect(viewer.lock_closed)  # before the vault closes
     viewer.derived.connect(lambda _ref: window.refresh())
+    viewer.open_copy.connect(window.open_viewer)  # the copy just made, to check it
     viewer.show()
     return viewer
