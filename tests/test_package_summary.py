@@ -22,7 +22,7 @@ from vault.errors import VaultError
 from vault.items import get_item
 from vault.notes import add_note
 from vault.package_export import preview
-from vault.package_format import BAG_INFO, CUSTODY_LOG, parse_bag_info
+from vault.package_format import BAG_INFO, CUSTODY_LOG, REPORT, parse_bag_info
 from vault.package_verify import verify_package
 from vault.vault import Vault
 from vault.withdraw import withdraw_copy
@@ -125,6 +125,13 @@ def test_a_withdrawn_copy_stays_out_of_a_case_export(case_vault: Vault, tmp_path
     result = verify_package(asked)
     assert result.intact and result.withdrawn == ["MO/2"]
     assert parse_bag_info(read_zip(asked)[1][BAG_INFO])["Evidence-Vault-Withdrawn-Copies"] == "1"
+    # the exhibit list says it was withdrawn, and what the boxes' reason codes mean
+    import pymupdf
+
+    with pymupdf.open(stream=read_zip(asked)[1][REPORT], filetype="pdf") as doc:
+        text = " ".join(" ".join(page.get_text().split()) for page in doc)
+    assert "WITHDRAWN" in text and "superseded by MO/3" in text
+    assert "Redaction reason codes" in text and "S1 Personal data of a third party" in text
 
 
 def test_withdraw_from_the_command_line(case_vault: Vault, tmp_path: Path) -> None:
@@ -141,5 +148,5 @@ def test_withdraw_from_the_command_line(case_vault: Vault, tmp_path: Path) -> No
     out = tmp_path / "cli.zip"
     done = run_cli("export", folder, "--case", CASE, "--out", out)
     assert done.returncode == 0, done.stderr
-    assert "left out: MO/2 (withdrawn)" in done.stdout
-    assert "notes and annotations: left out" in done.stdout
+    assert "left out: MO/2 (withdrawn)" in done.stderr
+    assert "notes and annotations: left out" in done.stderr

@@ -469,9 +469,10 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     click.echo(str(result.path))
     click.echo(f"signer fingerprint (SHA-256): {result.certificate_fingerprint}")
     click.echo(f"notes and annotations: {'included' if with_notes else 'left out'}"
-               + (f" ({seen.notes})" if seen.notes else ""))
+               + (f" ({seen.notes})" if seen.notes else ""), err=True)
     if seen.withdrawn_left_out:
-        click.echo("left out: " + ", ".join(f"{r} (withdrawn)" for r in seen.withdrawn_left_out))
+        click.echo("left out: " + ", ".join(f"{r} (withdrawn)" for r in seen.withdrawn_left_out),
+                   err=True)
     for copy, original in seen.redacted_with_original:
         click.echo(f"WARNING: {copy} is a redacted copy of {original}, and the original goes "
                    "too", err=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from vault.errors import VaultError
 from vault.mupdf_quiet import mupdf
+from vault.package_format import exhibit_kind
 
 STORY_ROWS = 150  # table rows laid out per Story
 
@@ -28,6 +29,8 @@ h2 { font-size: 11pt; margin-top: 10pt; margin-bottom: 2pt; }
 td, th { font-size: 8.5pt; padding: 1pt 4pt; vertical-align: top; text-align: left; }
 .mono { font-family: monospace; font-size: 7.5pt; }
 .small { font-size: 8pt; color: #333; }
+p.fact { font-size: 8.5pt; margin: 0 0 1pt 0; }
+p.event { font-size: 8pt; color: #333; margin: 0; }
 """
 
 
@@ -39,6 +42,12 @@ class ReportData:
     custody_fingerprint: str
     as_of: dt.datetime
     exhibits: list[dict[str, Any]]  # ref, name, size, sha256, mime, receipts, timeline
+
+
+# MuPDF's Story loses what it is given to place when the first box is too low to hold
+# anything (measured: 22 pt at the foot of a page drew nothing there and nothing on the next
+# page either): a fragment starts on a new page when less than this is left.
+MIN_SPACE = 60
 
 
 def _e(x: object) -> str:
@@ -66,25 +75,34 @@ def _head(r: ReportData) -> str:
 
 
 def _exhibit(x: dict[str, Any]) -> Iterator[tuple[int, str]]:
-    """(rows, HTML) pieces of one exhibit: its facts, then its timeline in short tables."""
-    parts = [f"<h2>{_e(x['ref'])}: {_e(x['name'])}</h2><table>",
-             f"<tr><th>Description</th><td>{_e(x.get('description') or x['mime'])}</td></tr>",
-             f"<tr><th>Size</th><td>{x['size']:,} bytes</td></tr>",
-             f"<tr><th>SHA-256</th><td class='mono'>{_e(x['sha256'])}</td></tr>"]
+    """(rows, HTML) pieces of one exhibit: its facts, then its timeline. One paragraph per
+    line, no tables: MuPDF's Story does not split a table of several rows across pages, and
+    laid the rest of the piece out below the page's foot, where it was lost."""
+    def fact(label: str, value: str, cls: str = "") -> str:
+        return f"<p class='fact'><b>{_e(label)}:</b> <span class='{cls}'>{value}</span></p>"
+
+    parts = [f"<h2>{_e(x['ref'])}: {_e(x['name'])}</h2>",
+             fact("Description", _e(x.get("description") or x["mime"])),
+             fact("Size", f"{x['size']:,} bytes"),
+             fact("SHA-256", _e(x["sha256"]), "mono")]
     for p in x["receipts"]:
-        parts.append(f"<tr><th>Received</th><td>{_e(p.get('received'))} from "
-                     f"{_e(p.get('received_from') or '(not stated)')}; imported by "
-                     f"{_e((p.get('imported_by') or {}).get('name'))} from "
-                     f"{_e(p.get('original_path'))}</td></tr>")
-    parts.append("</table>")
+        parts.append(fact("Received", f"{_e(p.get('received'))} from "
+                          f"{_e(p.get('received_from') or '(not stated)')}; imported by "
+                          f"{_e((p.get('imported_by') or {}).get('name'))} from "
+                          f"{_e(p.get('original_path'))}"))
+    for ev in x["timeline"]:
+        if ev.get("action") == "copy withdrawn":
+            d = ev.get("details") or {}
+            parts.append(fact("WITHDRAWN", f"{_e(ev.get('time'))}: {_e(d.get('reason'))}"
+                              + (f"; superseded by {_e(d['superseded_by'])}"
+                                 if d.get("superseded_by") else "")))
     yield len(parts), "".join(parts)
     timeline = x["timeline"]
     for i in range(0, len(timeline), STORY_ROWS):
-        rows = [f"<tr><td class='small'>#{ev['seq']}</td><td class='small'>"
-                f"{_e(ev['time'])}</td><td class='small'>{_e(ev['action'])}</td>"
-                f"<td class='small'>{_e(ev['actor'].get('name'))}</td></tr>"
+        rows = [f"<p class='event'>#{ev['seq']} &#160; {_e(ev['time'])} &#160; "
+                f"{_e(ev['action'])} &#160; {_e(ev['actor'].get('name'))}</p>"
                 for ev in timeline[i:i + STORY_ROWS]]
-        yield len(rows), "<table>" + "".join(rows) + "</table>"
+        yield len(rows), "".join(rows)
 
 
 def _fragments(r: ReportData) -> Iterator[str]:
@@ -103,6 +121,18 @@ def _fragments(r: ReportData) -> Iterator[str]:
             rows += n
     if batch:
         yield "".join(batch)
+    if any(exhibit_kind(x) == "redacted copy" for x in r.exhibits):
+        yield _reason_codes()
+
+
+def _reason_codes() -> str:
+    """What the codes printed in the redacted copies' boxes mean."""
+    from vault.redaction_reasons import REASON_CODES
+
+    rows = "".join(f"<p class='fact'><b>{_e(code)}</b> &#160; {_e(meaning)}</p>"
+                   for code, meaning in REASON_CODES.items())
+    return ("<h2>Redaction reason codes</h2><p class='small'>The code printed in a blacked-out "
+            "box of a redacted copy says why it was removed:</p>" + rows)
 
 
 def build_report(r: ReportData) -> bytes:
@@ -129,7 +159,7 @@ def build_report(r: ReportData) -> bytes:
             story.draw(dev)
             blank = blank and filled.is_empty
             top = frame.y1 if filled.is_empty else filled.y1 + 6
-            if more or top >= frame.y1 - 20:
+            if more or top >= frame.y1 - MIN_SPACE:
                 writer.end_page()
                 dev = writer.begin_page(page)
                 top, blank = frame.y0, True
