@@ -290,3 +290,44 @@ def test_a_redaction_mark_on_a_photo_looks_pending(dispose: Any) -> None:
     assert items[0].brush().style() == Qt.BrushStyle.BDiagPattern
     assert items[0].pen().style() == Qt.PenStyle.DashLine
     assert items[30].brush().style() == Qt.BrushStyle.SolidPattern
+
+
+def test_a_narrow_details_pane_cuts_nothing_off(qtbot: QtBot, app: App, tmp_path: Path,
+                                                corpus: Path) -> None:
+    """On a laptop the details pane may be a third of the window: its buttons (Copy, Add
+    tag, Remove tag, Copy text, Add note) and the SHA-256 stay in view, nothing scrolls off
+    sideways (walkthrough 10-details-photo-exif.png)."""
+    from PySide6.QtWidgets import QPushButton, QScrollArea, QSplitter
+
+    from vault.tags import add_tag
+
+    window = window_with(app, tmp_path, 0)
+    v = window.vault  # type: ignore[attr-defined]
+    import_files(v, [corpus / "photos" / "DSCN0010.jpg"])
+    add_tag(v, "MO/1", "police knowledge")
+    with v.transaction():  # as OCR leaves it: the recognised text row is shown
+        v.con.execute("INSERT INTO ocr_pages (item_id, page, text, engine, languages, created) "
+                      "SELECT id, 0, 'NOTICE', 'tesseract 5.3.0', 'eng', '2026-05-03' FROM "
+                      "items WHERE ref='MO/1'")
+    window.refresh()  # type: ignore[attr-defined]
+    window.resize(1366, 740)  # type: ignore[attr-defined]
+    window.show()  # type: ignore[attr-defined]
+    split = window.centralWidget()  # type: ignore[attr-defined]
+    assert isinstance(split, QSplitter)
+    for width in (300, 380, 460):
+        split.setSizes([150, 1366 - 150 - width, width])
+        window.select("MO/1")  # type: ignore[attr-defined]
+        qtbot.wait(20)
+        area = split.widget(2)
+        assert isinstance(area, QScrollArea)
+        viewport = area.viewport().width()
+        detail = window.detail  # type: ignore[attr-defined]
+        assert detail.width() <= viewport, (width, detail.width(), viewport)
+        for button in detail.findChildren(QPushButton):
+            if not button.isVisible():
+                continue
+            right = button.mapTo(detail, button.rect().topRight()).x()
+            assert right <= viewport, (width, button.text(), right, viewport)
+        assert detail.extras.copy_button.isVisible()
+        sha = detail.values["SHA-256"]
+        assert sha.isVisible() and sha.width() >= 60

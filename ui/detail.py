@@ -41,6 +41,8 @@ class DetailPane(QWidget):
         self.ref = ""
         self.copied = ""  # what Copy last put on the clipboard (cleared at lock)
         form = QFormLayout()
+        # A narrow pane puts each label above its value instead of cutting the value off.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form = form
         self.values: dict[str, QLabel | QLineEdit] = {}
         for name in self.FIELDS:
@@ -49,6 +51,7 @@ class DetailPane(QWidget):
                 label = QLineEdit()
                 label.setReadOnly(True)
                 label.setFrame(False)
+                label.setMinimumWidth(60)  # scrolls inside: the Copy button stays in view
             else:
                 label = QLabel()
                 label.setTextFormat(Qt.TextFormat.PlainText)  # text from the evidence

@@ -70,13 +70,14 @@ class ItemExtras(QWidget):
         self.text.setMaximumHeight(110)
         self.text_label = QLabel(self.tr("Recognised text (read from the scan; the original "
                                          "is unchanged):"))
+        self.text_label.setWordWrap(True)  # the pane may be narrow: never wider than it
         self.copy_button = QPushButton(self.tr("Cop&y text"))
         self.copy_button.setAccessibleName(self.tr("Copy the recognised text"))
         self.copy_button.clicked.connect(self.copy_text)
-        row = QHBoxLayout()
-        row.addWidget(self.new_tag, 1)
+        row = QHBoxLayout()  # the tag's field has its own line: the buttons stay in view
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
+        row.addStretch(1)
         text_row = QHBoxLayout()
         text_row.addWidget(self.text_label, 1)
         text_row.addWidget(self.copy_button)
@@ -86,6 +87,7 @@ class ItemExtras(QWidget):
         tags_row.addWidget(QLabel(self.tr("Tags:")))
         tags_row.addWidget(self.tag_view, 1)
         layout.addLayout(tags_row)
+        layout.addWidget(self.new_tag)
         layout.addLayout(row)
         layout.addLayout(text_row)
         layout.addWidget(self.text)
