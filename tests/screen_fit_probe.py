@@ -93,6 +93,15 @@ def main(work: Path) -> int:
     if viewer is None:
         found.append("viewer: did not open")
     else:
+        import time
+
+        deadline = time.monotonic() + 30
+        while not viewer.ready and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.01)
+        viewer.open_find()  # the find bar's buttons too (highlight, mark for redaction)
+        if not viewer.find_bar.isVisible():
+            found.append("viewer: the find bar did not open")
         found += problems("viewer", viewer)
     window.show()
     window.table.selectRow(0)

@@ -134,3 +134,61 @@ def test_edit_a_note_and_a_rectangle_colour(
     assert rectangle.colour == "#e02020"
     assert events(v, ref, "annotation changed") == 2
     assert sha256(v, ref) == before
+
+
+def test_the_annotations_panel_markers_and_hover(
+        qtbot: QtBot, case: tuple[Vault, dict[str, str]],
+        open_viewer: Callable[[Vault, str], ViewerWindow]) -> None:
+    """Every annotation listed with its page and text (choosing one goes to it and selects
+    it), the pages that carry some marked in the thumbnails, a note's text on hover."""
+    from vault.annotations import add_annotation
+
+    v, refs = case
+    ref = refs[MINIMAL]
+    note = add_annotation(v, ref, "note", 0, {"rect": [300, 60, 320, 80]},
+                          text="Ask the housing officer about this date")
+    add_annotation(v, ref, "redaction", 0, {"rect": [60, 90, 200, 110]}, reason="S1")
+    viewer = open_viewer(v, ref)
+    qtbot.waitUntil(lambda: viewer.annotation_model.rowCount() == 2, timeout=10_000)
+    rows = [viewer.annotation_model.data(viewer.annotation_model.index(r))
+            for r in range(2)]
+    assert "p. 1 · Note: Ask the housing officer about this date" in rows
+    assert "p. 1 · Redaction mark (S1)" in rows
+    assert viewer.side.tabText(2) == "Annotations (2)"
+    assert viewer.thumbnail_model is not None
+    assert "✎2" in viewer.thumbnail_model.data(viewer.thumbnail_model.index(0))
+    row = viewer.annotation_model.row_of(note.id)
+    assert row is not None
+    viewer._annotation_chosen(viewer.annotation_model.index(row))
+    assert viewer.selected is not None and viewer.selected.id == note.id
+    pdf = viewer.pdf
+    assert pdf is not None
+    [shown] = viewer.shown_rects(note)
+    at = pdf.map_from_page(0, shown.center())
+    assert viewer.annotation_text_at(at).startswith("Ask the housing officer about this date")
+    assert viewer.annotation_text_at(pdf.map_from_page(0, QPointF(500, 700))) == ""
+
+
+def test_find_then_highlight_or_mark_by_keyboard(
+        qtbot: QtBot, case: tuple[Vault, dict[str, str]],
+        open_viewer: Callable[[Vault, str], ViewerWindow]) -> None:
+    """No mouse: Ctrl+F, type a word, Ctrl+Shift+H highlights every match, Ctrl+Shift+M marks
+    them for redaction (for review)."""
+    v, refs = case
+    ref = refs[MINIMAL]
+    viewer = open_viewer(v, ref)
+    qtbot.keyClick(viewer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert viewer.find_edit.hasFocus() or viewer.find_bar.isVisible()
+    qtbot.keyClicks(viewer.find_edit, "dolor")
+    qtbot.waitUntil(lambda: len(viewer.hits) > 0, timeout=10_000)
+    assert viewer.highlight_found_button.isEnabled()
+    found = len(viewer.hits)
+    qtbot.keyClick(viewer.find_edit, Qt.Key.Key_H,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    highlights = annotations(v, ref, kinds=["highlight"])
+    assert highlights and sum(len(a.geometry["rects"]) for a in highlights) == found
+    qtbot.keyClick(viewer.find_edit, Qt.Key.Key_M,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: bool(viewer.notices), timeout=10_000)
+    assert "marked for redaction" in viewer.notices[-1]
+    assert len(annotations(v, ref, kinds=["redaction"])) == found

@@ -196,6 +196,10 @@ class AnnotationTools(QMainWindow):
         self.review = [a for a in self.review if a.id in {m.id for m in self.marks}]
         self.edit_action.setEnabled(self.selected is not None)
         self._draw_annotations()
+        self._annotations_changed()
+
+    def _annotations_changed(self) -> None:
+        """Hook: the window's list of annotations follows (see ViewerWindow)."""
 
     def shown_rects(self, a: Annotation) -> list[QRectF]:
         """The annotation's boxes as displayed (points of the page, or photo pixels)."""

@@ -23,7 +23,19 @@ class ThumbnailModel(QAbstractListModel):
         self.renderer: Renderer | None = renderer
         self._count = renderer.page_count
         self._blanks: dict[tuple[int, int], QPixmap] = {}
+        self._marked: dict[int, int] = {}  # page: how many annotations it carries
         renderer.thumbnail_ready.connect(self._ready)
+
+    def set_annotated(self, counts: dict[int, int]) -> None:
+        """Mark the pages that carry annotations (a pencil and the count by the number)."""
+        changed = set(counts) ^ set(self._marked) | {
+            p for p in counts if counts[p] != self._marked.get(p)}
+        self._marked = dict(counts)
+        for page in changed:
+            if 0 <= page < self._count:
+                index = self.index(page)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
+                                                     Qt.ItemDataRole.ToolTipRole])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
@@ -32,10 +44,13 @@ class ThumbnailModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < self._count or self.renderer is None:
             return None
         page = index.row()
+        marks = self._marked.get(page, 0)
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(page + 1)
+            return f"{page + 1}  ✎{marks}" if marks else str(page + 1)
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return self.tr("Page {n}").format(n=page + 1)
+            return self.tr("Page {n}").format(n=page + 1) + (
+                self.tr(": {count} annotations").format(count=marks) if marks > 1 else
+                self.tr(": 1 annotation") if marks else "")
         if role == Qt.ItemDataRole.DecorationRole:
             return self.renderer.thumbnail(page) or self._blank(page)
         if role == PAGE_ROLE:
@@ -63,4 +78,5 @@ class ThumbnailModel(QAbstractListModel):
         self._count = 0
         self.renderer = None
         self._blanks.clear()
+        self._marked.clear()
         self.endResetModel()

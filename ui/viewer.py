@@ -15,11 +15,24 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QGuiApplication,
+    QHelpEvent,
     QImage,
     QKeySequence,
     QStandardItem,
@@ -38,11 +51,13 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTabWidget,
     QToolBar,
+    QToolTip,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.annotation_list import AnnotationListModel
 from ui.annotation_tools import AnnotationTools
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR, THUMB_SIZE, PdfView, Renderer
 from ui.photo_view import PhotoView
@@ -154,6 +169,16 @@ class ViewerWindow(AnnotationTools):
         self.side.tabBar().setAccessibleName(self.tr("Pages or outline"))
         self.side.addTab(self.thumbnails, self.tr("Pages"))
         self.side.addTab(self.outline, self.tr("Outline"))
+        # Every annotation, with its page and text: choosing one goes to it.
+        self.annotation_model = AnnotationListModel()
+        self.annotation_view = QListView()
+        self.annotation_view.setModel(self.annotation_model)
+        self.annotation_view.setAccessibleName(self.tr("Annotations"))
+        self.annotation_view.setWordWrap(True)
+        self.annotation_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.annotation_view.clicked.connect(self._annotation_chosen)
+        self.annotation_view.activated.connect(self._annotation_chosen)
+        self.side.addTab(self.annotation_view, self.tr("Annotations"))
         self.side.setMinimumWidth(THUMB_SIZE + 48)
         self.side.hide()
 
@@ -172,8 +197,20 @@ class ViewerWindow(AnnotationTools):
         self.find_status.setAccessibleName(self.tr("Matches"))
         self.find_close = QPushButton(self.tr("Close"))
         self.find_close.setAccessibleName(self.tr("Close the find bar"))
+        # Annotating without a mouse: find the words, then highlight them or mark them.
+        self.highlight_found_button = QPushButton(self.tr("&Highlight them"))
+        self.highlight_found_button.setAccessibleName(self.tr("Highlight the words found"))
+        self.highlight_found_button.setToolTip(self.tr("Highlight every match (Ctrl+Shift+H)"))
+        self.mark_found_button = QPushButton(self.tr("&Mark them for redaction"))
+        self.mark_found_button.setAccessibleName(self.tr("Mark the words found for redaction"))
+        self.mark_found_button.setToolTip(self.tr("Mark every match for redaction, to review "
+                                                  "(Ctrl+Shift+M)"))
+        for b in (self.highlight_found_button, self.mark_found_button):
+            b.setEnabled(False)
+        self.highlight_found_button.clicked.connect(self.highlight_found)
+        self.mark_found_button.clicked.connect(self.mark_found)
         for w in (self.find_edit, self.find_previous, self.find_next, self.find_status,
-                  self.find_close):
+                  self.highlight_found_button, self.mark_found_button, self.find_close):
             row.addWidget(w, 1 if w is self.find_edit else 0)
         self.find_bar.hide()
         self.find_timer = QTimer(self)
@@ -242,6 +279,11 @@ class ViewerWindow(AnnotationTools):
         self.find_previous_action = action(self.tr("Find previous"), self.previous_hit,
                                            QKeySequence.StandardKey.FindPrevious,
                                            toolbar=False)
+        self.highlight_found_action = action(self.tr("Highlight the words found"),
+                                             self.highlight_found, "Ctrl+Shift+H",
+                                             toolbar=False)
+        self.mark_found_action = action(self.tr("Mark the words found for redaction"),
+                                        self.mark_found, "Ctrl+Shift+M", toolbar=False)
         self.copy_action = action(self.tr("&Copy"), self.copy, toolbar=False)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.close_action = action(self.tr("Close"), self.close,
@@ -304,6 +346,10 @@ class ViewerWindow(AnnotationTools):
             self._vault = None  # everything needed is in memory now
             self.photo.set_image(result)
             self.stack.setCurrentWidget(self.photo)
+            for tab in (0, 1):  # a photo has no pages or outline: its annotations only
+                self.side.setTabEnabled(tab, False)
+            self.side.setCurrentWidget(self.annotation_view)
+            self.side.show()
             self.fit_action.setText(self.tr("&Fit"))
             self.fit_action.setToolTip(self.tr("Fit the photo to the window"))
             for a in (self.zoom_out_action, self.zoom_in_action, self.fit_action):
@@ -396,6 +442,7 @@ class ViewerWindow(AnnotationTools):
         self.copy_action.setEnabled(True)
         if doc.protected:
             self.statusBar().showMessage(self.tr("Password-protected PDF, opened read-only"))
+        self.pdf.viewport().installEventFilter(self)  # hovering a note shows its text
         self.pdf.rect_dragged.connect(self._dragged)
         self.pdf.page_clicked.connect(self._clicked)
         self.pdf.ink_drawn.connect(self._inked)
@@ -438,6 +485,81 @@ class ViewerWindow(AnnotationTools):
         page = index.data(PAGE_ROLE)
         if isinstance(page, int):
             self.go_to_page(page)
+
+    def highlight_found(self) -> int:
+        """Highlight every match of the find bar (one highlight a page); how many made."""
+        if not self.hits or self.vault is None or self.kind != "pdf":
+            return 0
+        by_page: dict[int, list[list[float]]] = {}
+        for page, rect in self.hits:
+            by_page.setdefault(page, []).append(self._stored(page, rect))
+        made = sum(self.add("highlight", page, {"rects": rects}) is not None
+                   for page, rects in sorted(by_page.items()))
+        self.statusBar().showMessage(self.tr("{n} matches highlighted").format(
+            n=len(self.hits)) if made else self.tr("Nothing was highlighted"))
+        return made
+
+    def mark_found(self) -> Job | None:
+        """Mark every match of the find bar for redaction, for review (as "Redact every
+        occurrence")."""
+        text = self.find_edit.text().strip()
+        if not self.hits or not text or self.vault is None or self.kind != "pdf":
+            return None
+        return self.redact_occurrences(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A tooltip over a PDF page: the text of the note (or mark's reason) under it."""
+        if event.type() == QEvent.Type.ToolTip and self.pdf is not None and \
+                watched is self.pdf.viewport() and isinstance(event, QHelpEvent):
+            text = self.annotation_text_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.pdf.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().eventFilter(watched, event)
+
+    def annotation_text_at(self, pos: QPointF) -> str:
+        """What the annotation under ``pos`` (viewport pixels) says: a note's text, a
+        redaction mark's reason, with its author; "" where there is none."""
+        if self.pdf is None:
+            return ""
+        at = self.pdf.map_to_page(pos)
+        if at is None:
+            return ""
+        page, point = at
+        for a in reversed(self.marks):
+            if a.page == page and (a.text or a.reason) and any(
+                    r.adjusted(-2, -2, 2, 2).contains(point) for r in self.shown_rects(a)):
+                said = a.text or self.tr("Reason: {reason}").format(reason=a.reason)
+                return f"{said}\n— {a.author}"
+        return ""
+
+    def _annotation_chosen(self, index: QModelIndex) -> None:
+        """Go to the annotation chosen in the list, and select it."""
+        a = self.annotation_model.annotation_at(index.row())
+        if a is None:
+            return
+        self.selected = a
+        self.edit_action.setEnabled(True)
+        self._draw_annotations()
+        rects = self.shown_rects(a)
+        if self.pdf is not None and self.kind == "pdf":
+            if rects:
+                self.pdf.ensure_visible(a.page, rects[0])
+            else:
+                self.go_to_page(a.page)
+        self.statusBar().showMessage(self.tr("{kind} by {author} selected: Enter edits it, "
+                                             "Delete removes it").format(kind=a.kind,
+                                                                         author=a.author))
+
+    def _annotations_changed(self) -> None:
+        """The list and the pages' markers follow the annotations as last read."""
+        self.annotation_model.set_annotations(self.marks)
+        if self.thumbnail_model is not None:
+            self.thumbnail_model.set_annotated(self.annotation_model.per_page())
+        self.side.setTabText(2, self.tr("Annotations ({n})").format(n=len(self.marks))
+                             if self.marks else self.tr("Annotations"))
 
     def _thumbnail_chosen(self, index: QModelIndex, _previous: QModelIndex) -> None:
         if index.isValid() and self.pdf is not None and index.row() != self.pdf.current_page():
@@ -578,6 +700,8 @@ class ViewerWindow(AnnotationTools):
 
     def _set_hits(self, hits: list[tuple[int, QRectF]]) -> None:
         self.hits, self.hit_index = hits, -1
+        for b in (self.highlight_found_button, self.mark_found_button):
+            b.setEnabled(bool(hits) and self.vault is not None)
         if self.pdf is None:
             return
         by_page: dict[int, list[QRectF]] = {}
