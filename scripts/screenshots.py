@@ -30,6 +30,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the same pixels everywh
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 
 from ui.app import App
@@ -72,6 +73,7 @@ SHOTS: dict[str, tuple[int, int]] = {
     "verification-signer-not-confirmed": (900, 620),
     "verification-not-verified": (900, 620),
     "check-package": (900, 660),
+    "verification-dark": (900, 620),
     "receive-case": (560, 190),
     "health": (560, 240),
     "search": (1100, 700),
@@ -197,6 +199,20 @@ def tampered_copy(package: Path, out: Path) -> Path:
     return out
 
 
+def dark_palette() -> QPalette:
+    """A dark palette as desktops set one (Fusion's colours)."""
+    p = QPalette()
+    roles = {QPalette.ColorRole.Window: "#353535", QPalette.ColorRole.WindowText: "#ffffff",
+             QPalette.ColorRole.Base: "#2a2a2a", QPalette.ColorRole.AlternateBase: "#353535",
+             QPalette.ColorRole.Text: "#ffffff", QPalette.ColorRole.Button: "#353535",
+             QPalette.ColorRole.ButtonText: "#ffffff", QPalette.ColorRole.Highlight: "#2a82da",
+             QPalette.ColorRole.HighlightedText: "#000000", QPalette.ColorRole.ToolTipBase:
+             "#353535", QPalette.ColorRole.ToolTipText: "#ffffff"}
+    for role, value in roles.items():
+        p.setColor(role, QColor(value))
+    return p
+
+
 def render(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -306,7 +322,13 @@ def render(out: Path) -> list[Path]:
                                f"{report.verification.reason}")
         # A package from someone this computer never confirmed, then a tampered one.
         verification(strangers_package(work), "verification-signer-not-confirmed")
-        verification(tampered_copy(package, work / "tampered.zip"), "verification-not-verified")
+        tampered = tampered_copy(package, work / "tampered.zip")
+        verification(tampered, "verification-not-verified")
+        # the same in a dark palette: the status colours stay readable (WCAG AA)
+        light = app.palette()
+        app.setPalette(dark_palette())
+        verification(tampered, "verification-dark")
+        app.setPalette(light)
 
         # receiving asks which case (a new one typed here is created)
         window.receive(package)
