@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self.idle.setInterval(idle_ms)
         self.idle.timeout.connect(self.lock)
         self.idle.start()
-        found = [*v.open_warnings, *v.kdf_warnings]
+        found = [*v.open_warnings, *v.kdf_warnings, *v.notices]
         self.open_problems.setText("\n".join(
             self.tr("Warning: {problem}").format(problem=w[:1].upper() + w[1:])
             for w in found))

@@ -153,10 +153,11 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
     report.problems.extend(problems)
     report.problems.extend(_derivation_problems(v, derived))
 
-    # 5. Files in objects/ that nothing refers to.
+    # 5. Files in objects/ that nothing refers to (moved aside on open, never deleted).
     stray = v.objects.names() - v.referenced_objects()
     if stray:
         report.problems.append(f"{len(stray)} file(s) in objects/ belong to no item")
+    report.warnings.extend(v.orphan_notices())
     yield report
 
 

@@ -45,7 +45,7 @@ def open_vault(path: str) -> Vault:
 
 
 def _warn_open(v: Vault) -> None:
-    for w in [*v.open_warnings, *v.kdf_warnings]:
+    for w in [*v.open_warnings, *v.kdf_warnings, *v.notices]:
         click.secho(f"WARNING: {w}", fg="red", err=True)
 
 
@@ -344,6 +344,43 @@ def withdraw(vault: str, ref: str, reason: str, superseded_by: str | None) -> No
     newer = ev.fields["details"]["superseded_by"]
     click.echo(f"{ev.fields['item']} is withdrawn" +
                (f", superseded by {newer}" if newer else "") + ".")
+
+
+@cli.command()
+@click.argument("vault")
+@click.option("--discard", is_flag=True, help="Delete them for good (recorded in the custody "
+              "log): only once you are sure no newer copy of index.db exists.")
+@click.option("--reason", default="", help="With --discard: why (recorded).")
+def orphans(vault: str, discard: bool, reason: str) -> None:
+    """List the encrypted files the index does not name (objects/orphaned/): left by an
+    interrupted import, or the index was restored from an older copy. Putting the newer
+    index.db back returns them; --discard deletes them, recorded."""
+    from vault.orphans import discard_orphans
+
+    with open_vault(vault) as v:
+        names = v.objects.orphaned()
+        for name in names:
+            size = (v.objects.root / "orphaned" / name).stat().st_size
+            click.echo(f"{name}\t{size}")
+        if not names:
+            click.echo("no orphaned files", err=True)
+        elif discard:
+            discard_orphans(v, reason)
+            click.echo(f"{len(names)} orphaned file(s) discarded (recorded in the custody log)",
+                       err=True)
+
+
+@cli.command("accept-restore")
+@click.argument("vault")
+@click.option("--reason", required=True, help="Why you go on with this older copy.")
+def accept_restore_cmd(vault: str, reason: str) -> None:
+    """Go on with a vault that was put back from an older copy (the WARNING on open says
+    so): recorded in its custody log; this computer then stops warning about it."""
+    from vault.orphans import accept_restore
+
+    with open_vault(vault) as v:
+        accept_restore(v, reason)
+    click.echo("accepted: recorded in the custody log", err=True)
 
 
 @cli.command("annotations")

@@ -58,6 +58,10 @@ TAG_REMOVED = "tag removed"
 # A copy (a redacted copy that leaked, say) withdrawn: kept as evidence, shown as withdrawn,
 # left out of exports unless asked for; ``superseded_by`` names the copy that replaces it.
 COPY_WITHDRAWN = "copy withdrawn"
+# Encrypted files the index did not name (objects/orphaned/), deleted by an explicit choice.
+ORPHANS_DISCARDED = "orphaned files discarded"
+# The vault folder put back from an older copy, and the user going on with it knowingly.
+RESTORE_ACCEPTED = "restore from an older copy accepted"
 # The investigator's own workings on an item: her notes and annotations. A package leaves
 # them out unless she chooses to send them (they may be privileged).
 WORKINGS = (NOTE_ADDED, ANNOTATION_ADDED, ANNOTATION_CHANGED, ANNOTATION_REMOVED)

@@ -31,6 +31,7 @@ HEADER_LEN = 16
 TAG_LEN = 16
 CHUNK_SIZE = 1 << 20
 TMP_PREFIX = ".tmp-"
+ORPHANED = "orphaned"  # objects/orphaned/: files the index does not name, kept (see sweep)
 
 
 def header_bytes(chunk_size: int) -> bytes:
@@ -224,12 +225,38 @@ class ObjectStore:
         return {p.name for p in self.root.iterdir() if p.is_file() and not p.is_symlink()}
 
     def sweep(self, referenced: set[str]) -> list[str]:
-        """Remove temporary and unreferenced files left by a crash; return their names."""
-        removed = []
+        """Remove the temporary files of writes a crash cut short, and move every other file
+        the index does not name into ``orphaned/`` (never deleted: after a rollback of the
+        index they are the only copy of newer items); put back those it names again (the
+        newer index restored). Returns the names moved aside."""
+        moved = []
+        orphans = self.root / ORPHANED
         for name in sorted(self.names()):
-            if name.startswith(TMP_PREFIX) or name not in referenced:
+            if name.startswith(TMP_PREFIX):
                 self.remove(name)
-                removed.append(name)
-        if removed:
+            elif name not in referenced:
+                orphans.mkdir(exist_ok=True, mode=0o700)
+                os.replace(self.root / name, orphans / name)
+                moved.append(name)
+        back = [n for n in self.orphaned() if n in referenced]
+        for name in back:
+            os.replace(orphans / name, self.root / name)
+        if moved or back:
+            if moved:
+                fsync_dir(orphans)
             self.sync()
-        return removed
+        return moved
+
+    def orphaned(self) -> list[str]:
+        """The files in ``orphaned/``: encrypted contents the index does not name."""
+        folder = self.root / ORPHANED
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+
+    def discard_orphaned(self, names: list[str]) -> None:
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                (self.root / ORPHANED / name).unlink()
+        if names:
+            fsync_dir(self.root / ORPHANED)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -209,13 +208,9 @@ def user_file() -> Path:
     configuration folder."""
     if os.environ.get(ENV):
         return Path(os.environ[ENV])
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "evidence-vault" / "known-signers.json"
+    from vault.user_dirs import config_dir
+
+    return config_dir() / "known-signers.json"
 
 
 # ---------------------------------------------------------------------- the verdict

@@ -103,6 +103,8 @@ class Vault:
         # lock for a transaction, or for reads that must not interleave with one.
         self.db_lock = threading.RLock()
         self.open_warnings: list[str] = []
+        # Said on open without stopping anything: encrypted files the index does not name.
+        self.notices: list[str] = []
         # Key slots below the Argon2id floor (an edited header.json): said, never fatal.
         self.kdf_warnings: list[str] = weak_slot_warnings(header.slots)
         ident = json.loads(self.setting("identity"))
@@ -193,19 +195,53 @@ class Vault:
             con.close()
             lock.release()
             raise
-        v.open_warnings = v.head_problems()
+        v.open_warnings = v.head_problems() + v.anchor_problems()
         for pattern in (".*.partial", ".*.tmp"):  # atomic writes cut short by a crash
             for leftover in folder.glob(pattern):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
         if not v.open_warnings:
             v.advance_head()
-            v.objects.sweep(v.referenced_objects())
+            v.objects.sweep(v.referenced_objects())  # never deletes a committed object
+            v.remember_head()
+        v.notices = v.orphan_notices()
         return v
+
+    def anchor_problems(self) -> list[str]:
+        """A rollback of the whole folder: the log behind what this computer saw of it."""
+        from vault.anchors import read_anchor, rollback_problem
+
+        anchor = read_anchor(self.vault_id)
+        if anchor is None:
+            return []
+        row = self.con.execute("SELECT hash FROM custody WHERE seq=?", (anchor[0],)).fetchone()
+        seq, _ = self.last_event()
+        problem = rollback_problem(self.vault_id, seq, {} if row is None else
+                                   {anchor[0]: str(row[0])})
+        return [problem] if problem else []
+
+    def remember_head(self) -> None:
+        """Note outside the folder how far this vault's log has come (docs: anchors)."""
+        from vault.anchors import write_anchor
+
+        if not self.open_warnings:
+            seq, h = self.last_event()
+            write_anchor(self.vault_id, seq, h)
+
+    def orphan_notices(self) -> list[str]:
+        orphans = self.objects.orphaned()
+        if not orphans:
+            return []
+        return [f"{len(orphans)} encrypted file(s) in objects/orphaned/ that this index does "
+                "not name: left by an interrupted import, or the vault's index was restored "
+                "from an older copy (the newer index.db holds their keys: put it back and "
+                "they return). Nothing was deleted; 'evidence-vault orphans' lists them"]
 
     def close(self) -> None:
         with self.db_lock:  # waits for a worker thread's transaction to end
             if self.con is not None:
+                with contextlib.suppress(Exception):
+                    self.remember_head()
                 with contextlib.suppress(Exception):
                     self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.con.close()
