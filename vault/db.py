@@ -159,7 +159,7 @@ MIGRATIONS: list[str] = [
         SELECT id, 'index', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM items
         WHERE status = 'present';
     """,
-    # 7: copies withdrawn (a redacted copy that leaked, superseded by a better one): kept as
+    # 7: FTS5 secure-delete (a purge leaves no words behind); copies withdrawn (a redacted copy that leaked, superseded by a better one): kept as
     # evidence, shown as withdrawn, left out of exports unless asked for. The custody log's
     # "copy withdrawn" events are the record; this table is their index.
     """
@@ -168,6 +168,10 @@ MIGRATIONS: list[str] = [
         seq INTEGER NOT NULL REFERENCES custody(seq),
         superseded_by TEXT,
         reason TEXT NOT NULL);
+    -- A purge must leave no word of the item in the index's raw segments: FTS5 then rewrites
+    -- the segments on delete; 'optimize' drops what earlier deletions left behind.
+    INSERT INTO search_text(search_text, rank) VALUES ('secure-delete', 1);
+    INSERT INTO search_text(search_text) VALUES ('optimize');
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
