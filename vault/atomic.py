@@ -22,6 +22,24 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# A vault is this user's alone: its folders 0700 and its files 0600 (less the umask), so
+# another account on the same computer cannot even list what it holds.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_opener(path: str, flags: int) -> int:
+    """``open(..., opener=private_opener)``: a new file created 0600."""
+    return os.open(path, flags, PRIVATE_FILE)
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and its missing parents) 0700; tighten it if it exists already."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        os.chmod(path, PRIVATE_DIR)
+
+
 @contextlib.contextmanager
 def replacing(target: Path, mode: int = 0o666) -> Iterator[BinaryIO]:
     """Write ``target`` through a hidden temporary sibling, made durable and renamed into place

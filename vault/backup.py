@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from vault import custody
-from vault.atomic import fsync_dir
+from vault.atomic import PRIVATE_FILE, fsync_dir, make_private_dir, private_opener
 from vault.db import DB_NAME, connect
 from vault.errors import EnvironmentProblem, VaultError
 from vault.header import HEADER
@@ -23,7 +23,7 @@ from vault.vault import HEAD, Vault, vault_path
 
 
 def _copy(src: Path, dst: Path) -> None:
-    with open(src, "rb") as fi, open(dst, "xb") as fo:
+    with open(src, "rb") as fi, open(dst, "xb", opener=private_opener) as fo:
         shutil.copyfileobj(fi, fo, 1 << 20)
         fo.flush()
         os.fsync(fo.fileno())
@@ -37,7 +37,9 @@ def backup(v: Vault, dest: str | os.PathLike[str]) -> Path:
         raise VaultError("a backup cannot be written inside the vault it copies")
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
-        (tmp / "objects").mkdir(parents=True)
+        make_private_dir(tmp)
+        make_private_dir(tmp / "objects")
+        os.close(os.open(tmp / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         v.con.execute("VACUUM INTO ?", (str(tmp / DB_NAME),))
         # What the copied index refers to: the objects named in it.
         check = connect(tmp / DB_NAME, v._master_key())

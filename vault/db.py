@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
+from vault.atomic import PRIVATE_FILE
 from vault.errors import EnvironmentProblem, NewerFormat, UnsafeEnvironment, VaultUnusable
 
 Connection = Any  # sqlcipher3.Connection has no type information
@@ -159,9 +162,10 @@ MIGRATIONS: list[str] = [
         SELECT id, 'index', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM items
         WHERE status = 'present';
     """,
-    # 7: FTS5 secure-delete (a purge leaves no words behind); copies withdrawn (a redacted copy that leaked, superseded by a better one): kept as
+    # 7: copies withdrawn (a redacted copy that leaked, superseded by a better one): kept as
     # evidence, shown as withdrawn, left out of exports unless asked for. The custody log's
-    # "copy withdrawn" events are the record; this table is their index.
+    # "copy withdrawn" events are the record; this table is their index. And FTS5
+    # secure-delete: a purge leaves no words behind in the index.
     """
     CREATE TABLE withdrawn (
         item_id INTEGER PRIMARY KEY REFERENCES items(id),
@@ -186,6 +190,9 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
     the disk in clear, and bring the schema up to date."""
     if not create and not path.is_file():
         raise VaultUnusable(f"the vault has no {DB_NAME}")
+    if create and not path.exists():  # 0600 from the start; SQLite gives its WAL the same
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     try:
         con = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlcipher3.Error as e:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vault.atomic import atomic_write
+from vault.atomic import PRIVATE_FILE, atomic_write
 from vault.errors import NewerFormat, VaultUnusable
 
 FORMAT = "evidence-vault"
@@ -39,7 +39,7 @@ class Header:
 
     def save(self, folder: Path) -> None:
         data = self.to_bytes()
-        atomic_write(folder / HEADER, data, expect=self.raw)
+        atomic_write(folder / HEADER, data, expect=self.raw, mode=PRIVATE_FILE)
         self.raw = data
 
 

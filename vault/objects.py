@@ -23,7 +23,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from vault.atomic import fsync_dir
+from vault.atomic import PRIVATE_DIR, fsync_dir, private_opener
 from vault.errors import EnvironmentProblem, IntegrityError
 
 MAGIC = b"EVOBJv1\n"
@@ -65,7 +65,8 @@ class ObjectWriter:
         self._index = 0
         self._done = False
         try:
-            self._f = open(self._tmp, "xb", buffering=0)  # noqa: SIM115 - closed in commit/abort
+            self._f = open(self._tmp, "xb", buffering=0,  # noqa: SIM115 - closed in commit/abort
+                           opener=private_opener)
             self._f.write(self._header)
         except OSError as e:
             raise EnvironmentProblem(f"cannot write to the vault: {e.strerror or e}") from e
@@ -235,7 +236,7 @@ class ObjectStore:
             if name.startswith(TMP_PREFIX):
                 self.remove(name)
             elif name not in referenced:
-                orphans.mkdir(exist_ok=True, mode=0o700)
+                orphans.mkdir(exist_ok=True, mode=PRIVATE_DIR)
                 os.replace(self.root / name, orphans / name)
                 moved.append(name)
         back = [n for n in self.orphaned() if n in referenced]

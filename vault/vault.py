@@ -24,7 +24,7 @@ import sqlcipher3
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from vault import custody
-from vault.atomic import atomic_write
+from vault.atomic import PRIVATE_FILE, atomic_write, make_private_dir, private_opener
 from vault.certs import cert_fingerprint, make_signing_certificate
 from vault.clock import Clock, SystemClock, iso_utc
 from vault.db import DB_NAME, Connection, connect
@@ -62,7 +62,8 @@ class _Lock:
     def __init__(self, folder: Path) -> None:
         self._f: IO[bytes] | None = None
         try:
-            self._f = open(folder / LOCK, "a+b")  # noqa: SIM115 - closed in release()
+            self._f = open(folder / LOCK, "a+b",  # noqa: SIM115 - closed in release()
+                           opener=private_opener)
         except OSError as e:
             raise EnvironmentProblem(f"cannot open the vault's lock file: {e.strerror or e}") from e
         try:
@@ -126,7 +127,8 @@ class Vault:
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise VaultUnusable(f"{folder} already exists")
         try:
-            (folder / "objects").mkdir(parents=True, exist_ok=True)
+            make_private_dir(folder)
+            make_private_dir(folder / "objects")
         except OSError as e:
             raise EnvironmentProblem(f"cannot create {folder}: {e.strerror or e}") from e
         params = kdf or calibrate()
@@ -196,6 +198,8 @@ class Vault:
             lock.release()
             raise
         v.open_warnings = v.head_problems() + v.anchor_problems()
+        with contextlib.suppress(OSError):  # a vault made by an earlier version: 0755
+            make_private_dir(folder)
         for pattern in (".*.partial", ".*.tmp"):  # atomic writes cut short by a crash
             for leftover in folder.glob(pattern):
                 with contextlib.suppress(OSError):
@@ -411,7 +415,8 @@ class Vault:
         sig = self._signing_key.sign(custody.head_record(self.vault_id, seq, h))
         doc = {"vault": self.vault_id, "seq": seq, "hash": h,
                "sig": base64.b64encode(sig).decode("ascii")}
-        atomic_write(self.folder / HEAD, (json.dumps(doc, indent=2) + "\n").encode())
+        atomic_write(self.folder / HEAD, (json.dumps(doc, indent=2) + "\n").encode(),
+                     mode=PRIVATE_FILE)
 
     # ----------------------------------------------------------------- objects
     def referenced_objects(self) -> set[str]:
