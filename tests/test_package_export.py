@@ -396,3 +396,15 @@ def test_progress_arrives_while_writing_and_closing_early_leaves_nothing(
         assert not any(e.fields["action"] == custody.EXPORTED for e in v.events())
     finally:
         v.close()
+
+
+def test_the_vault_passphrase_is_refused_for_a_package(investigator: Vault,
+                                                       tmp_path: Path) -> None:
+    """Whoever gets the package and its passphrase must not hold the vault's too."""
+    from conftest import PASSPHRASE
+
+    from vault.errors import VaultError
+
+    with pytest.raises(VaultError, match="this vault's own passphrase"):
+        export(investigator, tmp_path / "p.zip", refs=["MO/1"], passphrase=PASSPHRASE)
+    assert list(tmp_path.glob("p.zip*")) == []

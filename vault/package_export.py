@@ -229,6 +229,10 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     if encrypt_to is not None and passphrase is not None:
         raise VaultError("encrypt to an age public key or to a passphrase, not both")
     encrypt = _encryption(encrypt_to, passphrase)
+    if passphrase is not None and v.is_passphrase(passphrase):
+        raise VaultError("the package passphrase is this vault's own passphrase: whoever gets "
+                         "the package could then open the vault. Choose another one, and "
+                         "send it by another route than the package")
     target = out.with_name(out.name + ".age") if encrypt and out.suffix != ".age" else out
     if target.exists():
         raise VaultError(f"{target} already exists; choose another name")

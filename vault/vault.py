@@ -211,6 +211,17 @@ class Vault:
         v.notices = v.orphan_notices()
         return v
 
+    def is_passphrase(self, candidate: str) -> bool:
+        """Whether ``candidate`` opens this vault's passphrase slot (one key derivation)."""
+        from vault.errors import WrongSecret
+
+        try:
+            open_slot(self.header.slot("passphrase"), normalise_passphrase(candidate),
+                      self.vault_id)
+        except (WrongSecret, VaultUnusable):
+            return False
+        return True
+
     def anchor_problems(self) -> list[str]:
         """A rollback of the whole folder: the log behind what this computer saw of it."""
         from vault.anchors import read_anchor, rollback_problem
