@@ -398,6 +398,7 @@ class AnnotationTools(QMainWindow):
             self.notice.close()
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Evidence Vault"), text,
                           QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setAccessibleName(self.tr("Message"))
         box.finished.connect(lambda _r: box.deleteLater())
         self.notice = box

@@ -14,6 +14,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.check_package import PackageCheck
+from ui.labels import PlainTextLabels
 from ui.main_window import IDLE_LOCK_MS, MainWindow
 from ui.session import SessionWatcher
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
@@ -44,6 +45,8 @@ class App(QObject):
         assert isinstance(app, QGuiApplication)
         app.applicationStateChanged.connect(self._state_changed)
         self.session = SessionWatcher(self)
+        self.plain_labels = PlainTextLabels(self)  # text from evidence never as markup
+        app.installEventFilter(self.plain_labels)
         self.session.lock_requested.connect(self.lock)
 
     # -------------------------------------------------------------- screens
@@ -190,6 +193,7 @@ def _show_unexpected(kind: type[BaseException], error: BaseException, tb: object
     text, _bug = user_message(error)
     box = QMessageBox(QMessageBox.Icon.Warning,
                       QCoreApplication.translate("app", "Evidence Vault"), text)
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.setAccessibleName(QCoreApplication.translate("app", "Problem"))
     box.open()
     _open_boxes.append(box)

@@ -162,5 +162,6 @@ class PackageCheck(QObject):
         self.job = None
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Evidence Vault"), message,
                           QMessageBox.StandardButton.Ok, self.parent_widget)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         self.dialog = box
         box.open()

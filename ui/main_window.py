@@ -347,6 +347,7 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Evidence Vault"), message,
                           QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # it may name a file, or quote a package
         box.setAccessibleName(self.tr("Problem"))
         self.dialog = box
         box.open()

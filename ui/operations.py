@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.colours import BAD, GOOD, WARNING, colour, css
+from ui.labels import plain_label
 from ui.models import TableModel, counted, human_size
 from ui.screen_fit import fit_size
 from ui.worker import Job
@@ -439,7 +440,7 @@ class ResultDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.headline = QLabel(headline)
+        self.headline = plain_label(headline)
         self.headline.setAccessibleName(self.tr("Result"))
         if ok is not None:
             font = self.headline.font()
@@ -451,7 +452,7 @@ class ResultDialog(QDialog):
         layout.addWidget(self.headline)
         self.lines = []
         for line in lines:
-            label = QLabel(line)
+            label = plain_label(line)  # names from the evidence or a package, as they are
             label.setWordWrap(True)
             label.setAccessibleName(line.split(":", 1)[0])
             label.setTextInteractionFlags(label.textInteractionFlags() |
@@ -574,7 +575,7 @@ class VerifyDialog(QDialog):
         self.signer_text.setAccessibleName(self.tr("Who signed"))
         self.signer_text.setWordWrap(True)
         self.signer_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        signer = QLabel(self.tr("Signer certificate SHA-256: {fp}").format(
+        signer = plain_label(self.tr("Signer certificate SHA-256: {fp}").format(
             fp=result.signer_fingerprint or self.tr("(unknown)")))
         signer.setTextFormat(Qt.TextFormat.PlainText)
         signer.setAccessibleName(self.tr("Signer fingerprint"))
@@ -629,8 +630,8 @@ class VerifyDialog(QDialog):
               (f" ({t.warning})" if t.warning else "")] for t in stamps],
             [colour(GOOD) if t.trusted and not t.warning else
              colour(WARNING) for t in stamps])
-        self.warnings = QLabel("\n".join(self.tr("WARNING: {w}").format(w=w.removeprefix(
-            "WARNING: ")) for w in warnings))
+        self.warnings = plain_label("\n".join(self.tr("WARNING: {w}").format(
+            w=w.removeprefix("WARNING: ")) for w in warnings))
         self.warnings.setAccessibleName(self.tr("Warnings"))
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet(css(WARNING))

@@ -210,12 +210,12 @@ class TimestampsDialog(QDialog):
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
-        layout.addWidget(QLabel(self.tr("<b>Time-Stamp Authorities</b>")))
+        layout.addWidget(_heading(self.tr("Time-Stamp Authorities")))
         layout.addWidget(self.tsa_view)
         layout.addLayout(tsa_buttons)
-        layout.addWidget(QLabel(self.tr("<b>Waiting</b>")))
+        layout.addWidget(_heading(self.tr("Waiting")))
         layout.addWidget(self.queue_view)
-        layout.addWidget(QLabel(self.tr("<b>Received</b>")))
+        layout.addWidget(_heading(self.tr("Received")))
         layout.addWidget(self.token_view)
         layout.addLayout(stamp_row)
         layout.addWidget(buttons)
@@ -337,3 +337,11 @@ class TimestampsDialog(QDialog):
         self.report.setStyleSheet(css(WARNING if report.warnings else
                                       (GOOD if report.ok else BAD)))
 
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
