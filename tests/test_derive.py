@@ -442,8 +442,13 @@ def test_cli_redact_and_annotations(make_vault: Callable[..., tuple[Vault, str]]
     assert done.stdout.strip() == "MO/3"
     assert "warning: not found: 'absent words'" in done.stderr
     assert "WARNING: 'PD' is not one of the reason codes" in done.stderr
-    coded = run_cli("redact", folder, ref, "--text", "zoë marchbanks", "--reason", "s1")
+    assert "WARNING: words given with --text can be seen by other programs" in done.stderr
+    # the words kept off the command line: from standard input, no warning about them
+    coded = run_cli("redact", folder, ref, "--text-file", "-", "--reason", "s1",
+                    input="zoë marchbanks\n")
     assert coded.returncode == 0 and "reason codes" not in coded.stderr, coded.stderr
+    assert "WARNING" not in coded.stderr.replace("WARNING: the passphrase", "").replace(
+        "WARNING: the recovery key", ""), coded.stderr
     refused = run_cli("redact", folder, text, "--text", "note")
     assert refused.returncode == 1
     assert "copies are made of PDFs and photos only" in refused.stderr

@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -308,15 +308,33 @@ def check(vault: str, previous: Path | None) -> None:
               "S3 contact details, S4 health or social care, LP privilege, NR not relevant.")
 @click.option("--blur", is_flag=True, help="Photos: blur the marked areas instead of blacking "
                                            "them out (weaker: only if you must).")
-@click.option("--password", default=None, help="The password of a password-protected PDF.")
+@click.option("--password", default=None, help="The password of a password-protected PDF "
+              "(better: --password-file, which keeps it out of the list of running programs).")
+@click.option("--text-file", type=click.File("r", encoding="utf-8"), default=None,
+              help="The words to black out, one text per line, from a file or - (standard "
+                   "input): kept out of the list of running programs and the shell's history.")
+@click.option("--password-file", type=click.File("r", encoding="utf-8"), default=None,
+              help="The PDF's password, the first line of a file or - (standard input).")
 def redact(vault: str, ref: str, texts: tuple[str, ...], reason: str, blur: bool,
-           password: str | None) -> None:
+           password: str | None, text_file: IO[str] | None,
+           password_file: IO[str] | None) -> None:
     """Make a redacted copy of REF as a new item (the original is untouched): its redaction
     marks and every occurrence of each --text removed and blacked out, hidden data stripped.
     Prints the new item's reference."""
     from vault.derive import redacted_copy
     from vault.redaction_reasons import normalised, reason_warning
 
+    if texts:
+        click.echo("WARNING: words given with --text can be seen by other programs while "
+                   "this runs and stay in your shell's history (often a survivor's name): "
+                   "use --text-file, or --text-file - to type them", err=True)
+    if password is not None:
+        click.echo("WARNING: a password given with --password can be seen by other programs "
+                   "and stays in your shell's history: use --password-file", err=True)
+    if text_file is not None:
+        texts = (*texts, *(line.strip() for line in text_file if line.strip()))
+    if password_file is not None:
+        password = password_file.readline().rstrip("\r\n")
     caution = reason_warning(reason)
     if caution:
         click.echo(f"WARNING: {caution}", err=True)
