@@ -76,3 +76,16 @@ def test_wrong_length_object_key(vault: Vault, tmp_path: Path) -> None:
 
     with pytest.raises(IntegrityError, match="damaged key"):
         ObjectReader(tmp_path / "x", "00" * 16, b"short")
+
+
+def test_what_a_hostile_file_can_write_into_an_event_is_bounded() -> None:
+    """A crafted JPEG once put 11,994 warnings into one signed custody event: the first few
+    are kept, each of a readable length, then how many more there were."""
+    from vault.metadata import MAX_WARNINGS, capped
+
+    many = [f"image warning: corrupt data {i} " + "x" * 2000 for i in range(11_994)]
+    kept = capped(many)
+    assert len(kept) == MAX_WARNINGS + 1
+    assert all(len(w) <= 501 for w in kept[:-1])
+    assert kept[-1].startswith("… and 11,974 more warnings")
+    assert capped(["one"]) == ["one"]

@@ -49,7 +49,23 @@ def extract(reader: ObjectReader, mime: str) -> Extracted:
     except Exception as e:  # a hostile file must not stop the import
         out.warnings.append(f"could not read this file's contents: {type(e).__name__}: {e}")
     out.metadata = _json_safe(out.metadata)
+    out.warnings = capped(out.warnings)
     return out
+
+
+MAX_WARNINGS = 20  # per item: a crafted file once gave 11,994 warnings in one custody event
+MAX_WARNING_CHARS = 500
+
+
+def capped(found: list[str]) -> list[str]:
+    """The first warnings, each cut to a readable length, then how many more there were:
+    what a hostile file can write into the signed custody log stays bounded."""
+    kept = [w if len(w) <= MAX_WARNING_CHARS else w[:MAX_WARNING_CHARS] + "…"
+            for w in found[:MAX_WARNINGS]]
+    if len(found) > MAX_WARNINGS:
+        kept.append(f"… and {len(found) - MAX_WARNINGS:,} more warnings of the same kind or "
+                    "others, not recorded one by one")
+    return kept
 
 
 def _office(reader: ObjectReader, mime: str, out: Extracted) -> None:
