@@ -203,6 +203,12 @@ def _show_unexpected(kind: type[BaseException], error: BaseException, tb: object
 _open_boxes: list[QWidget] = []  # keeps the message boxes above alive while shown
 
 
+def configure(application: type[QApplication]) -> None:
+    """Before the application exists: Qt's own file dialogs, which add nothing to the
+    desktop's list of recent files (GTK's recently-used.xbel would name evidence files)."""
+    application.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+
+
 def _no_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return False
@@ -215,11 +221,15 @@ def _server_name() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from vault.process_safety import harden
+
+    harden()  # no core dump, not attachable; secret variables out of the environment
     argv = list(sys.argv if argv is None else argv)
     if _no_display():
         print("evidence-vault-gui: no display here; try 'evidence-vault demo' for the "
               "command-line demonstration.", file=sys.stderr)
         return 2
+    configure(QApplication)
     app = QApplication(argv)
     sys.excepthook = _show_unexpected
     app.setApplicationName("Evidence Vault")

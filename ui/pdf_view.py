@@ -25,7 +25,6 @@ from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, QThreadP
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QGuiApplication,
     QImage,
     QKeyEvent,
     QKeySequence,
@@ -39,6 +38,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
+from ui.clipboard import copy_evidence_text
 from ui.colours import PENDING_COLOUR, PENDING_REDACTION_LAYER
 from ui.worker import Job, start
 from vault.document import Document, Word
@@ -495,7 +495,7 @@ class PdfView(QAbstractScrollArea):
     def copy_selection(self) -> str:
         text = self.selected_text()
         if text:
-            QGuiApplication.clipboard().setText(text)
+            copy_evidence_text(text)
             self.copied = text
         return text
 

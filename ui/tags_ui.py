@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.clipboard import copy_evidence_text
 from ui.messages import user_message
 from vault.ocr import ocr_text
 from vault.tags import add_tag, all_tags, remove_tag, tags_of
@@ -162,4 +162,4 @@ class ItemExtras(QWidget):
     def copy_text(self) -> None:
         self.copied = self.text.toPlainText()
         if self.copied:
-            QGuiApplication.clipboard().setText(self.copied)
+            copy_evidence_text(self.copied)

@@ -30,7 +30,9 @@ EXIT_BUG = 70
 
 
 def _ask(env: str, prompt: str, *, confirm: bool = False) -> str:
-    value = os.environ.get(env)
+    from vault.process_safety import secret
+
+    value = secret(env)
     if value is not None:
         return value
     if not sys.stdin.isatty():
@@ -711,6 +713,9 @@ from vault import cli_ocr, cli_org, cli_search, cli_signers, cli_timestamps  # n
 
 
 def main(argv: list[str] | None = None) -> None:
+    from vault.process_safety import harden
+
+    harden()  # no core dump, not attachable; secret variables out of the environment
     try:
         cli.main(args=argv, prog_name="evidence-vault", standalone_mode=False)
     except click.exceptions.Abort:

@@ -138,9 +138,11 @@ def require_tesseract(languages: str = DEFAULT_LANGUAGES) -> str:
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"  # one thread: the other core stays with the desktop
-    return env
+    """A minimal environment, no secret in it; one thread: the other core stays with the
+    desktop."""
+    from vault.process_safety import child_env
+
+    return child_env(OMP_THREAD_LIMIT="1")
 
 
 def read_image(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | None = None,

@@ -1,0 +1,105 @@
+"""Secrets stay out of crash dumps and child processes: a forced crash leaves no core, the
+process cannot be attached to, secret variables leave the environment once read, and
+Tesseract runs with a minimal environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+CRASH = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+if sys.argv[1] == "hardened":
+    from vault.process_safety import harden, dumpable
+    harden()
+    assert dumpable() is False
+    assert resource.getrlimit(resource.RLIMIT_CORE) == (0, 0)
+secret = "correct horse battery staple " * 100  # what a dump would show
+os.abort()
+"""
+
+
+def crash(tmp_path: Path, how: str) -> list[str]:
+    folder = tmp_path / how
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-c", CRASH, how], cwd=folder, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode != 0, done.stderr  # it did crash
+    assert b"AssertionError" not in done.stderr, done.stderr
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_forced_crash_leaves_no_core(tmp_path: Path) -> None:
+    pattern = Path("/proc/sys/kernel/core_pattern").read_text().strip()
+    if not pattern.startswith("|"):  # cores are files here: the control must leave one
+        assert crash(tmp_path, "control") != [], "the control crash left no core"
+    assert crash(tmp_path, "hardened") == []
+
+
+def test_secret_variables_leave_the_environment_and_children_get_none(tmp_path: Path) -> None:
+    code = """
+import os
+from vault.process_safety import harden, secret
+from vault.ocr import _env
+harden()
+assert "EVIDENCE_VAULT_PASSPHRASE" not in os.environ, "still in the environment"
+assert secret("EVIDENCE_VAULT_PASSPHRASE") == "quartz meadow lantern ninety fog"
+child = _env()
+assert not [k for k in child if "EVIDENCE_VAULT" in k or "PASSPHRASE" in k], child
+assert "quartz" not in repr(child)
+assert child["OMP_THREAD_LIMIT"] == "1" and "PATH" in child
+print("ok")
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "EVIDENCE_VAULT_PASSPHRASE": "quartz meadow lantern ninety fog",
+           "EVIDENCE_VAULT_PACKAGE_PASSPHRASE": "another secret"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_command_line_is_hardened(tmp_path: Path) -> None:
+    """The CLI's own start hardens the process (read from /proc while it waits)."""
+    code = """
+import sys
+from vault import cli
+from vault.process_safety import dumpable
+sys.argv = ["evidence-vault", "--version"]
+try:
+    cli.main(["--version"])
+except SystemExit:
+    pass
+print(dumpable())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout + done.stderr
+
+
+def test_evidence_text_on_the_clipboard_is_marked_secret_and_cleared(qtbot: object) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.clipboard import copy_evidence_text
+
+    copy_evidence_text("Statement of Zoë Marchbanks", clear_after_ms=50)
+    clipboard = QGuiApplication.clipboard()
+    data = clipboard.mimeData()
+    assert data is not None and bytes(data.data("x-kde-passwordManagerHint")) == b"secret"
+    assert clipboard.text() == "Statement of Zoë Marchbanks"
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=5000)  # type: ignore[attr-defined]
+
+
+def test_file_dialogs_are_qt_s_own(qapp: object) -> None:
+    """Native (GTK) dialogs add every file chosen to the desktop's recent files."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import configure
+
+    configure(QApplication)
+    assert QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
