@@ -514,3 +514,33 @@ def test_word_boxes_are_stored_where_the_words_are(vault: Vault, tmp_path: Path)
     assert ocr_matches(accented, ["ty cafe"]) == [(0.0, 0.0, 30.0, 5.0)]
     assert ocr_matches(accented, ["café", "TY"]) == [(0.0, 0.0, 10.0, 5.0),
                                                        (12.0, 0.0, 30.0, 5.0)]
+
+
+def test_a_word_on_a_scan_is_redacted_from_the_ocr_boxes(vault: Vault, tmp_path: Path) -> None:
+    """Most evidence is scans: ``redact --text`` blacks out the word where OCR read it (the
+    pixels removed), and refuses (nothing stored, exit 1, the word named) when it is nowhere,
+    or when the scan was never read."""
+    from vault.annotations import read_content
+    from vault.derive import redacted_copy
+    from vault.errors import VaultError
+    from vault.items import get_item, list_items
+    from vault.search_index import run_index_jobs
+
+    pdf = scanned_pdf(tmp_path / "memo.pdf", [["Memo about Marchbanks", "Housing office"]])
+    ref = import_refs(vault, pdf)["memo.pdf"]
+    before = len(list_items(vault))
+    with pytest.raises(VaultError, match="not read by OCR"):  # not read yet
+        redacted_copy(vault, ref, texts=["Marchbanks"])
+    list(run_index_jobs(vault))
+    run_all(vault)
+    with pytest.raises(VaultError, match=r"'Kettleborough'.*Nothing was stored"):
+        redacted_copy(vault, ref, texts=["Marchbanks", "Kettleborough"])
+    assert len(list_items(vault)) == before
+    copy = redacted_copy(vault, ref, texts=["Marchbanks"], reason="S2")
+    assert copy.ref and "(redacted)" in get_item(vault, copy.ref).name
+    with pymupdf.open(stream=read_content(vault, get_item(vault, copy.ref)),
+                      filetype="pdf") as doc:
+        pix = doc[0].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+    seen = read_image(png_bytes(Image.frombytes("L", (pix.width, pix.height), pix.samples)))
+    assert seen is not None
+    assert "marchbanks" not in seen.lower() and "housing" in seen.lower()

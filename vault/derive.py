@@ -219,6 +219,9 @@ def mark_every_occurrence(v: Vault, refs: Iterable[str], word: str, *, reason: s
 
 
 # ------------------------------------------------------------------------------ redacted
+OCR_MARGIN = 2.0  # points around a word OCR read: its box is tight, the ink may not be
+
+
 @dataclass
 class _Redacted:
     data: bytes
@@ -227,6 +230,7 @@ class _Redacted:
     removed: list[str] = field(default_factory=list)
     pictures: list[int] = field(default_factory=list)
     found: set[int] = field(default_factory=set)
+    unread: list[int] = field(default_factory=list)  # pages with no text layer and no OCR
 
 
 def redacted_copy(v: Vault, ref: str, *, texts: Sequence[str] = (), blur: bool = False,
@@ -247,7 +251,8 @@ def redacted_copy(v: Vault, ref: str, *, texts: Sequence[str] = (), blur: bool =
         if blur:
             raise VaultError("blurring is for photos: areas of a PDF are always removed and "
                              "blacked out")
-        done = _redact_pdf(data, item, marks, words, reason, password)
+        scanned = _ocr_boxes(v, item) if words else {}
+        done = _redact_pdf(data, item, marks, words, reason, password, scanned)
         name, tools = _name(item.name, "redacted", ".pdf"), _tools(pdf=True)
     else:
         if words:
@@ -255,18 +260,31 @@ def redacted_copy(v: Vault, ref: str, *, texts: Sequence[str] = (), blur: bool =
                              "photo")
         done = _redact_photo(data, item, marks, blur)
         name, tools = _name(item.name, "redacted", ".png"), _tools()
+    missing = [w for i, w in enumerate(words) if i not in done.found]
+    if missing:  # a copy that says "redacted" while the word is still there is a trap
+        unread = (f" Pages {', '.join(str(p + 1) for p in done.unread)} have no text and were "
+                  f"not read by OCR: run 'evidence-vault ocr' on {item.ref} (or Recognise "
+                  "text in the app) first." if done.unread else "")
+        raise VaultError(f"{item.ref}: not found, so it could not be blacked out: "
+                         f"{', '.join(repr(w) for w in missing)}. Nothing was stored.{unread}")
+    if not done.marks:
+        name = _name(item.name, "hidden data removed", Path(name).suffix)
     settings: dict[str, Any] = {"marks": done.marks, "texts": len(words), "blur": blur,
                                 "reason": reason, "removed": done.removed,
                                 "pages_as_pictures": [p for p in done.pictures],
                                 "verified": done.checks}
     result = _store(v, item, done.data, name, REDACTED, settings, tools, {"texts": words})
-    # Said to the user, never stored with the copy (the words are what was hidden).
-    result.warnings.extend(f"not found: {w!r}" for i, w in enumerate(words)
-                           if i not in done.found)
     if not done.marks:
         result.warnings.append("nothing was marked or found: the copy only lacks the "
-                               "original's hidden data")
+                               "original's hidden data, and is not named as redacted")
     return result
+
+
+def _ocr_boxes(v: Vault, item: Item) -> dict[int, list[tuple[float, float, float, float, str]]]:
+    """The words OCR read on each page of a PDF (pages from 0), in annotation space."""
+    from vault.ocr import ocr_text, ocr_words
+
+    return {page - 1: ocr_words(v, item.ref, page) for page, _text in ocr_text(v, item.ref)}
 
 
 def _words(texts: Sequence[str]) -> list[str]:
@@ -284,7 +302,11 @@ def _words(texts: Sequence[str]) -> list[str]:
 
 
 def _redact_pdf(data: bytes, item: Item, marks: list[Annotation], words: list[str],
-                reason: str, password: str | None) -> _Redacted:
+                reason: str, password: str | None,
+                scanned: dict[int, list[tuple[float, float, float, float, str]]] | None = None
+                ) -> _Redacted:
+    """``scanned``: the OCR words of pages (from 0): a word not in a page's text layer is
+    looked for among them, and blacked out where OCR read it (the pixels removed)."""
     pymupdf = mupdf()
 
     with pdf_lock, open_pdf(data, item, password) as doc:
@@ -302,6 +324,9 @@ def _redact_pdf(data: bytes, item: Item, marks: list[Annotation], words: list[st
         # contents, appearances and actions): the words are then searched in the pages alone.
         removed = _strip_pages(doc)
         found: set[int] = set()
+        unread: list[int] = []
+        from vault.ocr import ocr_matches
+
         for page in doc:
             text = searchable(page) if words else ""
             here = [(i, w) for i, w in enumerate(words) if fold(w) in text]
@@ -311,6 +336,18 @@ def _redact_pdf(data: bytes, item: Item, marks: list[Annotation], words: list[st
                     found.add(i)
                     log.append({"page": page.number, "rect": [round(x, 3) for x in r],
                                 "reason": reason, "found": "text", "term": i})
+            boxes = (scanned or {}).get(page.number, [])
+            if words and not text.strip() and not boxes:
+                unread.append(page.number)
+            for i, w in enumerate(words):
+                if (i, w) in here or not boxes:
+                    continue
+                for r in ocr_matches(boxes, [w]):  # a scan: where OCR read the word
+                    found.add(i)
+                    box = page.rect & pymupdf.Rect(r[0] - OCR_MARGIN, r[1] - OCR_MARGIN,
+                                                   r[2] + OCR_MARGIN, r[3] + OCR_MARGIN)
+                    log.append({"page": page.number, "rect": [round(x, 3) for x in box],
+                                "reason": reason, "found": "ocr", "term": i})
         for page in doc:
             mine = [m for m in log if m["page"] == page.number]
             for m in mine:
@@ -340,7 +377,7 @@ def _redact_pdf(data: bytes, item: Item, marks: list[Annotation], words: list[st
         out = doc.tobytes(garbage=4, clean=True, deflate=True, deflate_images=True,
                           deflate_fonts=True, encryption=ENCRYPT_NONE)
         checks = _verify_pdf(out, item, pages, log, words)
-    return _Redacted(out, log, checks, removed, pictures, found)
+    return _Redacted(out, log, checks, removed, pictures, found, unread)
 
 
 def _strip_pages(doc: Any) -> list[str]:
