@@ -544,3 +544,8 @@ def test_a_word_on_a_scan_is_redacted_from_the_ocr_boxes(vault: Vault, tmp_path:
     seen = read_image(png_bytes(Image.frombytes("L", (pix.width, pix.height), pix.samples)))
     assert seen is not None
     assert "marchbanks" not in seen.lower() and "housing" in seen.lower()
+    # marking every occurrence for review finds it on the scan too
+    from vault.derive import mark_every_occurrence
+
+    [mark] = mark_every_occurrence(vault, [ref], "marchbanks", reason="S2")
+    assert mark.page == 0 and mark.kind == "redaction"

@@ -200,13 +200,20 @@ def mark_every_occurrence(v: Vault, refs: Iterable[str], word: str, *, reason: s
             continue
         data = read_content(v, item)
         marks = []
+        scanned = _ocr_boxes(v, item)  # pages read by OCR: the word where OCR read it
+        from vault.ocr import ocr_matches
+
         with pdf_lock, open_pdf(data, item, password) as doc:
             _strip_pages(doc)  # in memory only: text shown by form fields is not the page's
             for page in doc:
-                if fold(word) not in searchable(page):
-                    continue
                 width, height = page.cropbox.width, page.cropbox.height
-                for r in find_text(page, word):
+                if fold(word) in searchable(page):
+                    found_here = find_text(page, word)
+                else:
+                    found_here = [(r[0] - OCR_MARGIN, r[1] - OCR_MARGIN, r[2] + OCR_MARGIN,
+                                   r[3] + OCR_MARGIN)
+                                  for r in ocr_matches(scanned.get(page.number, []), [word])]
+                for r in found_here:
                     rect = clamp_rect(r, width, height)
                     if rect is not None:
                         marks.append((page.number, rect))
