@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from conftest import IDENTITY, write_files
 
 from vault.importer import FAILED, IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths
 from vault.items import get_item, list_items, provenance
+from vault.private_details import private_record
 from vault.vault import Vault
 
 
@@ -109,14 +111,21 @@ def test_provenance_is_recorded_and_signed(vault: Vault, tmp_path: Path) -> None
     [r] = run_import(vault, src, case="NB-1", received_from="email from X on 3 May")
     [prov] = provenance(vault, r.ref or "")
     assert prov["original_name"] == src.name
-    assert prov["original_path"] == str(src.resolve())
+    # the signed record: the path below what was imported; the absolute path and this
+    # computer's name stay in the vault, sealed by the commitment
+    assert prov["original_path"] == src.name
+    private = private_record(vault.con, prov["private_sha256"])
+    assert private is not None and private["original_path"] == str(src.resolve())
+    assert private["machine"] == socket.gethostname()
+    assert socket.gethostname() not in json.dumps(prov)
     assert prov["size"] == src.stat().st_size
     assert prov["modified"] == "2020-09-13T12:26:40.000000Z"
     assert prov["mime"] == "text/plain"
     assert prov["case"] == "NB-1"
     assert prov["received_from"] == "email from X on 3 May"
     assert prov["imported_by"] == IDENTITY.to_dict()
-    assert prov["machine"] and prov["program"].startswith("evidence-vault ")
+    assert prov["machine"].startswith("computer ") and prov["program"].startswith(
+        "evidence-vault ")
     assert prov["received"].startswith("2026-05-03T09:")  # the injected clock
     [ev] = [e for e in vault.events(r.ref) if e.fields["action"] == "imported"]
     assert ev.fields["details"] == json.loads(json.dumps(prov))

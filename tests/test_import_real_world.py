@@ -15,6 +15,7 @@ from conftest import run_cli, write_files
 from vault import importer
 from vault.importer import FAILED, IMPORTED, ImportResult, import_paths
 from vault.items import get_item, list_items, provenance
+from vault.private_details import private_record
 from vault.vault import Vault
 
 LATIN1 = b"caf\xe9 menu.txt"  # a Windows-1252 / Latin-1 name, as on old FAT sticks
@@ -61,7 +62,10 @@ def test_a_name_that_is_not_utf8_imports_with_its_exact_bytes(vault: Vault,
     assert item.name == "café menu.txt"
     (record,) = provenance(vault, item.ref)
     assert record["original_name_bytes"] == LATIN1.hex()
-    assert bytes.fromhex(record["original_path_bytes"]).endswith(b"/" + LATIN1)
+    assert bytes.fromhex(record["original_path_bytes"]) == LATIN1  # below the folder
+    private = private_record(vault.con, record["private_sha256"])
+    assert private is not None
+    assert bytes.fromhex(private["original_path_bytes"]) == raw  # the vault keeps it all
     with open(raw, "rb") as f:
         assert stored(vault, item.ref) == f.read()
 
@@ -97,11 +101,16 @@ def test_links_are_followed_and_recorded_and_a_loop_is_named(vault: Vault,
     assert names == ["linked-00000.txt", "linked-00001.txt", "one-file", "own-00000.txt"], names
     via = next(r for r in ok if Path(r.source).name == "one-file")
     (record,) = provenance(vault, via.ref or "")[:1]
-    assert record["original_path"] == str(top / "one-file")
-    assert record["link_target"] == str(outside / "linked-00000.txt")
+    assert record["original_path"] == "one-file" and record["reached_through_link"] is True
+    private = private_record(vault.con, record["private_sha256"])
+    assert private is not None and private["original_path"] == str(top / "one-file")
+    assert private["link_target"] == str(outside / "linked-00000.txt")
     assert any("reached through a link" in w for w in via.warnings)
     folder_item = next(r for r in ok if str(top / "photos") in r.source)
-    assert provenance(vault, folder_item.ref or "")[0]["link_target"].startswith(str(outside))
+    linked = next(p for p in provenance(vault, folder_item.ref or "")
+                  if p["original_path"].startswith("photos/"))
+    assert private_record(vault.con, linked["private_sha256"])["link_target"].startswith(
+        str(outside))
 
 
 def test_the_cli_exit_code_names_what_was_not_imported(tmp_path: Path,
@@ -275,7 +284,7 @@ def test_a_link_above_what_was_named_is_not_the_evidences(vault: Vault, tmp_path
     assert [r.status for r in results] == [IMPORTED, "received again"]
     for r in results:
         assert not any("link" in w for w in r.warnings), r.warnings
-        assert "link_target" not in provenance(vault, r.ref or "")[0]
+        assert "reached_through_link" not in provenance(vault, r.ref or "")[0]
 
 
 def test_the_details_pane_says_when_text_could_not_be_read(dispose: Any, vault: Vault,

@@ -106,8 +106,10 @@ class DetailPane(QWidget):
         self.clear()
 
     def show_item(self, item: Item, events: list[dict[str, Any]],
-                  text_problems: list[str] | None = None) -> None:
-        """``text_problems``: why the item's text could not be read (not searchable)."""
+                  text_problems: list[str] | None = None,
+                  private: dict[str, dict[str, Any]] | None = None) -> None:
+        """``text_problems``: why the item's text could not be read (not searchable);
+        ``private``: the vault's private details by commitment (the absolute path)."""
         self.ref = item.ref
         meta = item.metadata or {}
         gps = meta.get("gps") or {}
@@ -117,9 +119,7 @@ class DetailPane(QWidget):
             "Size": f"{human_size(item.size)} ({item.size:,} bytes)", "SHA-256": item.sha256,
             "Received": _received(item, events, self.tr),
             "From": _source(item, events) or self.tr("(not stated)"),
-            "Original path": next((str(e["details"].get("original_path", ""))
-                                   for e in events if e.get("item") == item.ref and
-                                   e.get("details", {}).get("original_path")), ""),
+            "Original path": _original_path(item, events, private or {}),
             "Message": _lines(meta.get("email") or {}, (
                 ("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"),
                 ("subject", "Subject"), ("message_id", "Message-ID"))) + (
@@ -240,6 +240,19 @@ def _lines(values: dict[str, Any], names: tuple[tuple[str, str], ...]) -> str:
 def _receipt(item: Item, events: list[dict[str, Any]]) -> dict[str, Any]:
     return next((e.get("details") or {} for e in events if e.get("item") == item.ref
                  and e.get("action") == "received from package"), {})
+
+
+def _original_path(item: Item, events: list[dict[str, Any]],
+                   private: dict[str, dict[str, Any]]) -> str:
+    """Where it was found: the absolute path this vault keeps to itself when it has it, else
+    the path the signed record gives (below the folder that was imported)."""
+    for e in events:
+        details = e.get("details") or {}
+        if e.get("item") != item.ref or not details.get("original_path"):
+            continue
+        kept = private.get(str(details.get("private_sha256") or ""), {})
+        return str(kept.get("original_path") or details["original_path"])
+    return ""
 
 
 def _received(item: Item, events: list[dict[str, Any]], tr: Any) -> str:

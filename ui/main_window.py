@@ -306,7 +306,15 @@ class MainWindow(QMainWindow):
         item = get_item(self.vault, ref)
         problems = [text_problem(kind, error) for r, kind, error in given_up(self.vault)
                     if r == ref]
-        self.detail.show_item(item, [e.fields for e in self.vault.events(ref)], problems)
+        from vault.private_details import private_record
+
+        events = [e.fields for e in self.vault.events(ref)]
+        private = {}  # what this vault keeps to itself: the absolute paths it came from
+        for e in events:
+            sealed = (e.get("details") or {}).get("private_sha256")
+            if isinstance(sealed, str):
+                private[sealed] = private_record(self.vault.con, sealed) or {}
+        self.detail.show_item(item, events, problems, private)
         self.detail.extras.show_item(self.vault, ref)
 
     def _open_vault(self) -> Vault:

@@ -158,6 +158,15 @@ def check(v: Vault, cancel: Callable[[], bool] | None = None
     if stray:
         report.problems.append(f"{len(stray)} file(s) in objects/ belong to no item")
     report.warnings.extend(v.orphan_notices())
+
+    # 6. The private details (absolute paths, computer names) against their commitments.
+    from vault import private_details
+
+    report.problems.extend(private_details.problems(v.con))
+    for ev in events:
+        sealed = (ev.fields.get("details") or {}).get("private_sha256")
+        if isinstance(sealed, str) and private_details.private_record(v.con, sealed) is None:
+            report.problems.append(f"custody event {ev.seq}: its private details are missing")
     yield report
 
 

@@ -94,7 +94,7 @@ def _stored(v: Vault, parent: Item, part: Part, operation: str, depth: int) -> S
         "size": size, "sha256": sha, "mime": mime, "modified": None, "created": None,
         "case": parent.case, "received": iso_utc(v.clock.now()),
         "received_from": f"{operation} from {parent.ref}",
-        "imported_by": v.identity.to_dict(), "machine": v.identity.actor()["machine"],
+        "imported_by": v.identity.to_dict(), "machine": v.machine,
         "program": PROGRAM, "derived_from": parent.ref, "original_sha256": parent.sha256,
         "operation": operation, "settings": {**part.place, "depth": depth},
         "output_sha256": sha, "tools": {"python": sys.version.split()[0]},

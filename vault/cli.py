@@ -190,11 +190,16 @@ def show(vault: str, ref: str, as_json: bool) -> None:
         timeline = [e.fields for e in v.events(item.ref)]
         unreadable = [u for u in given_up(v) if u[0] == item.ref]
         from vault.children import thread
+        from vault.private_details import private_record
+
+        private = {str(p["private_sha256"]): private_record(v.con, str(p["private_sha256"]))
+                   for p in prov if p.get("private_sha256")}
 
         links = thread(v, item.ref) if item.mime == "message/rfc822" else {}
     if as_json:
         click.echo(json.dumps({**item.summary(), "metadata": item.metadata,
-                               "provenance": prov, "custody": timeline}, indent=2))
+                               "provenance": prov, "custody": timeline,
+                               "private_details": private}, indent=2))
         return
     click.echo(f"{item.ref}  {item.name}")
     click.echo(f"  SHA-256   {item.sha256}")
@@ -204,7 +209,9 @@ def show(vault: str, ref: str, as_json: bool) -> None:
     click.echo(f"  status    {item.status}")
     for p in prov:
         click.echo(f"  received  {p['received']} from {p['received_from'] or '(not stated)'}")
-        click.echo(f"            {p['original_path']} (modified {p['modified']})")
+        kept = private.get(str(p.get("private_sha256") or "")) or {}
+        click.echo(f"            {kept.get('original_path') or p['original_path']} "
+                   f"(modified {p['modified']})")
     for k, val in item.metadata.items():
         click.echo(f"  {k:<9} {json.dumps(val) if isinstance(val, dict | list) else val}")
     for w in item.warnings:

@@ -165,7 +165,8 @@ MIGRATIONS: list[str] = [
     # 7: copies withdrawn (a redacted copy that leaked, superseded by a better one): kept as
     # evidence, shown as withdrawn, left out of exports unless asked for. The custody log's
     # "copy withdrawn" events are the record; this table is their index. And FTS5
-    # secure-delete: a purge leaves no words behind in the index.
+    # secure-delete: a purge leaves no words behind in the index. And the private details
+    # (absolute paths, the computer's name) that packages carry only as a commitment.
     """
     CREATE TABLE withdrawn (
         item_id INTEGER PRIMARY KEY REFERENCES items(id),
@@ -176,6 +177,8 @@ MIGRATIONS: list[str] = [
     -- the segments on delete; 'optimize' drops what earlier deletions left behind.
     INSERT INTO search_text(search_text, rank) VALUES ('secure-delete', 1);
     INSERT INTO search_text(search_text) VALUES ('optimize');
+    CREATE TABLE private_details (
+        commitment TEXT PRIMARY KEY, salt BLOB NOT NULL, record TEXT NOT NULL);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -679,7 +679,7 @@ def _store(v: Vault, item: Item, data: bytes, name: str, operation: str,
         "sha256": sha, "mime": mime, "modified": None, "created": None, "case": item.case,
         "received": iso_utc(v.clock.now()),
         "received_from": f"{operation} of {item.ref}, made in this vault",
-        "imported_by": v.identity.to_dict(), "machine": v.identity.actor()["machine"],
+        "imported_by": v.identity.to_dict(), "machine": v.machine,
         "program": PROGRAM, "derived_from": item.ref, "original_sha256": item.sha256,
         "operation": operation, "settings": settings, "output_sha256": sha, "tools": tools,
     }

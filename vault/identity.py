@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from dataclasses import asdict, dataclass
 
 from vault import PROGRAM
@@ -30,6 +29,7 @@ class Identity:
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
 
-    def actor(self) -> dict[str, str]:
-        """The ``actor`` of a custody event."""
-        return {**self.to_dict(), "machine": socket.gethostname(), "program": PROGRAM}
+    def actor(self, machine: str) -> dict[str, str]:
+        """The ``actor`` of a custody event; ``machine``: the computer's label in this vault
+        (never its name: see vault.private_details.machine_label)."""
+        return {**self.to_dict(), "machine": machine, "program": PROGRAM}

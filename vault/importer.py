@@ -14,6 +14,7 @@ import hashlib
 import json
 import mmap
 import os
+import socket
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ from vault.mime import sniff
 from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
 from vault.office_text import OFFICE_MIMES
 from vault.outlook_msg import OLE
+from vault.private_details import keep, seal
 from vault.search_index import queue_index
 from vault.timestamps import queue_head_safely
 from vault.vault import Vault
@@ -73,6 +75,8 @@ class Stored:
     warnings: list[str]
     ref: str | None = None  # keep this reference if it is free (a received exhibit)
     action: str = custody.IMPORTED
+    # (commitment, salt, record): what the vault keeps to itself (vault.private_details)
+    private: tuple[str, bytes, dict[str, Any]] | None = None
 
 
 def readable(s: str | os.PathLike[str]) -> str:
@@ -389,9 +393,17 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
     # named followed by the rest of the way (links above what was named are the system's).
     expected = Path(os.path.realpath(given)) / as_found.relative_to(os.path.abspath(given)) \
         if given is not None else target
+    # Where it came from, as far as the other side needs it: below the folder that was
+    # imported (the file's name, for a file). The absolute path and this computer's name stay
+    # in the vault, sealed by a commitment in the signed record (vault.private_details).
+    base = Path(os.path.abspath(given)) if given is not None else as_found.parent
+    relative = as_found.relative_to(base) if as_found.is_relative_to(base) else \
+        Path(as_found.name)
+    private: dict[str, Any] = {"original_path": readable(as_found),
+                               "machine": socket.gethostname()}
     provenance: dict[str, Any] = {
         "original_name": readable(source.name),
-        "original_path": readable(as_found),
+        "original_path": readable(relative.as_posix()),
         "size": size,
         "sha256": sha,
         "mime": mime,
@@ -401,20 +413,26 @@ def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
         "received": received,
         "received_from": received_from,
         "imported_by": v.identity.to_dict(),
-        "machine": v.identity.actor()["machine"],
+        "machine": v.machine,
         "program": PROGRAM,
     }
     # Exact bytes where a name is not UTF-8; the link's target where one was followed.
-    for key, value in (("original_name_bytes", exact_bytes(source.name)),
-                       ("original_path_bytes", exact_bytes(as_found))):
+    for key, value, into in (("original_name_bytes", exact_bytes(source.name), provenance),
+                             ("original_path_bytes", exact_bytes(relative.as_posix()),
+                              provenance),
+                             ("original_path_bytes", exact_bytes(as_found), private)):
         if value is not None:
-            provenance[key] = value
+            into[key] = value
     if target != expected:
-        provenance["link_target"] = readable(target)
+        provenance["reached_through_link"] = True
+        private["link_target"] = readable(target)
         if exact_bytes(target) is not None:
-            provenance["link_target_bytes"] = exact_bytes(target)
+            private["link_target_bytes"] = exact_bytes(target)
         warnings.append(f"reached through a link: the file is {readable(target)}")
-    return Stored(source, writer, sha, size, mime, provenance, warnings)
+    sealed, salt = seal(private)
+    provenance["private_sha256"] = sealed
+    return Stored(source, writer, sha, size, mime, provenance, warnings,
+                  private=(sealed, salt, private))
 
 
 # What a name's extension says the content is, for the commonest kinds of evidence.
@@ -509,6 +527,8 @@ def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
 def _record_one(v: Vault, s: Stored, cid: int | None, results: list[ImportResult],
                 duplicates: list[ObjectWriter]) -> None:
     """Record one stored file (inside the batch's transaction)."""
+    if s.private is not None:
+        keep(v.con, *s.private)
     prov = json.dumps(s.provenance, sort_keys=True)
     row = v.con.execute("SELECT id, ref, status FROM items WHERE sha256=? ORDER BY id "
                         "LIMIT 1", (s.sha256,)).fetchone()

@@ -8,6 +8,7 @@ verification result) starts this custodian's part of the chain.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from vault.importer import ImportResult, Stored, import_paths, record_batch, sto
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE
 from vault.package_verify import Verification, verify_package
+from vault.private_details import seal
 from vault.safezip import HostileArchive, NotAnArchive, SafeZip
 from vault.signers import KnownSigner, KnownSigners, dump, parse
 from vault.vault import Vault
@@ -100,9 +102,14 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                 prov = _provenance(v, rec, verification, package_sha, path, case,
                                    sender_lines.get(str(rec["ref"]), []))
                 prov["mime"] = sniff(head)
+                private = {"original_path": f"{path.resolve()}!{rec['file']}",
+                           "machine": socket.gethostname()}
+                sealed, salt = seal(private)
+                prov["private_sha256"] = sealed
                 batch.append(Stored(path, writer, sha, size, prov["mime"], prov,
                                     list(rec.get("warnings") or []), ref=str(rec["ref"]),
-                                    action=custody.RECEIVED_FROM_PACKAGE))
+                                    action=custody.RECEIVED_FROM_PACKAGE,
+                                    private=(sealed, salt, private)))
         receipt.results = record_batch(v, batch, case)
         batch = []
         from vault.timestamps import queue_head_safely  # trusted time: queue only, no network
@@ -174,7 +181,7 @@ def _provenance(v: Vault, rec: dict[str, Any], verification: Verification, packa
     return {
         "original_name": str(rec["name"]),
         "original_ref": str(rec["ref"]),
-        "original_path": f"{path.resolve()}!{rec['file']}",
+        "original_path": f"{path.name}!{rec['file']}",  # where on disk: kept private
         "size": int(rec["size"]),
         "sha256": str(rec["sha256"]),
         "case": case,
@@ -182,7 +189,7 @@ def _provenance(v: Vault, rec: dict[str, Any], verification: Verification, packa
         "received_from": f"evidence package {verification.package_id} signed by "
                          f"{verification.signer_fingerprint}",
         "imported_by": v.identity.to_dict(),
-        "machine": v.identity.actor()["machine"],
+        "machine": v.machine,
         "program": PROGRAM,
         "modified": None,
         "created": None,

@@ -104,6 +104,7 @@ class Vault:
         # lock for a transaction, or for reads that must not interleave with one.
         self.db_lock = threading.RLock()
         self.open_warnings: list[str] = []
+        self._machine: str | None = None
         # Said on open without stopping anything: encrypted files the index does not name.
         self.notices: list[str] = []
         # Key slots below the Argon2id floor (an edited header.json): said, never fatal.
@@ -210,6 +211,25 @@ class Vault:
             v.remember_head()
         v.notices = v.orphan_notices()
         return v
+
+    @property
+    def machine(self) -> str:
+        """This computer's label in this vault's events (its name kept in the settings)."""
+        if self._machine is None:
+            import socket
+
+            from vault.private_details import machine_label
+
+            host = socket.gethostname()
+            self._machine = machine_label(self.vault_id, host)
+            known = json.loads(self.setting("machines", "{}"))
+            if known.get(self._machine) != host and self._in_tx:
+                known[self._machine] = host
+                self.set_setting("machines", json.dumps(known, sort_keys=True))
+            elif known.get(self._machine) != host:
+                self._machine = None  # remembered at the first event of a transaction
+                return machine_label(self.vault_id, host)
+        return self._machine
 
     def is_passphrase(self, candidate: str) -> bool:
         """Whether ``candidate`` opens this vault's passphrase slot (one key derivation)."""
@@ -365,7 +385,7 @@ class Vault:
                 when = before
         ev = custody.make_event(
             self._signing_key, vault_id=self.vault_id, seq=seq + 1, prev=prev,
-            time=when, actor=self.identity.actor(), action=action,
+            time=when, actor=self.identity.actor(self.machine), action=action,
             item=item, sha256=sha256, details=details or {})
         self.con.execute("INSERT INTO custody (seq, hash, body, sig, item) VALUES (?,?,?,?,?)",
                          (ev.seq, ev.hash, ev.body, ev.sig, item))
