@@ -187,7 +187,7 @@ def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     import_files(v, [corpus / "pdf" / "minimal-document.pdf",
                      *write_files(tmp_path / "docs", 1, prefix="letter")], case=CASE)
-    redacted_copy(v, "MO/1", texts=["Hello"])
+    redacted_copy(v, "MO/1", texts=["Lorem"])
     add_note(v, "MO/2", "privileged: this witness may not be reliable")
     app.opened(v)
     window = app.window
@@ -251,8 +251,8 @@ def test_a_copy_that_leaked_is_withdrawn_and_left_out_of_the_case_export(
 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     import_files(v, [corpus / "pdf" / "minimal-document.pdf"], case=CASE)
-    redacted_copy(v, "MO/1", texts=["Hello"])  # MO/2: leaked something
-    redacted_copy(v, "MO/1", texts=["Hello", "World"])  # MO/3: the better copy
+    redacted_copy(v, "MO/1", texts=["Lorem"])  # MO/2: leaked something
+    redacted_copy(v, "MO/1", texts=["Lorem", "ipsum"])  # MO/3: the better copy
     app.opened(v)
     window = app.window
     assert window is not None

@@ -572,7 +572,7 @@ def test_fixture_index_rollback_is_caught_by_head(fixture_copy: Path, tmp_path: 
         (fixture_copy / name).unlink(missing_ok=True)
     shutil.copyfile(old_index, fixture_copy / "index.db")
     with Vault.open(fixture_copy, passphrase=fields["passphrase"], clock=FixedClock(LATER)) as v:
-        assert len(v.open_warnings) == 1
+        assert len(v.open_warnings) == 1, "\n".join(v.open_warnings)
         assert "restored from an older copy" in v.open_warnings[0]
         assert len(v.objects.names()) == 3  # the newer object was not swept
         report = run_check(v)

@@ -802,9 +802,9 @@ def test_a_viewer_session_under_strace_writes_only_the_vaults_own_files(
     env = {k: val for k, val in os.environ.items() if not k.startswith("EVIDENCE_VAULT_")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     done = subprocess.run([strace, "-f", "-y", "--seccomp-bpf", "-e", f"trace={TRACED}",
-                           "-o", str(log), sys.executable, "-c", SESSION, str(vault_dir), marker,
-                           PASSPHRASE], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=300)
+                           "-o", str(log), sys.executable, "-X", "faulthandler", "-c", SESSION,
+                           str(vault_dir), marker, PASSPHRASE], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     assert sorted(done.stdout.split("\n")) == ["", "pdflatex-outline.pdf 0 False",
                                                "statement.pdf 1 True"]

@@ -4,6 +4,9 @@ a minute if it is still there. (Locking takes it back at once: see the windows' 
 
 from __future__ import annotations
 
+import atexit
+from functools import cache
+
 from PySide6.QtCore import QByteArray, QMimeData, QTimer
 from PySide6.QtGui import QGuiApplication
 
@@ -28,9 +31,28 @@ def copy_evidence_text(text: str, clear_after_ms: int = CLEAR_AFTER_MS) -> None:
         data.setData(kind, QByteArray(value))
     clipboard = QGuiApplication.clipboard()
     clipboard.setMimeData(data)
+    _clear_at_exit()
 
     def clear() -> None:
         if clipboard.text() == text:
             clipboard.clear()
 
     QTimer.singleShot(clear_after_ms, clipboard, clear)
+
+
+def clear_ours() -> None:
+    """Take our evidence text off the clipboard if it is still there."""
+    if QGuiApplication.instance() is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    data = clipboard.mimeData()
+    if data is not None and data.hasFormat("x-kde-passwordManagerHint"):
+        clipboard.clear()
+
+
+@cache
+def _clear_at_exit() -> None:
+    """Evidence leaves the clipboard when the program ends. (This also keeps PySide from
+    crashing at exit: the clipboard would otherwise free the QMimeData made here after Python
+    has gone.)"""
+    atexit.register(clear_ours)

@@ -198,7 +198,9 @@ class Vault:
             con.close()
             lock.release()
             raise
-        v.open_warnings = v.head_problems() + v.anchor_problems()
+        # The head file inside the folder speaks first; the anchor outside it catches what
+        # the head cannot (the whole folder restored) and would only repeat the head's news.
+        v.open_warnings = v.head_problems() or v.anchor_problems()
         with contextlib.suppress(OSError):  # a vault made by an earlier version: 0755
             make_private_dir(folder)
         for pattern in (".*.partial", ".*.tmp"):  # atomic writes cut short by a crash
