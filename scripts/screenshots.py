@@ -75,6 +75,8 @@ SHOTS: dict[str, tuple[int, int]] = {
     "check-package": (900, 660),
     "verification-dark": (900, 620),
     "receive-case": (560, 190),
+    "change-passphrase": (560, 420),
+    "replace-keys": (560, 420),
     "health": (560, 240),
     "search": (1100, 700),
     "trusted-timestamps": (860, 560),
@@ -329,6 +331,17 @@ def render(out: Path) -> list[Path]:
         app.setPalette(dark_palette())
         verification(tampered, "verification-dark")
         app.setPalette(light)
+
+        # changing the passphrase says what it does not do; the box turns it into new keys
+        change = window.change_passphrase()
+        change.new.setText(PASSPHRASE)
+        change.again.setText(PASSPHRASE)
+        change.meter.update_for(PASSPHRASE, [])
+        written.append(shoot(app, change, "change-passphrase", out))
+        change.seen.setChecked(True)
+        change.reason.setText("I typed it while someone was watching, on a train")
+        written.append(shoot(app, change, "replace-keys", out))
+        change.reject()
 
         # receiving asks which case (a new one typed here is created)
         window.receive(package)

@@ -103,7 +103,7 @@ class App(QObject):
         if self.screen is not None:
             self.screen.close()
             self.screen = None
-        self.window = MainWindow(v, idle_ms=self.idle_time())
+        self.window = MainWindow(v, idle_ms=self.idle_time(), kdf=self.kdf)
         self.window.idle_minutes_changed.connect(self.set_idle_minutes)
         self.window.setWindowIcon(QIcon(str(ICON)))
         self.window.locked.connect(self._locked)

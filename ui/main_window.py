@@ -72,6 +72,7 @@ from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.errors import VaultError
 from vault.items import get_item, list_cases, list_items
+from vault.keyslots import KdfParams
 from vault.search_index import given_up, text_problem
 from vault.vault import Vault
 
@@ -84,9 +85,11 @@ class MainWindow(QMainWindow):
     locking = Signal()  # about to lock: viewers close now, while the vault is still open
     idle_minutes_changed = Signal(int)
 
-    def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS) -> None:
+    def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS,
+                 kdf: KdfParams | None = None) -> None:
         super().__init__()
         self.vault: Vault | None = v
+        self.kdf = kdf  # a new key slot's cost: measured here unless given (tests)
         self.jobs: set[Job] = set()  # running jobs (kept alive until they report)
         self.dialog: Any = None  # the last dialog opened (tests look at it)
         self.thumbnails_asked: set[str] = set()  # refs a thumbnail job has been given
@@ -211,6 +214,15 @@ class MainWindow(QMainWindow):
         self.trust_root_action = QAction(self.tr("Trust an organisation's &root…"), self)
         self.trust_root_action.triggered.connect(lambda _checked=False: self.trust_root())
         vault_menu.addAction(self.trust_root_action)
+        vault_menu.addSeparator()
+        self.passphrase_action = QAction(self.tr("Change the &passphrase…"), self)
+        self.passphrase_action.triggered.connect(
+            lambda _checked=False: self.change_passphrase())
+        vault_menu.addAction(self.passphrase_action)
+        self.rekey_action = QAction(self.tr("&Replace the keys (a secret was seen)…"), self)
+        self.rekey_action.triggered.connect(
+            lambda _checked=False: self.change_passphrase(seen=True))
+        vault_menu.addAction(self.rekey_action)
 
         def action(text: str, slot: Any, shortcut: Any = None,
                    menu: Any = file_menu, toolbar: bool = True) -> QAction:
@@ -350,6 +362,57 @@ class MainWindow(QMainWindow):
         job.failed.connect(failed)
         dialog.show()  # not modal: the investigator can keep reading while it runs
         start(job)
+        return dialog
+
+    def show_info(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Evidence Vault"), message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAccessibleName(self.tr("Done"))
+        self.dialog = box
+        box.open()
+
+    def change_passphrase(self, *, seen: bool = False) -> QDialog:
+        """A new passphrase; or, when a secret may have been seen, new keys: a new recovery
+        key shown and typed back, then the index re-encrypted (vault/key_change.py)."""
+        from ui.passphrase_ui import ChangePassphraseDialog
+        from ui.vault_dialogs import RecoveryKeyDialog
+        from vault.key_change import replace_keys
+        from vault.keyslots import new_recovery_key
+
+        v = self._open_vault()
+        dialog = ChangePassphraseDialog([v.identity.name, v.identity.initials], seen=seen,
+                                        parent=self)
+        self.dialog = dialog
+        kdf = self.kdf
+
+        def accepted() -> None:
+            new, reason = dialog.new.text(), dialog.reason.text()
+            if not dialog.seen.isChecked():
+                self.run(self.tr("Changing the passphrase"),
+                         Job(lambda _cancel: v.change_passphrase(new, kdf=kdf)),
+                         lambda _r: self.show_info(self.tr(
+                             "The passphrase is changed. If you think the old one or the "
+                             "recovery key was seen by someone, use Vault > Replace the keys "
+                             "as well.")))
+                return
+            key = new_recovery_key()
+            shown = RecoveryKeyDialog(key, v.folder, self, replacing=True)
+            self.dialog = shown
+
+            def typed_back() -> None:
+                self.run(self.tr("Replacing the keys"),
+                         Job(lambda _cancel: replace_keys(v, new, key, reason=reason, kdf=kdf)),
+                         lambda _r: self.show_info(self.tr(
+                             "The keys are replaced. The old passphrase and the old recovery "
+                             "key no longer open this vault. Backups made before this still "
+                             "open with the old ones: destroy them, or make a new backup.")))
+
+            shown.accepted.connect(typed_back)
+            shown.open()
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
         return dialog
 
     def show_error(self, message: str) -> None:

@@ -242,9 +242,12 @@ class RecoveryKeyDialog(QDialog):
     """The recovery key, shown once; the dialog closes only when it has been typed back."""
 
     def __init__(self, key: str, vault_path: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, replacing: bool = False) -> None:
+        """``replacing``: a new key for a vault whose keys are being replaced; until it is
+        typed back, Cancel changes nothing."""
         super().__init__(parent)
         self._key = key
+        self._replacing = replacing
         self._vault_path = vault_path
         self.setWindowTitle(self.tr("Your recovery key"))
         self.setAccessibleName(self.tr("Recovery key"))
@@ -285,6 +288,18 @@ class RecoveryKeyDialog(QDialog):
         layout.addWidget(self.saved)
         layout.addWidget(QLabel(self.tr("To check it was written down, type it here:")))
         layout.addWidget(self.typed)
+        if replacing:
+            advice.setText(self.tr(
+                "This is the vault's new recovery key: once the keys are replaced, the old one "
+                "opens nothing. Write it on paper and keep it away from the laptop. If the "
+                "passphrase is forgotten, it is the only way back to the evidence. It is shown "
+                "only now."))
+            self.ok.setText(self.tr("I have written it down: replace the keys"))
+            self.ok.setAccessibleName(self.ok.text())
+            cancel = QPushButton(self.tr("Cancel (nothing is changed)"))
+            cancel.setAccessibleName(self.tr("Cancel"))
+            cancel.clicked.connect(super().reject)
+            layout.addWidget(cancel)
         layout.addWidget(self.ok)
         self.typed.textChanged.connect(self._check)
         self.ok.clicked.connect(self.accept)
@@ -342,7 +357,7 @@ class RecoveryKeyDialog(QDialog):
         self.ok.setEnabled(same)
 
     def reject(self) -> None:  # Escape must not lose the only sight of the key
-        if self.ok.isEnabled():
+        if self.ok.isEnabled() or self._replacing:  # a replacement is not made until typed
             super().reject()
 
 

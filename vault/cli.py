@@ -18,7 +18,7 @@ from typing import IO, Any
 import click
 
 from vault import __version__
-from vault.errors import VaultError
+from vault.errors import VaultError, WrongSecret
 from vault.identity import Identity
 from vault.vault import Vault
 
@@ -432,10 +432,51 @@ def annotations_cmd(vault: str, ref: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("vault")
 def passwd(vault: str) -> None:
-    """Change the passphrase (instant, whatever the vault's size)."""
+    """Change the passphrase (instant, whatever the vault's size).
+
+    This does not lock anyone out who already has the old passphrase and an older copy of
+    the vault's header (a backup, a synced copy), nor anyone with the recovery key: if the
+    passphrase or the recovery key may have been seen, use 'rekey' instead."""
     with open_vault(vault) as v:
         v.change_passphrase(_ask(NEW_PASS_ENV, "New passphrase", confirm=True))
     click.echo("Passphrase changed.")
+    click.echo("If you think the old passphrase or the recovery key was seen by someone, run "
+               "'evidence-vault rekey' as well: a passphrase change alone does not lock out a "
+               "copy of the vault made before it, or the recovery key.")
+
+
+@cli.command()
+@click.argument("vault")
+@click.option("--reason", default="", help="Why (kept in the chain of custody).")
+def rekey(vault: str, reason: str) -> None:
+    """Replace the vault's keys: a new passphrase and a new recovery key, and the index
+    re-encrypted, so that the old passphrase, the old recovery key and any older copy of the
+    header open nothing in this vault. (Backups made before keep their old keys.)"""
+    from vault.key_change import replace_keys
+    from vault.keyslots import new_recovery_key, parse_recovery_key
+
+    with open_vault(vault) as v:
+        new = _ask(NEW_PASS_ENV, "New passphrase", confirm=True)
+        key = new_recovery_key()
+        click.echo("NEW RECOVERY KEY (write it down and keep it apart from this laptop; the "
+                   "old one stops working):")
+        click.echo(f"    {key}")
+        sys.stdout.flush()
+        typed = click.prompt("Type the new recovery key back", err=True, default="",
+                             show_default=False)
+        try:
+            same = parse_recovery_key(typed) == parse_recovery_key(key)
+        except WrongSecret:
+            same = False
+        if not same:
+            raise click.ClickException("the recovery key typed back differs from the one shown. "
+                                       "Nothing was changed: the old passphrase and recovery key "
+                                       "still open the vault")
+        click.echo("Replacing the keys (the index is re-encrypted)…", err=True)
+        replace_keys(v, new, key, reason=reason)
+    click.echo("Keys replaced: the old passphrase and the old recovery key no longer open "
+               "this vault. Backups made before this still open with the old ones: destroy "
+               "them or make new ones.")
 
 
 @cli.command()

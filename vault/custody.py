@@ -46,6 +46,8 @@ VERIFIED = "verified"
 PURGED = "purged"
 PASSPHRASE_CHANGED = "passphrase changed"
 RECOVERED = "passphrase reset with recovery key"
+# A new master key: the index re-encrypted, new passphrase and recovery slots (key_change.py).
+KEYS_REPLACED = "keys replaced"
 BACKUP_MADE = "backup made"
 CASE_CREATED = "case created"
 ANNOTATION_ADDED = "annotation added"

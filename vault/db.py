@@ -188,6 +188,14 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
+def rekey(con: Connection, key: bytes) -> None:
+    """Re-encrypt every page of the index under ``key`` (one SQLite transaction: a crash
+    leaves it all under the old key or all under the new), then empty the WAL, whose old
+    frames are under the old key."""
+    con.execute(f"PRAGMA rekey = \"x'{key.hex()}'\"")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
     """Open (or create) the index keyed with the raw master key, check that nothing will reach
     the disk in clear, and bring the schema up to date."""
@@ -201,7 +209,10 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
     except sqlcipher3.Error as e:
         raise EnvironmentProblem(f"cannot open {path}: {e}") from e
     try:
-        con.execute(_key_pragma(key))  # always first
+        # SQLCipher's own log would print "hmac check failed" lines on a wrong key, past
+        # the plain message this program gives for it.
+        con.execute("PRAGMA cipher_log_level = NONE")
+        con.execute(_key_pragma(key))  # the first statement that touches the database
         _check_library(con)
         try:
             con.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -34,6 +34,27 @@ class Header:
                 return s
         raise VaultUnusable(f"header.json has no {kind} key slot")
 
+    def slots_of(self, kind: str) -> list[dict[str, Any]]:
+        """Every slot of ``kind``: one, or two while a change of keys is under way (the new
+        one carries ``replaces``, see :mod:`vault.key_change`)."""
+        found = [s for s in self.slots if s.get("kind") == kind]
+        if not found:
+            raise VaultUnusable(f"header.json has no {kind} key slot")
+        return found
+
+    def key_change_pending(self) -> bool:
+        return any("replaces" in s for s in self.slots)
+
+    def settle_key_change(self, opened: dict[str, Any]) -> bool:
+        """After a change of keys was cut short, keep the generation of slots that opened the
+        index: the new one (returns True: the change took effect) or the old one (False)."""
+        took_effect = "replaces" in opened
+        kept = [s for s in self.slots if ("replaces" in s) == took_effect]
+        ids = {"passphrase": 1, "recovery": 2}
+        self.slots = [{**{k: v for k, v in s.items() if k not in ("replaces", "change")},
+                       "id": ids.get(str(s.get("kind")), s.get("id"))} for s in kept]
+        return took_effect
+
     def replace_slot(self, new: dict[str, Any]) -> None:
         self.slots = [new if s.get("kind") == new["kind"] else s for s in self.slots]
 

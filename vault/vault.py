@@ -28,7 +28,13 @@ from vault.atomic import PRIVATE_FILE, atomic_write, make_private_dir, private_o
 from vault.certs import cert_fingerprint, make_signing_certificate
 from vault.clock import Clock, SystemClock, iso_utc
 from vault.db import DB_NAME, Connection, connect
-from vault.errors import EnvironmentProblem, IntegrityError, VaultInUse, VaultUnusable
+from vault.errors import (
+    EnvironmentProblem,
+    IntegrityError,
+    VaultInUse,
+    VaultUnusable,
+    WrongSecret,
+)
 from vault.header import Header, read_header
 from vault.identity import Identity
 from vault.keyslots import (
@@ -89,6 +95,17 @@ class _Lock:
             self._f = None
 
 
+def _interrupted_change_message(kind: str, slot: dict[str, Any]) -> str:
+    """The secret opened a slot whose master key the index refuses: a change of keys was cut
+    short, and the user typed the secret of the generation that is not in force."""
+    which = "passphrase" if kind == "passphrase" else "recovery key"
+    if "replaces" in slot:
+        return (f"this {which} was being set when a change of keys was interrupted, before "
+                f"it took effect: open the vault with the {which} from before")
+    return (f"this vault's keys were changed, and this {which} no longer opens it: use the new "
+            f"{which}")
+
+
 class Vault:
     def __init__(self, folder: Path, header: Header, con: Connection, lock: _Lock,
                  clock: Clock, master: bytes) -> None:
@@ -107,6 +124,7 @@ class Vault:
         self._machine: str | None = None
         # Said on open without stopping anything: encrypted files the index does not name.
         self.notices: list[str] = []
+        self.key_change_notices: list[str] = []
         # Key slots below the Argon2id floor (an edited header.json): said, never fatal.
         self.kdf_warnings: list[str] = weak_slot_warnings(header.slots)
         ident = json.loads(self.setting("identity"))
@@ -177,16 +195,37 @@ class Vault:
             folder = vault_path(folder)
         header = read_header(folder)
         if passphrase is not None:
-            master = open_slot(header.slot("passphrase"), normalise_passphrase(passphrase),
-                               header.vault_id)
+            kind, secret = "passphrase", normalise_passphrase(passphrase)
         elif recovery_key is not None:
-            master = open_slot(header.slot("recovery"), parse_recovery_key(recovery_key),
-                               header.vault_id)
+            kind, secret = "recovery", parse_recovery_key(recovery_key)
         else:
             raise ValueError("a passphrase or a recovery key is needed")
+        # Two slots of a kind only while a change of keys was cut short: each that opens
+        # with this secret is tried on the index, which only one master key opens.
+        unwrapped: list[tuple[dict[str, Any], bytes]] = []
+        refused: WrongSecret | None = None
+        for slot in header.slots_of(kind):
+            try:
+                unwrapped.append((slot, open_slot(slot, secret, header.vault_id)))
+            except WrongSecret as e:
+                refused = e
+        if not unwrapped:
+            assert refused is not None
+            raise refused
         lock = _Lock(folder)
+        con = None
+        opened: dict[str, Any] = {}
         try:
-            con = connect(folder / DB_NAME, master)
+            for slot, master in unwrapped:
+                try:
+                    con = connect(folder / DB_NAME, master)
+                    opened = slot
+                    break
+                except VaultUnusable:
+                    if not header.key_change_pending():
+                        raise
+            if con is None:
+                raise WrongSecret(_interrupted_change_message(kind, unwrapped[-1][0]))
         except BaseException:
             lock.release()
             raise
@@ -194,13 +233,15 @@ class Vault:
             v = cls(folder, header, con, lock, clock or SystemClock(), master)
             if v.setting("vault_id") != header.vault_id:
                 raise VaultUnusable("index.db belongs to another vault than header.json")
+            # The head file inside the folder speaks first; the anchor outside it catches what
+            # the head cannot (the whole folder restored) and would only repeat the head's news.
+            v.open_warnings = v.head_problems() or v.anchor_problems()
+            if header.key_change_pending():
+                v._settle_key_change(opened)
         except BaseException:
             con.close()
             lock.release()
             raise
-        # The head file inside the folder speaks first; the anchor outside it catches what
-        # the head cannot (the whole folder restored) and would only repeat the head's news.
-        v.open_warnings = v.head_problems() or v.anchor_problems()
         with contextlib.suppress(OSError):  # a vault made by an earlier version: 0755
             make_private_dir(folder)
         for pattern in (".*.partial", ".*.tmp"):  # atomic writes cut short by a crash
@@ -211,8 +252,29 @@ class Vault:
             v.advance_head()
             v.objects.sweep(v.referenced_objects())  # never deletes a committed object
             v.remember_head()
-        v.notices = v.orphan_notices()
+        v.notices = v.key_change_notices + v.orphan_notices()
         return v
+
+    def _settle_key_change(self, opened: dict[str, Any]) -> None:
+        """A change of keys was cut short (vault/key_change.py): keep the slots that opened
+        the index, and record the change where it took effect and its event is missing."""
+        change = str(opened.get("change", ""))
+        took_effect = self.header.settle_key_change(opened)
+        self.header.save(self.folder)
+        self.kdf_warnings = weak_slot_warnings(self.header.slots)
+        if not took_effect:
+            self.key_change_notices.append(
+                "a change of this vault's keys was interrupted before it took effect: the "
+                "passphrase and recovery key from before it still open the vault, and the new "
+                "recovery key shown then does not. Change the keys again")
+            return
+        recorded = any(json.loads(e.body).get("details", {}).get("change") == change
+                       for e in self.events() if json.loads(e.body).get("action")
+                       == custody.KEYS_REPLACED)
+        if not recorded:
+            with self.transaction():
+                self.record(custody.KEYS_REPLACED, details={
+                    "change": change, "reason": "", "completed_on_open": True})
 
     @property
     def machine(self) -> str:
@@ -235,8 +297,6 @@ class Vault:
 
     def is_passphrase(self, candidate: str) -> bool:
         """Whether ``candidate`` opens this vault's passphrase slot (one key derivation)."""
-        from vault.errors import WrongSecret
-
         try:
             open_slot(self.header.slot("passphrase"), normalise_passphrase(candidate),
                       self.vault_id)
@@ -490,6 +550,11 @@ class Vault:
         self.kdf_warnings = weak_slot_warnings(self.header.slots)
         with self.transaction():
             self.record(action)
+
+    def replace_master_key(self, master: bytes) -> None:
+        """After the index was re-encrypted under ``master`` (vault/key_change.py)."""
+        self._master[:] = bytes(len(self._master))
+        self._master = bytearray(master)
 
     def _master_key(self) -> bytes:
         return bytes(self._master)

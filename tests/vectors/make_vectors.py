@@ -769,12 +769,97 @@ head token: {token.subject} {token.gen_time}
     return target
 
 
+KEY_CHANGE_FIXTURE = FIXTURES / "vault-v2-key-change-cut-short.evault"
+KEY_CHANGE_PASSPHRASE = "quietly amber lighthouse seventeen"
+
+
+def make_key_change_fixture(target: Path = KEY_CHANGE_FIXTURE) -> Path:
+    """A vault left between steps 2 and 3 of a change of keys (vault format version 2): its
+    header holds the old slots and the new ones (``replaces``), its index is already under the
+    new master key, and the ``keys replaced`` event is not yet recorded."""
+    import datetime as dt
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from vault.clock import FixedClock
+    from vault.identity import Identity
+    from vault.importer import import_paths
+    from vault.key_change import replace_keys
+    from vault.keyslots import TEST_KDF, new_recovery_key
+    from vault.vault import Vault
+
+    if target.exists():
+        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently")
+    readme = target.parent / "README.md"
+    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
+        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
+
+    class CutShort(Exception):
+        pass
+
+    def stop(step: str) -> None:
+        if step == "index":
+            raise CutShort
+
+    t0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
+    identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+    new_recovery = new_recovery_key()
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = []
+        for name, content in FIXTURE_FILES.items():
+            (Path(tmp) / name).write_bytes(content)
+            sources.append(Path(tmp) / name)
+        v, old_recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity,
+                                       clock=FixedClock(t0), kdf=TEST_KDF)
+        with v:
+            for _ in import_paths(v, sources, case="NB-2026-01"):
+                pass
+            try:
+                replace_keys(v, KEY_CHANGE_PASSPHRASE, new_recovery, reason="fixture",
+                             kdf=TEST_KDF, check_strength=False, after_step=stop)
+            except CutShort:
+                pass
+            else:
+                raise SystemExit("the change of keys was not cut short")
+            vault_id = v.vault_id
+            events = sum(1 for _ in v.events())
+    section = f"""
+## {target.name}
+
+A vault cut short in a change of keys (vault format version 2, "Replacing the keys"), made
+once with `python tests/vectors/make_vectors.py --key-change-fixture`: `Vault.create` with
+`TEST_KDF`, the two notes above imported into the case `NB-2026-01`, then `replace_keys`
+stopped after step 2. `header.json` holds four slots (the old passphrase and recovery slots,
+and the new ones marked `replaces`); `index.db` is under the new master key; the `keys
+replaced` event is not recorded. Opening it with the new passphrase or recovery key keeps the
+new slots and records the event (`completed_on_open`); the old ones are refused with a message
+that says the keys were changed. Keep it for good, never open it in place.
+
+```
+old passphrase: {FIXTURE_PASSPHRASE}
+old recovery key: {old_recovery}
+new passphrase: {KEY_CHANGE_PASSPHRASE}
+new recovery key: {new_recovery}
+vault id: {vault_id}
+custody events: {events}
+```
+"""
+    with readme.open("a", encoding="utf-8") as f:
+        f.write(section)
+    return target
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where to write the vectors")
     parser.add_argument("--fixture", action="store_true",
                         help=f"also create {FIXTURE.relative_to(ROOT)} (refused if it exists)")
+    parser.add_argument("--key-change-fixture", action="store_true",
+                        help=f"only create {KEY_CHANGE_FIXTURE.relative_to(ROOT)}")
     args = parser.parse_args(argv)
+    if args.key_change_fixture:
+        print(f"fixture written to {make_key_change_fixture()}")
+        return
     written = write_vectors(args.out)
     print(f"{len(written)} vectors written to {args.out}")
     if args.fixture:
