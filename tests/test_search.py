@@ -16,6 +16,7 @@ from vault import custody
 from vault.annotations import add_annotation, delete_annotation, edit_annotation
 from vault.check import run_check
 from vault.clock import FixedClock, iso_utc
+from vault.items import get_item
 from vault.notes import add_note
 from vault.purge import purge
 from vault.search import HIT_END, HIT_START, count, search
@@ -626,6 +627,10 @@ def test_hostile_office_documents_give_no_text_and_do_not_stop_the_index(
                                      "o.oid = i.oid WHERE i.ref=?", (ref,)).fetchone()
         with vault.objects.open(oid, bytes(key)) as reader:  # preserved byte for byte
             assert b"".join(reader.iter_chunks()) == (src / f"{kind}.docx").read_bytes(), kind
+        # and its item says why its words are not searchable
+        assert any("words could not be read" in w
+                   for w in get_item(vault, ref).warnings), (kind, get_item(vault, ref).warnings)
+    assert get_item(vault, refs["good.docx"]).warnings == []
     assert run_check(vault).ok
 
 

@@ -23,6 +23,7 @@ from vault.mupdf_quiet import mupdf, take_messages
 from vault.objects import ObjectReader
 from vault.office_text import OFFICE_MIMES
 from vault.outlook_msg import OLE, is_outlook, read_msg
+from vault.png_check import walk_png
 
 MAX_PDF_BYTES = 512 << 20
 MAX_MAIL_BYTES = 512 << 20
@@ -69,21 +70,30 @@ def capped(found: list[str]) -> list[str]:
 
 
 def _office(reader: ObjectReader, mime: str, out: Extracted) -> None:
-    """An office document's core properties and what is embedded in it."""
-    from vault.office_text import document_properties
+    """An office document's core properties, what is embedded in it, and whether the search
+    index will be able to read its words (one it refuses gives none: its item says why)."""
+    from vault.office_text import document_properties, read_text
 
     reader.seek(0)
-    try:
-        with io.BufferedReader(reader, 1 << 16) as f:
+    with io.BufferedReader(reader, 1 << 16) as f:
+        try:
             props, embedded = document_properties(f, mime)
-    except Exception as e:  # hostile or damaged: say why its details were not read
-        out.warnings.append(f"the document's details could not be read ({type(e).__name__}: "
-                            f"{e}); preserved as received")
-        return
-    if props:
-        out.metadata["document"] = props
-    if embedded:
-        out.metadata["embedded"] = embedded
+        except Exception as e:  # hostile or damaged: say why its details were not read
+            out.warnings.append(f"the document's details and its words could not be read "
+                                f"({type(e).__name__}: {e}); preserved as received, and "
+                                "found by its name")
+            return
+        if props:
+            out.metadata["document"] = props
+        if embedded:
+            out.metadata["embedded"] = embedded
+        f.seek(0)
+        try:
+            read_text(f, mime)
+        except Exception as e:
+            out.warnings.append(f"its words could not be read for search "
+                                f"({type(e).__name__}: {e}); preserved as received, and "
+                                "found by its name")
 
 
 def _mail(reader: ObjectReader, mime: str, out: Extracted) -> None:
@@ -168,6 +178,11 @@ _TAGS = {0x010F: "camera_make", 0x0110: "camera_model", 0x0112: "orientation",
 _EXIF_TAGS = {0x9003: "captured", 0x9011: "offset_time"}
 
 
+# Pixels decoded at import to find damage (after a JPEG's reduced-size decoding): a 48 MP
+# phone photo at most, about 200 MB. A larger PNG is checked without decoding (png_check.py).
+MAX_CHECK_PIXELS = 50_000_000
+
+
 def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
     from PIL import Image
 
@@ -193,7 +208,17 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
             return
         with im:
             out.metadata.update({"format": im.format, "width": im.width, "height": im.height})
-            exif = im.getexif()
+            # A large PNG is walked, not decoded (png_check.py): Pillow would decode all of it
+            # to reach an eXIf chunk that follows the image data.
+            walked: list[str] | None = None
+            if im.format == "PNG" and im.width * im.height > MAX_CHECK_PIXELS:
+                source.seek(0)
+                walked, raw = walk_png(source)
+                exif = Image.Exif()
+                if raw:
+                    exif.load(raw)
+            else:
+                exif = im.getexif()
             for tag, name in _TAGS.items():
                 if tag in exif:
                     out.metadata[name] = _plain(exif[tag])
@@ -208,7 +233,15 @@ def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
             try:
                 if im.format == "JPEG":
                     im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
-                im.load()  # reads the whole image: a truncated or corrupt one shows here
+                if walked is not None:  # checked in a stream, in constant memory
+                    out.warnings.extend(walked)
+                elif im.width * im.height <= MAX_CHECK_PIXELS:
+                    im.load()  # reads the whole image: a truncated or corrupt one shows here
+                else:
+                    out.warnings.append(
+                        f"too large to decode during import ({im.width * im.height / 1e6:,.0f} "
+                        "megapixels): its image data was not checked for damage; preserved "
+                        "as received")
             except Exception as e:
                 out.warnings.append(f"the image data is damaged: {e}")
     for w in caught:
