@@ -127,3 +127,65 @@ def test_file_dialogs_are_qt_s_own(qapp: object) -> None:
 
     configure(QApplication)
     assert QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
+
+
+MEMORY = """
+import binascii, sys
+from vault.vault import Vault
+
+def count(needles):
+    found = [0] * len(needles)
+    with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:
+        for line in maps:
+            parts = line.split()
+            if "r" not in parts[1] or (len(parts) > 5 and parts[5].startswith("[v")):
+                continue
+            lo, hi = (int(x, 16) for x in parts[0].split("-"))
+            try:
+                mem.seek(lo)
+                data = mem.read(hi - lo)
+            except (OSError, ValueError, OverflowError):
+                continue
+            for i, n in enumerate(needles):
+                found[i] += data.count(n)
+    return found
+
+v = Vault.open(sys.argv[1], passphrase=sys.argv[2])
+raw = bytearray(v._master)  # each needle is itself one occurrence
+hexed = bytearray(binascii.hexlify(raw))
+print(*count([bytes(raw), bytes(hexed)]))
+"""
+
+
+def test_the_master_key_is_not_left_behind_in_memory(tmp_path: Path) -> None:
+    """Once a vault is open, its master key is in memory once (the vault's own wipeable
+    copy), and its hex text (the PRAGMA key statement) nowhere: the unwrapped bytes and the
+    statement are wiped, and the statement never enters the connection's cache."""
+    from conftest import IDENTITY, PASSPHRASE
+
+    from vault.keyslots import TEST_KDF
+    from vault.vault import Vault
+
+    v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
+    folder = v.folder
+    v.close()
+    done = subprocess.run([sys.executable, "-c", MEMORY, str(folder), PASSPHRASE],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    raw, hexed = map(int, done.stdout.split())
+    # raw: the needle, its bytes() copy and the vault's copy; hexed: the needle's two copies.
+    assert (raw, hexed) == (3, 2), (raw, hexed)
+
+
+def test_wipe_overwrites_in_place() -> None:
+    from vault.secret_memory import key_statement, wipe
+
+    data = bytes.fromhex("00ff") + b"secret key bytes"
+    text = "".join(["x'", "ab" * 16, "'"])  # made here, not interned
+    buf = bytearray(b"passphrase")
+    for thing in (data, text, buf):
+        wipe(thing)
+    assert data == bytes(len(data)) and text == "\0" * len(text) and buf == bytes(len(buf))
+    statement = key_statement("key", bytes(range(32)))
+    assert statement == "PRAGMA key = \"x'" + bytes(range(32)).hex() + "'\";"

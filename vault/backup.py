@@ -19,6 +19,7 @@ from vault.atomic import PRIVATE_FILE, fsync_dir, make_private_dir, private_open
 from vault.db import DB_NAME, connect
 from vault.errors import EnvironmentProblem, VaultError
 from vault.header import HEADER
+from vault.secret_memory import wipe
 from vault.vault import HEAD, Vault, vault_path
 
 
@@ -42,7 +43,11 @@ def backup(v: Vault, dest: str | os.PathLike[str]) -> Path:
         os.close(os.open(tmp / DB_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         v.con.execute("VACUUM INTO ?", (str(tmp / DB_NAME),))
         # What the copied index refers to: the objects named in it.
-        check = connect(tmp / DB_NAME, v._master_key())
+        master = v._master_key()
+        try:
+            check = connect(tmp / DB_NAME, master)
+        finally:
+            wipe(master)
         try:
             oids = [str(r[0]) for r in check.execute("SELECT oid FROM objects")]
         finally:

@@ -11,6 +11,7 @@ import sqlcipher3
 
 from vault.atomic import PRIVATE_FILE
 from vault.errors import EnvironmentProblem, NewerFormat, UnsafeEnvironment, VaultUnusable
+from vault.secret_memory import key_statement, wipe
 
 Connection = Any  # sqlcipher3.Connection has no type information
 DB_NAME = "index.db"
@@ -184,15 +185,21 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _key_pragma(key: bytes) -> str:
-    return f"PRAGMA key = \"x'{key.hex()}'\""
+def _apply_key(con: Connection, pragma: str, key: bytes | bytearray) -> None:
+    """Give SQLCipher the raw key through a statement that is wiped once used, run outside
+    the connection's statement cache (which would keep it; vault/secret_memory.py)."""
+    statement = key_statement(pragma, key)
+    try:
+        con.executescript(statement)
+    finally:
+        wipe(statement)
 
 
 def rekey(con: Connection, key: bytes) -> None:
     """Re-encrypt every page of the index under ``key`` (one SQLite transaction: a crash
     leaves it all under the old key or all under the new), then empty the WAL, whose old
     frames are under the old key."""
-    con.execute(f"PRAGMA rekey = \"x'{key.hex()}'\"")
+    _apply_key(con, "rekey", key)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -212,7 +219,7 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Connection:
         # SQLCipher's own log would print "hmac check failed" lines on a wrong key, past
         # the plain message this program gives for it.
         con.execute("PRAGMA cipher_log_level = NONE")
-        con.execute(_key_pragma(key))  # the first statement that touches the database
+        _apply_key(con, "key", key)  # the first statement that touches the database
         _check_library(con)
         try:
             con.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -35,6 +35,7 @@ from vault.keyslots import (
     weak_slot_warnings,
 )
 from vault.passphrase import require_strong
+from vault.secret_memory import wipe
 from vault.vault import Vault
 
 STEPS = ("header", "index", "event", "done")
@@ -77,6 +78,7 @@ def replace_keys(v: Vault, new_passphrase: str, new_recovery_key: str, *, reason
             header.save(v.folder)
             raise
         v.replace_master_key(master)
+        wipe(master)  # the vault keeps its own copy
         step("index")
         with v.transaction():
             v.record(custody.KEYS_REPLACED, details={

@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from vault.errors import VaultUnusable, WrongSecret
+from vault.secret_memory import wipe
 
 KEY_BYTES = 32
 # Limits a reader enforces, so a tampered header cannot exhaust memory or time.
@@ -125,7 +126,8 @@ def _aad(vault_id: str, kind: str) -> bytes:
     return f"evidence-vault keyslot|{vault_id}|{kind}".encode()
 
 
-def make_slot(slot_id: int, kind: str, secret: bytes, master_key: bytes, vault_id: str,
+def make_slot(slot_id: int, kind: str, secret: bytes, master_key: bytes | bytearray,
+              vault_id: str,
               params: KdfParams) -> dict[str, Any]:
     if params.below_floor() and not params.for_tests:
         raise WeakKdf(f"refusing to write a key slot at {params.describe()}: below the floor "
@@ -134,6 +136,7 @@ def make_slot(slot_id: int, kind: str, secret: bytes, master_key: bytes, vault_i
     nonce = secrets.token_bytes(12)
     kek = derive(secret, salt, params)
     wrapped = AESGCM(kek).encrypt(nonce, master_key, _aad(vault_id, kind))
+    wipe(kek)
     return {"id": slot_id, "kind": kind, "kdf": {**params.to_json(), "salt": b64e(salt)},
             "wrap": {"alg": "A256GCM", "nonce": b64e(nonce), "ct": b64e(wrapped)}}
 
@@ -162,6 +165,8 @@ def open_slot(slot: dict[str, Any], secret: bytes, vault_id: str) -> bytes:
     except InvalidTag:
         raise WrongSecret("wrong passphrase" if kind == "passphrase"
                           else "wrong recovery key") from None
+    finally:
+        wipe(kek)
 
 
 # Recovery key: 18 random bytes and a 2-byte check, written as 32 Crockford base32 characters

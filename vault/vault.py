@@ -50,6 +50,7 @@ from vault.keyslots import (
 )
 from vault.objects import ObjectStore
 from vault.passphrase import require_strong
+from vault.secret_memory import wipe
 
 HEAD = "head.json"
 LOCK = "vault.lock"
@@ -231,6 +232,8 @@ class Vault:
             raise
         try:
             v = cls(folder, header, con, lock, clock or SystemClock(), master)
+            for _slot, unwrapped_key in unwrapped:  # the vault keeps its own wipeable copy
+                wipe(unwrapped_key)
             if v.setting("vault_id") != header.vault_id:
                 raise VaultUnusable("index.db belongs to another vault than header.json")
             # The head file inside the folder speaks first; the anchor outside it catches what
@@ -532,7 +535,7 @@ class Vault:
         """Rewrap the master key under a new passphrase: instant, whatever the vault's size."""
         if check_strength:
             require_strong(new, [self.identity.name, self.identity.initials])
-        master = self._master_key()
+        master = self._master  # wrapped straight from the vault's wipeable copy
         old = self.header.slot("passphrase")
         # Never the old slot's cost: header.json is not authenticated, and a slot not opened
         # now may have been edited to a trivial cost (docs/vault-format.md, "Key slots").
