@@ -127,8 +127,7 @@ def _aad(vault_id: str, kind: str) -> bytes:
 
 
 def make_slot(slot_id: int, kind: str, secret: bytes, master_key: bytes | bytearray,
-              vault_id: str,
-              params: KdfParams) -> dict[str, Any]:
+              vault_id: str, params: KdfParams) -> dict[str, Any]:
     if params.below_floor() and not params.for_tests:
         raise WeakKdf(f"refusing to write a key slot at {params.describe()}: below the floor "
                       f"of {FLOOR_M_KIB // 1024} MiB, {FLOOR_T} passes")
