@@ -42,11 +42,28 @@ def contents(v: Vault, item: Item) -> Contents | None:
         key = v.object_key(item.oid)
     with v.objects.open(item.oid, key) as reader:
         data = b"".join(reader.iter_chunks())
-    if item.mime == EML:
+    # Read in a parser worker (vault/parser_pool.py), away from the keys.
+    found, blob = v.parsers.run("contents", data, mime=item.mime)
+    if found is None:
+        return None
+    out = Contents(headers=dict(found["headers"]), attachments=list(found["attachments"]),
+                   warnings=list(found["warnings"]))
+    at = 0
+    for p in found["parts"]:
+        out.parts.append(Part(blob[at:at + int(p["length"])], str(p["name"]),
+                              str(p["content_type"]), dict(p["place"])))
+        at += int(p["length"])
+    return out
+
+
+def contents_of(data: bytes, mime: str) -> Contents | None:
+    """What is inside an e-mail, a mailbox, an Outlook message or a PDF (in a parser
+    worker: vault/parse_jobs.py)."""
+    if mime == EML:
         return read_message(data)
-    if item.mime == MBOX:
+    if mime == MBOX:
         return read_mbox(data)
-    if item.mime == OLE:
+    if mime == OLE:
         return read_msg(data)[0] if is_outlook(data) else None
     return pdf_embedded(data)
 

@@ -28,11 +28,12 @@ from vault.clock import iso_utc
 from vault.email_parts import EML, MBOX
 from vault.errors import EnvironmentProblem, VaultError
 from vault.items import case_id, next_reference
-from vault.metadata import Extracted, extract
+from vault.metadata import Extracted
 from vault.mime import sniff
 from vault.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
 from vault.office_text import OFFICE_MIMES
 from vault.outlook_msg import OLE
+from vault.parser_pool import ParseFailed, ParserPool
 from vault.private_details import keep, seal
 from vault.search_index import queue_index
 from vault.timestamps import queue_head_safely
@@ -310,12 +311,15 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
 
 
 class _MetadataReader:
-    """Reads new items' contents in one worker thread (Pillow, hashlib and AES release the
-    GIL), and records what it found from the importing thread, which owns the database."""
+    """Has new items' details read by the parser workers (vault/parser_pool.py: processes
+    that hold no key), one thread per worker decrypting and waiting for them, and records
+    what they found from the importing thread, which owns the database."""
 
     def __init__(self, v: Vault) -> None:
         self._v = v
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metadata")
+        self._parsers = v.parsers
+        self._pool = ThreadPoolExecutor(max_workers=self._parsers.size,
+                                        thread_name_prefix="metadata")
         self._pending: list[tuple[ImportResult, Future[Extracted]]] = []
         self.parents: list[str] = []  # imported items that may hold items of their own
 
@@ -333,7 +337,8 @@ class _MetadataReader:
             if mime in ("application/pdf", EML, MBOX, OLE, *OFFICE_MIMES) or \
                     mime.startswith("image/"):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
-                self._pending.append((r, self._pool.submit(_read_metadata, path, oid, key, mime)))
+                self._pending.append((r, self._pool.submit(_read_metadata, self._parsers, path,
+                                                           oid, key, mime)))
 
     def record(self, *, wait: bool) -> None:
         done = [(r, f) for r, f in self._pending if wait or f.done()]
@@ -358,12 +363,25 @@ class _MetadataReader:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_metadata(path: Path, oid: str, key: bytes, mime: str) -> Extracted:
+MAX_PARSE_BYTES = 512 << 20  # a file's plaintext handed to a parser worker, in memory
+
+
+def _read_metadata(parsers: ParserPool, path: Path, oid: str, key: bytes,
+                   mime: str) -> Extracted:
     try:
         with ObjectReader(path, oid, key) as reader:
-            return extract(reader, mime)
+            if reader.size > MAX_PARSE_BYTES:
+                return Extracted(warnings=["too large to read its details during import; "
+                                           "preserved as received"])
+            data = b"".join(reader.iter_chunks())
     except VaultError as e:  # the object itself failed: check will say so; the import goes on
         return Extracted(warnings=[f"could not read the stored content back: {e}"])
+    try:
+        found, _ = parsers.run("metadata", data, mime=mime)
+    except ParseFailed as e:  # a crash or a limit in the worker: the evidence is stored
+        return Extracted(warnings=[f"its details could not be read: {e}; preserved as "
+                                   "received"])
+    return Extracted(metadata=dict(found["metadata"]), warnings=list(found["warnings"]))
 
 
 def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,

@@ -20,7 +20,7 @@ from vault.email_parts import EML, MBOX, read_mbox, read_message
 from vault.errors import EnvironmentProblem
 from vault.jpeg import jpeg_problems
 from vault.mupdf_quiet import mupdf, take_messages
-from vault.objects import ObjectReader
+from vault.objects import Content
 from vault.office_text import OFFICE_MIMES
 from vault.outlook_msg import OLE, is_outlook, read_msg
 from vault.png_check import walk_png
@@ -36,7 +36,7 @@ class Extracted:
     warnings: list[str] = field(default_factory=list)
 
 
-def extract(reader: ObjectReader, mime: str) -> Extracted:
+def extract(reader: Content, mime: str) -> Extracted:
     out = Extracted()
     try:
         if mime == "application/pdf":
@@ -69,7 +69,7 @@ def capped(found: list[str]) -> list[str]:
     return kept
 
 
-def _office(reader: ObjectReader, mime: str, out: Extracted) -> None:
+def _office(reader: Content, mime: str, out: Extracted) -> None:
     """An office document's core properties, what is embedded in it, and whether the search
     index will be able to read its words (one it refuses gives none: its item says why)."""
     from vault.office_text import document_properties, read_text
@@ -96,7 +96,7 @@ def _office(reader: ObjectReader, mime: str, out: Extracted) -> None:
                                 "found by its name")
 
 
-def _mail(reader: ObjectReader, mime: str, out: Extracted) -> None:
+def _mail(reader: Content, mime: str, out: Extracted) -> None:
     """An e-mail's headers and what it carries; a mailbox's messages."""
     if reader.size > MAX_MAIL_BYTES:
         out.warnings.append("the message is too large to read its details during import")
@@ -131,7 +131,7 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _pdf(reader: ObjectReader, out: Extracted) -> None:
+def _pdf(reader: Content, out: Extracted) -> None:
     if reader.size > MAX_PDF_BYTES:
         out.warnings.append("PDF too large to read its details during import")
         return
@@ -183,7 +183,7 @@ _EXIF_TAGS = {0x9003: "captured", 0x9011: "offset_time"}
 MAX_CHECK_PIXELS = 50_000_000
 
 
-def _image(reader: ObjectReader, mime: str, out: Extracted) -> None:
+def _image(reader: Content, mime: str, out: Extracted) -> None:
     from PIL import Image
 
     if mime in ("image/heic", "image/heif", "image/avif"):

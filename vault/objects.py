@@ -198,6 +198,21 @@ class ObjectReader(io.RawIOBase):
         super().close()
 
 
+class MemoryReader(io.BytesIO):
+    """A content already in memory, read like an :class:`ObjectReader` (in a parser worker,
+    which is given plaintext and holds no key)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.size = len(data)
+
+    def iter_chunks(self) -> Iterator[bytes]:
+        yield self.getvalue()
+
+
+Content = ObjectReader | MemoryReader  # what the parsers read
+
+
 class ObjectStore:
     """The ``objects/`` folder."""
 

@@ -22,6 +22,7 @@ from vault.errors import VaultError
 from vault.safezip import SafeZip
 from vault.text_content import MAX_TEXT
 
+MAX_OFFICE_BYTES = 512 << 20  # a document handed to a parser worker, in memory
 MAX_PART = 64 << 20  # bytes of one XML part, uncompressed
 MAX_XML = 256 << 20  # bytes of XML parsed for one document, all parts together
 MAX_SPACES = 1000  # a <text:s text:c="..."/> run of spaces, at most

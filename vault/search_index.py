@@ -13,7 +13,6 @@ original decrypted into memory; nothing is written anywhere else.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -22,9 +21,9 @@ from typing import Any
 
 from vault import custody
 from vault.clock import iso_utc
-from vault.mupdf_quiet import readable_pdf
-from vault.office_text import document_text, is_office
-from vault.outlook_msg import MAX_MSG_BYTES, OLE, is_outlook, read_msg
+from vault.office_text import MAX_OFFICE_BYTES, is_office
+from vault.outlook_msg import MAX_MSG_BYTES, OLE
+from vault.parser_pool import ParseFailed
 from vault.text_content import MAX_TEXT, is_text, text_of
 from vault.text_fold import fold
 from vault.vault import Vault
@@ -308,16 +307,23 @@ def _queue_ocr(v: Vault, item_id: int, mime: str, pdf_pages: list[str] | None) -
 
 
 def outlook_text(v: Vault, oid: str, key: bytes) -> str | None:
-    """An Outlook message's headers and body (None for any other Compound File)."""
+    """An Outlook message's headers and body (None for any other Compound File), read by a
+    parser worker."""
     with v.objects.open(oid, key) as reader:
         if reader.size > MAX_MSG_BYTES:
             return None
         data = b"".join(reader.iter_chunks())
-    if not is_outlook(data):
+    found = _parsed(v, "outlook_text", data)
+    return found if isinstance(found, str) else None
+
+
+def _parsed(v: Vault, job: str, data: bytes, **args: Any) -> Any:
+    """A parser worker's result (vault/parser_pool.py); None when it failed on the file (a
+    crash, a limit): the item stays found by its name and its other text."""
+    try:
+        return v.parsers.run(job, data, **args)[0]
+    except ParseFailed:
         return None
-    found, body = read_msg(data)
-    names = "\n".join(str(a.get("name", "")) for a in found.attachments)
-    return "\n".join([*found.headers.values(), body, names])
 
 
 def plain_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
@@ -336,28 +342,25 @@ def plain_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
 
 
 def office_text(v: Vault, oid: str, key: bytes, mime: str) -> str:
-    """The words of an office document (vault/office_text.py), read from its original
-    decrypted on the fly; "" when it is damaged or hostile."""
-    with v.objects.open(oid, key) as reader, io.BufferedReader(reader, 1 << 16) as f:
-        return document_text(f, mime)
+    """The words of an office document (vault/office_text.py, in a parser worker), from its
+    original decrypted into memory; "" when it is damaged, hostile or too large."""
+    with v.objects.open(oid, key) as reader:
+        if reader.size > MAX_OFFICE_BYTES:
+            return ""
+        data = b"".join(reader.iter_chunks())
+    found = _parsed(v, "office_text", data, mime=mime)
+    return found if isinstance(found, str) else ""
 
 
 def pdf_text(v: Vault, oid: str, key: bytes) -> list[str] | None:
-    """Each page's text layer (page 1 first), read from the original decrypted into memory;
-    None when the PDF cannot be read (damaged, protected by a password, too large)."""
-    from vault.thumbnails import pdf_bytes, pdf_lock
+    """Each page's text layer (page 1 first), read by a parser worker from the original
+    decrypted into memory; None when the PDF cannot be read (damaged, protected by a
+    password, too large)."""
+    from vault.thumbnails import pdf_bytes
 
     with v.objects.open(oid, key) as reader:
         data = pdf_bytes(reader)
     if data is None:
         return None
-    with pdf_lock, readable_pdf(data) as doc:
-        if doc is None:
-            return None
-        pages: list[str] = []
-        for i in range(doc.page_count):
-            try:
-                pages.append(str(doc.load_page(i).get_text("text")))
-            except Exception:
-                pages.append("")
-        return pages
+    found = _parsed(v, "pdf_text", data)
+    return [str(p) for p in found] if isinstance(found, list) else None

@@ -26,7 +26,7 @@ from typing import Any
 from vault import heif
 from vault.errors import EnvironmentProblem, IntegrityError, NotFound, VaultError, VaultUnusable
 from vault.mupdf_quiet import mupdf
-from vault.objects import ObjectReader
+from vault.objects import Content
 from vault.vault import Vault
 
 DEFAULT_SIZE = 256
@@ -231,22 +231,40 @@ def drawable(mime: str) -> bool:
 
 
 def _draw_original(v: Vault, item: _Item, key: bytes, size: int) -> _Drawn | None:
-    """Decrypt the original into memory and draw it; None whatever goes wrong with it."""
+    """Decrypt the original into memory and have a parser worker draw it (vault/
+    parser_pool.py: the decoders never run beside the keys); None whatever goes wrong."""
+    from vault.parser_pool import ParseFailed
+
     assert item.oid is not None
     if not drawable(item.mime):
         return None  # nothing to draw: do not even decrypt it
     try:
         with v.objects.open(item.oid, key) as reader:
-            if item.mime == "application/pdf":
-                return _draw_pdf(reader, size)
-            if item.mime.startswith("image/"):
-                return _draw_image(reader, item.mime, size)
-    except Exception:  # hostile or damaged content, or an original that fails to decrypt
+            if reader.size > MAX_PDF_BYTES:
+                return None
+            data = b"".join(reader.iter_chunks())
+        found, png = v.parsers.run("thumbnail", data, mime=item.mime, size=size)
+    except (ParseFailed, VaultError, OSError):
+        return None
+    if not isinstance(found, dict) or not png.startswith(PNG_SIGNATURE):
+        return None
+    return _Drawn(png, int(found["width"]), int(found["height"]))
+
+
+def draw(reader: Content, mime: str, size: int) -> _Drawn | None:
+    """A thumbnail of a PDF's first page or of a photo, read from ``reader`` (in a parser
+    worker: vault/parse_jobs.py); None whatever goes wrong with it."""
+    try:
+        if mime == "application/pdf":
+            return _draw_pdf(reader, size)
+        if mime.startswith("image/"):
+            return _draw_image(reader, mime, size)
+    except Exception:  # hostile or damaged content
         return None
     return None
 
 
-def decode_image(reader: ObjectReader, mime: str, size: int | None = None
+def decode_image(reader: Content, mime: str, size: int | None = None
                  ) -> tuple[Any, int] | None:
     """Decode a photo in memory only, with decoders that work in memory, refusing what is too
     large to decode safely (None). ``size``: a JPEG may be decoded at a reduced scale still at
@@ -309,7 +327,7 @@ def upright(im: Any, orientation: int) -> Any:
     return im if method is None else im.transpose(method)
 
 
-def _draw_image(reader: ObjectReader, mime: str, size: int) -> _Drawn | None:
+def _draw_image(reader: Content, mime: str, size: int) -> _Drawn | None:
     from PIL import Image
 
     decoded = decode_image(reader, mime, size)
@@ -347,14 +365,14 @@ def _displayable(im: Any) -> Any:
     return im.convert("RGB")  # CMYK, YCbCr, LAB, HSV...
 
 
-def pdf_bytes(reader: ObjectReader) -> bytes | None:
+def pdf_bytes(reader: Content) -> bytes | None:
     """A PDF original's bytes, in memory; None when it is larger than PyMuPDF is given."""
     if reader.size > MAX_PDF_BYTES:
         return None
     return b"".join(reader.iter_chunks())
 
 
-def _draw_pdf(reader: ObjectReader, size: int) -> _Drawn | None:
+def _draw_pdf(reader: Content, size: int) -> _Drawn | None:
     data = pdf_bytes(reader)
     if data is None:
         return None

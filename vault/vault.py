@@ -49,6 +49,7 @@ from vault.keyslots import (
     weak_slot_warnings,
 )
 from vault.objects import ObjectStore
+from vault.parser_pool import ParserPool
 from vault.passphrase import require_strong
 from vault.secret_memory import wipe
 
@@ -126,6 +127,7 @@ class Vault:
         # Said on open without stopping anything: encrypted files the index does not name.
         self.notices: list[str] = []
         self.key_change_notices: list[str] = []
+        self._parsers: ParserPool | None = None
         # Key slots below the Argon2id floor (an edited header.json): said, never fatal.
         self.kdf_warnings: list[str] = weak_slot_warnings(header.slots)
         ident = json.loads(self.setting("identity"))
@@ -337,7 +339,18 @@ class Vault:
                 "from an older copy (the newer index.db holds their keys: put it back and "
                 "they return). Nothing was deleted; 'evidence-vault orphans' lists them"]
 
+    @property
+    def parsers(self) -> ParserPool:
+        """The worker processes that parse this vault's evidence away from its keys
+        (vault/parser_pool.py), started when first needed, ended when the vault closes."""
+        with self.db_lock:
+            if self._parsers is None:
+                self._parsers = ParserPool()
+            return self._parsers
+
     def close(self) -> None:
+        if self._parsers is not None:
+            self._parsers.close()
         with self.db_lock:  # waits for a worker thread's transaction to end
             if self.con is not None:
                 with contextlib.suppress(Exception):
