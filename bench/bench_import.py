@@ -353,7 +353,7 @@ MAIN_THREAD_STAGES: list[tuple[str, str, str]] = [
      "metadata: wait for the worker, UPDATE items"),
 ]
 WORKER_STAGES: list[tuple[str, str, str]] = [
-    ("vault.importer", "_read_metadata", "metadata extraction (PIL, PyMuPDF)"),
+    ("vault.importer", "_read_metadata", "metadata: decrypt, then a parser worker process"),
     ("vault.objects", "ObjectReader.chunk", "read back + decrypt (AES-256-GCM)"),
 ]
 TRANSACTION = ("vault.vault", "Vault.transaction", COMMIT_LABEL)
