@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._actions()
         self.search = SearchFeature(self)  # search panel, tags, OCR in the background
         self.timestamps = TimestampsFeature(self)  # trusted time: TSAs, queue, history checks
+        self._key_actions()  # last in the Vault menu, after the features' entries
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(idle_ms)
@@ -214,15 +215,7 @@ class MainWindow(QMainWindow):
         self.trust_root_action = QAction(self.tr("Trust an organisation's &root…"), self)
         self.trust_root_action.triggered.connect(lambda _checked=False: self.trust_root())
         vault_menu.addAction(self.trust_root_action)
-        vault_menu.addSeparator()
-        self.passphrase_action = QAction(self.tr("Change the &passphrase…"), self)
-        self.passphrase_action.triggered.connect(
-            lambda _checked=False: self.change_passphrase())
-        vault_menu.addAction(self.passphrase_action)
-        self.rekey_action = QAction(self.tr("&Replace the keys (a secret was seen)…"), self)
-        self.rekey_action.triggered.connect(
-            lambda _checked=False: self.change_passphrase(seen=True))
-        vault_menu.addAction(self.rekey_action)
+        self.vault_menu = vault_menu
 
         def action(text: str, slot: Any, shortcut: Any = None,
                    menu: Any = file_menu, toolbar: bool = True) -> QAction:
@@ -265,6 +258,17 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.quit_action = action(self.tr("&Quit"), self.quit, QKeySequence("Ctrl+Q"),
                                   toolbar=False)
+
+    def _key_actions(self) -> None:
+        self.vault_menu.addSeparator()
+        self.passphrase_action = QAction(self.tr("Change the &passphrase…"), self)
+        self.passphrase_action.triggered.connect(
+            lambda _checked=False: self.change_passphrase())
+        self.vault_menu.addAction(self.passphrase_action)
+        self.rekey_action = QAction(self.tr("&Replace the keys (a secret was seen)…"), self)
+        self.rekey_action.triggered.connect(
+            lambda _checked=False: self.change_passphrase(seen=True))
+        self.vault_menu.addAction(self.rekey_action)
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:

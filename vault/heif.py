@@ -53,6 +53,13 @@ def problems() -> list[str]:
     return out
 
 
+def refusal() -> str | None:
+    """Why HEIC/HEIF photos are not decoded here (None: they are). The vault process asks
+    before it hands one to a parser worker, which asks again before it decodes."""
+    refused = problems()
+    return "; ".join(refused) + ": update pillow-heif" if refused else None
+
+
 def register() -> None:
     """Make Pillow open HEIC/HEIF, once; raise :class:`EnvironmentProblem` when the bundled
     libraries are older than the floors."""
@@ -60,9 +67,9 @@ def register() -> None:
     with _lock:
         if _ready:
             return
-        refused = problems()
+        refused = refusal()
         if refused:
-            raise EnvironmentProblem("; ".join(refused) + ": update pillow-heif")
+            raise EnvironmentProblem(refused)
         import pillow_heif
 
         pillow_heif.register_heif_opener()

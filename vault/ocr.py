@@ -41,7 +41,7 @@ from vault import custody, search_index
 from vault.clock import iso_utc
 from vault.errors import EnvironmentProblem, NotFound, VaultError, VaultUnusable
 from vault.mupdf_quiet import mupdf
-from vault.thumbnails import decode_image, pdf_bytes, pdf_lock, upright
+from vault.thumbnails import decode_image, pdf_lock, upright
 from vault.vault import Vault
 
 PDF = "application/pdf"
@@ -51,6 +51,7 @@ DPI = 300
 # A PDF page with fewer non-blank characters than this in its text layer has none (the rule
 # the search index uses to queue OCR).
 MIN_PAGE_TEXT = search_index.MIN_PAGE_TEXT
+MAX_OCR_BYTES = 512 << 20  # an original handed to a parser worker to draw its pages
 MAX_PAGE_PIXELS = 40_000_000  # a page drawn for reading: at most this many pixels
 BAND_PIXELS = 1_500_000  # a page is drawn this many pixels at a time
 PAGE_TIMEOUT = 180.0  # seconds Tesseract may spend on one page
@@ -388,38 +389,37 @@ def _readable(mime: str) -> bool:
     return mime == PDF or mime.startswith("image/")
 
 
-class _Source:
-    """An item's original decrypted into memory, drawing pages for Tesseract."""
+class PageSource:
+    """An original's plaintext, drawing pages for Tesseract: in a parser worker only
+    (vault/parse_jobs.py), which holds no key."""
 
-    def __init__(self, v: Vault, item: _Item) -> None:
-        self.item = item
+    def __init__(self, data: bytes, mime: str, ref: str) -> None:
+        self.ref = ref
         self._doc: Any = None
         self._data = b""
         self._image: Any = None
         self._zoom: dict[int, float] = {}  # pixels a point each PDF page was drawn at
         try:
-            with v.objects.open(item.oid, item.key) as reader:
-                if item.mime == PDF:
-                    data = pdf_bytes(reader)
-                    if data is None:
-                        raise OcrFailed(f"{item.ref} is too large to read")
-                    self._open_pdf(data)
-                elif item.mime.startswith("image/"):
-                    decoded = decode_image(reader, item.mime)
-                    if decoded is None:
-                        raise OcrFailed(f"{item.ref} is too large to decode safely")
-                    im, orientation = decoded
-                    self._image = upright(im, orientation).convert("L")
-                else:
-                    raise OcrFailed(f"{item.ref} is neither a PDF nor a photo")
-        except VaultError:
+            if mime == PDF:
+                self._open_pdf(data)
+            elif mime.startswith("image/"):
+                from vault.objects import MemoryReader
+
+                decoded = decode_image(MemoryReader(data), mime)
+                if decoded is None:
+                    raise OcrFailed(f"{ref} is too large to decode safely")
+                im, orientation = decoded
+                self._image = upright(im, orientation).convert("L")
+            else:
+                raise OcrFailed(f"{ref} is neither a PDF nor a photo")
+        except OcrFailed:
             self.close()
             raise
         except Exception as e:  # hostile or damaged content
             self.close()
             if type(e).__name__.startswith("DecompressionBomb"):  # Pillow's refusal
-                raise OcrFailed(f"{item.ref} is too large to decode safely") from None
-            raise OcrFailed(f"{item.ref} is damaged: it cannot be read "
+                raise OcrFailed(f"{ref} is too large to decode safely") from None
+            raise OcrFailed(f"{ref} is damaged: it cannot be read "
                             f"({type(e).__name__})") from None
 
     def _open_pdf(self, data: bytes) -> None:
@@ -429,7 +429,7 @@ class _Source:
             self._data = data  # PyMuPDF reads from it while the document is open
             self._doc = pymupdf.open(stream=data, filetype="pdf")
             if self._doc.needs_pass and not self._doc.authenticate(""):
-                raise OcrFailed(f"{self.item.ref} is protected by a password: it cannot be "
+                raise OcrFailed(f"{self.ref} is protected by a password: it cannot be "
                                 "read")
 
     def pages_needing_ocr(self) -> list[int]:
@@ -463,7 +463,7 @@ class _Source:
             r = p.rect  # as displayed: /Rotate applied
             w, h = float(r.width), float(r.height)
         if not (math.isfinite(w) and math.isfinite(h) and w > 0 and h > 0):
-            raise OcrFailed(f"page {page} of {self.item.ref} has no size")
+            raise OcrFailed(f"page {page} of {self.ref} has no size")
         zoom = DPI / 72
         if w * h * zoom * zoom > MAX_PAGE_PIXELS:
             zoom = math.sqrt(MAX_PAGE_PIXELS / (w * h))
@@ -489,30 +489,17 @@ class _Source:
             time.sleep(0)  # let another thread take the GIL between bands
         return b"P5\n%d %d\n255\n" % (width, height) + bytes(canvas)
 
-    def stored_words(self, page: int, words: list[Box]) -> list[Box]:
-        """Boxes in pixels of the picture :meth:`draw` made, as stored: a photo's pixels as
-        shown (upright); for a PDF page, points in PyMuPDF's unrotated page space (where
-        annotations are stored too), rounded to 0.1."""
+    def geometry(self, page: int) -> dict[str, Any] | None:
+        """What :func:`stored_words` needs of a page drawn by :meth:`draw` (None for a
+        photo): the zoom, the page's rectangle as displayed, and its derotation matrix."""
         if self._image is not None:
-            return words
-        pymupdf = mupdf()
-
-        zoom = self._zoom[page]
+            return None
         with pdf_lock:
             p = self._doc.load_page(page - 1)
             r, m = p.rect, p.derotation_matrix
-        out: list[Box] = []
-        for x0, y0, x1, y1, text in words:
-            box = pymupdf.Rect(r.x0 + x0 / zoom, r.y0 + y0 / zoom, r.x0 + x1 / zoom,
-                               r.y0 + y1 / zoom) * m
-            box.normalize()
-            out.append((round(box.x0, 1), round(box.y0, 1), round(box.x1, 1),
-                        round(box.y1, 1), text))
-        return out
-
-    @property
-    def dpi(self) -> int | None:
-        return None if self._image is not None else DPI
+        return {"zoom": self._zoom[page], "rect": [float(r.x0), float(r.y0)],
+                "derotation": [float(m.a), float(m.b), float(m.c), float(m.d), float(m.e),
+                               float(m.f)]}
 
     def close(self) -> None:
         if self._doc is not None:
@@ -521,6 +508,84 @@ class _Source:
             self._doc = None
         self._data = b""
         self._image = None
+
+
+class _Source:
+    """An item's original decrypted into memory, its pages drawn for Tesseract by a parser
+    worker (vault/parser_pool.py): MuPDF and the image decoders never run beside the keys."""
+
+    def __init__(self, v: Vault, item: _Item) -> None:
+        self.v, self.item = v, item
+        self._geometry: dict[int, dict[str, Any] | None] = {}
+        with v.objects.open(item.oid, item.key) as reader:
+            if reader.size > MAX_OCR_BYTES:
+                raise OcrFailed(f"{item.ref} is too large to read")
+            self._data = b"".join(reader.iter_chunks())
+
+    def _ask(self, job: str, **args: Any) -> tuple[Any, bytes]:
+        from vault.parser_pool import ParseFailed
+
+        try:
+            found, blob = self.v.parsers.run(job, self._data, mime=self.item.mime,
+                                             ref=self.item.ref, **args)
+        except ParseFailed as e:
+            raise OcrFailed(f"{self.item.ref} could not be read: {e}") from None
+        if isinstance(found, dict) and "failed" in found:
+            raise OcrFailed(str(found["failed"]))
+        return found, blob
+
+    def pages_needing_ocr(self) -> list[int]:
+        found, _ = self._ask("ocr_pages")
+        return [int(p) for p in found["pages"]]
+
+    def draw(self, page: int) -> bytes:
+        """The page, greyscale, as PNM bytes."""
+        found, blob = self._ask("ocr_draw", page=page)
+        self._geometry[page] = found["geometry"]
+        return blob
+
+    def stored_words(self, page: int, words: list[Box]) -> list[Box]:
+        """Boxes in pixels of the picture :meth:`draw` made, as stored: a photo's pixels as
+        shown (upright); for a PDF page, points in PyMuPDF's unrotated page space (where
+        annotations are stored too), rounded to 0.1."""
+        g = self._geometry.get(page)
+        if g is None:
+            return words
+        zoom, (x, y), (a, b, c, d, e, f) = g["zoom"], g["rect"], g["derotation"]
+        out: list[Box] = []
+        for x0, y0, x1, y1, text in words:
+            corners = [(x + px / zoom, y + py / zoom) for px, py in
+                       ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+            xs = [cx * a + cy * c + e for cx, cy in corners]
+            ys = [cx * b + cy * d + f for cx, cy in corners]
+            out.append((round(min(xs), 1), round(min(ys), 1), round(max(xs), 1),
+                        round(max(ys), 1), text))
+        return out
+
+    @property
+    def dpi(self) -> int | None:
+        return DPI if self.item.mime == PDF else None
+
+    def close(self) -> None:
+        self._data = b""
+
+
+def page_job(data: bytes, mime: str, ref: str, page: int | None) -> tuple[Any, bytes]:
+    """In a parser worker: the pages needing OCR (``page`` None), or one page drawn and its
+    geometry; ``{"failed": why}`` for content that cannot be read."""
+    try:
+        source = PageSource(data, mime, ref)
+    except OcrFailed as e:
+        return {"failed": str(e)}, b""
+    try:
+        if page is None:
+            return {"pages": source.pages_needing_ocr()}, b""
+        drawn = source.draw(page)
+        return {"geometry": source.geometry(page)}, drawn
+    except OcrFailed as e:
+        return {"failed": str(e)}, b""
+    finally:
+        source.close()
 
 
 def pages_needing_ocr(v: Vault, item_id: int) -> list[int]:

@@ -84,6 +84,20 @@ def contents(part: bytes, header: dict[str, Any]) -> tuple[Any, bytes]:
             b"".join(p.data for p in found.parts))
 
 
+def ocr_pages(part: bytes, header: dict[str, Any]) -> tuple[Any, bytes]:
+    """The pages of a PDF (or the photo) that need OCR (vault/ocr.py)."""
+    from vault.ocr import page_job
+
+    return page_job(part, str(header["mime"]), str(header["ref"]), None)
+
+
+def ocr_draw(part: bytes, header: dict[str, Any]) -> tuple[Any, bytes]:
+    """One page drawn, greyscale, for Tesseract, and where its pixels are on the page."""
+    from vault.ocr import page_job
+
+    return page_job(part, str(header["mime"]), str(header["ref"]), int(header["page"]))
+
+
 JOBS: dict[str, Job] = {"metadata": metadata, "pdf_text": pdf_text, "office_text": office_text,
                         "outlook_text": outlook_text, "thumbnail": thumbnail,
-                        "contents": contents}
+                        "contents": contents, "ocr_pages": ocr_pages, "ocr_draw": ocr_draw}
