@@ -98,3 +98,61 @@ def test_a_worker_that_dies_mid_file_leaves_the_import_running(
     assert thumbnail(vault, refs["minutes-crash.pdf"]) is None
     assert thumbnail(vault, refs[PDF.name]) is not None
     assert run_check(vault).ok
+
+
+CONFINED = """
+import socket, subprocess, sys
+from vault.parse_worker import confine
+confine()
+out = []
+try:
+    open(sys.argv[1], "w").close()
+    out.append("wrote")
+except PermissionError:
+    out.append("no-write")
+try:
+    subprocess.run(["/bin/true"], check=False)
+    out.append("ran")
+except PermissionError:
+    out.append("no-exec")
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=5).close()
+    out.append("connected")
+except PermissionError:
+    out.append("no-connect")
+with open(sys.argv[3], "rb") as f:  # reading stays allowed: the parsers' modules load lazily
+    f.read(1)
+out.append("read")
+print(" ".join(out))
+"""
+
+
+def test_a_worker_can_write_run_or_connect_nothing(tmp_path: Path) -> None:
+    """Landlock, where the kernel has it: no file written, created or run, no TCP, whatever
+    the user's own rights (the worker runs as the user)."""
+    import ctypes
+    import socket
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from vault.parse_worker import landlock_abi
+
+    abi = landlock_abi(ctypes.CDLL(None, use_errno=True))
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(1)
+        port = listening.getsockname()[1]
+        done = subprocess.run([sys.executable, "-c", CONFINED, str(tmp_path / "dropped"),
+                               str(port), str(PDF)], capture_output=True, text=True,
+                              timeout=60, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.split()
+    if abi >= 4:
+        assert said == ["no-write", "no-exec", "no-connect", "read"]
+    elif abi >= 1:
+        assert said[:2] == ["no-write", "no-exec"] and said[-1] == "read"
+    else:  # a kernel without Landlock: the worker still runs, confined by the rest
+        assert said[-1] == "read"
+    assert not (tmp_path / "dropped").exists() or abi == 0

@@ -8,7 +8,8 @@ process (:mod:`vault.parser_pool`) that holds no key and no secret: it reads one
 time from its standard input and answers on its standard output.
 
 Before it reads anything, the worker limits itself: no core file, not dumpable (Linux), no
-new privileges (Linux: it can never gain any through an executable it runs), an address
+new privileges (Linux: it can never gain any through an executable it runs), Landlock where
+the kernel has it (no file written, created or run, no TCP: :func:`landlock`), an address
 space of :data:`MEMORY_LIMIT`, and, for each request, :data:`CPU_SECONDS` of processor time
 (``RLIMIT_CPU``: the kernel ends it past that). Its environment is the minimal one of
 :func:`vault.process_safety.child_env`. Anything the libraries print goes to its standard
@@ -96,6 +97,52 @@ def confine() -> None:
         pr_set_no_new_privs = 38
         if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS refused")
+        landlock(libc)
+
+
+# Landlock (Linux 5.13 and later): rights a worker gives up for good. Reading files stays
+# allowed (Python imports the parsers' modules lazily); writing, creating, removing,
+# truncating or executing any file, TCP, and signalling or reaching abstract sockets outside
+# the worker are refused, whatever the user's own rights.
+_FS_EXECUTE, _FS_WRITE_FILE = 1 << 0, 1 << 1
+_FS_WRITE_RIGHTS_V1 = _FS_EXECUTE | _FS_WRITE_FILE | sum(1 << b for b in range(4, 13))
+_FS_REFER, _FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+_NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1
+_SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1
+_SYS_CREATE_RULESET, _SYS_RESTRICT_SELF = 444, 446  # the same on every architecture
+
+
+def landlock_abi(libc: Any) -> int:
+    """The kernel's Landlock ABI version; 0 when it has none (or it is turned off)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    version = int(libc.syscall(_SYS_CREATE_RULESET, None, 0, 1))  # ..._VERSION flag
+    return max(version, 0)
+
+
+def landlock(libc: Any) -> int:
+    """Give up, for this process and its children, every right Landlock can take that a
+    parser does not need (see above); the ABI version used, 0 where the kernel has none."""
+    import ctypes
+
+    abi = landlock_abi(libc)
+    if abi < 1:
+        return 0
+    fs = _FS_WRITE_RIGHTS_V1 | (_FS_REFER if abi >= 2 else 0) | \
+        (_FS_TRUNCATE if abi >= 3 else 0) | (_FS_IOCTL_DEV if abi >= 5 else 0)
+    net = _NET_BIND_TCP | _NET_CONNECT_TCP if abi >= 4 else 0
+    scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL if abi >= 6 else 0
+    fields = [fs] + ([net] if abi >= 4 else []) + ([scoped] if abi >= 6 else [])
+    attr = (ctypes.c_uint64 * len(fields))(*fields)
+    fd = int(libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0))
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset refused")
+    try:  # no rule is added: every right the ruleset handles is refused everywhere
+        if libc.syscall(_SYS_RESTRICT_SELF, fd, 0) != 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self refused")
+    finally:
+        os.close(fd)
+    return abi
 
 
 def _cpu_budget() -> None:
