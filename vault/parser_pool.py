@@ -87,14 +87,13 @@ class _Worker:
             self.process.kill()
 
     def close(self) -> None:
+        """End the worker at once: it holds nothing to save, and a clean exit of an
+        interpreter with PyMuPDF loaded takes a tenth of a second per worker."""
+        self.kill()
         for stream in (self.requests, self.answers):
             with contextlib.suppress(OSError):
                 stream.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            self.process.wait()
+        self.process.wait()
 
 
 class ParserPool:
