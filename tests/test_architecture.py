@@ -74,3 +74,76 @@ def test_verify_path_loads_neither_qt_nor_pymupdf(tmp_path: Path, corpus: Path) 
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout
     assert "VERIFIED" in (tmp_path / "r.html").read_text()
+
+
+def module_imports(packages: tuple[str, ...] = ("vault", "ui")) -> dict[str, set[str]]:
+    """Each module of ``packages`` and the modules of them it imports at module level,
+    typing-only imports included (a circle in types is still a circle in design); imports
+    inside functions (kept lazy for start-up time or for a worker) are not counted."""
+    names = {}
+    for package in packages:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            names[name.removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {name: set() for name in names}
+
+    def visit(name: str, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.Import):
+                targets = [a.name for a in child.names]
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                targets = [child.module, *(f"{child.module}.{a.name}" for a in child.names)]
+            else:
+                visit(name, child)
+                continue
+            graph[name].update(t for t in targets if t in names and t != name)
+
+    for name, path in names.items():
+        visit(name, ast.parse(path.read_text(encoding="utf-8")))
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def strong(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    return found
+
+
+def test_no_module_imports_in_a_circle() -> None:
+    assert circles(module_imports()) == []
+
+
+def test_the_circle_check_finds_one() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert circles(graph) == [["a", "b", "c"]]
+    graph = module_imports()
+    graph["vault.errors"].add("vault.vault")  # vault.vault imports vault.errors
+    assert any({"vault.errors", "vault.vault"} <= set(group) for group in circles(graph))

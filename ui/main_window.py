@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QMainWindow,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -54,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.detail import DetailPane
+from ui.host import WindowHost
 from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted
 from ui.operations import (
     ExportDialog,
@@ -80,9 +80,8 @@ IDLE_LOCK_MS = 5 * 60 * 1000
 PACKAGE_SUFFIXES = (".zip", ".age")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowHost):
     locked = Signal()  # the vault is closed and every decrypted thing dropped
-    locking = Signal()  # about to lock: viewers close now, while the vault is still open
     idle_minutes_changed = Signal(int)
 
     def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS,
@@ -510,6 +509,13 @@ class MainWindow(QMainWindow):
         index = self.table.currentIndex()
         if index.isValid():
             self.open_viewer(self.filtered.data(index, ITEM_ROLE))
+
+    def show_in_list(self, ref: str) -> None:
+        self.select(ref)
+        if self.detail.ref != ref:  # not in the list shown: show every item, unfiltered
+            self.filter.clear()
+            self.case_view.setCurrentIndex(self.cases.index(0))
+            self.select(ref)
 
     def open_viewer(self, ref: str) -> Any:
         """Read a PDF or a photo in the viewer (a window of its own, closed at lock)."""

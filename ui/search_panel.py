@@ -41,7 +41,7 @@ from vault.tags import all_tags
 from vault.vault import Vault
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.host import WindowHost
 
 DEBOUNCE_MS = 150
 LIMIT = 200
@@ -280,7 +280,7 @@ def viewer_term(hit: Hit) -> str:
 class SearchFeature(QObject):
     """Search, tags and recognised text in the main window (``window.search``)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window = window
         self.panel = SearchPanel(lambda: window.vault)
@@ -360,12 +360,7 @@ class SearchFeature(QObject):
         return None
 
     def show_in_list(self, ref: str) -> None:
-        w = self.window
-        w.select(ref)
-        if w.detail.ref != ref:  # not in the list shown: show every item, unfiltered
-            w.filter.clear()
-            w.case_view.setCurrentIndex(w.cases.index(0))
-            w.select(ref)
+        self.window.show_in_list(ref)
 
     def _locking(self) -> None:
         self.text_jobs.stop()

@@ -26,7 +26,7 @@ from vault import timestamps as ts
 from vault.vault import Vault
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.host import WindowHost
 
 EVERY_MS = 5 * 60 * 1000  # background stamping while a TSA is turned on
 SOON_MS = 3000  # after an import, a receipt or an export
@@ -38,7 +38,7 @@ class TimestampsFeature(QObject):
 
     finished = Signal(object)  # a stamping job ended: its StampReport, or None if it failed
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window = window
         self.job: Job | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -34,8 +34,20 @@ from vault import timestamps as ts
 from vault.errors import VaultError
 from vault.vault import Vault
 
-if TYPE_CHECKING:
-    from ui.timestamps_ui import TimestampsFeature
+
+class Stamping(Protocol):
+    """What the dialog needs of the trusted-time feature (ui/timestamps_ui.py), which
+    imports this module: an interface here, so that this module does not import it back."""
+
+    manual: bool  # the running (or next) job was asked for by "Stamp now"
+    manual_waiting: bool  # "Stamp now" asked while another job ran
+
+    def vault(self) -> Vault | None: ...
+
+    def stamp(self, manual: bool = False) -> bool: ...
+
+    def changed(self) -> None: ...
+
 
 MAX_CA_FILE = 1 << 20
 
@@ -167,7 +179,7 @@ class AddTsaDialog(QDialog):
 class TimestampsDialog(QDialog):
     """The TSAs, the queue, the tokens; Stamp now."""
 
-    def __init__(self, feature: TimestampsFeature, parent: QWidget | None = None) -> None:
+    def __init__(self, feature: Stamping, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feature = feature
         self.child: QDialog | QMessageBox | None = None  # the add or remove dialog open

@@ -69,7 +69,7 @@ from vault.items import get_item
 from vault.vault import Vault
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.host import WindowHost
 
 FIND_DELAY_MS = 300
 
@@ -783,7 +783,7 @@ class ViewerWindow(AnnotationTools):
         self.statusBar().clearMessage()
 
 
-def open_viewer(window: MainWindow, ref: str) -> ViewerWindow:
+def open_viewer(window: WindowHost, ref: str) -> ViewerWindow:
     """Open the viewer on ``ref`` from the main window: a window of its own, closed (and
     emptied) when the vault locks."""
     v = window.vault

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from vault.cli import _progress, cli, open_vault
+from vault.cli_base import _progress, cli, open_vault
 
 
 @cli.command("ocr")

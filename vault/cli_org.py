@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vault.cli import _ask, cli, open_vault
+from vault.cli_base import _ask, cli, open_vault
 
 ROOT_PASS_ENV = "EVIDENCE_VAULT_ROOT_PASSPHRASE"
 

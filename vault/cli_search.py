@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from vault.cli import cli, open_vault
+from vault.cli_base import cli, open_vault
 from vault.errors import VaultError
 from vault.search_index import SOURCES
 

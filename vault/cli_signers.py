@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vault.cli import cli, open_vault
+from vault.cli_base import cli, open_vault
 from vault.errors import VaultError
 from vault.signers import (
     KnownSigner,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from vault.cli import _progress, cli, open_vault
+from vault.cli_base import _progress, cli, open_vault
 
 
 @cli.group()
