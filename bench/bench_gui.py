@@ -42,9 +42,9 @@ from bench_import import (
     work_options,
 )
 
-from vault import importer
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.evidence import importer
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 DRIVER = Path(__file__).resolve().parent / "gui_driver.py"
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -224,8 +224,8 @@ def bench_list(work: Path, vault: Path, items: int) -> list[Figure]:
 
 
 def bench_scroll(work: Path, vault: Path, seconds: float, runs: int) -> list[Figure]:
-    if importlib.util.find_spec("vault.thumbnails") is None:
-        say("  skipped: vault.thumbnails does not exist yet (the grid has nothing to load)")
+    if importlib.util.find_spec("vault.documents.thumbnails") is None:
+        say("  skipped: vault.documents.thumbnails does not exist (the grid has nothing to load)")
         return [Figure("grid: longest stall scrolling (not run)", float("nan"), "ms",
                        f"< {TARGET_STALL_MS:.0f}", False)]
     figures = []

@@ -42,11 +42,11 @@ import bagit
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image, ImageChops
 
-from vault import importer
-from vault.header import read_header
-from vault.identity import Identity
-from vault.keyslots import TEST_KDF, KdfParams, derive
-from vault.vault import Vault
+from vault.evidence import importer
+from vault.store.header import read_header
+from vault.store.identity import Identity
+from vault.store.keyslots import TEST_KDF, KdfParams, derive
+from vault.store.vault import Vault
 
 REPO = Path(__file__).resolve().parent.parent
 KB, MB = 1000, 1000 * 1000  # sizes and rates are decimal: MB = 10^6 bytes
@@ -338,25 +338,27 @@ COMMIT_LABEL = "SQLCipher COMMIT (WAL, synchronous=FULL)"
 # exists (renamed, moved, removed) is reported as not instrumented instead of failing the run.
 # "a|b" lists known names of the same stage, the first found is used.
 MAIN_THREAD_STAGES: list[tuple[str, str, str]] = [
-    ("vault.importer", "collect", "walk folders + stat"),
-    ("vault.importer", "_store_one", "hash (SHA-256), sniff, stat, provenance"),
-    ("vault.importer", "_fill", "read source (readinto)"),
-    ("vault.objects", "ObjectStore.writer", "object create (open, new key)"),
-    ("vault.objects", "ObjectWriter.write_chunk", "encrypt (AES-256-GCM) + write"),
-    ("vault.objects", "ObjectWriter.commit", "object fsync + close + rename (per batch)"),
-    ("vault.objects", "ObjectStore.sync", "objects folder fsync"),
-    ("vault.importer", "record_batch|_commit", "batch SQL inserts, JSON"),
-    ("vault.vault", "Vault.record", "custody events (RFC 8785, Ed25519, insert)"),
-    ("vault.vault", "Vault.advance_head", "head.json (sign, atomic write, 2 fsyncs)"),
-    ("vault.importer", "_MetadataReader.submit", "metadata: queue items (SELECT, object key)"),
-    ("vault.importer", "_MetadataReader.record",
+    ("vault.evidence.importer", "collect", "walk folders + stat"),
+    ("vault.evidence.importer", "_store_one", "hash (SHA-256), sniff, stat, provenance"),
+    ("vault.evidence.importer", "_fill", "read source (readinto)"),
+    ("vault.store.objects", "ObjectStore.writer", "object create (open, new key)"),
+    ("vault.store.objects", "ObjectWriter.write_chunk", "encrypt (AES-256-GCM) + write"),
+    ("vault.store.objects", "ObjectWriter.commit", "object fsync + close + rename (per batch)"),
+    ("vault.store.objects", "ObjectStore.sync", "objects folder fsync"),
+    ("vault.evidence.importer", "record_batch|_commit", "batch SQL inserts, JSON"),
+    ("vault.store.vault", "Vault.record", "custody events (RFC 8785, Ed25519, insert)"),
+    ("vault.store.vault", "Vault.advance_head", "head.json (sign, atomic write, 2 fsyncs)"),
+    ("vault.evidence.importer", "_MetadataReader.submit",
+     "metadata: queue items (SELECT, object key)"),
+    ("vault.evidence.importer", "_MetadataReader.record",
      "metadata: wait for the worker, UPDATE items"),
 ]
 WORKER_STAGES: list[tuple[str, str, str]] = [
-    ("vault.importer", "_read_metadata", "metadata: decrypt, then a parser worker process"),
-    ("vault.objects", "ObjectReader.chunk", "read back + decrypt (AES-256-GCM)"),
+    ("vault.evidence.importer", "_read_metadata",
+     "metadata: decrypt, then a parser worker process"),
+    ("vault.store.objects", "ObjectReader.chunk", "read back + decrypt (AES-256-GCM)"),
 ]
-TRANSACTION = ("vault.vault", "Vault.transaction", COMMIT_LABEL)
+TRANSACTION = ("vault.store.vault", "Vault.transaction", COMMIT_LABEL)
 
 
 def resolve(module: str, attr_paths: str) -> tuple[Any, str, Any] | str:

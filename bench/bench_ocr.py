@@ -32,9 +32,10 @@ from bench_import import (
     work_options,
 )
 
-from vault import importer, ocr
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.evidence import importer
+from vault.search import ocr
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 WORDS = ("council", "meeting", "officer", "report", "referral", "concern", "police", "minutes",
          "agreed", "action", "social", "services", "review", "strategy", "Rotherham", "Pendleton")

@@ -44,11 +44,11 @@ from bench_import import (
     work_options,
 )
 
-from vault import importer
-from vault.keyslots import TEST_KDF
-from vault.package_export import ExportResult, export_package
-from vault.package_verify import verify_package
-from vault.vault import Vault
+from vault.evidence import importer
+from vault.packages.export import ExportResult, export_package
+from vault.packages.verify import verify_package
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 CASE = "BENCH-1"
 TARGET_VERIFY = 1.0  # verify MB/s over bagit validate MB/s

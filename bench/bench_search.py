@@ -4,8 +4,8 @@
 
 Builds a real (SQLCipher) vault of 100,000 items (``--quick``: 10,000), each with a name, a
 provenance record and ~300 words of document text drawn from a vocabulary of common words,
-surnames, street addresses and dates, indexed through ``vault.search_index.insert_rows`` (the
-rows ``index_item`` writes, without PDFs to parse). Then times ``vault.search.search`` for
+surnames, street addresses and dates, indexed through ``vault.search.index.insert_rows`` (the
+rows ``index_item`` writes, without PDFs to parse). Then times ``vault.search.query.search`` for
 single words (common and rare), phrases, prefixes and with filters, and the same text in an
 unencrypted in-memory sqlite3 FTS5 table as a baseline. See bench/README.md.
 """
@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterator
 from bench_import import Figure, finish_workdir, make_workdir, say, summarise, work_options
 
 from vault.clock import iso_utc
-from vault.identity import Identity
-from vault.keyslots import TEST_KDF
-from vault.search import RANK_WINDOW, count, search
-from vault.search_index import insert_rows
-from vault.vault import Vault
+from vault.search.index import insert_rows
+from vault.search.query import RANK_WINDOW, count, search
+from vault.store.identity import Identity
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 MB = 1_000_000
 FULL, QUICK = 100_000, 10_000
@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
             db_mb = sum(f.stat().st_size for f in (work / "search.evault").glob("index.db*")) / MB
             say(f"  index.db (+ WAL) on disk: {db_mb:,.0f} MB")
 
-            say(f"\n[2] Queries: vault.search.search(limit={LIMIT}), {QUERIES} of each kind")
+            say(f"\n[2] Queries: vault.search.query.search(limit={LIMIT}), {QUERIES} of each kind")
             sets = query_sets(TextMaker(args.seed), random.Random(args.seed + 2))
             worst = 0.0
             for label, qs in sets.items():

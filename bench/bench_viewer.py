@@ -31,9 +31,9 @@ from bench_import import (
     work_options,
 )
 
-from vault import importer
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.evidence import importer
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 PAGES = 500
 OCCURRENCES = 50
@@ -66,8 +66,8 @@ def make_pdf(path: Path, seed: int) -> None:
 def run(args: argparse.Namespace) -> list[Figure]:
     from PySide6.QtGui import QImage
 
-    from vault.derive import mark_every_occurrence, redacted_copy
-    from vault.document import open_document
+    from vault.documents.derive import mark_every_occurrence, redacted_copy
+    from vault.documents.document import open_document
 
     work = make_workdir(args.workdir)
     say(f"Evidence Vault viewer benchmark on {os.cpu_count()} CPUs, Python "

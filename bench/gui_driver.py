@@ -155,8 +155,8 @@ def mode_list(vault: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
     import ui.app  # noqa: F401 - every module the app imports, before timing
-    from vault.items import list_items
-    from vault.vault import Vault
+    from vault.evidence.items import list_items
+    from vault.store.vault import Vault
 
     app = make_app()
     app.processEvents()
@@ -206,14 +206,14 @@ def mode_scroll(vault: Path, seconds: float, cold: bool) -> None:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     import ui.app  # noqa: F401
-    from vault.vault import Vault
+    from vault.store.vault import Vault
 
     app = make_app()
     app_controller = controller(Path(os.environ["BENCH_GUI_WORK"]))
     v = Vault.open(vault, passphrase=os.environ["EVIDENCE_VAULT_PASSPHRASE"])
     forgotten = 0
     if cold:
-        from vault.thumbnails import forget_thumbnails
+        from vault.documents.thumbnails import forget_thumbnails
 
         forgotten = forget_thumbnails(v)
     app_controller.opened(v)

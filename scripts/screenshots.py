@@ -7,8 +7,8 @@ resources/samples into it, drives the real windows and dialogs, saves each one w
 ``QWidget.grab()`` as a PNG of a fixed size, and deletes the vault. Renders offscreen (set
 QT_QPA_PLATFORM to override), with a fixed clock, so the images change only when the screens
 do (the signer fingerprint in the verification report is new each run). The thumbnail grid
-is skipped, with a note, when ``vault.thumbnails`` does not exist. tests/test_screenshots.py
-runs this script so it cannot rot.
+is skipped, with a note, when ``vault.documents.thumbnails`` does not exist.
+tests/test_screenshots.py runs this script so it cannot rot.
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ from ui.operations import ExportDialog, ResultDialog, VerifyDialog
 from ui.receive_ui import ReceiveCaseDialog
 from ui.vault_dialogs import CreateVaultDialog, StartDialog, UnlockDialog
 from vault.clock import FixedClock
-from vault.identity import Identity
-from vault.importer import import_paths
-from vault.keyslots import TEST_KDF
-from vault.package_export import export_package
-from vault.search_index import run_index_jobs
-from vault.timestamps import add_tsa, preset, preset_root, set_enabled
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.packages.export import export_package
+from vault.search.index import run_index_jobs
+from vault.store.identity import Identity
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
+from vault.timestamps.stamping import add_tsa, preset, preset_root, set_enabled
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "resources" / "samples"
@@ -85,7 +85,7 @@ GRID = "thumbnail-grid"
 
 
 def has_thumbnails() -> bool:
-    return importlib.util.find_spec("vault.thumbnails") is not None
+    return importlib.util.find_spec("vault.documents.thumbnails") is not None
 
 
 def expected_shots() -> list[str]:
@@ -294,7 +294,7 @@ def render(out: Path) -> list[Path]:
             window.grid_action.trigger()
             settle(app)
         else:
-            say(f"  {GRID + '.png':<20} skipped: vault.thumbnails does not exist yet")
+            say(f"  {GRID + '.png':<20} skipped: vault.documents.thumbnails does not exist yet")
 
         export = window.open_export()
         assert isinstance(export, ExportDialog)

@@ -15,9 +15,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # GUI tests need no display
 
 from vault.clock import FixedClock
-from vault.identity import Identity
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.store.identity import Identity
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -141,7 +141,7 @@ def write_files(folder: Path, count: int, size: int = 1000, prefix: str = "doc",
 
 def import_refs(v: Vault, *paths: Path) -> dict[str, str]:
     """Import ``paths`` into ``v``; returns {file name: reference}."""
-    from vault.importer import import_paths
+    from vault.evidence.importer import import_paths
 
     refs = {}
     for prog in import_paths(v, paths):

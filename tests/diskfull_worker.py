@@ -14,12 +14,12 @@ from pathlib import Path
 
 from conftest import IDENTITY, PASSPHRASE
 
-from vault.check import run_check
 from vault.errors import VaultError
-from vault.importer import import_paths
-from vault.items import list_items
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.evidence.items import list_items
+from vault.store.check import run_check
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 
 def main(tiny: Path, sources: Path) -> None:

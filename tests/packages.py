@@ -13,12 +13,12 @@ from pathlib import Path
 from conftest import CORPUS, IDENTITY, PASSPHRASE, T0, write_files
 
 from vault.clock import FixedClock
-from vault.identity import Identity
-from vault.importer import ImportResult, import_paths
-from vault.keyslots import TEST_KDF
-from vault.package_export import ExportResult, export_package
-from vault.package_verify import Check, Verification
-from vault.vault import Vault
+from vault.evidence.importer import ImportResult, import_paths
+from vault.packages.export import ExportResult, export_package
+from vault.packages.verify import Check, Verification
+from vault.store.identity import Identity
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 SOLICITOR = Identity("Sam Solicitor", "SS", "Solicitor", "Harbour Law")
 CASE = "NB-2026-01"

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vault.importer import import_paths
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 
 def in_scroll_area(widget: QWidget, top: QWidget) -> bool:
@@ -78,8 +78,8 @@ def main(work: Path) -> int:
         StartDialog,
         UnlockDialog,
     )
-    from vault.package_export import export_package
-    from vault.package_verify import verify_package
+    from vault.packages.export import export_package
+    from vault.packages.verify import verify_package
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     v, key = Vault.create(work / "Northbridge", PASSPHRASE, IDENTITY, kdf=TEST_KDF)

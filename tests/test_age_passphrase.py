@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from vault.age_passphrase import (
+from vault.packages.age_passphrase import (
     CHANGED,
     NOT_AGE,
     NOT_PASSPHRASE,
@@ -477,7 +477,7 @@ def test_short_reads_and_writes_are_completed() -> None:
 
 MEMORY_SCRIPT = textwrap.dedent("""
     import hashlib, json, os, resource, sys, threading
-    from vault.age_passphrase import decrypt_stream, encrypt_stream
+    from vault.packages.age_passphrase import decrypt_stream, encrypt_stream
 
     class Source:  # size bytes made as they are read
         def __init__(self, size):

@@ -19,10 +19,10 @@ from pytestqt.qtbot import QtBot
 from test_viewer import drag, viewers  # noqa: F401 - viewers is a fixture used below
 
 from ui.viewer import ViewerWindow
-from vault.annotations import add_annotation, annotations, read_content
-from vault.identity import Identity
-from vault.items import get_item
-from vault.vault import Vault
+from vault.documents.annotations import add_annotation, annotations, read_content
+from vault.evidence.items import get_item
+from vault.store.identity import Identity
+from vault.store.vault import Vault
 
 WAIT = 60_000
 MINIMAL = "minimal-document.pdf"
@@ -293,7 +293,7 @@ def test_a_mark_is_reviewed_before_the_copy_and_its_words_followed(
     from test_annotations import make_pdf
 
     from ui.redaction_preview_ui import RedactionPreviewDialog
-    from vault.search_index import run_index_jobs
+    from vault.search.index import run_index_jobs
 
     v, _ = make_vault()
     refs = import_refs(v, make_pdf(tmp_path / "letter.pdf", 1, lines=[

@@ -24,8 +24,8 @@ from test_annotate_gui import (
 from test_viewer import drag, viewers  # noqa: F401 - the fixture open_viewer uses
 
 from ui.viewer import ViewerWindow
-from vault.annotations import annotations
-from vault.vault import Vault
+from vault.documents.annotations import annotations
+from vault.store.vault import Vault
 
 __all__ = ["case", "open_viewer"]  # the fixtures, shared
 
@@ -141,7 +141,7 @@ def test_the_annotations_panel_markers_and_hover(
         open_viewer: Callable[[Vault, str], ViewerWindow]) -> None:
     """Every annotation listed with its page and text (choosing one goes to it and selects
     it), the pages that carry some marked in the thumbnails, a note's text on hover."""
-    from vault.annotations import add_annotation
+    from vault.documents.annotations import add_annotation
 
     v, refs = case
     ref = refs[MINIMAL]

@@ -20,8 +20,9 @@ import pytest
 from conftest import PASSPHRASE
 from PIL import Image
 
-from vault import custody
-from vault.annotations import (
+from vault.clock import FixedClock
+from vault.custody import log as custody
+from vault.documents.annotations import (
     PDF_KINDS,
     PHOTO_KINDS,
     Annotation,
@@ -32,14 +33,13 @@ from vault.annotations import (
     edit_annotation,
     get_annotation,
 )
-from vault.check import run_check
-from vault.clock import FixedClock
-from vault.db import SCHEMA_VERSION, schema_version
 from vault.errors import NotFound, VaultError
-from vault.importer import import_paths
-from vault.items import get_item
-from vault.purge import purge
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.evidence.items import get_item
+from vault.evidence.purge import purge
+from vault.store.check import run_check
+from vault.store.db import SCHEMA_VERSION, schema_version
+from vault.store.vault import Vault
 
 FIXTURE_S3 = Path(__file__).resolve().parent / "fixtures" / "vault-v1-schema3.evault"
 

@@ -29,9 +29,14 @@ def test_core_never_imports_qt_or_ui() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
+def core_modules() -> list[str]:
+    return sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                  for p in (ROOT / "vault").rglob("*.py") if p.stem != "__main__")
+
+
 def test_importing_the_whole_core_loads_no_qt() -> None:
-    modules = [f"vault.{p.stem}" for p in (ROOT / "vault").glob("*.py")
-               if p.stem not in ("__main__",)]
+    modules = core_modules()
+    assert "vault.packages.verify" in modules and "vault.store.vault" in modules
     code = ("import sys\n" + "".join(f"import {m}\n" for m in modules) +
             "bad = [m for m in sys.modules if m.split('.')[0] in "
             f"{FORBIDDEN_IN_CORE!r}]\nprint(bad)")
@@ -44,6 +49,33 @@ def test_guard_catches_a_qt_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\nimport ui.main\n")
     assert imported_modules(bad) & set(FORBIDDEN_IN_CORE) == {"PySide6", "ui"}
+
+
+# The core's parts, each a folder with one job (docs/architecture.md); only what every part
+# shares stays at the top.
+PARTS = {"store", "custody", "signing", "evidence", "parsers", "documents", "search",
+         "timestamps", "packages", "cli"}
+SHARED = {"__init__", "__main__", "errors", "clock", "user_dirs", "process_safety"}
+
+
+def test_the_core_is_in_folders_named_after_its_parts() -> None:
+    top = ROOT / "vault"
+    assert {p.stem for p in top.glob("*.py")} == SHARED
+    folders = {p.name for p in top.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == PARTS
+    assert all((top / part / "__init__.py").is_file() for part in PARTS)
+
+
+def test_the_package_verifier_loads_neither_qt_nor_pymupdf_nor_sqlcipher() -> None:
+    """The verifier's package, imported on its own (as a small install of it would), needs
+    none of the heavy native parts."""
+    code = ("import sys\nimport vault.packages.verify, vault.packages.verify_report, "
+            "vault.packages.age, vault.packages.howto\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sqlcipher3', 'fitz', 'pymupdf', 'PySide6', 'shiboken6', 'ui'}))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       check=True)
+    assert r.stdout.strip() == "[]", r.stdout
 
 
 HEAVY = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pymupdf", "fitz", "pyhanko", "PIL", "ui")
@@ -62,7 +94,7 @@ def test_verify_path_loads_neither_qt_nor_pymupdf(tmp_path: Path, corpus: Path) 
     finally:
         v.close()
     code = (
-        "import sys\nfrom vault.cli import main\n"
+        "import sys\nfrom vault.cli.main import main\n"
         f"for args in (['verify', '--signer', {fp!r}, {str(package)!r}],\n"
         f"             ['verify', '--json', '--signer', {fp!r}, {str(package)!r}],\n"
         f"             ['verify', '--report', {str(tmp_path / 'r.html')!r}, '--signer', {fp!r},\n"
@@ -145,5 +177,5 @@ def test_the_circle_check_finds_one() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(graph) == [["a", "b", "c"]]
     graph = module_imports()
-    graph["vault.errors"].add("vault.vault")  # vault.vault imports vault.errors
-    assert any({"vault.errors", "vault.vault"} <= set(group) for group in circles(graph))
+    graph["vault.errors"].add("vault.store.vault")  # vault.store.vault imports vault.errors
+    assert any({"vault.errors", "vault.store.vault"} <= set(group) for group in circles(graph))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import rfc8785
 
-from vault.custody import canonical
+from vault.custody.log import canonical
 
 CASES: list[Any] = [
     {"b": 1, "a": [True, False, None], "c": {"z": "", "y": -0, "x": 2**53 - 1}},

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import NEW_PASSPHRASE, PASSPHRASE, run_cli, write_files
 
-from vault.vault import Vault
+from vault.store.vault import Vault
 
 
 @pytest.fixture

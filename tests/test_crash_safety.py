@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from conftest import PASSPHRASE, ROOT
 
-from vault import custody
-from vault.check import run_check
-from vault.importer import IMPORTED, RECEIVED_AGAIN
-from vault.objects import TMP_PREFIX
-from vault.vault import Vault
+from vault.custody import log as custody
+from vault.evidence.importer import IMPORTED, RECEIVED_AGAIN
+from vault.store.check import run_check
+from vault.store.objects import TMP_PREFIX
+from vault.store.vault import Vault
 
 SEED = 20260503
 ROUNDS = 24

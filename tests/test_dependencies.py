@@ -12,11 +12,11 @@ import pillow_heif
 import pymupdf
 import pytest
 
-from vault import heif
 from vault.errors import EnvironmentProblem
-from vault.importer import import_paths
-from vault.items import list_items
-from vault.vault import Vault
+from vault.evidence import heif
+from vault.evidence.importer import import_paths
+from vault.evidence.items import list_items
+from vault.store.vault import Vault
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "dependencies.md"

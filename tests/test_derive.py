@@ -27,17 +27,18 @@ from test_annotations import import_one, make_pdf, make_photo, object_file, stor
 from test_no_plaintext import places_to_scan, scan, strace_or_fail, write_pdf
 from test_thumbnails import TRACED
 
-from vault import PROGRAM, custody
-from vault.annotations import add_annotation, annotations, decode_upright
-from vault.check import run_check
-from vault.derive import annotated_copy, mark_every_occurrence, redacted_copy
+from vault import PROGRAM
+from vault.custody import log as custody
+from vault.documents.annotations import add_annotation, annotations, decode_upright
+from vault.documents.derive import annotated_copy, mark_every_occurrence, redacted_copy
 from vault.errors import VaultError
-from vault.items import get_item
-from vault.package_export import ExportResult, export_package
-from vault.package_receive import receive_package
-from vault.package_verify import verify_package
-from vault.purge import purge
-from vault.vault import Vault
+from vault.evidence.items import get_item
+from vault.evidence.purge import purge
+from vault.packages.export import ExportResult, export_package
+from vault.packages.receive import receive_package
+from vault.packages.verify import verify_package
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 LINES = ["Witness statement of Zoë Marchbanks, taken on 3 May 2026.",
          "She saw the officer at the door of no. 12 at about nine.",
@@ -354,7 +355,7 @@ def test_mark_every_occurrence_for_review(vault: Vault, tmp_path: Path) -> None:
     with pytest.raises(VaultError, match="give a word"):
         mark_every_occurrence(vault, [a], " ")
     # The review: one mark taken back; the copy hides the other three.
-    from vault.annotations import delete_annotation
+    from vault.documents.annotations import delete_annotation
 
     delete_annotation(vault, m0.id)
     result = redacted_copy(vault, a)
@@ -494,8 +495,8 @@ def test_no_original_or_copy_reaches_the_disk_in_clear(
     v.close()
     code = f"""
 import sys
-from vault.derive import annotated_copy, redacted_copy
-from vault.vault import Vault
+from vault.documents.derive import annotated_copy, redacted_copy
+from vault.store.vault import Vault
 with Vault.open(sys.argv[1], passphrase={PASSPHRASE!r}) as v:
     made = [annotated_copy(v, {pdf!r}), redacted_copy(v, {pdf!r}, texts=["statement"]),
             annotated_copy(v, {photo!r}), redacted_copy(v, {photo!r})]

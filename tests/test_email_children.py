@@ -12,13 +12,13 @@ from typing import Any
 from conftest import import_refs, run_cli
 from PySide6.QtCore import Qt
 
-from vault import custody
-from vault.email_parts import MAX_PARTS
-from vault.importer import FAILED, import_paths
-from vault.items import get_item, list_items, provenance
-from vault.search import search
-from vault.search_index import run_index_jobs
-from vault.vault import Vault
+from vault.custody import log as custody
+from vault.evidence.email_parts import MAX_PARTS
+from vault.evidence.importer import FAILED, import_paths
+from vault.evidence.items import get_item, list_items, provenance
+from vault.search.index import run_index_jobs
+from vault.search.query import search
+from vault.store.vault import Vault
 
 
 def message(corpus: Path, *, subject: str = "FOI reply 2023/114",
@@ -83,7 +83,7 @@ def test_an_email_and_its_attachments(vault: Vault, tmp_path: Path, corpus: Path
     for _ in run_index_jobs(vault):
         pass
     assert parent.ref in {h.ref for h in search(vault, "Thistlewood")}
-    from vault.check import run_check
+    from vault.store.check import run_check
 
     assert run_check(vault).ok
 
@@ -141,13 +141,13 @@ def test_hostile_messages(vault: Vault, tmp_path: Path, corpus: Path) -> None:
     assert p["original_name"] == "../../../etc/passwd"  # recorded as received, never a path
     out = tmp_path / "out"
     out.mkdir()
-    from vault.copyout import extract_item
+    from vault.evidence.copyout import extract_item
 
     written = extract_item(vault, ref, out)
     assert written.parent == out and written.name == "passwd"
     broken_item = get_item(vault, refs["broken.eml"] or "")
     assert any("broken" in w for w in broken_item.warnings), broken_item.warnings
-    from vault.check import run_check
+    from vault.store.check import run_check
 
     assert run_check(vault).ok
 
@@ -169,7 +169,7 @@ def test_the_cli_shows_the_headers(tmp_path: Path, corpus: Path,
 
 def test_replies_are_linked_to_the_messages_they_answer(vault: Vault, tmp_path: Path,
                                                         corpus: Path) -> None:
-    from vault.children import thread
+    from vault.evidence.children import thread
 
     first = message(corpus, subject="Referral of Child A", attachments=[])
     first_id = "<" + hashlib.sha256(b"Referral of Child A").hexdigest()[:12] + \
@@ -206,7 +206,7 @@ def test_an_email_opens_as_a_message_with_its_attachments(
 
     from ui.message_view import MessageDialog
     from ui.viewer import ViewerWindow
-    from vault.keyslots import TEST_KDF
+    from vault.store.keyslots import TEST_KDF
 
     v, _ = Vault.create(tmp_path / "case", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     (tmp_path / "reply.eml").write_bytes(message(corpus, subject="<b>FOI</b> reply"))
@@ -249,7 +249,7 @@ def test_an_outlook_message_and_its_attachments(vault: Vault, tmp_path: Path,
     for _ in run_index_jobs(vault):
         pass
     assert item.ref in {h.ref for h in search(vault, "Thistlewood")}
-    from vault.children import read_email
+    from vault.evidence.children import read_email
 
     headers, body = read_email(vault, item.ref)
     assert headers["subject"] == "Referral of Child A" and "3 March" in body

@@ -11,8 +11,8 @@ from pathlib import Path
 from conftest import PASSPHRASE, write_files
 from packages import import_files, new_vault
 
-from vault.backup import backup
-from vault.vault import Vault
+from vault.store.backup import backup
+from vault.store.vault import Vault
 
 
 def loose(folder: Path) -> list[str]:

@@ -28,9 +28,9 @@ from ui.main_window import MainWindow
 from ui.models import ITEM_ROLE
 from ui.operations import ImportDialog, ImportSummaryDialog, ResultDialog, VerifyDialog
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, UnlockDialog
-from vault.check import run_check
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.store.check import run_check
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 WAIT = 120_000  # ms: the corpus import on a slow CI machine
 
@@ -536,7 +536,7 @@ def test_sorting_uses_real_values_and_keeps_the_selection(qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QTableView
 
     from ui.models import ITEM_ROLE, ItemFilter, ItemModel
-    from vault.items import Item
+    from vault.evidence.items import Item
 
     def item(n: int, size: int, name: str) -> Item:
         return Item(f"MO/{n}", name, size, f"{n:064x}", "text/plain", "2026-05-03T09:30:00Z",
@@ -624,7 +624,7 @@ def test_recovery_in_the_app_never_copies_an_edited_cost(qtbot: QtBot, app: App,
 
     from conftest import NEW_PASSPHRASE
 
-    from vault.keyslots import FLOOR_M_KIB, FLOOR_T
+    from vault.store.keyslots import FLOOR_M_KIB, FLOOR_T
 
     v, recovery_key = Vault.create(tmp_path / "case", PASSPHRASE, _identity(), kdf=TEST_KDF)
     path = v.folder
@@ -719,7 +719,7 @@ def test_redact_a_name_across_a_selection_of_documents(qtbot: QtBot, app: App,
                                                        tmp_path: Path) -> None:
     import pymupdf
 
-    from vault.annotations import read_content
+    from vault.documents.annotations import read_content
 
     window = create_vault(qtbot, app, tmp_path)
     folder = tmp_path / "letters"
@@ -757,6 +757,6 @@ def test_redact_a_name_across_a_selection_of_documents(qtbot: QtBot, app: App,
 
 
 def get_sha(v: Vault, ref: str) -> str:
-    from vault.items import get_item
+    from vault.evidence.items import get_item
 
     return get_item(v, ref).sha256

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from ui.app import App
 from ui.models import short_time
-from vault.items import list_cases
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.evidence.items import list_cases
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 
 def window_with(app: App, tmp_path: Path, files: int = 1) -> object:
@@ -94,7 +94,7 @@ def test_closing_the_window_locks_and_quits(qtbot: QtBot, app: App, tmp_path: Pa
 
 def test_the_recovery_key_is_typed_back_as_recovery_accepts_it(dispose: Any) -> None:
     from ui.vault_dialogs import RecoveryKeyDialog
-    from vault.keyslots import new_recovery_key
+    from vault.store.keyslots import new_recovery_key
 
     key = new_recovery_key()
     while "0" not in key and "1" not in key:
@@ -126,7 +126,7 @@ def test_no_stray_ampersand_in_the_tsa_dialog(qtbot: QtBot, app: App, tmp_path: 
 def test_automatic_work_is_shown_as_done_by_the_program(dispose: Any, tmp_path: Path,
                                                         corpus: Path) -> None:
     from ui.detail import DetailPane
-    from vault.items import get_item
+    from vault.evidence.items import get_item
 
     v, _ = Vault.create(tmp_path / "case", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     try:
@@ -201,7 +201,7 @@ def test_the_recovery_key_can_be_printed_and_saved(dispose: Any, tmp_path: Path)
     from PySide6.QtPrintSupport import QPrinter
 
     from ui.vault_dialogs import RecoveryKeyDialog
-    from vault.keyslots import new_recovery_key
+    from vault.store.keyslots import new_recovery_key
 
     key = new_recovery_key()
     dialog = dispose(RecoveryKeyDialog(key, tmp_path / "Northbridge.evault"))
@@ -223,7 +223,7 @@ def test_the_recovery_key_can_be_printed_and_saved(dispose: Any, tmp_path: Path)
 
 def test_redaction_reasons_are_codes_and_free_text_is_warned_about(dispose: Any) -> None:
     from ui.operations import RedactDialog
-    from vault.redaction_reasons import REASON_CODES, normalised, reason_warning
+    from vault.documents.redaction_reasons import REASON_CODES, normalised, reason_warning
 
     assert normalised(" s1 ") == "S1" and reason_warning("S1") is None
     assert reason_warning("") is None
@@ -299,7 +299,7 @@ def test_a_narrow_details_pane_cuts_nothing_off(qtbot: QtBot, app: App, tmp_path
     sideways (walkthrough 10-details-photo-exif.png)."""
     from PySide6.QtWidgets import QPushButton, QScrollArea, QSplitter
 
-    from vault.tags import add_tag
+    from vault.evidence.tags import add_tag
 
     window = window_with(app, tmp_path, 0)
     v = window.vault  # type: ignore[attr-defined]

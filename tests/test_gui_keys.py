@@ -17,10 +17,10 @@ from test_gui import WAIT
 from ui.app import App
 from ui.passphrase_ui import ChangePassphraseDialog
 from ui.vault_dialogs import RecoveryKeyDialog
-from vault import custody
+from vault.custody import log as custody
 from vault.errors import WrongSecret
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 
 def opened(app: App, tmp_path: Path) -> tuple[Path, str]:

@@ -27,10 +27,10 @@ from ui.search_model import HTML_ROLE, SNIPPET_COLUMN, snippet_html
 from ui.search_panel import SearchPanel
 from ui.vault_dialogs import UnlockDialog
 from ui.viewer import ViewerWindow
-from vault.ocr import ocr_text, pending_ocr
-from vault.search import HIT_END, HIT_START, search
-from vault.tags import tags_of
-from vault.vault import Vault
+from vault.evidence.tags import tags_of
+from vault.search.ocr import ocr_text, pending_ocr
+from vault.search.query import HIT_END, HIT_START, search
+from vault.store.vault import Vault
 
 WAIT = 120_000
 WORD = "Pendleford"

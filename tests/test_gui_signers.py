@@ -16,10 +16,10 @@ from ui.app import App
 from ui.operations import VerifyDialog
 from ui.signers_ui import FingerprintCardDialog
 from vault.clock import FixedClock
-from vault.identity import Identity
-from vault.keyslots import TEST_KDF
-from vault.signers import KnownSigner, KnownSigners, spoken_fingerprint
-from vault.vault import Vault
+from vault.signing.signers import KnownSigner, KnownSigners, spoken_fingerprint
+from vault.store.identity import Identity
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 SOLICITOR = Identity("Sam Solicitor", "SS", "Solicitor", "Harbour Law")
 
@@ -106,8 +106,8 @@ def test_a_root_trusted_in_the_app_recognises_its_investigators(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     from conftest import T0
 
-    from vault.org_ca import ROOT_CERT, init_root, issue, open_root
-    from vault.signing_cert import install, request
+    from vault.signing.certificate import install, request
+    from vault.signing.org_ca import ROOT_CERT, init_root, issue, open_root
 
     init_root(tmp_path / "root", "Northbridge Survivors Campaign", "a root passphrase!!", T0)
     mary, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF,
@@ -136,7 +136,7 @@ def test_a_root_trusted_in_the_app_recognises_its_investigators(
 def test_a_package_is_checked_from_the_first_window_with_no_vault(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     from ui.vault_dialogs import StartDialog
-    from vault.package_export import export_package
+    from vault.packages.export import export_package
 
     (package,), mary = packages_of(tmp_path, "mary", 1)
     v, _ = Vault.create(tmp_path / "mary2", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
@@ -181,8 +181,8 @@ def test_a_package_is_checked_from_the_first_window_with_no_vault(
 def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: Path,
                                               corpus: Path) -> None:
     from ui.operations import ExportDialog, ResultDialog
-    from vault.derive import redacted_copy
-    from vault.notes import add_note
+    from vault.documents.derive import redacted_copy
+    from vault.evidence.notes import add_note
 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     import_files(v, [corpus / "pdf" / "minimal-document.pdf",
@@ -226,8 +226,8 @@ def test_the_export_wizard_is_safe_by_default(qtbot: QtBot, app: App, tmp_path: 
     assert (tmp_path / "out.zip.age").is_file() and not out.exists()
     window.dialog.accept()
     # the package (decrypted in memory) verifies, with the note left out
-    from vault.package_age import open_for_checking
-    from vault.package_verify import verify_package
+    from vault.packages.age import open_for_checking
+    from vault.packages.verify import verify_package
 
     sealed = tmp_path / "out.zip.age"
     source = open_for_checking(sealed, passphrase=lambda: strong)
@@ -246,8 +246,8 @@ def test_a_copy_that_leaked_is_withdrawn_and_left_out_of_the_case_export(
         qtbot: QtBot, app: App, tmp_path: Path, corpus: Path) -> None:
     from ui.operations import ExportDialog, ResultDialog
     from ui.withdraw_ui import WithdrawDialog
-    from vault.derive import redacted_copy
-    from vault.package_verify import verify_package
+    from vault.documents.derive import redacted_copy
+    from vault.packages.verify import verify_package
 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     import_files(v, [corpus / "pdf" / "minimal-document.pdf"], case=CASE)
@@ -294,7 +294,7 @@ def test_a_copy_that_leaked_is_withdrawn_and_left_out_of_the_case_export(
 def test_an_encrypted_package_is_verified_and_received_in_the_app(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     from ui.operations import ResultDialog
-    from vault.package_export import export_package
+    from vault.packages.export import export_package
 
     phrase = "copper lantern orchard thistle falcon"
     mary, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
@@ -371,8 +371,8 @@ def test_a_package_checked_with_no_vault_is_kept_in_a_new_vault_under_a_new_case
     from ui.operations import ResultDialog
     from ui.receive_ui import ReceiveCaseDialog
     from ui.vault_dialogs import StartDialog
-    from vault.items import list_cases, list_items
-    from vault.package_export import export_package
+    from vault.evidence.items import list_cases, list_items
+    from vault.packages.export import export_package
 
     phrase = "copper lantern orchard thistle falcon"
     mary, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)

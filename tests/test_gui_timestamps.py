@@ -26,10 +26,10 @@ from ui.colours import WARNING, colour
 from ui.main_window import MainWindow
 from ui.operations import ImportSummaryDialog, ResultDialog, VerifyDialog
 from ui.tsa_dialog import AddTsaDialog, TimestampsDialog
-from vault import timestamps
 from vault.clock import SystemClock
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
+from vault.timestamps import stamping as timestamps
 
 MakeTsa = Callable[..., TsaServer]
 WAIT = 60_000
@@ -391,9 +391,9 @@ def test_after_an_offline_export_the_trusted_time_is_added_with_one_button(
     from PySide6.QtCore import QObject, QUrl, Slot
     from PySide6.QtGui import QDesktopServices, QGuiApplication
 
-    from vault.importer import import_paths
-    from vault.package_format import SIGNATURE_TOKEN
-    from vault.package_verify import verify_package
+    from vault.evidence.importer import import_paths
+    from vault.packages.format import SIGNATURE_TOKEN
+    from vault.packages.verify import verify_package
 
     class Opened(QObject):
         def __init__(self) -> None:

@@ -36,11 +36,8 @@ from packages import (
     write_zip,
 )
 
-from vault.certs import cert_fingerprint
 from vault.clock import FixedClock
-from vault.cms import sign_detached
-from vault.custody import canonical, sha256_hex
-from vault.custody_history import (
+from vault.custody.history import (
     BEHIND,
     DIFFERENT_VAULT,
     EDITED,
@@ -50,11 +47,14 @@ from vault.custody_history import (
     compare_history,
     history_from_excerpt,
 )
-from vault.identity import Identity
-from vault.notes import add_note
-from vault.package_format import CUSTODY_LOG, SIGNATURE, TAGMANIFEST
-from vault.package_verify import Verification, compare_vault_with_package, verify_package
-from vault.vault import Vault
+from vault.custody.log import canonical, sha256_hex
+from vault.evidence.notes import add_note
+from vault.packages.format import CUSTODY_LOG, SIGNATURE, TAGMANIFEST
+from vault.packages.verify import Verification, compare_vault_with_package, verify_package
+from vault.signing.certs import cert_fingerprint
+from vault.signing.cms import sign_detached
+from vault.store.identity import Identity
+from vault.store.vault import Vault
 
 
 @dataclass

@@ -27,10 +27,10 @@ from packages import (
     sample_paths,
 )
 
-from vault.cms import sign_detached
-from vault.notes import add_note
-from vault.package_format import HOWTO, SIGNATURE, SIGNATURE_TOKEN, SIGNER_CERT, TAGMANIFEST
-from vault.package_verify import verify_package
+from vault.evidence.notes import add_note
+from vault.packages.format import HOWTO, SIGNATURE, SIGNATURE_TOKEN, SIGNER_CERT, TAGMANIFEST
+from vault.packages.verify import verify_package
+from vault.signing.cms import sign_detached
 
 
 def steps(howto: str) -> dict[str, list[str]]:

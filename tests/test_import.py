@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import IDENTITY, write_files
 
-from vault.importer import FAILED, IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths
-from vault.items import get_item, list_items, provenance
-from vault.private_details import private_record
-from vault.vault import Vault
+from vault.evidence.importer import FAILED, IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths
+from vault.evidence.items import get_item, list_items, provenance
+from vault.evidence.private_details import private_record
+from vault.store.vault import Vault
 
 
 def run_import(v: Vault, *paths: Path, **kw: object) -> list[ImportResult]:
@@ -136,7 +136,7 @@ def test_references_are_sequential_and_never_reused(vault: Vault, tmp_path: Path
     files = write_files(tmp_path / "in", 3)
     refs = [r.ref for r in run_import(vault, *files)]
     assert refs == ["MO/1", "MO/2", "MO/3"]
-    from vault.purge import purge
+    from vault.evidence.purge import purge
 
     purge(vault, "MO/3", "imported by mistake")
     [r] = run_import(vault, *write_files(tmp_path / "more", 1, prefix="other"))
@@ -197,7 +197,7 @@ def test_cancel_keeps_what_was_done(vault: Vault, tmp_path: Path) -> None:
     results = run_import(vault, *files, cancel=cancel, batch_files=4)
     assert 0 < len(results) < 40
     assert len(list_items(vault)) == len(results)
-    from vault.check import run_check
+    from vault.store.check import run_check
 
     assert run_check(vault).ok
     assert vault.objects.names() == vault.referenced_objects()

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from conftest import run_cli, write_files
 
-from vault import importer
-from vault.importer import FAILED, IMPORTED, ImportResult, import_paths
-from vault.items import get_item, list_items, provenance
-from vault.private_details import private_record
-from vault.vault import Vault
+from vault.evidence import importer
+from vault.evidence.importer import FAILED, IMPORTED, ImportResult, import_paths
+from vault.evidence.items import get_item, list_items, provenance
+from vault.evidence.private_details import private_record
+from vault.store.vault import Vault
 
 LATIN1 = b"caf\xe9 menu.txt"  # a Windows-1252 / Latin-1 name, as on old FAT sticks
 
@@ -176,7 +176,7 @@ def test_one_item_that_cannot_be_recorded_does_not_take_the_batch_down(
     for r in results:
         if r.status == IMPORTED:
             assert hashlib.sha256(stored(vault, r.ref or "")).hexdigest() == r.sha256
-    from vault.check import run_check
+    from vault.store.check import run_check
 
     assert run_check(vault).ok
 
@@ -226,10 +226,10 @@ def big_png(path: Path, side: int = 30000) -> Path:
 
 def test_an_intact_but_enormous_picture_is_never_called_damaged(
         vault: Vault, tmp_path: Path) -> None:
-    from vault.document import open_photo
+    from vault.documents.document import open_photo
     from vault.errors import VaultError
-    from vault.ocr import queue_ocr, run_ocr_jobs
-    from vault.search_index import given_up, pending_counts
+    from vault.search.index import given_up, pending_counts
+    from vault.search.ocr import queue_ocr, run_ocr_jobs
 
     png = big_png(tmp_path / "plan.png")
     (r,) = run(vault, png)
@@ -291,8 +291,8 @@ def test_a_link_above_what_was_named_is_not_the_evidences(vault: Vault, tmp_path
 def test_the_details_pane_says_when_text_could_not_be_read(dispose: Any, vault: Vault,
                                                           tmp_path: Path) -> None:
     from ui.detail import DetailPane
-    from vault.ocr import queue_ocr, run_ocr_jobs
-    from vault.search_index import given_up, text_problem
+    from vault.search.index import given_up, text_problem
+    from vault.search.ocr import queue_ocr, run_ocr_jobs
 
     (r,) = run(vault, big_png(tmp_path / "plan.png"))
     item_id = int(vault.con.execute("SELECT id FROM items WHERE ref=?", (r.ref,)).fetchone()[0])

@@ -14,13 +14,13 @@ import pytest
 from conftest import IDENTITY, NEW_PASSPHRASE, PASSPHRASE, ROOT, run_cli, write_files
 from packages import import_files
 
-from vault import custody
-from vault.check import run_check
-from vault.copyout import extract_item
+from vault.custody import log as custody
 from vault.errors import VaultUnusable, WrongSecret
-from vault.key_change import replace_keys
-from vault.keyslots import TEST_KDF, new_recovery_key
-from vault.vault import Vault
+from vault.evidence.copyout import extract_item
+from vault.store.check import run_check
+from vault.store.key_change import replace_keys
+from vault.store.keyslots import TEST_KDF, new_recovery_key
+from vault.store.vault import Vault
 
 
 def made(tmp_path: Path) -> tuple[Path, str, bytes]:
@@ -118,9 +118,9 @@ def test_the_command_line_shows_the_new_recovery_key_and_needs_it_typed_back(
 
 CUT_SHORT = """
 import os, sys
-from vault.key_change import replace_keys
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.store.key_change import replace_keys
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 folder, old, new, recovery, stop = sys.argv[1:]
 v = Vault.open(folder, passphrase=old)
 def step(name):

@@ -11,7 +11,7 @@ import pytest
 from conftest import IDENTITY, NEW_PASSPHRASE, PASSPHRASE
 
 from vault.errors import WeakPassphrase, WrongSecret
-from vault.keyslots import (
+from vault.store.keyslots import (
     FLOOR_M_KIB,
     FLOOR_T,
     TEST_KDF,
@@ -22,8 +22,8 @@ from vault.keyslots import (
     new_recovery_key,
     parse_recovery_key,
 )
-from vault.passphrase import strength
-from vault.vault import Vault
+from vault.store.passphrase import strength
+from vault.store.vault import Vault
 
 
 def test_wrong_passphrase_is_refused_and_nothing_changes(

@@ -29,9 +29,9 @@ import pymupdf
 import pytest
 from conftest import PASSPHRASE, ROOT
 
-from vault.importer import IMPORTED, import_paths
-from vault.objects import CHUNK_SIZE
-from vault.vault import Vault
+from vault.evidence.importer import IMPORTED, import_paths
+from vault.store.objects import CHUNK_SIZE
+from vault.store.vault import Vault
 
 SEED = 1729
 TRACED = "openat,open,creat,rename,renameat,renameat2"

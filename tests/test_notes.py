@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from conftest import write_files
 
-from vault import custody
-from vault.check import run_check
+from vault.custody import log as custody
 from vault.errors import NotFound, VaultError
-from vault.importer import import_paths
-from vault.notes import add_note, notes
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.evidence.notes import add_note, notes
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 
 def test_a_note_is_a_signed_custody_event(vault: Vault, tmp_path: Path) -> None:

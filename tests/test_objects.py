@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vault.errors import IntegrityError
-from vault.objects import HEADER_LEN, TAG_LEN, ObjectReader, ObjectWriter
+from vault.store.objects import HEADER_LEN, TAG_LEN, ObjectReader, ObjectWriter
 
 CS = 64
 

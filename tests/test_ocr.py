@@ -33,10 +33,8 @@ from test_no_plaintext import (
 )
 from test_thumbnails import png_claiming
 
-from vault import custody
-from vault.anchors import anchor_file
-from vault.check import run_check
-from vault.ocr import (
+from vault.custody import log as custody
+from vault.search.ocr import (
     MAX_TRIES,
     OcrProgress,
     ocr_text,
@@ -48,8 +46,10 @@ from vault.ocr import (
     run_ocr_jobs,
     tesseract_available,
 )
-from vault.search import search
-from vault.vault import Vault
+from vault.search.query import search
+from vault.store.anchors import anchor_file
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 PAGE_WORDS = ["Agenda Hartley safeguarding", "Rotherham council minutes Pendleton 1997",
               "Signed Okonkwo chairman"]
@@ -212,9 +212,9 @@ def test_scans_and_photos_are_read_found_and_recorded(vault: Vault, tmp_path: Pa
 
 
 def test_index_queues_ocr_for_scans_not_for_text(vault: Vault, tmp_path: Path) -> None:
-    """The search index queues the OCR (vault.search_index); a mixed PDF gets only its
+    """The search index queues the OCR (vault.search.index); a mixed PDF gets only its
     scanned page read."""
-    from vault.search_index import index_item
+    from vault.search.index import index_item
 
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -448,8 +448,8 @@ def near(box: tuple[float, ...], want: tuple[float, ...], tolerance: float) -> b
 
 
 def test_word_boxes_are_stored_where_the_words_are(vault: Vault, tmp_path: Path) -> None:
-    from vault.document import open_document
-    from vault.ocr import ocr_matches, ocr_words
+    from vault.documents.document import open_document
+    from vault.search.ocr import ocr_matches, ocr_words
 
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -523,11 +523,11 @@ def test_a_word_on_a_scan_is_redacted_from_the_ocr_boxes(vault: Vault, tmp_path:
     """Most evidence is scans: ``redact --text`` blacks out the word where OCR read it (the
     pixels removed), and refuses (nothing stored, exit 1, the word named) when it is nowhere,
     or when the scan was never read."""
-    from vault.annotations import read_content
-    from vault.derive import redacted_copy
+    from vault.documents.annotations import read_content
+    from vault.documents.derive import redacted_copy
     from vault.errors import VaultError
-    from vault.items import get_item, list_items
-    from vault.search_index import run_index_jobs
+    from vault.evidence.items import get_item, list_items
+    from vault.search.index import run_index_jobs
 
     pdf = scanned_pdf(tmp_path / "memo.pdf", [["Memo about Marchbanks", "Housing office"]])
     ref = import_refs(vault, pdf)["memo.pdf"]
@@ -548,7 +548,7 @@ def test_a_word_on_a_scan_is_redacted_from_the_ocr_boxes(vault: Vault, tmp_path:
     assert seen is not None
     assert "marchbanks" not in seen.lower() and "housing" in seen.lower()
     # marking every occurrence for review finds it on the scan too
-    from vault.derive import mark_every_occurrence
+    from vault.documents.derive import mark_every_occurrence
 
     [mark] = mark_every_occurrence(vault, [ref], "marchbanks", reason="S2")
     assert mark.page == 0 and mark.kind == "redaction"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from conftest import PASSPHRASE
 
-from vault.db import _check_library
 from vault.errors import NewerFormat, UnsafeEnvironment, VaultInUse, VaultUnusable
-from vault.vault import Vault
+from vault.store.db import _check_library
+from vault.store.vault import Vault
 
 
 def closed_vault(make_vault: Callable[..., tuple[Vault, str]]) -> Path:

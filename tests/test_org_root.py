@@ -15,12 +15,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from packages import CASE, export, import_files, new_vault, sample_paths
 
-from vault.certs import DOCUMENT_SIGNING
-from vault.org_ca import REVOKED, ROOT_CERT, init_root, issue, open_root, revoke
-from vault.package_verify import INTACT_UNCONFIRMED, VERIFIED_CONFIRMED, verify_package
-from vault.signers import KnownSigner, KnownSigners
-from vault.signing_cert import current, install, renew, request
-from vault.vault import Vault
+from vault.packages.verify import INTACT_UNCONFIRMED, VERIFIED_CONFIRMED, verify_package
+from vault.signing.certificate import current, install, renew, request
+from vault.signing.certs import DOCUMENT_SIGNING
+from vault.signing.org_ca import REVOKED, ROOT_CERT, init_root, issue, open_root, revoke
+from vault.signing.signers import KnownSigner, KnownSigners
+from vault.store.vault import Vault
 
 ROOT_PASS = "campaign root passphrase 2026"
 NOW = T0  # the vaults of these tests run on the fixed clock

@@ -28,11 +28,11 @@ from packages import (
 from tsa_fixtures import live, make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures
 from tsa_server import TsaServer
 
-from vault import custody
-from vault.cms import sign_detached
-from vault.custody import Event, key_fingerprint, make_event
-from vault.custody_excerpt import make_excerpt
-from vault.package_format import (
+from vault.custody import log as custody
+from vault.custody.excerpt import make_excerpt
+from vault.custody.log import Event, key_fingerprint, make_event
+from vault.evidence.purge import purge
+from vault.packages.format import (
     BAG_INFO,
     CUSTODY_LOG,
     SIGNATURE,
@@ -40,10 +40,10 @@ from vault.package_format import (
     SIGNATURE_TOKEN_CERTS,
     TAGMANIFEST,
 )
-from vault.package_verify import verify_package
-from vault.purge import purge
-from vault.timestamps import add_tsa, run_stamp
-from vault.vault import Vault
+from vault.packages.verify import verify_package
+from vault.signing.cms import sign_detached
+from vault.store.vault import Vault
+from vault.timestamps.stamping import add_tsa, run_stamp
 
 
 def resign(e: Entries, v: Vault) -> None:
@@ -163,7 +163,7 @@ def test_a_resigned_log_around_a_stamped_head_in_an_omitted_range_fails(
         live: Callable[[str], Vault], tsa: TsaServer, tmp_path: Path) -> None:
     """The stamped head is the last event of an omitted range, whose genuine hash the forged
     excerpt keeps: only the custody key named in the stamped head record shows the rewrite."""
-    from vault.notes import add_note
+    from vault.evidence.notes import add_note
 
     v = live("vault")
     add_tsa(v, "local", tsa.url, tsa.ca_pem)
@@ -264,7 +264,7 @@ def test_a_file_name_must_match_its_exhibit_reference(tmp_path: Path) -> None:
 
 def test_custody_times_never_go_backwards(tmp_path: Path) -> None:
     """The case is created before the first import of the batch that names it."""
-    from vault.check import run_check
+    from vault.store.check import run_check
 
     v = new_vault(tmp_path / "v")
     try:
@@ -353,7 +353,7 @@ def test_history_says_what_it_could_not_compare(tmp_path: Path) -> None:
     from conftest import PASSPHRASE, T0, write_files
 
     from vault.clock import FixedClock
-    from vault.package_verify import compare_vault_with_package
+    from vault.packages.verify import compare_vault_with_package
 
     folder = tmp_path / "v.evault"
     v = new_vault(tmp_path / "v")
@@ -384,8 +384,8 @@ def test_history_says_what_it_could_not_compare(tmp_path: Path) -> None:
 def test_a_changed_event_says_what_differs(tmp_path: Path) -> None:
     """Two packages of one vault whose event differs only in its details: the message names
     the member that changed, not two identical summaries."""
-    from vault.custody_excerpt import verify_excerpt
-    from vault.custody_history import EDITED, compare_history, history_from_excerpt
+    from vault.custody.excerpt import verify_excerpt
+    from vault.custody.history import EDITED, compare_history, history_from_excerpt
 
     v = new_vault(tmp_path / "v")
     try:

@@ -21,14 +21,14 @@ from agetool import age_decrypt
 from conftest import ROOT, run_cli
 from packages import CASE, export, import_files, new_vault, read_zip, sample_paths
 
-from vault import custody
+from vault.custody import log as custody
 from vault.errors import VaultError
-from vault.items import get_item
-from vault.package_export import export_package
-from vault.package_format import MANIFEST, SIGNER_CERT, TAGMANIFEST
-from vault.package_verify import verify_package
-from vault.purge import purge
-from vault.vault import Vault
+from vault.evidence.items import get_item
+from vault.evidence.purge import purge
+from vault.packages.export import export_package
+from vault.packages.format import MANIFEST, SIGNER_CERT, TAGMANIFEST
+from vault.packages.verify import verify_package
+from vault.store.vault import Vault
 
 
 @pytest.fixture
@@ -303,7 +303,7 @@ def test_report_of_many_exhibits_and_long_timelines() -> None:
     pieces, every exhibit appears, and no page is left blank."""
     import pymupdf
 
-    from vault.package_report import ReportData, build_report
+    from vault.packages.report import ReportData, build_report
 
     def exhibit(i: int, events: int) -> dict[str, object]:
         return {"ref": f"MO/{i}", "name": f"minutes-{i}.pdf", "size": 1000 + i,

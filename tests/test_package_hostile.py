@@ -39,16 +39,16 @@ from packages import (
     temp_listing,
 )
 
-from vault import safezip
-from vault.check import run_check
-from vault.cli import main
+from vault.cli.main import main
 from vault.errors import VaultError
-from vault.items import list_items
-from vault.package_format import BAGIT_TXT, MAX_TAG_FILE
-from vault.package_receive import receive_package
-from vault.package_verify import NotAPackage, verify_package
-from vault.safezip import MAX_RATIO, MAX_TOTAL, HostileArchive, SafeZip
-from vault.vault import Vault
+from vault.evidence.items import list_items
+from vault.packages import safezip
+from vault.packages.format import BAGIT_TXT, MAX_TAG_FILE
+from vault.packages.receive import receive_package
+from vault.packages.safezip import MAX_RATIO, MAX_TOTAL, HostileArchive, SafeZip
+from vault.packages.verify import NotAPackage, verify_package
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 TMP = tempfile.gettempdir()
 ABSOLUTE = f"{TMP}/evidence-vault-evil.txt"  # absolute: into the system temp folder itself

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from packages import SOLICITOR, export, new_vault
 
-from vault.check import run_check
-from vault.importer import import_paths
-from vault.items import list_items
-from vault.notes import add_note
-from vault.package_receive import receive_package
-from vault.package_verify import verify_package
-from vault.tags import add_tag
+from vault.evidence.importer import import_paths
+from vault.evidence.items import list_items
+from vault.evidence.notes import add_note
+from vault.evidence.tags import add_tag
+from vault.packages.receive import receive_package
+from vault.packages.verify import verify_package
+from vault.store.check import run_check
 
 # str.splitlines() breaks at all of these; JSON Lines break at LF only.
 BREAKS = {"LF": "\n", "CR": "\r", "CRLF": "\r\n", "VT": "\x0b", "FF": "\x0c", "FS": "\x1c",

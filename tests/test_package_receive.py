@@ -24,16 +24,16 @@ from packages import (
     sample_paths,
 )
 
-from vault import custody
-from vault.check import run_check
-from vault.custody import canonical
+from vault.custody import log as custody
+from vault.custody.log import canonical
 from vault.errors import VaultError
-from vault.importer import IMPORTED, RECEIVED_AGAIN
-from vault.items import get_item, list_items
-from vault.package_receive import confirm_in_vault, receive_package
-from vault.package_verify import verify_package
-from vault.signers import KnownSigner
-from vault.vault import Vault
+from vault.evidence.importer import IMPORTED, RECEIVED_AGAIN
+from vault.evidence.items import get_item, list_items
+from vault.packages.receive import confirm_in_vault, receive_package
+from vault.packages.verify import verify_package
+from vault.signing.signers import KnownSigner
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 
 @pytest.fixture
@@ -216,7 +216,7 @@ def test_cli_receive(pair: tuple[Vault, Vault, Path], tmp_path: Path) -> None:
 
 def test_the_same_bytes_from_another_signer_are_never_merged_silently(
         pair: tuple[Vault, Vault, Path], tmp_path: Path) -> None:
-    from vault.package_receive import OtherSigner
+    from vault.packages.receive import OtherSigner
 
     _investigator, solicitor, package = pair
     receive_package(solicitor, package, case="HL-CLAIM-7")

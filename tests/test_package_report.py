@@ -8,7 +8,7 @@ import datetime as dt
 
 import pymupdf
 
-from vault.package_report import ReportData, build_report
+from vault.packages.report import ReportData, build_report
 
 T0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
 

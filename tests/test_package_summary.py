@@ -14,18 +14,18 @@ from packages import CASE, export, import_files, new_vault, read_zip, rewrite_zi
 from test_annotations import make_pdf
 from test_package_binding import resign
 
-from vault import custody
-from vault.annotations import add_annotation
-from vault.check import run_check
-from vault.derive import redacted_copy
+from vault.custody import log as custody
+from vault.documents.annotations import add_annotation
+from vault.documents.derive import redacted_copy
 from vault.errors import VaultError
-from vault.items import get_item
-from vault.notes import add_note
-from vault.package_export import preview
-from vault.package_format import BAG_INFO, CUSTODY_LOG, REPORT, parse_bag_info
-from vault.package_verify import verify_package
-from vault.vault import Vault
-from vault.withdraw import withdraw_copy
+from vault.evidence.items import get_item
+from vault.evidence.notes import add_note
+from vault.evidence.withdraw import withdraw_copy
+from vault.packages.export import preview
+from vault.packages.format import BAG_INFO, CUSTODY_LOG, REPORT, parse_bag_info
+from vault.packages.verify import verify_package
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 SECRET = "privileged: the caller may not be reliable"
 

@@ -31,11 +31,11 @@ from packages import (
     write_zip,
 )
 
-from vault.cms import sign_detached
-from vault.identity import Identity
-from vault.package_format import SIGNATURE, SIGNER_CERT, TAGMANIFEST
-from vault.package_verify import Verification, verify_package
-from vault.vault import Vault
+from vault.packages.format import SIGNATURE, SIGNER_CERT, TAGMANIFEST
+from vault.packages.verify import Verification, verify_package
+from vault.signing.cms import sign_detached
+from vault.store.identity import Identity
+from vault.store.vault import Vault
 
 
 class Keys:

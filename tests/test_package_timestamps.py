@@ -21,14 +21,14 @@ from packages import Entries, export, import_files, read_zip, rewrite_zip, sampl
 from tsa_fixtures import live, make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
 from tsa_server import TsaServer
 
-from vault import custody
+from vault.custody import log as custody
 from vault.errors import NotFound
-from vault.package_export import SIGNATURE_KIND
-from vault.package_format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
-from vault.package_stamp import AttachRefused, attach_signature_token
-from vault.package_verify import Verification, verify_package
-from vault.timestamps import add_tsa, pending, run_stamp, tokens_for
-from vault.vault import Vault
+from vault.packages.export import SIGNATURE_KIND
+from vault.packages.format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
+from vault.packages.stamp import AttachRefused, attach_signature_token
+from vault.packages.verify import Verification, verify_package
+from vault.store.vault import Vault
+from vault.timestamps.stamping import add_tsa, pending, run_stamp, tokens_for
 
 MakeTsa = Callable[..., TsaServer]
 TSA_SUBJECT = "O=Evidence Vault tests,CN=Evidence Vault Test TSA"

@@ -20,15 +20,15 @@ import pytest
 from conftest import run_cli
 from cryptography import x509
 
-from vault.package_format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
-from vault.package_verify import (
+from vault.packages.format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
+from vault.packages.verify import (
     INTACT_UNCONFIRMED,
     VERIFIED_CONFIRMED,
     NotAPackage,
     Verification,
     verify_package,
 )
-from vault.tsp import load_certificates
+from vault.timestamps.tsp import load_certificates
 
 PACKAGES = Path(__file__).resolve().parent / "vectors" / "packages"
 OUTCOMES = {"VERIFIED", "NOT VERIFIED", "NOT A PACKAGE"}

@@ -11,14 +11,14 @@ import pytest
 from conftest import CORPUS, write_files
 from packages import import_files
 
-from vault.check import run_check
-from vault.copyout import extract_item
-from vault.items import get_item
-from vault.parse_worker import ABORT_MARKER, MEMORY_LIMIT, TEST_ABORT
-from vault.search import search
-from vault.search_index import run_index_jobs
-from vault.thumbnails import thumbnail
-from vault.vault import Vault
+from vault.documents.thumbnails import thumbnail
+from vault.evidence.copyout import extract_item
+from vault.evidence.items import get_item
+from vault.parsers.worker import ABORT_MARKER, MEMORY_LIMIT, TEST_ABORT
+from vault.search.index import run_index_jobs
+from vault.search.query import search
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 PDF = CORPUS / "pdf" / "minimal-document.pdf"
 PHOTOS = CORPUS / "photos"
@@ -102,7 +102,7 @@ def test_a_worker_that_dies_mid_file_leaves_the_import_running(
 
 CONFINED = """
 import socket, subprocess, sys
-from vault.parse_worker import confine
+from vault.parsers.worker import confine
 confine()
 out = []
 try:
@@ -137,7 +137,7 @@ def test_a_worker_can_write_run_or_connect_nothing(tmp_path: Path) -> None:
 
     from conftest import ROOT
 
-    from vault.parse_worker import landlock_abi
+    from vault.parsers.worker import landlock_abi
 
     abi = landlock_abi(ctypes.CDLL(None, use_errno=True))
     with socket.socket() as listening:

@@ -17,9 +17,9 @@ from test_gui import WAIT, import_by_drop, receive_into_case
 
 from ui.app import App
 from ui.operations import ResultDialog, VerifyDialog
-from vault.keyslots import TEST_KDF
-from vault.signers import KnownSigner, KnownSigners
-from vault.vault import Vault
+from vault.signing.signers import KnownSigner, KnownSigners
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 MARKUP = '<b style="color:green">VERIFIED<b>'  # no "/": it is a file name here
 IMAGE_TAG = "<img src=x>"

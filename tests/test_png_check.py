@@ -14,7 +14,7 @@ import pytest
 from conftest import PASSPHRASE, ROOT
 from PIL import Image
 
-from vault.png_check import png_problems
+from vault.evidence.png_check import png_problems
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:
@@ -70,9 +70,9 @@ def test_damage_is_named(tmp_path: Path) -> None:
 
 IMPORT = """
 import sys
-from vault.importer import import_paths
-from vault.items import get_item
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.evidence.items import get_item
+from vault.store.vault import Vault
 with Vault.open(sys.argv[1], passphrase=sys.argv[2]) as v:
     refs = [r.ref for p in import_paths(v, [sys.argv[3]]) for r in p.acknowledged]
     item = get_item(v, refs[0])
@@ -91,8 +91,8 @@ def test_a_169_megapixel_png_is_imported_without_decoding_it(tmp_path: Path) -> 
     still read; a damaged byte is still found."""
     from conftest import IDENTITY
 
-    from vault.keyslots import TEST_KDF
-    from vault.vault import Vault
+    from vault.store.keyslots import TEST_KDF
+    from vault.store.vault import Vault
 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     folder = v.folder

@@ -11,12 +11,12 @@ from pathlib import Path
 from conftest import PASSPHRASE, run_cli
 from packages import CASE, export, import_files, new_vault, read_zip
 
-from vault.check import run_check
-from vault.custody import canonical
-from vault.items import provenance
-from vault.package_verify import verify_package
-from vault.private_details import commitment, private_record
-from vault.vault import Vault
+from vault.custody.log import canonical
+from vault.evidence.items import provenance
+from vault.evidence.private_details import commitment, private_record
+from vault.packages.verify import verify_package
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 
 def test_a_package_reveals_no_path_or_computer_name(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_secret_variables_leave_the_environment_and_children_get_none(tmp_path: 
     code = """
 import os
 from vault.process_safety import harden, secret
-from vault.ocr import _env
+from vault.search.ocr import _env
 harden()
 assert "EVIDENCE_VAULT_PASSPHRASE" not in os.environ, "still in the environment"
 assert secret("EVIDENCE_VAULT_PASSPHRASE") == "quartz meadow lantern ninety fog"
@@ -69,7 +69,7 @@ def test_the_command_line_is_hardened(tmp_path: Path) -> None:
     """The CLI's own start hardens the process (read from /proc while it waits)."""
     code = """
 import sys
-from vault import cli
+from vault.cli import main as cli
 from vault.process_safety import dumpable
 sys.argv = ["evidence-vault", "--version"]
 try:
@@ -131,7 +131,7 @@ def test_file_dialogs_are_qt_s_own(qapp: object) -> None:
 
 MEMORY = """
 import binascii, sys
-from vault.vault import Vault
+from vault.store.vault import Vault
 
 def count(needles):
     found = [0] * len(needles)
@@ -163,8 +163,8 @@ def test_the_master_key_is_not_left_behind_in_memory(tmp_path: Path) -> None:
     statement are wiped, and the statement never enters the connection's cache."""
     from conftest import IDENTITY, PASSPHRASE
 
-    from vault.keyslots import TEST_KDF
-    from vault.vault import Vault
+    from vault.store.keyslots import TEST_KDF
+    from vault.store.vault import Vault
 
     v, _ = Vault.create(tmp_path / "mary", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     folder = v.folder
@@ -179,7 +179,7 @@ def test_the_master_key_is_not_left_behind_in_memory(tmp_path: Path) -> None:
 
 
 def test_wipe_overwrites_in_place() -> None:
-    from vault.secret_memory import key_statement, wipe
+    from vault.store.secret_memory import key_statement, wipe
 
     data = bytes.fromhex("00ff") + b"secret key bytes"
     text = "".join(["x'", "ab" * 16, "'"])  # made here, not interned

@@ -8,13 +8,13 @@ import pytest
 from conftest import PASSPHRASE, write_files
 from test_import import run_import
 
-from vault.backup import backup
-from vault.check import run_check
-from vault.copyout import extract_item
 from vault.errors import VaultError
-from vault.items import get_item, list_items
-from vault.purge import purge
-from vault.vault import Vault
+from vault.evidence.copyout import extract_item
+from vault.evidence.items import get_item, list_items
+from vault.evidence.purge import purge
+from vault.store.backup import backup
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 
 def test_purge_destroys_the_object_keeps_hash_and_chain(vault: Vault, tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 from conftest import PASSPHRASE
 from packages import import_files, new_vault
 
-from vault.backup import backup
-from vault.purge import purge
-from vault.search import search
-from vault.search_index import run_index_jobs
-from vault.vault import Vault
+from vault.evidence.purge import purge
+from vault.search.index import run_index_jobs
+from vault.search.query import search
+from vault.store.backup import backup
+from vault.store.vault import Vault
 
 WORD = b"Quillfeatherstone"  # a survivor's (invented) surname
 

@@ -17,11 +17,11 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from test_annotations import import_one, stored
 
-from vault.annotations import add_annotation
-from vault.check import run_check
-from vault.derive import redacted_copy
-from vault.items import get_item
-from vault.vault import Vault
+from vault.documents.annotations import add_annotation
+from vault.documents.derive import redacted_copy
+from vault.evidence.items import get_item
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 MARKER = "Zelinda Marchbanks"
 IMAGE_RECT = pymupdf.Rect(72, 300, 372, 360)  # where the picture of the name is drawn
@@ -276,7 +276,7 @@ def test_a_copy_that_fails_its_own_check_is_not_stored(vault: Vault, hostile: Pa
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The checks are not decoration: when the redaction leaves text under a mark, or the
     stripping leaves the name in the file, nothing is stored and the user is told."""
-    import vault.derive as derive
+    import vault.documents.derive as derive
     from vault.errors import VaultError
 
     ref = import_one(vault, hostile)

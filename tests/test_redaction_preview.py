@@ -8,10 +8,10 @@ from pathlib import Path
 from packages import CASE, import_files, new_vault
 from test_annotations import make_pdf
 
-from vault.annotations import add_annotation
-from vault.derive import mark_every_occurrence
-from vault.redaction_preview import preview_redaction
-from vault.search_index import run_index_jobs
+from vault.documents.annotations import add_annotation
+from vault.documents.derive import mark_every_occurrence
+from vault.documents.redaction_preview import preview_redaction
+from vault.search.index import run_index_jobs
 
 LETTER = ["Dear Ms Okafor,", "12 Mill Lane, Northbridge", "The housing office was told.",
           "Yours, for the Okafor family"]

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import PASSPHRASE
 
-from vault import custody
+from vault.custody import log as custody
 from vault.errors import VaultUnusable
-from vault.keyslots import parse_recovery_key
-from vault.metadata import _json_safe
-from vault.vault import Vault
+from vault.evidence.metadata import _json_safe
+from vault.store.keyslots import parse_recovery_key
+from vault.store.vault import Vault
 
 
 def test_recovery_key_pasted_with_crlf(make_vault: Callable[..., tuple[Vault, str]]) -> None:
@@ -72,7 +72,7 @@ def test_head_for_another_vault_is_reported(make_vault: Callable[..., tuple[Vaul
 
 def test_wrong_length_object_key(vault: Vault, tmp_path: Path) -> None:
     from vault.errors import IntegrityError
-    from vault.objects import ObjectReader
+    from vault.store.objects import ObjectReader
 
     with pytest.raises(IntegrityError, match="damaged key"):
         ObjectReader(tmp_path / "x", "00" * 16, b"short")
@@ -81,7 +81,7 @@ def test_wrong_length_object_key(vault: Vault, tmp_path: Path) -> None:
 def test_what_a_hostile_file_can_write_into_an_event_is_bounded() -> None:
     """A crafted JPEG once put 11,994 warnings into one signed custody event: the first few
     are kept, each of a readable length, then how many more there were."""
-    from vault.metadata import MAX_WARNINGS, capped
+    from vault.evidence.metadata import MAX_WARNINGS, capped
 
     many = [f"image warning: corrupt data {i} " + "x" * 2000 for i in range(11_994)]
     kept = capped(many)

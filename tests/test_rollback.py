@@ -11,13 +11,13 @@ from pathlib import Path
 from conftest import PASSPHRASE, run_cli, write_files
 from packages import import_files, new_vault
 
-from vault import custody
-from vault.anchors import anchor_file
-from vault.check import run_check
-from vault.copyout import extract_item
-from vault.items import get_item
-from vault.orphans import discard_orphans
-from vault.vault import Vault
+from vault.custody import log as custody
+from vault.evidence.copyout import extract_item
+from vault.evidence.items import get_item
+from vault.store.anchors import anchor_file
+from vault.store.check import run_check
+from vault.store.orphans import discard_orphans
+from vault.store.vault import Vault
 
 INDEX = ("index.db", "index.db-wal", "index.db-shm", "head.json")
 

@@ -1,6 +1,7 @@
-"""Search (vault/search_index.py, vault/search.py, vault/tags.py, the CLI): every source is
-found, queries of every kind work and hostile ones never raise, filters, the index follows
-notes, annotations, tags and purges at once, and a migrated vault becomes searchable."""
+"""Search (vault/search/index.py, vault/search/query.py, vault/evidence/tags.py, the CLI):
+every source is found, queries of every kind work and hostile ones never raise, filters, the
+index follows notes, annotations, tags and purges at once, and a migrated vault becomes
+searchable."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ import pymupdf
 import pytest
 from conftest import PASSPHRASE, import_refs, run_cli
 
-from vault import custody
-from vault.annotations import add_annotation, delete_annotation, edit_annotation
-from vault.check import run_check
 from vault.clock import FixedClock, iso_utc
-from vault.items import get_item
-from vault.notes import add_note
-from vault.purge import purge
-from vault.search import HIT_END, HIT_START, count, search
-from vault.search_index import index_item, pending_counts, row_range, run_index_jobs
-from vault.tags import add_tag, all_tags, remove_tag, tags_of
-from vault.vault import Vault
+from vault.custody import log as custody
+from vault.documents.annotations import add_annotation, delete_annotation, edit_annotation
+from vault.evidence.items import get_item
+from vault.evidence.notes import add_note
+from vault.evidence.purge import purge
+from vault.evidence.tags import add_tag, all_tags, remove_tag, tags_of
+from vault.search.index import index_item, pending_counts, row_range, run_index_jobs
+from vault.search.query import HIT_END, HIT_START, count, search
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 FIXTURE_S4 = Path(__file__).resolve().parent / "fixtures" / "vault-v1-schema4.evault"
 
@@ -73,13 +74,13 @@ def docs(vault: Vault, tmp_path: Path, corpus: Path) -> dict[str, str]:
 @pytest.mark.parametrize("markup", ["<script" * 200_000, "<script>" * 200_000,
                                     "<" * 1_000_000, "<a" + "b" * 1_000_000])
 def test_hostile_html_cannot_stall_the_index(markup: str) -> None:
-    from vault.text_content import html_text
+    from vault.search.text_content import html_text
 
     assert "script" not in html_text(markup + "<p>tail</p>")[-200:]
 
 
 def test_html_text_keeps_text_and_drops_code() -> None:
-    from vault.text_content import html_text
+    from vault.search.text_content import html_text
 
     text = html_text("<p>Hollowbrook &amp; Vale</p><SCRIPT type=x>var hidden = 1;</script >"
                      "<style>p {}</style>3 < 4 ok<!-- note -->")
@@ -135,7 +136,7 @@ def test_file_names_provenance_and_exif(vault: Vault, docs: dict[str, str]) -> N
 
 
 def test_provenance_received_from_is_found(vault: Vault, tmp_path: Path) -> None:
-    from vault.importer import import_paths
+    from vault.evidence.importer import import_paths
 
     src = make_pdf(tmp_path / "letter.pdf", ["A letter"])
     [ref] = [r.ref for p in import_paths(vault, [src], received_from="Handed over by Mrs "
@@ -245,7 +246,7 @@ def test_punctuated_tokens_are_found(vault: Vault, tmp_path: Path) -> None:
 def test_filters(vault: Vault, tmp_path: Path, corpus: Path) -> None:
     import datetime as dt
 
-    from vault.importer import import_paths
+    from vault.evidence.importer import import_paths
 
     v = vault
     v.clock = FixedClock(dt.datetime(2026, 5, 3, 9, 0, tzinfo=dt.UTC), dt.timedelta(days=1))
@@ -419,7 +420,7 @@ def test_cli_search_tag_and_custody(tmp_path: Path) -> None:
 
 def test_rowid_layout_is_as_documented(vault: Vault, docs: dict[str, str]) -> None:
     """docs/vault-format.md#search: rowid = item_id << 24 | source << 19 | n, n from 0."""
-    from vault.search_index import SOURCES
+    from vault.search.index import SOURCES
 
     add_note(vault, docs["minutes-2016.pdf"], "one")
     add_note(vault, docs["minutes-2016.pdf"], "two")
@@ -493,7 +494,7 @@ def odf(path: Path, mime: str, body: str) -> Path:
 
 def office_files(src: Path) -> dict[str, tuple[str, list[str]]]:
     """{file name: (the MIME type filetype gives, phrases to find in its text)}."""
-    from vault import office_text as ot
+    from vault.search import office_text as ot
 
     src.mkdir(exist_ok=True)
     docx(src / "minutes.docx",
@@ -601,7 +602,7 @@ def test_hostile_office_documents_give_no_text_and_do_not_stop_the_index(
     name; a good document indexed in the same run is found."""
     import filetype
 
-    from vault.office_text import DOCX
+    from vault.search.office_text import DOCX
 
     src = tmp_path / "in"
     src.mkdir()
@@ -638,7 +639,7 @@ def test_office_text_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """The text stops at the limit; a part over MAX_PART is skipped, the others read."""
     import io
 
-    from vault import office_text as ot
+    from vault.search import office_text as ot
 
     body = "".join(f"<w:p><w:r><w:t>Word{i}</w:t></w:r></w:p>" for i in range(1000))
     buf = io.BytesIO()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import import_refs
 
-from vault.search import search
-from vault.search_index import FOLD_SETTING, run_index_jobs
-from vault.text_fold import fold
-from vault.vault import Vault
+from vault.search.fold import fold
+from vault.search.index import FOLD_SETTING, run_index_jobs
+from vault.search.query import search
+from vault.store.vault import Vault
 
 # (language, text in the document, what a person types, the hit's word as shown)
 WORDS = [
@@ -79,7 +79,7 @@ def test_utf16_and_utf32_text_is_text_and_searchable(vault: Vault, tmp_path: Pat
     doc.write_bytes(("\ufeff" + text if encoding.endswith(("le", "be")) else text)
                     .encode(encoding))
     refs = import_refs(vault, doc)
-    from vault.items import get_item
+    from vault.evidence.items import get_item
 
     assert get_item(vault, refs[doc.name]).mime == "text/plain"
     for _ in run_index_jobs(vault):

@@ -13,17 +13,17 @@ import pytest
 from conftest import IDENTITY, run_cli, without_slot_warnings
 from packages import CASE, SOLICITOR, export, import_files, new_vault, sample_paths
 
-from vault import custody
+from vault.custody import log as custody
 from vault.errors import VaultError
-from vault.package_receive import confirm_in_vault, receive_package, vault_signers
-from vault.package_verify import (
+from vault.packages.receive import confirm_in_vault, receive_package, vault_signers
+from vault.packages.verify import (
     INTACT_UNCONFIRMED,
     NOT_INTACT,
     VERIFIED_CONFIRMED,
     verify_package,
 )
-from vault.signers import KnownSigner, KnownSigners, user_file
-from vault.vault import Vault
+from vault.signing.signers import KnownSigner, KnownSigners, user_file
+from vault.store.vault import Vault
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from conftest import PASSPHRASE, write_files
 from test_import import run_import
 
-from vault.check import run_check
-from vault.items import get_item
-from vault.vault import Vault
+from vault.evidence.items import get_item
+from vault.store.check import run_check
+from vault.store.vault import Vault
 
 
 @pytest.fixture

@@ -24,20 +24,20 @@ from conftest import IDENTITY, PASSPHRASE, ROOT, T0, import_refs, write_files
 from PIL import Image, ImageChops, ImageOps, ImageStat
 from test_no_plaintext import existing_written, places_to_scan, scan, strace_or_fail
 
-from vault.check import run_check
 from vault.clock import FixedClock
-from vault.errors import NotFound, VaultUnusable
-from vault.items import get_item
-from vault.keyslots import TEST_KDF
-from vault.purge import purge
-from vault.thumbnails import (
+from vault.documents.thumbnails import (
     MAX_DECODE_PIXELS,
     PNG_SIGNATURE,
     forget_thumbnails,
     thumbnail,
     thumbnails_for,
 )
-from vault.vault import Vault
+from vault.errors import NotFound, VaultUnusable
+from vault.evidence.items import get_item
+from vault.evidence.purge import purge
+from vault.store.check import run_check
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 PHOTOS = ["Canon_40D.jpg", "DSCN0010.jpg", "DSCN0021.jpg", "DSCN0027.jpg", "IMG_5195.HEIC",
           "Nikon_D70.jpg", "jolla.jpg", "landscape_6.jpg", "portrait_8.jpg"]
@@ -247,8 +247,8 @@ def test_a_decompression_bomb_is_refused_before_decoding(vault: Vault, tmp_path:
     vault.close()
     code = f"""
 import json, resource, sys, time
-from vault.thumbnails import thumbnail
-from vault.vault import Vault
+from vault.documents.thumbnails import thumbnail
+from vault.store.vault import Vault
 out = {{}}
 with Vault.open(sys.argv[1], passphrase={PASSPHRASE!r}) as v:
     thumbnail(v, {refs["claims-100000.png"]!r}, 16)  # imports Pillow and the rest first
@@ -501,9 +501,9 @@ def test_no_thumbnail_or_original_reaches_the_disk_in_clear(
     v.close()
     code = f"""
 import sys, threading
-from vault.items import list_items
-from vault.thumbnails import thumbnails_for
-from vault.vault import Vault
+from vault.evidence.items import list_items
+from vault.documents.thumbnails import thumbnails_for
+from vault.store.vault import Vault
 with Vault.open(sys.argv[1], passphrase={PASSPHRASE!r}) as v:
     out = []
     t = threading.Thread(target=lambda: out.extend(thumbnails_for(v, {sorted(refs.values())!r})))

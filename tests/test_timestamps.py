@@ -17,14 +17,16 @@ from conftest import PASSPHRASE, import_refs, run_cli, write_files
 from tsa_fixtures import live, make_pki, make_tsa, tsa, tsa_pki  # noqa: F401 - fixtures used below
 from tsa_server import TsaServer
 
-from vault import custody, timestamps
-from vault.check import run_check
 from vault.clock import SystemClock
-from vault.copyout import extract_item
+from vault.custody import log as custody
 from vault.errors import NotFound, VaultError
-from vault.package_export import ExportResult, export_package
-from vault.package_receive import receive_package
-from vault.timestamps import (
+from vault.evidence.copyout import extract_item
+from vault.packages.export import ExportResult, export_package
+from vault.packages.receive import receive_package
+from vault.store.check import run_check
+from vault.store.vault import Vault
+from vault.timestamps import stamping as timestamps
+from vault.timestamps.stamping import (
     HEAD_KIND,
     NO_TSA,
     TsaConfigRefused,
@@ -42,7 +44,6 @@ from vault.timestamps import (
     tsa_roots,
     unstamped_count,
 )
-from vault.vault import Vault
 
 MakeTsa = Callable[..., TsaServer]
 ROOT_CA = "O=Evidence Vault tests,CN=Evidence Vault Test Root CA"

@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - the TSA fixtures are imported by name (as test_viewer's are elsewhere)
-"""RFC 3161 protocol layer (vault/tsp.py) against a real local TSA (tests/tsa_server.py).
+"""RFC 3161 protocol layer (vault/timestamps/tsp.py) against a real local TSA (tests/tsa_server.py).
 
 Good tokens are cross-checked with ``openssl ts -verify`` and with rfc3161-client's verifier,
 so our checker is never the only judge of what "good" means.
@@ -25,7 +25,7 @@ from tsa_fixtures import MakeTsa, make_pki, make_tsa, tsa, tsa_pki  # noqa: F401
 from tsa_server import Pki, TsaServer
 
 from vault.errors import EnvironmentProblem, VaultError
-from vault.tsp import (
+from vault.timestamps.tsp import (
     BadTsaUrl,
     Query,
     TokenCheck,
@@ -414,7 +414,8 @@ def test_load_certificates_reads_pem_bundles_and_der(tmp_path: Path) -> None:
 
 
 def test_the_protocol_layer_loads_nothing_heavy() -> None:
-    code = ("import sys, vault.tsp\nheavy = ('PySide6', 'pymupdf', 'fitz', 'pyhanko', 'PIL')\n"
+    code = ("import sys, vault.timestamps.tsp\n"
+            "heavy = ('PySide6', 'pymupdf', 'fitz', 'pyhanko', 'PIL')\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                        timeout=60)

@@ -25,18 +25,18 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from vault import custody
-from vault.check import run_check
 from vault.clock import FixedClock
-from vault.db import SCHEMA_VERSION, schema_version
+from vault.custody import log as custody
+from vault.documents.thumbnails import thumbnail
 from vault.errors import IntegrityError, VaultUnusable, WrongSecret
-from vault.importer import import_paths
-from vault.items import list_items
-from vault.keyslots import normalise_passphrase, open_slot, parse_recovery_key
-from vault.objects import MAGIC, ObjectReader, header_bytes
-from vault.purge import purge
-from vault.thumbnails import thumbnail
-from vault.vault import Vault
+from vault.evidence.importer import import_paths
+from vault.evidence.items import list_items
+from vault.evidence.purge import purge
+from vault.store.check import run_check
+from vault.store.db import SCHEMA_VERSION, schema_version
+from vault.store.keyslots import normalise_passphrase, open_slot, parse_recovery_key
+from vault.store.objects import MAGIC, ObjectReader, header_bytes
+from vault.store.vault import Vault
 
 TESTS = Path(__file__).resolve().parent
 VECTORS = TESTS / "vectors"
@@ -420,7 +420,7 @@ def test_schema3_fixture_serves_its_stored_thumbnail(s3_copy: Path) -> None:
 def test_schema4_fixture_keeps_its_annotation(tmp_path: Path) -> None:
     """The annotation made when the fixture was written is read back as it was made, with
     its event, on the photo's unchanged content."""
-    from vault.annotations import annotations
+    from vault.documents.annotations import annotations
 
     fields, items = fixture_info(FIXTURE_S4)
     ref, annotation_id = fields["annotation"].split()
@@ -451,11 +451,11 @@ def test_schema6_fixture_keeps_its_timestamps_tags_and_ocr(tmp_path: Path) -> No
     and the word Tesseract read on the scan's second page is found at that page."""
     from cryptography import x509
 
-    from vault import tsp
-    from vault.ocr import ocr_text, ocr_words
-    from vault.search import search
-    from vault.tags import tags_of
-    from vault.timestamps import head_token_problems, head_tokens, list_tsas, pending
+    from vault.evidence.tags import tags_of
+    from vault.search.ocr import ocr_text, ocr_words
+    from vault.search.query import search
+    from vault.timestamps import tsp
+    from vault.timestamps.stamping import head_token_problems, head_tokens, list_tsas, pending
 
     gen = _generator()
     fields, items = fixture_info(FIXTURE_S6)

@@ -50,12 +50,12 @@ from ui.main_window import MainWindow
 from ui.pdf_view import MARGIN, PAGE_CACHE_PAGES, BoundedCache
 from ui.viewer import ViewerWindow, open_viewer
 from vault.clock import FixedClock
-from vault.document import PasswordRequired, WrongPassword, open_document, open_photo
+from vault.documents.document import PasswordRequired, WrongPassword, open_document, open_photo
+from vault.documents.thumbnails import original_item
 from vault.errors import VaultError
-from vault.items import get_item
-from vault.keyslots import TEST_KDF
-from vault.thumbnails import original_item
-from vault.vault import Vault
+from vault.evidence.items import get_item
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 WAIT = 60_000
 PDFS = sorted(p.name for p in (CORPUS / "pdf").glob("*.pdf"))
@@ -755,8 +755,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 app = QApplication([])
 from ui.viewer import ViewerWindow
-from vault.items import list_items
-from vault.vault import Vault
+from vault.evidence.items import list_items
+from vault.store.vault import Vault
 
 def wait(ready):
     deadline = time.monotonic() + 120

@@ -20,8 +20,8 @@ from conftest import IDENTITY, PASSPHRASE
 from tsa_server import Pki, TsaServer, make_pki
 
 from vault.clock import SystemClock
-from vault.keyslots import TEST_KDF
-from vault.vault import Vault
+from vault.store.keyslots import TEST_KDF
+from vault.store.vault import Vault
 
 __all__ = ["Pki", "TsaServer", "live", "make_pki", "make_tsa", "tsa", "tsa_pki"]
 

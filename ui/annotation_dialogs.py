@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.colours import WARNING, css
-from vault.annotations import Annotation
-from vault.redaction_reasons import REASON_CODES, normalised, reason_warning
+from vault.documents.annotations import Annotation
+from vault.documents.redaction_reasons import REASON_CODES, normalised, reason_warning
 
 # What the edit form gives back: the new text, reason (None where the kind has none), colour.
 Edited = tuple[str | None, str | None, str]
@@ -65,7 +65,7 @@ def text_fields(form: QFormLayout, labels: list[str]) -> list[QLineEdit]:
 
 def with_reason_caution(form: QFormLayout, edit: QLineEdit) -> QLabel:
     """Under a redaction reason: the code's meaning, or why words printed on a box are risky
-    (vault.redaction_reasons); codes are offered as the reason is typed."""
+    (vault.documents.redaction_reasons); codes are offered as the reason is typed."""
     edit.setPlaceholderText(form.tr("a code: {codes}").format(codes=", ".join(REASON_CODES)))
     edit.setCompleter(QCompleter(list(REASON_CODES), edit))
     caution = QLabel()

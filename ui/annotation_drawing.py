@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor
 
 from ui.pdf_view import PdfView
 from ui.photo_view import PhotoView
-from vault.annotations import Annotation
-from vault.document import Document
+from vault.documents.annotations import Annotation
+from vault.documents.document import Document
 
 REDACTION_FILL = QColor(0, 0, 0, 40)
 REDACTION_OUTLINE = QColor(0, 0, 0)

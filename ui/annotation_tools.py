@@ -34,7 +34,7 @@ from ui.messages import user_message
 from ui.pdf_view import PdfView
 from ui.photo_view import PhotoView
 from ui.worker import Job, start
-from vault.annotations import (
+from vault.documents.annotations import (
     DEFAULT_COLOUR,
     Annotation,
     NotAuthor,
@@ -42,10 +42,10 @@ from vault.annotations import (
     delete_annotation,
     edit_annotation,
 )
-from vault.annotations import annotations as annotations_of
-from vault.document import Document
-from vault.redaction_reasons import normalised
-from vault.vault import Vault
+from vault.documents.annotations import annotations as annotations_of
+from vault.documents.document import Document
+from vault.documents.redaction_reasons import normalised
+from vault.store.vault import Vault
 
 NOTE_SIZE = 16.0  # points: the side of a note's square
 MARKUP = ("highlight", "underline", "strikeout")
@@ -437,7 +437,7 @@ class AnnotationTools(QMainWindow):
         v, ref, password = self.vault, self.ref, self.password
         if v is None:
             return None
-        from vault.derive import mark_every_occurrence
+        from vault.documents.derive import mark_every_occurrence
 
         def done(added: list[Annotation]) -> None:
             self.review = list(added)
@@ -465,7 +465,7 @@ class AnnotationTools(QMainWindow):
         if v is None:
             return None
         from ui.redaction_preview_ui import RedactionPreviewDialog
-        from vault.redaction_preview import preview_redaction
+        from vault.documents.redaction_preview import preview_redaction
 
         def done(preview: Any) -> None:
             self.statusBar().clearMessage()
@@ -489,7 +489,7 @@ class AnnotationTools(QMainWindow):
         v, ref, password = self.vault, self.ref, self.password
         if v is None:
             return None
-        from vault.derive import mark_every_occurrence
+        from vault.documents.derive import mark_every_occurrence
 
         reason = self._reason_of_marks()
 
@@ -509,7 +509,7 @@ class AnnotationTools(QMainWindow):
         v = self.vault
         if v is None:
             return None
-        from vault.derive import mark_every_occurrence
+        from vault.documents.derive import mark_every_occurrence
 
         reason = self._reason_of_marks()
 
@@ -533,7 +533,7 @@ class AnnotationTools(QMainWindow):
         v, ref, password = self.vault, self.ref, self.password
         if v is None:
             return None
-        from vault.derive import annotated_copy, redacted_copy
+        from vault.documents.derive import annotated_copy, redacted_copy
 
         def work(_cancel: Callable[[], bool]) -> Any:
             if which == "annotated":

@@ -18,8 +18,8 @@ from ui.labels import PlainTextLabels
 from ui.main_window import IDLE_LOCK_MS, MainWindow
 from ui.session import SessionWatcher
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
-from vault.keyslots import KdfParams
-from vault.vault import Vault
+from vault.store.keyslots import KdfParams
+from vault.store.vault import Vault
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "evidence-vault.svg"
 RECENT = "recent-vaults"  # paths only: nothing sensitive is kept in clear settings

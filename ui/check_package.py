@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ui.operations import VerifyDialog
 from ui.worker import Job, start
 from vault.errors import VaultError
-from vault.signers import KnownSigners
+from vault.signing.signers import KnownSigners
 
 PACKAGES = "Evidence packages (*.zip *.age)"
 
@@ -32,7 +32,7 @@ PACKAGES = "Evidence packages (*.zip *.age)"
 def ask_secret(parent: QWidget | None, package: Path) -> tuple[str | None, Path | None] | None:
     """The passphrase (or the age identity file) that opens an encrypted package, asked of
     the user; None when they cancel."""
-    from vault.package_age import needs_passphrase
+    from vault.packages.age import needs_passphrase
 
     if needs_passphrase(package):
         passphrase, ok = QInputDialog.getText(
@@ -82,8 +82,8 @@ class PackageCheck(QObject):
             return
 
         def work(cancel: Any) -> Any:
-            from vault.package_age import open_for_checking
-            from vault.package_verify import verify_package
+            from vault.packages.age import open_for_checking
+            from vault.packages.verify import verify_package
 
             source = open_for_checking(package, identity_file=identity,
                                        passphrase=lambda: passphrase or "")

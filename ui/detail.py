@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from ui.colours import INFO, colour
 from ui.models import TableModel, human_size, short_time
 from ui.tags_ui import ItemExtras
-from vault.custody import done_by
-from vault.items import Item
+from vault.custody.log import done_by
+from vault.evidence.items import Item
 
 
 class DetailPane(QWidget):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from ui.detail import DetailPane
 from ui.worker import Job
-from vault.vault import Vault
+from vault.store.vault import Vault
 
 
 class WindowHost(QMainWindow):

@@ -71,10 +71,10 @@ from ui.search_panel import SearchFeature
 from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.errors import VaultError
-from vault.items import get_item, list_cases, list_items
-from vault.keyslots import KdfParams
-from vault.search_index import given_up, text_problem
-from vault.vault import Vault
+from vault.evidence.items import get_item, list_cases, list_items
+from vault.search.index import given_up, text_problem
+from vault.store.keyslots import KdfParams
+from vault.store.vault import Vault
 
 IDLE_LOCK_MS = 5 * 60 * 1000
 PACKAGE_SUFFIXES = (".zip", ".age")
@@ -321,7 +321,7 @@ class MainWindow(WindowHost):
         item = get_item(self.vault, ref)
         problems = [text_problem(kind, error) for r, kind, error in given_up(self.vault)
                     if r == ref]
-        from vault.private_details import private_record
+        from vault.evidence.private_details import private_record
 
         events = [e.fields for e in self.vault.events(ref)]
         private = {}  # what this vault keeps to itself: the absolute paths it came from
@@ -377,11 +377,11 @@ class MainWindow(WindowHost):
 
     def change_passphrase(self, *, seen: bool = False) -> QDialog:
         """A new passphrase; or, when a secret may have been seen, new keys: a new recovery
-        key shown and typed back, then the index re-encrypted (vault/key_change.py)."""
+        key shown and typed back, then the index re-encrypted (vault/store/key_change.py)."""
         from ui.passphrase_ui import ChangePassphraseDialog
         from ui.vault_dialogs import RecoveryKeyDialog
-        from vault.key_change import replace_keys
-        from vault.keyslots import new_recovery_key
+        from vault.store.key_change import replace_keys
+        from vault.store.keyslots import new_recovery_key
 
         v = self._open_vault()
         dialog = ChangePassphraseDialog([v.identity.name, v.identity.initials], seen=seen,
@@ -463,7 +463,7 @@ class MainWindow(WindowHost):
 
     def new_case(self, name: str | None = None) -> None:
         """Make a case (recorded in the custody log) and show it."""
-        from vault.items import case_id
+        from vault.evidence.items import case_id
 
         if name is None:
             name, ok = QInputDialog.getText(self, self.tr("New case"),
@@ -537,7 +537,7 @@ class MainWindow(WindowHost):
     def open_message(self, ref: str) -> Any:
         """An e-mail: its headers, body and attachments (each opens in its turn)."""
         from ui.message_view import MessageDialog
-        from vault.children import made_from, read_email, thread
+        from vault.evidence.children import made_from, read_email, thread
 
         v = self._open_vault()
         headers, body = read_email(v, ref)
@@ -552,7 +552,7 @@ class MainWindow(WindowHost):
         """Withdraw the selected copy (a redacted copy that leaked): why, and which copy
         replaces it; it stays as evidence, shown as withdrawn, out of the case's exports."""
         from ui.withdraw_ui import WithdrawDialog
-        from vault.withdraw import made_from, withdraw_copy
+        from vault.evidence.withdraw import made_from, withdraw_copy
 
         refs = [ref] if ref else self.selected_refs()
         if len(refs) != 1:
@@ -597,7 +597,7 @@ class MainWindow(WindowHost):
         return dialog
 
     def mark_everywhere(self, refs: list[str], word: str, reason: str) -> None:
-        from vault.derive import mark_every_occurrence
+        from vault.documents.derive import mark_every_occurrence
 
         v = self._open_vault()
 
@@ -632,7 +632,7 @@ class MainWindow(WindowHost):
             lambda cancel: mark_every_occurrence(v, refs, word, reason=reason)), done)
 
     def make_redacted(self, refs: list[str]) -> None:
-        from vault.derive import redacted_copy
+        from vault.documents.derive import redacted_copy
 
         v = self._open_vault()
 
@@ -658,7 +658,7 @@ class MainWindow(WindowHost):
 
     # ------------------------------------------------------------------ notes
     def add_note(self, ref: str, text: str) -> None:
-        from vault.notes import add_note
+        from vault.evidence.notes import add_note
 
         try:
             add_note(self._open_vault(), ref, text)
@@ -683,7 +683,7 @@ class MainWindow(WindowHost):
     def export_summary(self, case: str | None, refs: list[str], *, notes: bool = False,
                        include_withdrawn: bool = False) -> list[str]:
         """Plain lines: what the recipient of such a package will be able to read."""
-        from vault.package_export import preview
+        from vault.packages.export import preview
 
         try:
             p = preview(self._open_vault(), case=case, refs=refs or None,
@@ -725,7 +725,7 @@ class MainWindow(WindowHost):
         return lines
 
     def start_export(self, options: dict[str, Any]) -> None:
-        from vault.package_export import ExportResult, export_package
+        from vault.packages.export import ExportResult, export_package
 
         v = self._open_vault()
         out = options.pop("out")
@@ -776,8 +776,8 @@ class MainWindow(WindowHost):
     def attach_trusted_time(self, package: Path) -> None:
         """Ask the TSAs for what waits, then add the signature's token to ``package``."""
         from vault.errors import NotFound
-        from vault.package_stamp import attach_signature_token
-        from vault.timestamps import stamp_pending
+        from vault.packages.stamp import attach_signature_token
+        from vault.timestamps.stamping import stamp_pending
 
         v = self._open_vault()
 
@@ -818,8 +818,8 @@ class MainWindow(WindowHost):
     def known_signers(self) -> list[tuple[str, Any]]:
         """The signer lists a verification is judged against: the user's own (outside any
         vault), and this vault's."""
-        from vault.package_receive import vault_signers
-        from vault.signers import KnownSigner, KnownSigners
+        from vault.packages.receive import vault_signers
+        from vault.signing.signers import KnownSigner, KnownSigners
 
         v = self._open_vault()
         with v.db_lock:
@@ -835,7 +835,7 @@ class MainWindow(WindowHost):
                identity: Path | None = None) -> None:
         """Verify a package; an encrypted one (``.age``) is decrypted in memory only, kept
         open while its report is shown so that it can be received from there."""
-        from vault.package_verify import verify_package
+        from vault.packages.verify import verify_package
 
         roots = self.timestamps.roots()  # the configured TSAs' CAs are trusted roots
         try:
@@ -852,7 +852,7 @@ class MainWindow(WindowHost):
             return
 
         def work(cancel: Any) -> Any:
-            from vault.package_age import open_for_checking
+            from vault.packages.age import open_for_checking
 
             source = open_for_checking(package, identity_file=identity,
                                        passphrase=lambda: passphrase or "")
@@ -883,8 +883,8 @@ class MainWindow(WindowHost):
         """Confirm a package's signer (the user's list, and the vault's if asked), then show
         the package's verification again."""
         from ui.signers_ui import ConfirmSignerDialog
-        from vault.package_receive import confirm_in_vault
-        from vault.signers import KnownSigners
+        from vault.packages.receive import confirm_in_vault
+        from vault.signing.signers import KnownSigners
 
         dialog = ConfirmSignerDialog(verdict, self)
         self.dialog = dialog
@@ -909,8 +909,8 @@ class MainWindow(WindowHost):
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
 
-        from vault.certs import cert_fingerprint
-        from vault.signers import KnownSigners, TrustedRoot
+        from vault.signing.certs import cert_fingerprint
+        from vault.signing.signers import KnownSigners, TrustedRoot
 
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
@@ -962,8 +962,8 @@ class MainWindow(WindowHost):
         into their history without asking. ``after()`` runs when it is over, however it
         ends (the caller closes what it opened)."""
         from ui.receive_ui import ReceiveCaseDialog
-        from vault.package_receive import OtherSigner, receive_package
-        from vault.signers import KnownSigners
+        from vault.packages.receive import OtherSigner, receive_package
+        from vault.signing.signers import KnownSigners
 
         v = self._open_vault()
 
@@ -1030,7 +1030,7 @@ class MainWindow(WindowHost):
 
     # ------------------------------------------------------------------ health
     def run_health(self) -> None:
-        from vault.check import check
+        from vault.store.check import check
 
         v = self._open_vault()
 
@@ -1066,7 +1066,7 @@ class MainWindow(WindowHost):
             self._load_thumbnails()
 
     def _load_thumbnails(self) -> None:
-        from vault.thumbnails import drawable, thumbnails_for
+        from vault.documents.thumbnails import drawable, thumbnails_for
 
         v = self._open_vault()
         refs = [self.items.item_at(row).ref for row in range(self.items.rowCount())

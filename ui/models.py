@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from vault.items import Item
+from vault.evidence.items import Item
 
 Index = QModelIndex | QPersistentModelIndex
 ALL_CASES = ""  # the "All exhibits" row

@@ -1,6 +1,6 @@
 """Highlighting a search hit found in text read by OCR (a scanned PDF page, a photo of a
 document): the boxes Tesseract gave the query's words (``ocr_pages.words``, see
-:func:`vault.ocr.ocr_words`) drawn over the page or photo like the viewer's find hits, the
+:func:`vault.search.ocr.ocr_words`) drawn over the page or photo like the viewer's find hits, the
 first one scrolled into view.
 
 The words are read on the viewer's own pool and kept only as the rectangles shown; nothing is
@@ -17,7 +17,7 @@ from PySide6.QtCore import QRectF
 
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR
 from ui.worker import Job, start
-from vault.ocr import Rect, ocr_matches, ocr_words
+from vault.search.ocr import Rect, ocr_matches, ocr_words
 
 if TYPE_CHECKING:
     from ui.viewer import ViewerWindow

@@ -39,9 +39,9 @@ from ui.labels import plain_label
 from ui.models import TableModel, counted, human_size
 from ui.screen_fit import fit_size
 from ui.worker import Job
-from vault.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
-from vault.redaction_reasons import REASON_CODES, normalised, reason_warning
-from vault.vault import Vault
+from vault.documents.redaction_reasons import REASON_CODES, normalised, reason_warning
+from vault.evidence.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
+from vault.store.vault import Vault
 
 
 class ProgressDialog(QDialog):
@@ -369,7 +369,7 @@ class ExportDialog(QWizard):
         index = self.encryption.currentIndex()
         secret = self.secret.text()
         if index == ENCRYPT_PASSPHRASE:
-            from vault.passphrase import strength
+            from vault.store.passphrase import strength
 
             if secret != self.again.text():
                 return self.tr("The two passphrases differ.")

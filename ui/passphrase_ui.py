@@ -1,7 +1,7 @@
 """Changing the passphrase, and replacing the keys when a secret may have been seen.
 
 A plain change is quick and re-wraps the same key; the dialog says plainly what it does not
-do, and offers the full replacement (vault/key_change.py): a new master key, a new recovery
+do, and offers the full replacement (vault/store/key_change.py): a new master key, a new recovery
 key shown and typed back, the old passphrase and recovery key then opening nothing."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class ChangePassphraseDialog(QDialog):
             self.message.setText(self.tr("The two passphrases differ."))
             return
         from vault.errors import VaultError
-        from vault.passphrase import require_strong
+        from vault.store.passphrase import require_strong
 
         try:
             require_strong(self.new.text(), self.user_inputs)

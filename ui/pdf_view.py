@@ -7,7 +7,7 @@ around them), and keeps a bounded number of rendered pages in memory only. :clas
 shows every page one under the other.
 
 Coordinates given to or by the view are PDF points in the page as displayed (see
-:mod:`vault.document`): rectangles drawn over the pages (:meth:`PdfView.set_overlay`: find
+:mod:`vault.documents.document`): rectangles drawn over the pages (:meth:`PdfView.set_overlay`: find
 hits now, annotations later), and the rectangle dragged in ``"rect"`` mode
 (:attr:`PdfView.rect_dragged`: annotations and redactions later).
 """
@@ -41,7 +41,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from ui.clipboard import copy_evidence_text
 from ui.colours import PENDING_COLOUR, PENDING_REDACTION_LAYER
 from ui.worker import Job, start
-from vault.document import Document, Word
+from vault.documents.document import Document, Word
 
 MARGIN = 16  # pixels around and between the pages
 MIN_ZOOM, MAX_ZOOM = 0.1, 8.0

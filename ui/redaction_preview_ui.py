@@ -19,7 +19,7 @@ def _pages(pages: list[int]) -> str:
 
 
 class RedactionPreviewDialog(QDialog):
-    """``preview``: a :class:`vault.redaction_preview.RedactionPreview`."""
+    """``preview``: a :class:`vault.documents.redaction_preview.RedactionPreview`."""
 
     mark_here = Signal(list)  # words to mark in this document too
     mark_others = Signal(dict)  # word: the other exhibits to mark it in

@@ -1,4 +1,4 @@
-"""The search results: a table model over :class:`vault.search.Hit` and a delegate that paints
+"""The search results: a table model over :class:`vault.search.query.Hit` and a delegate that paints
 a snippet with its hits highlighted.
 
 Snippets are untrusted document text: everything in them is escaped, and only the core's hit
@@ -21,7 +21,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.models import FlatTableModel
-from vault.search import HIT_END, HIT_START, Hit
+from vault.search.query import HIT_END, HIT_START, Hit
 
 Index = QModelIndex | QPersistentModelIndex
 HIT_ROLE = Qt.ItemDataRole.UserRole + 10  # the Hit of a row

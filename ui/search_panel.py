@@ -35,10 +35,10 @@ from ui.ocr_highlight import show_ocr_hit
 from ui.search_model import HIT_ROLE, SNIPPET_COLUMN, SOURCE_NAMES, SearchModel, SnippetDelegate
 from ui.text_jobs import TextJobs
 from ui.worker import Job
-from vault.search import Hit, count, parse_query, search
-from vault.search_index import SOURCES
-from vault.tags import all_tags
-from vault.vault import Vault
+from vault.evidence.tags import all_tags
+from vault.search.index import SOURCES
+from vault.search.query import Hit, count, parse_query, search
+from vault.store.vault import Vault
 
 if TYPE_CHECKING:
     from ui.host import WindowHost
@@ -159,13 +159,13 @@ class SearchPanel(QWidget):
         v = self._vault()
         if v is None:
             return
-        from vault.items import list_cases
+        from vault.evidence.items import list_cases
 
         self.set_choices(list_cases(v), [name for name, _n in all_tags(v)])
 
     # ------------------------------------------------------------------ querying
     def filters(self) -> dict[str, Any]:
-        """The keyword arguments of ``vault.search.search`` the filters stand for."""
+        """The keyword arguments of ``vault.search.query.search`` the filters stand for."""
         def day(box: QDateEdit) -> dt.date | None:
             date = box.date()
             return None if date == NO_DATE else dt.date(date.year(), date.month(), date.day())

@@ -22,7 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vault.signers import KnownSigner, SignerVerdict, display_fingerprint, spoken_fingerprint
+from vault.signing.signers import (
+    KnownSigner,
+    SignerVerdict,
+    display_fingerprint,
+    spoken_fingerprint,
+)
 
 
 def _plain(text: str, name: str, *, mono: bool = False, big: bool = False) -> QLabel:

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from ui.clipboard import copy_evidence_text
 from ui.messages import user_message
-from vault.ocr import ocr_text
-from vault.tags import add_tag, all_tags, remove_tag, tags_of
-from vault.vault import Vault
+from vault.evidence.tags import add_tag, all_tags, remove_tag, tags_of
+from vault.search.ocr import ocr_text
+from vault.store.vault import Vault
 
 
 class ItemExtras(QWidget):

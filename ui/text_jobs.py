@@ -13,9 +13,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.worker import Job, start
-from vault.ocr import OcrProgress, run_ocr_jobs, tesseract_available
-from vault.search_index import IndexProgress, pending_counts, run_index_jobs
-from vault.vault import Vault
+from vault.search.index import IndexProgress, pending_counts, run_index_jobs
+from vault.search.ocr import OcrProgress, run_ocr_jobs, tesseract_available
+from vault.store.vault import Vault
 
 
 def text_work(v: Vault) -> Callable[[Callable[[], bool]], Iterator[Any]]:

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMenu
 from ui.operations import ResultDialog
 from ui.tsa_dialog import TimestampsDialog
 from ui.worker import Job, start
-from vault import timestamps as ts
-from vault.vault import Vault
+from vault.store.vault import Vault
+from vault.timestamps import stamping as ts
 
 if TYPE_CHECKING:
     from ui.host import WindowHost
@@ -232,7 +232,7 @@ class TimestampsFeature(QObject):
     def compare_packages(self, newer: Path, older: Path) -> None:
         """Verify ``newer`` with ``older`` as its earlier package: does its custody log
         extend the earlier one's? Run in a job; the answer in a result dialog."""
-        from vault.package_verify import verify_package
+        from vault.packages.verify import verify_package
 
         roots = self.roots()
 
@@ -258,7 +258,7 @@ class TimestampsFeature(QObject):
 
     def check_vault_against(self, package: Path) -> None:
         """Does this vault's custody log extend the log in ``package``?"""
-        from vault.package_verify import compare_vault_with_package
+        from vault.packages.verify import compare_vault_with_package
 
         v = self.vault()
         if v is None:

@@ -30,9 +30,9 @@ from ui.colours import BAD, GOOD, WARNING, css
 from ui.messages import user_message
 from ui.screen_fit import fit_size
 from ui.tsa_models import QueueModel, TokenModel, TsaModel, table_view
-from vault import timestamps as ts
 from vault.errors import VaultError
-from vault.vault import Vault
+from vault.store.vault import Vault
+from vault.timestamps import stamping as ts
 
 
 class Stamping(Protocol):

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from ui.colours import BAD, WARNING, colour
 from ui.models import TableModel
-from vault import timestamps as ts
 from vault.clock import duration
+from vault.timestamps import stamping as ts
 
 SKEW_TIP = ("When this token arrived, the TSA's time and this computer's clock differed by "
             "more than {limit}. The token is kept and its time is the TSA's, signed by it; "

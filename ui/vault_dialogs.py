@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from ui.worker import Job, start
 from vault.errors import VaultError, WrongSecret
-from vault.identity import Identity
-from vault.keyslots import KdfParams, parse_recovery_key
-from vault.passphrase import strength
-from vault.vault import Vault, vault_path
+from vault.store.identity import Identity
+from vault.store.keyslots import KdfParams, parse_recovery_key
+from vault.store.passphrase import strength
+from vault.store.vault import Vault, vault_path
 
 
 class StartDialog(QDialog):
@@ -317,7 +317,7 @@ class RecoveryKeyDialog(QDialog):
 
     def save_to(self, path: Path) -> None:
         """The sheet in ``path``, readable by its owner only."""
-        from vault.atomic import atomic_write
+        from vault.store.atomic import atomic_write
 
         atomic_write(path, self.sheet().encode("utf-8"), mode=0o600)
         self.saved.setText(self.tr("Saved to {path}. Keep it apart from the laptop.").format(
@@ -487,7 +487,7 @@ class RecoverDialog(QDialog):
         key, new, path = self.key.text(), self.new.text(), self.path
 
         def work(cancel: object) -> Vault:
-            from vault import custody
+            from vault.custody import log as custody
 
             v = Vault.open(path, recovery_key=key)
             try:

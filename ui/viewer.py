@@ -64,9 +64,9 @@ from ui.photo_view import PhotoView
 from ui.screen_fit import fit_size
 from ui.thumbnails import PAGE_ROLE, ThumbnailModel
 from ui.worker import Job, start
-from vault.document import PDF, Document, PasswordRequired, WrongPassword
-from vault.items import get_item
-from vault.vault import Vault
+from vault.documents.document import PDF, Document, PasswordRequired, WrongPassword
+from vault.evidence.items import get_item
+from vault.store.vault import Vault
 
 if TYPE_CHECKING:
     from ui.host import WindowHost
@@ -307,13 +307,13 @@ class ViewerWindow(AnnotationTools):
             if cancel():
                 return None
             if kind == "photo":
-                from vault.document import open_photo
+                from vault.documents.document import open_photo
 
                 width, height, rgb = open_photo(v, ref)
                 return QImage(rgb, width, height, 3 * width,
                               QImage.Format.Format_RGB888).convertToFormat(
                                   QImage.Format.Format_RGB32)
-            from vault.document import open_document
+            from vault.documents.document import open_document
 
             try:
                 doc = open_document(v, ref, password)

@@ -1,5 +1,6 @@
 """Withdrawing a copy that turned out to leak: why, and which copy replaces it. The copy is
-kept as evidence, shown as withdrawn, and left out of a case's exports (vault/withdraw.py)."""
+kept as evidence, shown as withdrawn, and left out of a case's exports
+(vault/evidence/withdraw.py)."""
 
 from __future__ import annotations
 

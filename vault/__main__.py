@@ -1,3 +1,3 @@
-from vault.cli import main
+from vault.cli.main import main
 
 main()

@@ -69,13 +69,9 @@ from packages import (  # noqa: E402
 )
 from tsa_server import TsaServer, make_pki  # noqa: E402
 
-from vault import custody  # noqa: E402
-from vault.certs import cert_fingerprint  # noqa: E402
 from vault.clock import SystemClock  # noqa: E402
-from vault.cms import sign_detached  # noqa: E402
-from vault.identity import Identity  # noqa: E402
-from vault.keyslots import TEST_KDF  # noqa: E402
-from vault.package_format import (  # noqa: E402
+from vault.custody import log as custody  # noqa: E402
+from vault.packages.format import (  # noqa: E402
     BAG_INFO,
     CUSTODY_LOG,
     SIGNATURE,
@@ -84,9 +80,13 @@ from vault.package_format import (  # noqa: E402
     SIGNER_CERT,
     TAGMANIFEST,
 )
-from vault.package_verify import Verification, verify_package  # noqa: E402
-from vault.timestamps import add_tsa, run_stamp  # noqa: E402
-from vault.vault import Vault  # noqa: E402
+from vault.packages.verify import Verification, verify_package  # noqa: E402
+from vault.signing.certs import cert_fingerprint  # noqa: E402
+from vault.signing.cms import sign_detached  # noqa: E402
+from vault.store.identity import Identity  # noqa: E402
+from vault.store.keyslots import TEST_KDF  # noqa: E402
+from vault.store.vault import Vault  # noqa: E402
+from vault.timestamps.stamping import add_tsa, run_stamp  # noqa: E402
 
 OTHER = Identity("Olly Other", "OO", "Investigator", "Another Campaign")
 RECIPIENT = "Harbour Law"
@@ -544,10 +544,10 @@ def build_v4(out: Path, work: Path) -> list[Vector]:
     that leaked (MO/2, withdrawn) and the better one (MO/3)."""
     import pymupdf
 
-    from vault.annotations import add_annotation
-    from vault.derive import redacted_copy
-    from vault.notes import add_note
-    from vault.withdraw import withdraw_copy
+    from vault.documents.annotations import add_annotation
+    from vault.documents.derive import redacted_copy
+    from vault.evidence.notes import add_note
+    from vault.evidence.withdraw import withdraw_copy
 
     work.mkdir(parents=True, exist_ok=True)
     pdf = work / "housing-letter-2026-04-28.pdf"

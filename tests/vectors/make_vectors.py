@@ -587,7 +587,7 @@ _GLYPHS = {  # a 5x7 bitmap font, just the letters of FIXTURE_SCAN_WORD
 def fixture_scan(scale: int = 4, margin: int = 40) -> bytes:
     """A two-page PDF built byte by byte so it never changes: page 1 has a text layer (the
     cover sheet, never OCRed), page 2 is only a greyscale picture of FIXTURE_SCAN_WORD (a
-    'scan', read by Tesseract). The picture is placed at 300 dpi, the dpi vault/ocr.py draws
+    'scan', read by Tesseract). The picture is placed at 300 dpi, the dpi vault/search/ocr.py draws
     pages at, so Tesseract sees its pixels unscaled."""
     import zlib
 
@@ -654,20 +654,20 @@ def make_fixture(target: Path = FIXTURE) -> Path:
     sys.path.insert(0, str(ROOT / "tests"))
     from tsa_server import TsaServer
 
-    from vault.annotations import add_annotation
-    from vault.check import run_check
     from vault.clock import FixedClock
-    from vault.db import SCHEMA_VERSION
-    from vault.identity import Identity
-    from vault.importer import import_paths
-    from vault.items import list_items
-    from vault.keyslots import TEST_KDF
-    from vault.ocr import ocr_text, run_ocr_jobs
-    from vault.search_index import run_index_jobs
-    from vault.tags import add_tag
-    from vault.thumbnails import thumbnail
-    from vault.timestamps import add_tsa, head_tokens, queue_head, run_stamp
-    from vault.vault import Vault
+    from vault.documents.annotations import add_annotation
+    from vault.documents.thumbnails import thumbnail
+    from vault.evidence.importer import import_paths
+    from vault.evidence.items import list_items
+    from vault.evidence.tags import add_tag
+    from vault.search.index import run_index_jobs
+    from vault.search.ocr import ocr_text, run_ocr_jobs
+    from vault.store.check import run_check
+    from vault.store.db import SCHEMA_VERSION
+    from vault.store.identity import Identity
+    from vault.store.keyslots import TEST_KDF
+    from vault.store.vault import Vault
+    from vault.timestamps.stamping import add_tsa, head_tokens, queue_head, run_stamp
 
     if target.exists():
         raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently "
@@ -782,11 +782,11 @@ def make_key_change_fixture(target: Path = KEY_CHANGE_FIXTURE) -> Path:
 
     sys.path.insert(0, str(ROOT))
     from vault.clock import FixedClock
-    from vault.identity import Identity
-    from vault.importer import import_paths
-    from vault.key_change import replace_keys
-    from vault.keyslots import TEST_KDF, new_recovery_key
-    from vault.vault import Vault
+    from vault.evidence.importer import import_paths
+    from vault.store.identity import Identity
+    from vault.store.key_change import replace_keys
+    from vault.store.keyslots import TEST_KDF, new_recovery_key
+    from vault.store.vault import Vault
 
     if target.exists():
         raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently")

@@ -1,0 +1,593 @@
+"""Import: every file is hashed and stored in one pass, then recorded, then read.
+
+``import_paths`` is a generator (as napari runs long jobs): it yields :class:`Progress` and
+accepts a ``cancel`` callable, so the CLI and the GUI drive it the same way. A file's result is
+yielded as *acknowledged* only after the transaction that records it has committed; nothing
+yielded as acknowledged is ever lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import mmap
+import os
+import socket
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vault import PROGRAM
+from vault.clock import iso_utc
+from vault.custody import log as custody
+from vault.errors import EnvironmentProblem, VaultError
+from vault.evidence.email_parts import EML, MBOX
+from vault.evidence.items import case_id, next_reference
+from vault.evidence.metadata import Extracted
+from vault.evidence.mime import sniff
+from vault.evidence.outlook_msg import OLE
+from vault.evidence.private_details import keep, seal
+from vault.parsers.pool import ParseFailed, ParserPool
+from vault.search.index import queue_index
+from vault.search.office_text import OFFICE_MIMES
+from vault.store.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
+from vault.store.vault import Vault
+from vault.timestamps.stamping import queue_head_safely
+
+SNIFF_BYTES = 8192
+IMPORTED, RECEIVED_AGAIN, FAILED = "imported", "received again", "failed"
+
+
+@dataclass
+class ImportResult:
+    source: str
+    status: str
+    ref: str | None = None
+    sha256: str | None = None
+    size: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    parent: str | None = None  # the item it was inside (an attachment's e-mail), if any
+
+
+@dataclass
+class Progress:
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    current: str = ""
+    acknowledged: list[ImportResult] = field(default_factory=list)
+
+
+@dataclass
+class Stored:
+    source: Path
+    writer: ObjectWriter
+    sha256: str
+    size: int
+    mime: str
+    provenance: dict[str, Any]
+    warnings: list[str]
+    ref: str | None = None  # keep this reference if it is free (a received exhibit)
+    action: str = custody.IMPORTED
+    # (commitment, salt, record): what the vault keeps to itself (vault.evidence.private_details)
+    private: tuple[str, bytes, dict[str, Any]] | None = None
+
+
+def readable(s: str | os.PathLike[str]) -> str:
+    """A name or path as text a person can read: its bytes as UTF-8 where they are, and any
+    byte that is not (a Latin-1 name from an old Windows machine, a FAT stick, an old zip) as
+    the Windows-1252 character it most likely was."""
+    raw = os.fsencode(s)
+    text = raw.decode("utf-8", "surrogateescape")
+    if not any(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        return text
+    return "".join(bytes([ord(c) - 0xDC00]).decode("cp1252", "replace").replace(
+        "\ufffd", bytes([ord(c) - 0xDC00]).decode("latin-1")) if 0xDC80 <= ord(c) <= 0xDCFF
+        else c for c in text)
+
+
+def exact_bytes(s: str | os.PathLike[str]) -> str | None:
+    """The hex of a name's bytes as the system gave them, when they are not UTF-8 (None when
+    they are: the text is then exact)."""
+    raw = os.fsencode(s)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.hex()
+    return None
+
+
+def collect(paths: Iterable[str | os.PathLike[str]]
+            ) -> tuple[list[tuple[Path, Path]], list[ImportResult]]:
+    """Expand folders recursively, sorted. Links are followed, to files and to folders alike
+    (the provenance records the link and its target); a folder reached twice (a link back to
+    a folder already being imported) is named and not walked again. Nothing is skipped
+    without a result that names it. Each file comes with what the user named that it was
+    found under: a link is what lies between the two (links above it are the system's)."""
+    files: list[tuple[Path, Path]] = []
+    problems: list[ImportResult] = []
+    seen: set[tuple[int, int]] = set()
+    for p in map(Path, paths):
+        if p.is_dir():
+            def unreadable(e: OSError, top: Path = p) -> None:
+                problems.append(ImportResult(readable(e.filename or top), FAILED,
+                                             error=f"cannot read the folder: "
+                                                   f"{e.strerror or e}"))
+
+            for root, dirs, names in os.walk(p, followlinks=True, onerror=unreadable):
+                try:
+                    st = os.stat(root)
+                except OSError:
+                    continue
+                if (st.st_dev, st.st_ino) in seen:
+                    problems.append(ImportResult(
+                        readable(root), FAILED, error="a link to a folder already imported (a "
+                        "loop, or the same folder twice): its files are imported once"))
+                    dirs[:] = []
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                dirs.sort()
+                files.extend((Path(root) / n, p) for n in sorted(names))
+        elif p.exists():
+            files.append((p, p.parent))
+        elif p.is_symlink():
+            problems.append(ImportResult(readable(p), FAILED,
+                                         error="a link whose target does not exist"))
+        else:
+            problems.append(ImportResult(readable(p), FAILED, error="no such file or folder"))
+    kept = []
+    for f, given in files:
+        try:
+            mode = f.stat().st_mode
+        except OSError as e:
+            why = "a link whose target does not exist" if f.is_symlink() else \
+                (e.strerror or str(e))
+            problems.append(ImportResult(readable(f), FAILED, error=why))
+            continue
+        if stat.S_ISREG(mode):
+            kept.append((f, given))
+        else:
+            problems.append(ImportResult(readable(f), FAILED,
+                                         error="not a regular file (a device, a pipe or a "
+                                               "socket); not imported"))
+    return kept, problems
+
+
+def _fill(f: Any, buf: mmap.mmap) -> int:
+    view = memoryview(buf)
+    n = 0
+    while n < len(buf):
+        got = f.readinto(view[n:])
+        if not got:
+            break
+        n += got
+    view.release()
+    return n
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _iso_stat(ts: float) -> str:
+    return iso_utc(dt.datetime.fromtimestamp(ts, dt.UTC))
+
+
+class _Streamer:
+    """Reads a source once into page-aligned buffers, hashing and encrypting each chunk."""
+
+    def __init__(self) -> None:
+        self._a = mmap.mmap(-1, CHUNK_SIZE)
+        self._b = mmap.mmap(-1, CHUNK_SIZE)
+
+    def store(self, source: Path, writer: ObjectWriter, cancel: Callable[[], bool],
+              on_bytes: Callable[[int], None]) -> tuple[str, int, bytes]:
+        h = hashlib.sha256()
+        total = 0
+        flags = os.O_RDONLY | getattr(os, "O_NOATIME", 0)
+        try:
+            fd = os.open(source, flags)
+        except PermissionError:  # O_NOATIME needs ownership of the file
+            fd = os.open(source, os.O_RDONLY)
+        with open(fd, "rb", buffering=0) as f:
+            cur, nxt = self._a, self._b
+            n = _fill(f, cur)
+            head = bytes(cur[: min(n, SNIFF_BYTES)])
+            while True:
+                if cancel():
+                    raise _Cancelled
+                m = _fill(f, nxt) if n == CHUNK_SIZE else 0
+                view = memoryview(cur)[:n]
+                h.update(view)
+                writer.write_chunk(view, final=m == 0)
+                view.release()
+                total += n
+                on_bytes(n)
+                if m == 0:
+                    break
+                cur, nxt, n = nxt, cur, m
+        return h.hexdigest(), total, head
+
+
+def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str | None = None,
+                 received_from: str = "", cancel: Callable[[], bool] | None = None,
+                 batch_files: int = 64, batch_seconds: float = 0.5,
+                 ) -> Iterator[Progress]:
+    """Import files and folders; yields progress, and each batch's results once committed.
+
+    Reading what is inside the new items (PDF details, EXIF) runs in a worker thread while the
+    next batch is stored; its findings are recorded as they complete, and all of them before
+    the generator ends.
+    """
+    cancel = cancel or (lambda: False)
+    files, problems = collect(paths)
+    sizes = []
+    for f, _given in files:
+        try:
+            sizes.append(f.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    prog = Progress(0, len(files), 0, sum(sizes))
+    if problems:
+        prog.acknowledged = problems
+        yield prog
+    streamer = _Streamer()
+    batch: list[Stored] = []
+    started = time.monotonic()
+    pending_bytes = 0
+    reader = _MetadataReader(v)
+
+    def bytes_read(n: int) -> None:
+        nonlocal pending_bytes
+        pending_bytes += n
+
+    def commit() -> None:
+        nonlocal batch, started
+        reader.record(wait=False)
+        prog.acknowledged = record_batch(v, batch, case)
+        queue_head_safely(v)  # trusted time after each batch: queued only, no network
+        batch = []
+        started = time.monotonic()
+        reader.submit(prog.acknowledged)
+
+    try:
+        for source, given in files:
+            prog.current = readable(source)
+            try:
+                stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read,
+                                    given)
+            except _Cancelled:
+                break
+            except (OSError, ValueError, UnicodeError) as e:
+                # One file's problem never takes the batch down: it is named, the rest go on.
+                why = f"cannot read: {e.strerror or e}" if isinstance(e, OSError) else \
+                    f"could not be stored ({type(e).__name__}: {e})"
+                prog.acknowledged = [ImportResult(readable(source), FAILED, error=why)]
+                prog.files_done += 1
+                yield prog
+                continue
+            batch.append(stored)
+            prog.files_done += 1
+            prog.bytes_done += pending_bytes
+            pending_bytes = 0
+            if len(batch) >= batch_files or time.monotonic() - started >= batch_seconds:
+                commit()
+                yield prog
+            elif prog.files_done % 16 == 0:
+                prog.acknowledged = []
+                yield prog
+        if batch:
+            commit()
+            yield prog
+        reader.record(wait=True)
+        # Evidence inside evidence: attachments, a mailbox's messages, embedded files.
+        if reader.parents:
+            from vault.evidence.children import extract_children
+
+            children: list[ImportResult] = []
+            for child in extract_children(v, reader.parents):
+                children.append(child)
+                if len(children) >= batch_files:
+                    reader.submit(children, parents=False)
+                    prog.acknowledged, children = children, []
+                    yield prog
+            if children:
+                reader.submit(children, parents=False)
+                prog.acknowledged = children
+                yield prog
+            reader.record(wait=True)
+        queue_head_safely(v)  # the metadata events too
+    finally:
+        reader.close()
+        for s in batch:  # stored but never recorded (an error or the caller stopped): discard
+            s.writer.abort()
+
+
+class _MetadataReader:
+    """Has new items' details read by the parser workers (vault/parsers/pool.py: processes
+    that hold no key), one thread per worker decrypting and waiting for them, and records
+    what they found from the importing thread, which owns the database."""
+
+    def __init__(self, v: Vault) -> None:
+        self._v = v
+        self._parsers = v.parsers
+        self._pool = ThreadPoolExecutor(max_workers=self._parsers.size,
+                                        thread_name_prefix="metadata")
+        self._pending: list[tuple[ImportResult, Future[Extracted]]] = []
+        self.parents: list[str] = []  # imported items that may hold items of their own
+
+    def submit(self, results: list[ImportResult], *, parents: bool = True) -> None:
+        """Read these new items' details in the worker; note those with items inside them
+        (their parts are made items at the end of the import; ``parents=False`` for items
+        that were themselves made that way, which :mod:`vault.evidence.children` reads in turn)."""
+        for r in results:
+            if r.status != IMPORTED or r.ref is None:
+                continue
+            oid, mime = self._v.con.execute("SELECT oid, mime FROM items WHERE ref=?",
+                                            (r.ref,)).fetchone()
+            if parents and mime in (EML, MBOX, OLE, "application/pdf"):
+                self.parents.append(r.ref)
+            if mime in ("application/pdf", EML, MBOX, OLE, *OFFICE_MIMES) or \
+                    mime.startswith("image/"):
+                path, key = self._v.objects.path(oid), self._v.object_key(oid)
+                self._pending.append((r, self._pool.submit(_read_metadata, self._parsers, path,
+                                                           oid, key, mime)))
+
+    def record(self, *, wait: bool) -> None:
+        done = [(r, f) for r, f in self._pending if wait or f.done()]
+        if not done:
+            return
+        self._pending = [p for p in self._pending if p not in done]
+        found = [(r, f.result()) for r, f in done]
+        try:
+            with self._v.transaction():
+                for r, x in found:
+                    r.warnings.extend(x.warnings)
+                    self._v.con.execute("UPDATE items SET metadata=?, warnings=? WHERE ref=?",
+                                        (json.dumps(x.metadata), json.dumps(r.warnings), r.ref))
+                    self._v.record(custody.METADATA_EXTRACTED, item=r.ref, sha256=r.sha256,
+                                   details={"metadata": x.metadata, "warnings": x.warnings})
+                    queue_index(self._v, [int(self._v.con.execute(
+                        "SELECT id FROM items WHERE ref=?", (r.ref,)).fetchone()[0])])
+        except EnvironmentProblem:
+            pass  # the evidence is safe; its details can be read again later
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+MAX_PARSE_BYTES = 512 << 20  # a file's plaintext handed to a parser worker, in memory
+
+
+def _read_metadata(parsers: ParserPool, path: Path, oid: str, key: bytes,
+                   mime: str) -> Extracted:
+    if mime in ("image/heic", "image/heif", "image/avif"):
+        from vault.evidence import heif
+
+        refused = heif.refusal()  # a decoder with known holes is never handed the file
+        if refused:
+            return Extracted(warnings=[f"photo not decoded: {refused}; preserved as received"])
+    try:
+        with ObjectReader(path, oid, key) as reader:
+            if reader.size > MAX_PARSE_BYTES:
+                return Extracted(warnings=["too large to read its details during import; "
+                                           "preserved as received"])
+            data = b"".join(reader.iter_chunks())
+    except VaultError as e:  # the object itself failed: check will say so; the import goes on
+        return Extracted(warnings=[f"could not read the stored content back: {e}"])
+    try:
+        found, _ = parsers.run("metadata", data, mime=mime)
+    except ParseFailed as e:  # a crash or a limit in the worker: the evidence is stored
+        return Extracted(warnings=[f"its details could not be read: {e}; preserved as "
+                                   "received"])
+    return Extracted(metadata=dict(found["metadata"]), warnings=list(found["warnings"]))
+
+
+def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
+               received_from: str, cancel: Callable[[], bool],
+               on_bytes: Callable[[int], None], given: Path | None = None) -> Stored:
+    before = source.stat()
+    writer = v.objects.writer()
+    try:
+        sha, size, head = streamer.store(source, writer, cancel, on_bytes)
+    except BaseException:
+        writer.abort()
+        raise
+    received = iso_utc(v.clock.now())
+    warnings: list[str] = []
+    with contextlib.suppress(OSError):
+        after = source.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) \
+                or after.st_size != size:
+            warnings.append("the file changed while it was being read; the bytes preserved "
+                            "are exactly those read")
+    mime = sniff(head)
+    warnings.extend(content_warnings(source.name, mime, size))
+    created = getattr(before, "st_birthtime", None)
+    as_found = Path(os.path.abspath(source))
+    target = source.resolve()
+    # Reached through a link when the real path differs from the real path of what the user
+    # named followed by the rest of the way (links above what was named are the system's).
+    expected = Path(os.path.realpath(given)) / as_found.relative_to(os.path.abspath(given)) \
+        if given is not None else target
+    # Where it came from, as far as the other side needs it: below the folder that was
+    # imported (the file's name, for a file). The absolute path and this computer's name stay
+    # in the vault, sealed by a commitment in the signed record (vault.evidence.private_details).
+    base = Path(os.path.abspath(given)) if given is not None else as_found.parent
+    relative = as_found.relative_to(base) if as_found.is_relative_to(base) else \
+        Path(as_found.name)
+    private: dict[str, Any] = {"original_path": readable(as_found),
+                               "machine": socket.gethostname()}
+    provenance: dict[str, Any] = {
+        "original_name": readable(source.name),
+        "original_path": readable(relative.as_posix()),
+        "size": size,
+        "sha256": sha,
+        "mime": mime,
+        "modified": _iso_stat(before.st_mtime),
+        "created": _iso_stat(created) if created else None,
+        "case": case,
+        "received": received,
+        "received_from": received_from,
+        "imported_by": v.identity.to_dict(),
+        "machine": v.machine,
+        "program": PROGRAM,
+    }
+    # Exact bytes where a name is not UTF-8; the link's target where one was followed.
+    for key, value, into in (("original_name_bytes", exact_bytes(source.name), provenance),
+                             ("original_path_bytes", exact_bytes(relative.as_posix()),
+                              provenance),
+                             ("original_path_bytes", exact_bytes(as_found), private)):
+        if value is not None:
+            into[key] = value
+    if target != expected:
+        provenance["reached_through_link"] = True
+        private["link_target"] = readable(target)
+        if exact_bytes(target) is not None:
+            private["link_target_bytes"] = exact_bytes(target)
+        warnings.append(f"reached through a link: the file is {readable(target)}")
+    sealed, salt = seal(private)
+    provenance["private_sha256"] = sealed
+    return Stored(source, writer, sha, size, mime, provenance, warnings,
+                  private=(sealed, salt, private))
+
+
+# What a name's extension says the content is, for the commonest kinds of evidence.
+_EXTENSIONS = {
+    "pdf": ("application/pdf",), "jpg": ("image/jpeg",), "jpeg": ("image/jpeg",),
+    "png": ("image/png",), "gif": ("image/gif",), "tif": ("image/tiff",),
+    "tiff": ("image/tiff",), "heic": ("image/heic", "image/heif"), "webp": ("image/webp",),
+    "txt": ("text/plain",), "eml": ("message/rfc822", "text/plain"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "application/zip"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "application/zip"),
+    "zip": ("application/zip",),
+}
+_KINDS = {"application/pdf": "a PDF", "image/jpeg": "a JPEG picture", "image/png": "a PNG "
+          "picture", "text/plain": "text", "application/zip": "a zip archive",
+          "text/html": "an HTML page", "message/rfc822": "an e-mail"}
+
+
+def content_warnings(name: str, mime: str, size: int) -> list[str]:
+    """An empty file, and a name whose extension contradicts the content."""
+    if size == 0:
+        return ["the file is empty (0 bytes): preserved as received"]
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    expected = _EXTENSIONS.get(ext)
+    if expected is None or mime in expected or mime == "application/octet-stream":
+        return []
+    return [f"its name ends in .{ext}, but its content is {_KINDS.get(mime, mime)}: the name "
+            "may be wrong, or the file disguised"]
+
+
+def _ref_taken(v: Vault, ref: str) -> bool:
+    return v.con.execute("SELECT 1 FROM items WHERE ref=?", (ref,)).fetchone() is not None
+
+
+def store_chunks(v: Vault, chunks: Iterator[bytes]) -> tuple[ObjectWriter, str, int, bytes]:
+    """Store content arriving as ``CHUNK_SIZE`` pieces (the last may be short), hashing it in
+    the same pass: (writer, sha256, size, first bytes). The caller records it."""
+    writer = v.objects.writer()
+    h = hashlib.sha256()
+    size = 0
+    head = b""
+    try:
+        cur = next(chunks, b"")
+        head = cur[:SNIFF_BYTES]
+        while True:
+            nxt = next(chunks, None)
+            h.update(cur)
+            writer.write_chunk(cur, final=nxt is None)
+            size += len(cur)
+            if nxt is None:
+                return writer, h.hexdigest(), size, head
+            cur = nxt
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
+                 also: Callable[[list[ImportResult]], None] | None = None
+                 ) -> list[ImportResult]:
+    """Make a batch of stored objects durable, then record them in one transaction;
+    duplicates become 'received again'. ``also`` is called with the results inside that
+    transaction, to record more events with them (a derivative's event on its original)."""
+    for s in batch:  # fsyncs back to back let the file system group its journal commits
+        s.writer.commit()
+    v.objects.sync()
+    results: list[ImportResult] = []
+    duplicates: list[ObjectWriter] = []
+    with v.transaction():
+        cid = case_id(v, case) if case else None
+        for s in batch:
+            # One item that cannot be recorded never takes the batch down: its own savepoint
+            # is rolled back, it is named as failed, and its stored object is discarded.
+            v.con.execute("SAVEPOINT one_item")
+            try:
+                _record_one(v, s, cid, results, duplicates)
+            except (ValueError, TypeError) as e:  # a name or detail that cannot be recorded
+                v.con.execute("ROLLBACK TO one_item")
+                results.append(ImportResult(readable(s.source), FAILED, sha256=s.sha256,
+                                            size=s.size, error="could not be recorded "
+                                            f"({type(e).__name__}: {e}); nothing else was "
+                                            "affected"))
+                duplicates.append(s.writer)
+            v.con.execute("RELEASE one_item")
+        if also is not None:
+            also(results)
+    for w in duplicates:  # only after the commit: until then a crash must find them unreferenced
+        w.abort()
+    return results
+
+def _record_one(v: Vault, s: Stored, cid: int | None, results: list[ImportResult],
+                duplicates: list[ObjectWriter]) -> None:
+    """Record one stored file (inside the batch's transaction)."""
+    if s.private is not None:
+        keep(v.con, *s.private)
+    prov = json.dumps(s.provenance, sort_keys=True)
+    row = v.con.execute("SELECT id, ref, status FROM items WHERE sha256=? ORDER BY id "
+                        "LIMIT 1", (s.sha256,)).fetchone()
+    if row is not None:
+        item_id, ref, status = row
+        kept = status == "present"
+        details = dict(s.provenance)
+        if not kept:
+            details["stored"] = False
+            details["note"] = "the item was purged; the new copy was not kept"
+        ev = v.record(custody.RECEIVED_AGAIN, item=ref, sha256=s.sha256,
+                      details=details, time=s.provenance["received"])
+        v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
+                      (item_id, ev.seq, prov))
+        if kept:  # a new provenance record to search
+            queue_index(v, [int(item_id)])
+        duplicates.append(s.writer)
+        results.append(ImportResult(readable(s.source), RECEIVED_AGAIN, ref, s.sha256, s.size,
+                                    list(s.warnings)))
+        return
+    ref = s.ref if s.ref and not _ref_taken(v, s.ref) else next_reference(v)
+    v.con.execute("INSERT INTO objects (oid, key, chunk_size, size) VALUES (?,?,?,?)",
+                  (s.writer.oid, s.writer.key, s.writer.chunk_size, s.size))
+    cur = v.con.execute(
+        "INSERT INTO items (ref, case_id, oid, sha256, size, name, mime, received, "
+        "received_from, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (ref, cid, s.writer.oid, s.sha256, s.size, s.provenance["original_name"], s.mime,
+         s.provenance["received"], s.provenance["received_from"],
+         json.dumps(s.warnings)))
+    ev = v.record(s.action, item=ref, sha256=s.sha256, details=s.provenance,
+                  time=s.provenance["received"])
+    v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
+                  (cur.lastrowid, ev.seq, prov))
+    queue_index(v, [int(cur.lastrowid)])  # searchable once the index jobs run
+    results.append(ImportResult(readable(s.source), IMPORTED, ref, s.sha256, s.size,
+                                list(s.warnings)))
+

@@ -1,0 +1,549 @@
+"""Export: one signed evidence package (a zipped BagIt bag) for a selection of exhibits.
+
+Layout and rules: docs/package-format.md. The same selection exported twice from an
+unchanged vault gives identical payload files, so identical manifests: the exhibits' bytes,
+the custody excerpt, the provenance records and the (deterministically signed) report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import queue
+import threading
+import uuid
+import zipfile
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from vault import PROGRAM, __version__
+from vault.clock import iso_utc
+from vault.custody import log as custody
+from vault.custody.excerpt import keeps, make_excerpt
+from vault.errors import IntegrityError, NotFound, VaultError
+from vault.evidence.items import Item, get_item, list_items, provenance
+from vault.packages.format import (
+    BAG_INFO,
+    BAGIT_TXT,
+    COUNT_LABELS,
+    CUSTODY_LOG,
+    HOWTO,
+    MANIFEST,
+    NOTES_LABEL,
+    PACKAGE_VERSION,
+    PROVENANCE,
+    REPORT,
+    SIGNATURE,
+    SIGNATURE_TOKEN,
+    SIGNATURE_TOKEN_CERTS,
+    SIGNER_CERT,
+    TAGMANIFEST,
+    exhibit_kind,
+    exhibit_path,
+    format_bag_info,
+    format_manifest,
+    head_file,
+    head_record_path,
+    head_token_path,
+    ref_key,
+    ref_slug,
+    safe_name,
+    tsa_time,
+)
+from vault.packages.howto import how_to_verify
+from vault.signing.cms import sign_detached
+from vault.store.atomic import replacing, sha256_file
+from vault.store.vault import Vault
+
+
+@dataclass
+class ExportProgress:
+    done_bytes: int
+    total_bytes: int
+    current: str
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    package_id: str
+    sha256: str
+    certificate_fingerprint: str
+    custody_fingerprint: str
+    exhibits: list[str] = field(default_factory=list)
+    encrypted: bool = False
+    signature_timestamp: str | None = None  # the TSA's time on the signature, if stamped
+    signature_tsa: str = ""  # which TSA (its certificate's subject)
+    timestamp_waiting: bool = False  # no TSA answered: queued, attach it later (--attach)
+    head_timestamps: int = 0  # custody-head tokens carried in the package
+
+
+SIGNATURE_KIND = "package signature"
+"""The timestamp request kind for a package's signature; its subject is the package id."""
+STAMP_TIMEOUT = 5.0
+"""Seconds to wait for each TSA while exporting; past that the request is queued instead."""
+
+
+@dataclass
+class _SignatureToken:
+    tsa: str  # the configured name
+    url: str
+    query: bytes
+    response: bytes
+    chain_pem: str
+    gen_time: dt.datetime
+    subject: str  # the TSA certificate's subject
+
+
+def select(v: Vault, refs: list[str] | None, case: str | None, *,
+           include_withdrawn: bool = False) -> list[Item]:
+    """The items to export: the references named (withdrawn copies too: they were asked
+    for), or the case's, without its withdrawn copies unless ``include_withdrawn``."""
+    if bool(refs) == bool(case):
+        raise VaultError("choose either exhibit references or a case to export")
+    items = [get_item(v, r) for r in refs] if refs else \
+        [i for i in list_items(v, case) if include_withdrawn or i.withdrawn is None]
+    if not items:
+        raise NotFound(f"case {case!r} has no exhibits")
+    if all(i.status != "present" for i in items):
+        raise VaultError(f"{', '.join(i.ref for i in items)}: purged, their content no longer "
+                         "exists to export")
+    # A purged item goes as a record of its purge (no content), with its events.
+    return sorted({i.ref: i for i in items}.values(), key=lambda i: ref_key(i.ref))
+
+
+@dataclass
+class ExportPreview:
+    """What a package of a selection will let its recipient read (before it is made)."""
+
+    originals: list[str] = field(default_factory=list)
+    redacted: list[str] = field(default_factory=list)  # redacted copies
+    other_copies: list[str] = field(default_factory=list)  # annotated copies, attachments
+    redacted_with_original: list[tuple[str, str]] = field(default_factory=list)  # (copy, orig)
+    notes: int = 0  # the investigator's notes and annotations on these exhibits
+    purged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # withdrawn copies that go (asked for)
+    withdrawn_left_out: list[str] = field(default_factory=list)  # the case's, left out
+
+
+def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
+            include_withdrawn: bool = False) -> ExportPreview:
+    """What exporting ``refs`` or ``case`` would include, for the summary shown before."""
+    with v.db_lock:
+        items = select(v, refs, case, include_withdrawn=include_withdrawn)
+        chosen = {i.ref for i in items}
+        out = ExportPreview()
+        if case and not refs:
+            out.withdrawn_left_out = [i.ref for i in list_items(v, case)
+                                      if i.withdrawn is not None and i.ref not in chosen]
+        for item in items:
+            if item.withdrawn is not None:
+                out.withdrawn.append(item.ref)
+            receipts = provenance(v, item.ref)
+            kind = exhibit_kind({"purged": item.status != "present", "receipts": receipts})
+            if kind == "purged":
+                out.purged.append(item.ref)
+            elif kind == "original":
+                out.originals.append(item.ref)
+            elif kind == "redacted copy":
+                out.redacted.append(item.ref)
+                source = str(receipts[0]["derived_from"])
+                if source in chosen:
+                    out.redacted_with_original.append((item.ref, source))
+            else:
+                out.other_copies.append(item.ref)
+            out.notes += sum(1 for e in v.events(item.ref)
+                             if e.fields.get("action") in custody.WORKINGS
+                             and e.fields.get("item") == item.ref)
+    return out
+
+
+def _zip_time(t: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    t = max(t, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+    return (t.year, t.month, t.day, t.hour, t.minute, t.second)
+
+
+class _Bag:
+    """Writes entries into the zip, under one top folder, remembering payload hashes."""
+
+    def __init__(self, zf: zipfile.ZipFile, top: str, when: tuple[int, ...]) -> None:
+        self.zf, self.top, self.when = zf, top, when
+        self.payload: dict[str, str] = {}
+        self.tags: dict[str, bytes] = {}
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(f"{self.top}/{name}", date_time=self.when)  # type: ignore[arg-type]
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o644 << 16
+        info.flag_bits |= 0x800  # names are UTF-8
+        return info
+
+    def add(self, name: str, data: bytes) -> None:
+        self.zf.writestr(self._info(name), data)
+        if name.startswith("data/"):
+            self.payload[name] = hashlib.sha256(data).hexdigest()
+        else:
+            self.tags[name] = data
+
+    def add_stream(self, name: str, chunks: Iterator[bytes],
+                   size: int) -> Generator[int, None, str]:
+        """Write ``chunks`` as ``name``, yielding each chunk's length; returns the SHA-256."""
+        h = hashlib.sha256()
+        info = self._info(name)
+        info.file_size = size
+        with self.zf.open(info, "w", force_zip64=size >= 1 << 31) as out:
+            for chunk in chunks:
+                h.update(chunk)
+                out.write(chunk)
+                yield len(chunk)
+        self.payload[name] = h.hexdigest()
+        return self.payload[name]
+
+
+def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
+                   case: str | None = None, recipient: str = "",
+                   encrypt_to: str | None = None, passphrase: str | None = None,
+                   cancel: Callable[[], bool] | None = None, stamp: bool = True,
+                   stamp_timeout: float = STAMP_TIMEOUT, notes: bool = False,
+                   include_withdrawn: bool = False,
+                   ) -> Iterator[ExportProgress | ExportResult]:
+    """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
+    passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
+    final name until the package is whole; cancelling or failing leaves nothing.
+
+    With ``stamp`` and a TSA turned on, the signature is sent once to each enabled TSA in
+    turn (``stamp_timeout`` seconds each) until one answers with a good token, which goes
+    into the package; when none does, the request is queued and the package is written
+    without it (``evidence-vault stamp VAULT --attach PACKAGE`` adds it later).
+
+    The investigator's notes and annotations go only with ``notes`` (they may be privileged:
+    their events are left out of the excerpt, which still verifies). A case's withdrawn copies
+    go only with ``include_withdrawn``."""
+    cancel = cancel or (lambda: False)
+    items = select(v, refs, case, include_withdrawn=include_withdrawn)
+    if encrypt_to is not None and passphrase is not None:
+        raise VaultError("encrypt to an age public key or to a passphrase, not both")
+    encrypt = _encryption(encrypt_to, passphrase)
+    if passphrase is not None and v.is_passphrase(passphrase):
+        raise VaultError("the package passphrase is this vault's own passphrase: whoever gets "
+                         "the package could then open the vault. Choose another one, and "
+                         "send it by another route than the package")
+    target = out.with_name(out.name + ".age") if encrypt and out.suffix != ".age" else out
+    if target.exists():
+        raise VaultError(f"{target} already exists; choose another name")
+    if not target.parent.is_dir():
+        raise VaultError(f"the folder {target.parent} does not exist")
+    from vault.timestamps.stamping import (
+        queue_head_safely,  # trusted time: the head before the export
+    )
+    queue_head_safely(v)  # queued only, no network (docs/timestamps.md)
+    package_id = str(uuid.uuid4())
+    top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
+    writer = _Writer(v, items, top, package_id, recipient, case, cancel, notes=notes)
+    if stamp:
+        from vault.timestamps.stamping import list_tsas
+        writer.tsas = [t for t in list_tsas(v) if t.enabled]
+        writer.stamp_timeout = stamp_timeout
+    with replacing(target) as f:
+        if encrypt:
+            yield from _encrypting(writer, f, encrypt)
+        else:
+            yield from writer.write(f)
+    digest = sha256_file(target)
+    encrypted_to = encrypt_to.strip() if encrypt_to else "passphrase" if passphrase else None
+    with v.transaction():
+        v.record(custody.EXPORTED, links=[i.ref for i in items], details={
+            "package_id": package_id, "package_sha256": digest, "file": target.name,
+            "recipient": recipient, "items": [i.ref for i in items], "case": case,
+            "encrypted_to": encrypted_to, "notes": "included" if notes else "left out"})
+    token = writer.token
+    if writer.signature is not None and writer.tsas:
+        _keep_signature_token(v, package_id, writer.signature, token)
+    yield ExportResult(target, package_id, digest, v.certificate_fingerprint(), v.fingerprint(),
+                       [i.ref for i in items], encrypt is not None,
+                       signature_timestamp=tsa_time(token.gen_time) if token else None,
+                       signature_tsa=token.subject if token else "",
+                       timestamp_waiting=bool(writer.tsas) and token is None,
+                       head_timestamps=writer.head_token_count)
+
+
+def _keep_signature_token(v: Vault, package_id: str, signature: bytes,
+                          token: _SignatureToken | None) -> None:
+    """Queue the signature for stamping, with the token got during the export if any (so
+    ``stamp`` does not ask that TSA again, and ``--attach`` finds it)."""
+    from vault.timestamps.stamping import queue
+
+    rid = queue(v, SIGNATURE_KIND, package_id, signature)
+    if token is None:
+        return
+    local = v.clock.now()
+    with v.transaction():
+        v.con.execute(
+            "INSERT INTO stamp_tokens (request_id, tsa, url, query, response, chain_pem, "
+            "gen_time, local_time, skew_seconds) VALUES (?,?,?,?,?,?,?,?,?)",
+            (rid, token.tsa, token.url, token.query, token.response, token.chain_pem,
+             iso_utc(token.gen_time), iso_utc(local),
+             (local - token.gen_time).total_seconds()))
+        v.con.execute("UPDATE stamp_requests SET last_try=?, last_error='' WHERE id=?",
+                      (iso_utc(local), rid))
+
+
+def _stamp_signature(tsas: list[Any], signature: bytes,
+                     timeout: float) -> _SignatureToken | None:
+    """One try per enabled TSA, in order; the first good token wins. Never raises for a TSA."""
+    from vault.timestamps import tsp
+
+    for t in tsas:
+        query = tsp.make_query(signature)
+        try:
+            answer = tsp.send_query(t.url, query, timeout=timeout)
+        except VaultError:
+            continue
+        roots = x509.load_pem_x509_certificates(t.ca_pem.encode("ascii"))
+        check = tsp.check_response(answer, signature, roots, nonce=query.nonce)
+        if check.ok and check.trusted and check.gen_time is not None:
+            return _SignatureToken(t.name, t.url, query.der, answer, check.chain_pem,
+                                   check.gen_time, check.tsa)
+    return None
+
+
+Encrypt = Callable[[IO[bytes], IO[bytes]], None]
+
+
+def _encryption(encrypt_to: str | None, passphrase: str | None) -> Encrypt | None:
+    """How to encrypt the zip stream, checked before anything is written."""
+    if passphrase is not None:
+        from vault.packages.age_passphrase import encrypt_stream
+        from vault.store.passphrase import require_strong
+
+        require_strong(passphrase)
+        return lambda src, dst: encrypt_stream(src, dst, passphrase)
+    if encrypt_to is None:
+        return None
+    import pyrage
+
+    try:
+        recipients = [pyrage.x25519.Recipient.from_str(encrypt_to.strip())]
+    except Exception:
+        raise VaultError("that is not an age public key (age1...)") from None
+    return lambda src, dst: pyrage.encrypt_io(src, dst, recipients)
+
+
+def _encrypting(writer: _Writer, f: IO[bytes], encrypt: Encrypt) -> Iterator[ExportProgress]:
+    """Stream the zip through age: the plaintext package never touches the disk. The zip is
+    written in one thread, encrypted in another; progress is passed on as it comes."""
+    r, w = os.pipe()
+    errors: list[BaseException] = []
+    steps: queue.SimpleQueue[ExportProgress | None] = queue.SimpleQueue()
+
+    def produce() -> None:
+        try:
+            with open(w, "wb") as pipe:
+                for step in writer.write(pipe):
+                    steps.put(step)
+        except BaseException as e:  # handed to the caller below
+            errors.append(e)
+        finally:
+            steps.put(None)
+
+    def consume() -> None:
+        try:
+            with open(r, "rb") as pipe:  # closing it stops a writer whose reader failed
+                encrypt(pipe, f)
+        except BaseException as e:
+            errors.append(e)
+
+    abandoned = threading.Event()  # the caller closed this generator: stop the writer
+    cancel = writer.cancel
+    writer.cancel = lambda: abandoned.is_set() or cancel()
+    threads = [threading.Thread(target=produce, name="package-writer"),
+               threading.Thread(target=consume, name="package-encrypter")]
+    for t in threads:
+        t.start()
+    try:
+        while (step := steps.get()) is not None:
+            yield step
+    finally:
+        abandoned.set()
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+
+
+class _Writer:
+    def __init__(self, v: Vault, items: list[Item], top: str, package_id: str, recipient: str,
+                 case: str | None, cancel: Callable[[], bool], *, notes: bool) -> None:
+        self.v, self.items, self.top, self.package_id = v, items, top, package_id
+        self.recipient, self.case, self.cancel, self.notes = recipient, case, cancel, notes
+        refs = [i.ref for i in items]
+        self.events = list(v.events())
+        self.excerpt = make_excerpt(self.events, refs, notes=notes)
+        wanted = set(refs)
+        kept = [e for e in self.events if keeps(e, wanted, notes=notes)]
+        self.timelines: dict[str, list[dict[str, Any]]] = {}
+        for e in kept:
+            if e.fields.get("item"):
+                self.timelines.setdefault(e.fields["item"], []).append(e.fields)
+        self.as_of = dt.datetime.fromisoformat(kept[-1].fields["time"].replace("Z", "+00:00"))
+        self.head = f"{kept[-1].seq} {kept[-1].hash}"  # pins the excerpt's end (no truncation)
+        self.head_files = self._head_timestamps(kept)
+        self.head_token_count = sum(n.endswith(".tsr") for n in self.head_files)
+        self.tsas: list[Any] = []  # the enabled TSAs to stamp the signature (none: no stamp)
+        self.stamp_timeout = STAMP_TIMEOUT
+        self.signature: bytes | None = None
+        self.token: _SignatureToken | None = None
+
+    def _head_timestamps(self, kept: list[custody.Event]) -> dict[str, bytes]:
+        """The stored custody-head tokens the excerpt can confirm (their event is in it, or
+        ends one of its omitted ranges, with the same hash, at or before its head), as
+        package files: the head record, then each TSA's token and chain."""
+        from vault.timestamps.stamping import head_tokens
+
+        hashes = {e.seq: e.hash for e in self.events}
+        seqs = {e.seq for e in kept}
+        seqs |= {e.seq - 1 for e in kept[1:] if e.seq - 1 not in seqs}
+        files: dict[str, bytes] = {}
+        for t in head_tokens(self.v):
+            try:
+                seq_s, h = t.subject.split(" ")
+                seq = int(seq_s)
+            except ValueError:
+                continue
+            record = t.message
+            if seq not in seqs or hashes.get(seq) != h or record not in custody.head_records(
+                    self.v.vault_id, seq, h, self.v.fingerprint()):
+                continue
+            files[head_record_path(seq)] = record
+            files[head_token_path(seq, t.tsa)] = t.response
+            files[head_token_path(seq, t.tsa) + ".crt"] = t.chain_pem.encode("ascii")
+        return dict(sorted(files.items(), key=lambda kv: _head_order(kv[0])))
+
+    def write(self, f: IO[bytes]) -> Iterator[ExportProgress]:
+        """Write the zip to ``f``, yielding progress after every chunk of every exhibit."""
+        v = self.v
+        present = [i for i in self.items if i.status == "present"]
+        total, done = sum(i.size for i in present), 0
+        key_der, cert_der = v.signing_material()
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            bag = _Bag(zf, self.top, _zip_time(self.as_of))
+            exhibits = []
+            for item in self.items:
+                if item.status != "present":
+                    bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json",
+                            custody.canonical(self._purged_record(item)))
+                    continue
+                name = exhibit_path(item.ref, item.name)
+                assert item.oid is not None
+                with v.objects.open(item.oid, v.object_key(item.oid)) as reader:
+                    stream = bag.add_stream(name, reader.iter_chunks(), item.size)
+                    try:
+                        while True:
+                            if self.cancel():
+                                raise VaultError("export cancelled; nothing was written")
+                            try:
+                                done += next(stream)
+                            except StopIteration as end:
+                                digest = end.value
+                                break
+                            yield ExportProgress(done, total, name)
+                    finally:
+                        stream.close()  # its zip entry, before the zip closes
+                if digest != item.sha256:
+                    raise IntegrityError(f"{item.ref}: stored content does not match its "
+                                         "SHA-256; run check. Nothing was exported.")
+                receipts = provenance(v, item.ref)
+                record = {"ref": item.ref, "name": item.name, "file": name, "size": item.size,
+                          "sha256": item.sha256, "mime": item.mime, "case": item.case,
+                          "receipts": receipts, "metadata": item.metadata,
+                          "warnings": item.warnings}
+                bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json", custody.canonical(record))
+                exhibits.append({**record, "timeline": self.timelines.get(item.ref, [])})
+            bag.add(CUSTODY_LOG, self.excerpt)
+            for name, data in self.head_files.items():
+                bag.add(name, data)
+            bag.add(REPORT, self._report(exhibits, key_der, cert_der))
+            self._tag_files(bag, key_der, cert_der)
+
+    def _purged_record(self, item: Item) -> dict[str, Any]:
+        """The record of an item purged before the export: what it was, and its purge."""
+        purge: dict[str, Any] = next((e for e in reversed(self.timelines.get(item.ref, []))
+                                      if e.get("action") == custody.PURGED), {})
+        return {"ref": item.ref, "name": item.name, "file": None, "size": item.size,
+                "sha256": item.sha256, "mime": item.mime, "case": item.case,
+                "receipts": provenance(self.v, item.ref), "purged": True,
+                "purge_reason": (purge.get("details") or {}).get("reason", ""),
+                "purged_at": purge.get("time", ""), "purge_event": purge.get("seq")}
+
+    def _report(self, exhibits: list[dict[str, Any]], key_der: bytes, cert_der: bytes) -> bytes:
+        from vault.packages.report import ReportData, build_report, sign_report
+
+        data = ReportData(case=self.case or "", signer=self.v.identity.to_dict(),
+                          certificate_fingerprint=self.v.certificate_fingerprint(),
+                          custody_fingerprint=self.v.fingerprint(), as_of=self.as_of,
+                          exhibits=exhibits)
+        return sign_report(build_report(data), key_der, cert_der, self.as_of)
+
+    def _summary(self) -> list[tuple[str, str]]:
+        """Version 4's summary: the exhibits by kind, and whether notes go."""
+        counts = dict.fromkeys(COUNT_LABELS, 0)
+        for item in self.items:
+            counts[exhibit_kind({"purged": item.status != "present",
+                                 "receipts": provenance(self.v, item.ref)})] += 1
+            if item.status == "present" and any(
+                    e.get("action") == custody.COPY_WITHDRAWN
+                    for e in self.timelines.get(item.ref, [])):
+                counts["withdrawn"] += 1
+        return [(NOTES_LABEL, "included" if self.notes else "left out"),
+                *((label, str(counts[kind])) for kind, label in COUNT_LABELS.items())]
+
+    def _tag_files(self, bag: _Bag, key_der: bytes, cert_der: bytes) -> None:
+        ident = self.v.identity
+        infos = {i.filename: i.file_size for i in bag.zf.infolist()}
+        payload_bytes = sum(infos[f"{self.top}/{p}"] for p in bag.payload)
+        fingerprint = self.v.certificate_fingerprint()
+        bag.add("bagit.txt", BAGIT_TXT)
+        bag.add(BAG_INFO, format_bag_info([
+            ("Source-Organization", ident.organisation),
+            ("Contact-Name", ident.name),
+            ("Contact-Email", ident.email),
+            ("External-Identifier", self.case or ""),
+            ("Bagging-Date", self.v.clock.now().strftime("%Y-%m-%d")),
+            ("Payload-Oxum", f"{payload_bytes}.{len(bag.payload)}"),
+            ("Bag-Software-Agent", PROGRAM),
+            ("Evidence-Vault-Package-Version", PACKAGE_VERSION),
+            ("Evidence-Vault-Program-Version", __version__),
+            ("Evidence-Vault-Package-Id", self.package_id),
+            ("Evidence-Vault-Signer-Fingerprint", fingerprint),
+            ("Evidence-Vault-Custody-Key-Fingerprint", self.v.fingerprint()),
+            ("Evidence-Vault-Recipient", self.recipient),
+            ("Evidence-Vault-Custody-As-Of", iso_utc(self.as_of)),
+            ("Evidence-Vault-Custody-Head", self.head),
+            *self._summary(),
+        ]))
+        bag.add(MANIFEST, format_manifest(bag.payload))
+        tokens = [p for p in bag.payload if (f := head_file(p)) is not None and f[1] == "tsr"]
+        bag.add(HOWTO, how_to_verify(self.top, fingerprint, tokens).encode("utf-8"))
+        tagmanifest = format_manifest({n: hashlib.sha256(d).hexdigest()
+                                       for n, d in bag.tags.items()})
+        bag.add(TAGMANIFEST, tagmanifest)
+        self.signature = sign_detached(tagmanifest, key_der, cert_der)
+        bag.add(SIGNATURE, self.signature)
+        cert = x509.load_der_x509_certificate(cert_der)
+        bag.add(SIGNER_CERT, cert.public_bytes(serialization.Encoding.PEM))
+        if self.tsas:  # outside the tag manifest, like the signature it stamps
+            self.token = _stamp_signature(self.tsas, self.signature, self.stamp_timeout)
+            if self.token is not None:
+                bag.add(SIGNATURE_TOKEN, self.token.response)
+                bag.add(SIGNATURE_TOKEN_CERTS, self.token.chain_pem.encode("ascii"))
+
+
+def _head_order(name: str) -> tuple[int, str]:
+    parsed = head_file(name)
+    return (parsed[0] if parsed else 0, name)

@@ -1,0 +1,1 @@
+"""The parser workers: processes that parse hostile files away from the keys."""
