@@ -15,7 +15,7 @@ from conftest import CORPUS, IDENTITY, PASSPHRASE, T0, write_files
 from vault.clock import FixedClock
 from vault.evidence.importer import ImportResult, import_paths
 from vault.packages.export import ExportResult, export_package
-from vault.packages.verify import Check, Verification
+from vault.packages.verification import Check, Verification
 from vault.store.identity import Identity
 from vault.store.keyslots import TEST_KDF
 from vault.store.vault import Vault

@@ -50,7 +50,8 @@ from vault.custody.history import (
 from vault.custody.log import canonical, sha256_hex
 from vault.evidence.notes import add_note
 from vault.packages.format import CUSTODY_LOG, SIGNATURE, TAGMANIFEST
-from vault.packages.verify import Verification, compare_vault_with_package, verify_package
+from vault.packages.verification import Verification
+from vault.packages.verify import compare_vault_with_package, verify_package
 from vault.signing.certs import cert_fingerprint
 from vault.signing.cms import sign_detached
 from vault.store.identity import Identity

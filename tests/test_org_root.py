@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from packages import CASE, export, import_files, new_vault, sample_paths
 
-from vault.packages.verify import INTACT_UNCONFIRMED, VERIFIED_CONFIRMED, verify_package
+from vault.packages.verification import INTACT_UNCONFIRMED, VERIFIED_CONFIRMED
+from vault.packages.verify import verify_package
 from vault.signing.certificate import current, install, renew, request
 from vault.signing.certs import DOCUMENT_SIGNING
 from vault.signing.org_ca import REVOKED, ROOT_CERT, init_root, issue, open_root, revoke

@@ -46,7 +46,8 @@ from vault.packages import safezip
 from vault.packages.format import BAGIT_TXT, MAX_TAG_FILE
 from vault.packages.receive import receive_package
 from vault.packages.safezip import MAX_RATIO, MAX_TOTAL, HostileArchive, SafeZip
-from vault.packages.verify import NotAPackage, verify_package
+from vault.packages.verification import NotAPackage
+from vault.packages.verify import verify_package
 from vault.store.check import run_check
 from vault.store.vault import Vault
 

@@ -32,7 +32,8 @@ from packages import (
 )
 
 from vault.packages.format import SIGNATURE, SIGNER_CERT, TAGMANIFEST
-from vault.packages.verify import Verification, verify_package
+from vault.packages.verification import Verification
+from vault.packages.verify import verify_package
 from vault.signing.cms import sign_detached
 from vault.store.identity import Identity
 from vault.store.vault import Vault

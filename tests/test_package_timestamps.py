@@ -26,7 +26,8 @@ from vault.errors import NotFound
 from vault.packages.export import SIGNATURE_KIND
 from vault.packages.format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
 from vault.packages.stamp import AttachRefused, attach_signature_token
-from vault.packages.verify import Verification, verify_package
+from vault.packages.verification import Verification
+from vault.packages.verify import verify_package
 from vault.store.vault import Vault
 from vault.timestamps.stamping import add_tsa, pending, run_stamp, tokens_for
 

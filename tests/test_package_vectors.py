@@ -21,13 +21,13 @@ from conftest import run_cli
 from cryptography import x509
 
 from vault.packages.format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
-from vault.packages.verify import (
+from vault.packages.verification import (
     INTACT_UNCONFIRMED,
     VERIFIED_CONFIRMED,
     NotAPackage,
     Verification,
-    verify_package,
 )
+from vault.packages.verify import verify_package
 from vault.timestamps.tsp import load_certificates
 
 PACKAGES = Path(__file__).resolve().parent / "vectors" / "packages"

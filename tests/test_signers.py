@@ -16,12 +16,8 @@ from packages import CASE, SOLICITOR, export, import_files, new_vault, sample_pa
 from vault.custody import log as custody
 from vault.errors import VaultError
 from vault.packages.receive import confirm_in_vault, receive_package, vault_signers
-from vault.packages.verify import (
-    INTACT_UNCONFIRMED,
-    NOT_INTACT,
-    VERIFIED_CONFIRMED,
-    verify_package,
-)
+from vault.packages.verification import INTACT_UNCONFIRMED, NOT_INTACT, VERIFIED_CONFIRMED
+from vault.packages.verify import verify_package
 from vault.signing.signers import KnownSigner, KnownSigners, user_file
 from vault.store.vault import Vault
 

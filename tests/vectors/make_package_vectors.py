@@ -80,7 +80,8 @@ from vault.packages.format import (  # noqa: E402
     SIGNER_CERT,
     TAGMANIFEST,
 )
-from vault.packages.verify import Verification, verify_package  # noqa: E402
+from vault.packages.verification import Verification  # noqa: E402
+from vault.packages.verify import verify_package  # noqa: E402
 from vault.signing.certs import cert_fingerprint  # noqa: E402
 from vault.signing.cms import sign_detached  # noqa: E402
 from vault.store.identity import Identity  # noqa: E402

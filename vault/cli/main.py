@@ -574,7 +574,8 @@ def verify(package: Path, signer: str | None, as_json: bool, report_path: Path |
     Signers are confirmed once with 'evidence-vault signers confirm PACKAGE' after comparing
     the fingerprint with the sender by phone or in person; or for one check with --signer.
     An encrypted package (.age) is decrypted in memory only, never to a file."""
-    from vault.packages.verify import VERIFIED_CONFIRMED, verify_package
+    from vault.packages.verification import VERIFIED_CONFIRMED
+    from vault.packages.verify import verify_package
     from vault.packages.verify_report import html_report
     from vault.signing.signers import KnownSigners
     from vault.timestamps.tsp import load_certificates

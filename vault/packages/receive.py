@@ -22,7 +22,8 @@ from vault.evidence.importer import ImportResult, Stored, import_paths, record_b
 from vault.evidence.mime import sniff
 from vault.evidence.private_details import seal
 from vault.packages.safezip import HostileArchive, NotAnArchive, SafeZip
-from vault.packages.verify import Verification, verify_package
+from vault.packages.verification import Verification
+from vault.packages.verify import verify_package
 from vault.signing.signers import KnownSigner, KnownSigners, dump, parse
 from vault.store.atomic import sha256_file
 from vault.store.objects import CHUNK_SIZE

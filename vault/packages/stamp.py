@@ -41,7 +41,8 @@ def attach_signature_token(v: Vault, package_path: Path) -> Attached:
     """Add the vault's token for ``package_path``'s signature to it; records the custody
     event ``package timestamp attached``. Refuses an encrypted package, one that does not
     verify, one that already has a signature token, and one whose token is not here yet."""
-    from vault.packages.verify import NotAPackage, verify_package
+    from vault.packages.verification import NotAPackage
+    from vault.packages.verify import verify_package
     from vault.timestamps.stamping import tokens_for, tsa_roots
 
     path = package_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from vault.packages.verify import Verification
+from vault.packages.verification import Verification
 
 
 def html_report(name: str, r: Verification) -> str:
