@@ -502,6 +502,31 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
     yield vec("custody-note-and-withdrawn-copy", "version 2's actions 'note added' (the "
               "investigator's note, which a package leaves out unless she sends it) and "
               "'copy withdrawn' (a copy kept, superseded by another)", withdrawn, [])
+    fact = {"number": 1, "text": "@jones received a referral about @ca",
+            "date": {"kind": "about", "date": "2009-03"}, "doc_date": None,
+            "status": "undisputed", "versions": [], "material": False, "key": True,
+            "evaluation": "", "comment": "", "people": [["jones", "recipient"]]}
+    person = {"short": "ca", "name": "Jane Smith", "kind": "person", "role": "survivor",
+              "pseudonym": "Child A", "public_office": False, "aliases": []}
+    chron = chain(key, [specs[0],
+                        ("chronology entry added", None, None,
+                         {"case": "NB-2026-01", "record": "person", "id": 1,
+                          "after": person}),
+                        ("chronology entry added", None, None,
+                         {"case": "NB-2026-01", "record": "fact", "id": 1, "after": fact}),
+                        ("chronology entry changed", None, None,
+                         {"case": "NB-2026-01", "record": "fact", "id": 1, "before": fact,
+                          "after": {**fact, "date": {"kind": "on", "date": "2009-03-03"}}}),
+                        ("chronology entry removed", None, None,
+                         {"case": "NB-2026-01", "record": "fact", "id": 1,
+                          "before": {**fact, "reason": "a duplicate"}}),
+                        ("chronology written", None, None,
+                         {"case": "NB-2026-01", "table": "Chronology: NB-2026-01",
+                          "format": "pdf", "file": "chronology.pdf",
+                          "sha256": sha(b"the bytes of chronology.pdf"), "rows": 0,
+                          "made": "2026-05-03T09:30:06.000000Z"})])
+    yield vec("custody-chronology", "version 4's chronology actions: an entry added, changed "
+              "(the values before and after) and removed, and a table written", chron, [])
     yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
               "(head.json does)", rows[:2], [])
 
@@ -849,6 +874,91 @@ custody events: {events}
     return target
 
 
+CHRONOLOGY_FIXTURE = FIXTURES / "vault-v3-schema8.evault"
+
+
+def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE) -> Path:
+    """A vault of index schema 8 holding a chronology (docs/chronology.md): a cast with a
+    survivor's pseudonym, a post held, three facts (one disputed, one taken out), a citation
+    checked against a note's text, and a knowledge event with its response."""
+    import datetime as dt
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from vault.chronology import store
+    from vault.chronology.dates import parse_date
+    from vault.clock import FixedClock
+    from vault.evidence.importer import import_paths
+    from vault.store.identity import Identity
+    from vault.store.keyslots import TEST_KDF
+    from vault.store.vault import Vault
+
+    if target.exists():
+        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently")
+    readme = target.parent / "README.md"
+    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
+        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
+    t0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
+    identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+    case = "NB-2026-01"
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = []
+        for name, content in FIXTURE_FILES.items():
+            (Path(tmp) / name).write_bytes(content)
+            sources.append(Path(tmp) / name)
+        v, recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity, clock=FixedClock(t0),
+                                   kdf=TEST_KDF)
+        with v:
+            for _ in import_paths(v, sources, case=case):
+                pass
+            store.add_entity(v, case, "tenant", "Alex Doe", role="survivor")
+            store.add_entity(v, case, "landlord", "Ms Pat Reed", role="officer under scrutiny")
+            store.add_entity(v, case, "council", "Northbridge Council", kind="organisation",
+                             role="agency")
+            store.add_position(v, case, "landlord", "Housing officer", "council",
+                               parse_date("2020"), parse_date("on or after 2026"))
+            store.add_fact(v, case, "@tenant reported the broken lift by telephone",
+                           parse_date("02/05/2026 10:15", basis="document text"),
+                           people=[("tenant", "author")], key=True)
+            store.add_fact(v, case, "@landlord wrote that repairs were scheduled",
+                           parse_date("03/05/2026"), status="disputed by us",
+                           versions=["Repairs were scheduled", "No repair was ever booked"],
+                           people=[("landlord", "author")], comment="Ask for the work order")
+            store.add_fact(v, case, "A duplicate entry", parse_date("c. 05/2026"))
+            store.remove_fact(v, case, 3, "a duplicate of fact 1")
+            store.cite(v, case, "fact", 1, "MO/1", None, "the lift has been broken")
+            k = store.add_knowledge(v, case, "landlord", "the broken lift",
+                                    parse_date("before 03/05/2026"), how="letter",
+                                    awareness="received", response=2)
+            store.cite(v, case, "knowledge", k.id, "MO/2", None, "repairs are scheduled")
+            vault_id = v.vault_id
+            events = sum(1 for _ in v.events())
+    section = f"""
+## {target.name}
+
+A small real vault of index schema 8 (vault format version 3) holding a chronology, made once
+with `python tests/vectors/make_vectors.py --chronology-fixture`: `Vault.create` with
+`TEST_KDF` and a fixed clock, the two notes above imported into the case `NB-2026-01`, then a
+cast of three (the survivor `@tenant`, "Alex Doe", shown as `Child A`; `@landlord`, who held
+the post "Housing officer" at `@council` from 2020), fact 1 (02/05/2026 10:15, key, citing
+MO/1 "the lift has been broken"), fact 2 (03/05/2026, disputed by us, two versions, a private
+comment), fact 3 taken out ("a duplicate of fact 1"), and a knowledge event (`@landlord`
+received "the broken lift" before 03/05/2026 by letter, citing MO/2, response fact 2). Every
+later version must open it and show that chronology unchanged. Keep it for good, never open it
+in place.
+
+```
+passphrase: {FIXTURE_PASSPHRASE}
+recovery key: {recovery}
+vault id: {vault_id}
+custody events: {events}
+```
+"""
+    with readme.open("a", encoding="utf-8") as f:
+        f.write(section)
+    return target
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where to write the vectors")
@@ -856,7 +966,12 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"also create {FIXTURE.relative_to(ROOT)} (refused if it exists)")
     parser.add_argument("--key-change-fixture", action="store_true",
                         help=f"only create {KEY_CHANGE_FIXTURE.relative_to(ROOT)}")
+    parser.add_argument("--chronology-fixture", action="store_true",
+                        help=f"only create {CHRONOLOGY_FIXTURE.relative_to(ROOT)}")
     args = parser.parse_args(argv)
+    if args.chronology_fixture:
+        print(f"fixture written to {make_chronology_fixture()}")
+        return
     if args.key_change_fixture:
         print(f"fixture written to {make_key_change_fixture()}")
         return

@@ -82,6 +82,12 @@ def done_by(fields: dict[str, Any]) -> str:
 SIGNER_CONFIRMED = "signer confirmed"
 # The package-signing certificate renewed or replaced (the key stays): every excerpt keeps it.
 SIGNING_CERTIFICATE_CHANGED = "signing certificate changed"
+# The chronology (docs/chronology.md): no ``item``; ``details`` name the case, the kind of
+# record and its id, and hold the record ``after`` and/or ``before`` the change.
+CHRONOLOGY_ADDED = "chronology entry added"
+CHRONOLOGY_CHANGED = "chronology entry changed"
+CHRONOLOGY_REMOVED = "chronology entry removed"
+CHRONOLOGY_WRITTEN = "chronology written"  # a table of it written where the user chose
 
 
 def canonical(obj: Any) -> bytes:

@@ -181,6 +181,50 @@ MIGRATIONS: list[str] = [
     CREATE TABLE private_details (
         commitment TEXT PRIMARY KEY, salt BLOB NOT NULL, record TEXT NOT NULL);
     """,
+    # 8: the chronology (docs/chronology.md): the cast, their posts, facts, citations of the
+    # exact words on a hashed page, and knowledge events. Every change is a custody event
+    # (`chronology entry added|changed|removed`) holding the values before and after; `seq`
+    # is the event of a row's last change (set in the same transaction). Nothing is deleted: a
+    # removed row is marked.
+    """
+    CREATE TABLE chron_entities (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        short TEXT NOT NULL, name TEXT NOT NULL, pseudonym TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL, role TEXT NOT NULL, public_office INTEGER NOT NULL DEFAULT 0,
+        aliases TEXT NOT NULL DEFAULT '[]', removed INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER REFERENCES custody(seq), UNIQUE (case_id, short));
+    CREATE TABLE chron_positions (
+        id INTEGER PRIMARY KEY, entity_id INTEGER NOT NULL REFERENCES chron_entities(id),
+        post TEXT NOT NULL, organisation_id INTEGER REFERENCES chron_entities(id),
+        start TEXT NOT NULL, end TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER REFERENCES custody(seq));
+    CREATE TABLE chron_facts (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        number INTEGER NOT NULL, text TEXT NOT NULL, date TEXT NOT NULL, doc_date TEXT,
+        status TEXT NOT NULL, versions TEXT NOT NULL DEFAULT '[]',
+        material INTEGER NOT NULL DEFAULT 0, key INTEGER NOT NULL DEFAULT 0,
+        evaluation TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',
+        removed INTEGER NOT NULL DEFAULT 0, seq INTEGER REFERENCES custody(seq),
+        UNIQUE (case_id, number));
+    CREATE TABLE chron_fact_entities (
+        fact_id INTEGER NOT NULL REFERENCES chron_facts(id),
+        entity_id INTEGER NOT NULL REFERENCES chron_entities(id), role TEXT NOT NULL,
+        PRIMARY KEY (fact_id, entity_id, role));
+    CREATE INDEX chron_fact_entities_entity ON chron_fact_entities(entity_id);
+    CREATE TABLE chron_knowledge (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        entity_id INTEGER NOT NULL REFERENCES chron_entities(id), matter TEXT NOT NULL,
+        date TEXT NOT NULL, how TEXT NOT NULL, awareness TEXT NOT NULL,
+        response_fact_id INTEGER REFERENCES chron_facts(id),
+        removed INTEGER NOT NULL DEFAULT 0, seq INTEGER REFERENCES custody(seq));
+    CREATE TABLE chron_citations (
+        id INTEGER PRIMARY KEY, owner TEXT NOT NULL, owner_id INTEGER NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id), sha256 TEXT NOT NULL,
+        page INTEGER, region TEXT, quote TEXT NOT NULL, found_in TEXT NOT NULL,
+        removed INTEGER NOT NULL DEFAULT 0, seq INTEGER REFERENCES custody(seq));
+    CREATE INDEX chron_citations_owner ON chron_citations(owner, owner_id);
+    CREATE INDEX chron_citations_item ON chron_citations(item_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

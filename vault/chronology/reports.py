@@ -1,0 +1,268 @@
+"""The tables made from a chronology (docs/chronology.md, "Outputs"): the neutral and the
+working chronology, the dramatis personae, the knowledge matrix, what each person or body
+knew on a day, and the knowledge-to-action report. Each is a :class:`Table` of plain strings,
+written as CSV, DOCX or PDF by vault/chronology/documents.py.
+
+Everything shared names a survivor by her pseudonym. Before a table is made, the words the
+investigator typed (facts, versions, matters) are searched for the real name, the aliases and
+the surname of everyone who has a pseudonym; a table that would name one is refused, saying
+where, rather than written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from vault.chronology.dates import UncertainDate, days_between
+from vault.chronology.model import DISPUTED, MENTION, Entity, Fact, Knowledge
+from vault.chronology.store import entities, facts, knowledge, positions
+from vault.errors import VaultError
+from vault.store.vault import Vault
+
+PRIVILEGED = "Privileged and confidential: prepared for the purpose of litigation"
+
+
+class WouldName(VaultError):
+    """A shared table would print a real name that a pseudonym stands for."""
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    notice: str = ""  # printed above the table: the privilege line of the working chronology
+    subtitle: str = ""
+    widths: list[float] = field(default_factory=list)  # relative column widths
+
+
+class Cast:
+    """The cast of a case, and how each is named in what is being made."""
+
+    def __init__(self, people: Iterable[Entity], *, shared: bool = True) -> None:
+        self.by_short = {e.short: e for e in people}
+        self.shared = shared
+
+    def name(self, short: str) -> str:
+        e = self.by_short.get(short)
+        return e.shown(self.shared) if e else f"@{short}"
+
+    def render(self, text: str) -> str:
+        """``text`` with every @short written as the name (or pseudonym)."""
+        return MENTION.sub(lambda m: self.name(m.group(1)), text)
+
+    def protected(self) -> list[tuple[Entity, str]]:
+        """(who, words) that must not appear where the pseudonym stands for them: the real
+        name, each alias, and the surname (the name's last word, if three letters or more)."""
+        out: list[tuple[Entity, str]] = []
+        for e in self.by_short.values():
+            if not e.pseudonym:
+                continue
+            words = {e.name, *e.aliases}
+            last = e.name.split()[-1] if e.name.split() else ""
+            if len(last) >= 3:
+                words.add(last)
+            out.extend((e, w) for w in sorted(words) if w.strip())
+        return out
+
+    def check(self, where: str, text: str) -> None:
+        if not self.shared:
+            return
+        for e, words in self.protected():
+            if re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text, re.IGNORECASE):
+                raise WouldName(f"{where} names {e.pseudonym} by a real name (“{words}”): "
+                                f"write @{e.short} instead, which prints “{e.pseudonym}”")
+
+
+def _cast(v: Vault, case: str, shared: bool) -> Cast:
+    return Cast(entities(v, case), shared=shared)
+
+
+def _sources(f: Fact) -> str:
+    return "; ".join(dict.fromkeys(c.where() for c in f.citations))
+
+
+def _event(cast: Cast, f: Fact) -> str:
+    cast.check(f"fact {f.number}", " ".join([f.text, *f.versions]))
+    text = cast.render(f.text)
+    if f.status in DISPUTED and f.versions:
+        versions = "; ".join(f"({chr(97 + i)}) {cast.render(x)}"
+                             for i, x in enumerate(f.versions))
+        text += f" [Disputed. The versions: {versions}]"
+    elif f.status in DISPUTED:
+        text += " [Disputed]"
+    elif f.status == "to be proved":
+        text += " [To be proved]"
+    return text
+
+
+def neutral_chronology(v: Vault, case: str) -> Table:
+    """No. | Date | Event | Source: what the other side could agree with. No evaluation, no
+    comment, pseudonyms throughout."""
+    cast = _cast(v, case, shared=True)
+    rows = []
+    for n, f in enumerate(facts(v, case), 1):
+        source = _sources(f)
+        if f.doc_date is not None:
+            source += f" (document dated {f.doc_date.show()})"
+        rows.append([str(n), f.date.show(), _event(cast, f), source.strip()])
+    return Table(f"Chronology: {case}", ["No.", "Date", "Event", "Source"], rows,
+                 widths=[0.6, 1.6, 5.0, 2.0])
+
+
+def working_chronology(v: Vault, case: str, *, real_names: bool = False) -> Table:
+    """The neutral chronology with the fact's number, status, key and material marks, the
+    people, the evaluation and the private comment. Marked privileged."""
+    cast = _cast(v, case, shared=not real_names)
+    rows = []
+    for n, f in enumerate(facts(v, case), 1):
+        marks = ", ".join(m for m, on in (("key", f.key), ("material", f.material)) if on)
+        people = "; ".join(f"{cast.name(s)} ({part})" for s, part in f.people)
+        cast.check(f"fact {f.number}", " ".join([f.evaluation, f.comment]))
+        rows.append([str(n), str(f.number), f.date.show(),
+                     f.doc_date.show() if f.doc_date else "", _event(cast, f), f.status,
+                     marks, people, _sources(f), cast.render(f.evaluation),
+                     cast.render(f.comment)])
+    return Table(f"Working chronology: {case}",
+                 ["No.", "Fact", "Date", "Document date", "Event", "Status", "Key", "People",
+                  "Source", "Evaluation", "Comment"], rows, notice=PRIVILEGED,
+                 widths=[0.5, 0.5, 1.2, 1.2, 3.5, 1.2, 0.8, 1.6, 1.4, 2.0, 2.0])
+
+
+def dramatis_personae(v: Vault, case: str) -> Table:
+    """Name (or pseudonym), role, posts held with dates, first and last appearance, number of
+    facts, key exhibits (the exhibits cited most for them)."""
+    cast = _cast(v, case, shared=True)
+    all_facts = facts(v, case)
+    posts = positions(v, case)
+    rows = []
+    for e in sorted(cast.by_short.values(), key=lambda e: cast.name(e.short).lower()):
+        mine = [f for f in all_facts if e.short in {s for s, _ in f.people}]
+        held = "; ".join(f"{p.post}, {cast.name(p.organisation)} ({p.start.show()} to "
+                         f"{p.end.show()})" for p in posts if p.person == e.short)
+        cited: dict[str, int] = {}
+        for f in mine:
+            for c in f.citations:
+                cited[c.ref] = cited.get(c.ref, 0) + 1
+        key = ", ".join(r for r, _ in sorted(cited.items(), key=lambda x: (-x[1], x[0]))[:3])
+        dated = [f for f in mine if f.date.interval() != (None, None)]
+        rows.append([cast.name(e.short), e.kind, e.role + (", public office holder"
+                                                           if e.public_office else ""),
+                     held, dated[0].date.show() if dated else "",
+                     dated[-1].date.show() if dated else "", str(len(mine)), key])
+    return Table(f"Dramatis personae: {case}",
+                 ["Name", "Kind", "Role", "Posts held", "First appears", "Last appears",
+                  "Facts", "Key exhibits"], rows, widths=[1.6, 1, 1.6, 2.6, 1.1, 1.1, 0.6, 1.2])
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one person or body knew of one matter."""
+    certainly_by: dt.date | None  # the earliest day by which they certainly knew
+    certain_event: Knowledge | None
+    possibly_from: dt.date | None  # the earliest day they may have known (or ought to have)
+    possible_event: Knowledge | None
+    sources: tuple[str, ...]
+
+    def show(self) -> str:
+        parts = []
+        if self.certain_event is not None:
+            parts.append("knew by " + _day(self.certainly_by, self.certain_event.date))
+        maybe = self.possible_event
+        if maybe is not None and maybe is not self.certain_event and (
+                self.certainly_by is None or self.possibly_from is None
+                or self.possibly_from < self.certainly_by):
+            verb = "may have known" if maybe.knew else "ought to have known"
+            parts.append(f"{verb} from {_day(self.possibly_from, maybe.date)}"
+                         if self.possibly_from else f"{verb} {maybe.date.show()}")
+        text = "; ".join(parts)
+        return f"{text} ({'; '.join(self.sources)})" if self.sources else text
+
+
+def _day(day: dt.date | None, date: UncertainDate) -> str:
+    return day.strftime("%d/%m/%Y") if day else date.show()
+
+
+def matrix_cells(events: Iterable[Knowledge]) -> dict[tuple[str, str], Cell]:
+    """For each (who, matter): the earliest day they certainly knew (the end of the earliest
+    ending interval of an event of actual knowledge) and the earliest day they may have known
+    (the earliest known start of any event's interval, "ought to have known" included)."""
+    grouped: dict[tuple[str, str], list[Knowledge]] = {}
+    for k in events:
+        grouped.setdefault((k.who, k.matter), []).append(k)
+    cells = {}
+    for key, ks in grouped.items():
+        knew = [k for k in ks if k.knew and k.date.certain_by() is not None]
+        certain = min(knew, key=lambda k: k.date.certain_by() or dt.date.max, default=None)
+        starts = [k for k in ks if k.date.possible_from() is not None]
+        possible = min(starts, key=lambda k: k.date.possible_from() or dt.date.max,
+                       default=None)
+        sources = tuple(dict.fromkeys(c.where() for k in ks for c in k.citations))
+        cells[key] = Cell(certain.date.certain_by() if certain else None, certain,
+                          possible.date.possible_from() if possible else None, possible,
+                          sources)
+    return cells
+
+
+def knowledge_matrix(v: Vault, case: str) -> Table:
+    """Rows: people and bodies; columns: matters; each cell the earliest day they certainly
+    knew and the earliest they may have known, with its sources."""
+    cast = _cast(v, case, shared=True)
+    events = knowledge(v, case)
+    for k in events:
+        cast.check(f"knowledge event {k.id}", k.matter)
+    matters = list(dict.fromkeys(k.matter for k in events))
+    who = list(dict.fromkeys(k.who for k in events))
+    cells = matrix_cells(events)
+    rows = [[cast.name(w), *(cells[(w, m)].show() if (w, m) in cells else "" for m in matters)]
+            for w in sorted(who, key=lambda s: cast.name(s).lower())]
+    return Table(f"Knowledge matrix: {case}", ["Who", *(cast.render(m) for m in matters)],
+                 rows)
+
+
+def known_on(v: Vault, case: str, day: dt.date) -> Table:
+    """What each person or body knew, or may have known, on ``day``."""
+    cast = _cast(v, case, shared=True)
+    rows = []
+    for (w, m), cell in sorted(matrix_cells(knowledge(v, case)).items(),
+                               key=lambda x: (cast.name(x[0][0]).lower(), x[0][1])):
+        cast.check("a knowledge event", m)
+        if cell.certainly_by is not None and cell.certainly_by <= day:
+            state = "knew"
+        elif cell.possibly_from is not None and cell.possibly_from <= day:
+            state = "may have known"
+        else:
+            continue
+        rows.append([cast.name(w), cast.render(m), state, cell.show()])
+    return Table(f"What each knew on {day.strftime('%d/%m/%Y')}: {case}",
+                 ["Who", "Matter", "On that day", "Basis"], rows)
+
+
+def knowledge_to_action(v: Vault, case: str) -> Table:
+    """For each knowledge event: the response by that person or body and the days between
+    (at least), or "no recorded response"."""
+    cast = _cast(v, case, shared=True)
+    by_number = {f.number: f for f in facts(v, case)}
+    rows = []
+    for k in knowledge(v, case):
+        cast.check(f"knowledge event {k.id}", k.matter)
+        response = by_number.get(k.response) if k.response is not None else None
+        if response is None:
+            did, days = "no recorded response", ""
+        else:
+            gap = days_between(k.date, response.date)
+            did = f"{response.date.show()}: {_event(cast, response)} (fact {response.number})"
+            days = "" if gap is None else str(gap)
+        rows.append([cast.name(k.who), cast.render(k.matter), k.date.show(),
+                     f"{k.how}, {k.awareness}",
+                     "; ".join(dict.fromkeys(c.where() for c in k.citations)), did, days])
+    return Table(f"From knowing to acting: {case}",
+                 ["Who", "Matter", "Knew", "How", "Source", "Response", "Days (at least)"],
+                 rows, widths=[1.4, 2, 1.2, 1.4, 1.2, 3.5, 0.8])
+
+
+TABLES = {"neutral": neutral_chronology, "working": working_chronology,
+          "cast": dramatis_personae, "matrix": knowledge_matrix,
+          "action": knowledge_to_action}

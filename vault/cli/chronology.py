@@ -1,0 +1,367 @@
+"""The command line's chronology commands (registered on `vault.cli.base.cli` when
+imported): ``evidence-vault chronology ...`` (docs/chronology.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vault.cli.base import cli, open_vault
+from vault.errors import VaultError
+
+TABLES = ("neutral", "working", "cast", "matrix", "action")
+
+
+@cli.group("chronology")
+def chronology() -> None:
+    """Who knew what, and when: the cast, facts with uncertain dates, citations of the exact
+    words on a page, knowledge events, and the tables made from them (docs/chronology.md).
+    People are written @short in facts."""
+
+
+def _date(text: str | None, basis: str = "") -> Any:
+    from vault.chronology.dates import parse_date
+
+    return None if text is None else parse_date(text, basis=basis)
+
+
+def _people(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for value in values:
+        short, _, part = value.partition(":")
+        out.append((short, part or "actor"))
+    return out
+
+
+def _json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+CASE = click.option("--case", required=True, help="The case the chronology belongs to.")
+
+
+@chronology.command("add-person")
+@click.argument("vault")
+@click.argument("short")
+@click.argument("name")
+@CASE
+@click.option("--kind", default="person", type=click.Choice(("person", "organisation", "post")))
+@click.option("--role", default="other",
+              type=click.Choice(("officer under scrutiny", "agency", "survivor", "witness",
+                                 "other")))
+@click.option("--pseudonym", default="",
+              help="Used in everything shared (a survivor gets 'Child A' etc. if none).")
+@click.option("--public-office", is_flag=True, help="Holds a public office.")
+@click.option("--alias", "aliases", multiple=True, help="Another name (repeatable).")
+def add_person(vault: str, short: str, name: str, case: str, kind: str, role: str,
+               pseudonym: str, public_office: bool, aliases: tuple[str, ...]) -> None:
+    """Add a person, organisation or post to the cast, known in facts as @SHORT."""
+    from vault.chronology.store import add_entity
+
+    with open_vault(vault) as v:
+        e = add_entity(v, case, short, name, kind=kind, role=role, pseudonym=pseudonym,
+                       public_office=public_office, aliases=aliases)
+    shown = f" (shown as {e.pseudonym} in anything shared)" if e.pseudonym else ""
+    click.echo(f"@{e.short}: {e.name}{shown}")
+
+
+@chronology.command("cast")
+@click.argument("vault")
+@CASE
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def cast_cmd(vault: str, case: str, as_json: bool) -> None:
+    """The cast of the case (real names: this stays on your screen)."""
+    from vault.chronology.store import entities
+
+    with open_vault(vault) as v:
+        people = entities(v, case)
+    for e in people:
+        if as_json:
+            _json(e.to_json())
+        else:
+            extra = f"  [{e.pseudonym}]" if e.pseudonym else ""
+            click.echo(f"@{e.short}\t{e.name}{extra}\t{e.kind}\t{e.role}")
+
+
+@chronology.command("add-post")
+@click.argument("vault")
+@click.argument("person")
+@click.argument("post")
+@click.argument("organisation")
+@CASE
+@click.option("--from", "start", default="undated", help="When the post began.")
+@click.option("--to", "end", default="undated", help="When it ended.")
+def add_post(vault: str, person: str, post: str, organisation: str, case: str, start: str,
+             end: str) -> None:
+    """Record that PERSON held POST in ORGANISATION (both @short)."""
+    from vault.chronology.store import add_position
+
+    with open_vault(vault) as v:
+        p = add_position(v, case, person, post, organisation, _date(start), _date(end))
+    click.echo(f"position {p.id}: @{p.person}, {p.post}, @{p.organisation} "
+               f"({p.start.show()} to {p.end.show()})")
+
+
+FACT_OPTIONS = [
+    click.option("--doc-date", default=None, help="The document's own date (not the event's)."),
+    click.option("--basis", default="",
+                 type=click.Choice(("", "document text", "metadata", "recollection",
+                                    "inferred")), help="Why this date."),
+    click.option("--status", default=None,
+                 type=click.Choice(("undisputed", "disputed by the other side",
+                                    "disputed by us", "to be proved"))),
+    click.option("--version", "versions", multiple=True,
+                 help="A disputed fact's competing version, neutrally (repeatable)."),
+    click.option("--key/--not-key", default=None, help="A key fact."),
+    click.option("--material/--not-material", default=None, help="A material fact."),
+    click.option("--evaluation", default=None, help="Private: never in a shared table."),
+    click.option("--comment", default=None, help="Private: never in a shared table."),
+    click.option("--person", "people", multiple=True,
+                 help="SHORT:PART, PART one of actor, recipient, informed, present, author, "
+                      "decision maker, mentioned (repeatable)."),
+]
+
+
+def _fact_options(f: Any) -> Any:
+    for option in reversed(FACT_OPTIONS):
+        f = option(f)
+    return f
+
+
+def _fields(doc_date: str | None, basis: str, status: str | None, versions: tuple[str, ...],
+            key: bool | None, material: bool | None, evaluation: str | None,
+            comment: str | None, people: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if doc_date is not None:
+        out["doc_date"] = _date(doc_date)
+    for name, value in (("status", status), ("key", key), ("material", material),
+                        ("evaluation", evaluation), ("comment", comment)):
+        if value is not None:
+            out[name] = value
+    if versions:
+        out["versions"] = versions
+    if people:
+        out["people"] = _people(people)
+    return out
+
+
+@chronology.command("add-fact")
+@click.argument("vault")
+@click.argument("text")
+@CASE
+@click.option("--date", "date", required=True,
+              help="As said: 03/03/2010, c. 03/2009, before 2010, between 06/2011 and "
+                   "09/2011, undated, 03/03/2010 14:30 (day first).")
+@_fact_options
+def add_fact_cmd(vault: str, text: str, case: str, date: str, basis: str, **kw: Any) -> None:
+    """Add a fact: a short neutral sentence, people written @short."""
+    from vault.chronology.store import add_fact
+
+    with open_vault(vault) as v:
+        f = add_fact(v, case, text, _date(date, basis), **_fields(basis=basis, **kw))
+    click.echo(f"fact {f.number}: {f.date.show()}: {f.text}")
+
+
+@chronology.command("change-fact")
+@click.argument("vault")
+@click.argument("number", type=int)
+@CASE
+@click.option("--text", default=None)
+@click.option("--date", default=None)
+@_fact_options
+def change_fact_cmd(vault: str, number: int, case: str, text: str | None, date: str | None,
+                    basis: str, **kw: Any) -> None:
+    """Change fact NUMBER; what it said before is kept in the custody log."""
+    from vault.chronology.store import change_fact
+
+    changes = _fields(basis=basis, **kw)
+    if text is not None:
+        changes["text"] = text
+    if date is not None:
+        changes["date"] = _date(date, basis)
+    with open_vault(vault) as v:
+        f = change_fact(v, case, number, **changes)
+    click.echo(f"fact {f.number}: {f.date.show()}: {f.text}")
+
+
+@chronology.command("remove-fact")
+@click.argument("vault")
+@click.argument("number", type=int)
+@CASE
+@click.option("--reason", required=True, help="Why it is taken out.")
+def remove_fact_cmd(vault: str, number: int, case: str, reason: str) -> None:
+    """Take fact NUMBER out; it stays in the custody log, and its number is not reused."""
+    from vault.chronology.store import remove_fact
+
+    with open_vault(vault) as v:
+        remove_fact(v, case, number, reason)
+    click.echo(f"fact {number} taken out")
+
+
+@chronology.command("cite")
+@click.argument("vault")
+@click.argument("ref")
+@CASE
+@click.option("--fact", "fact_number", type=int, default=None)
+@click.option("--knowledge", "knowledge_id", type=int, default=None)
+@click.option("--position", "position_id", type=int, default=None)
+@click.option("--page", type=int, default=None, help="The page, from 1.")
+@click.option("--quote", default="", help="The exact words (checked against the page).")
+def cite_cmd(vault: str, ref: str, case: str, fact_number: int | None,
+             knowledge_id: int | None, position_id: int | None, page: int | None,
+             quote: str) -> None:
+    """Cite the words QUOTE on a page of the exhibit REF for a fact, a knowledge event or a
+    position. Words that are not on that page are refused."""
+    from vault.chronology.store import cite
+
+    owners = [(k, n) for k, n in (("fact", fact_number), ("knowledge", knowledge_id),
+                                   ("position", position_id)) if n is not None]
+    if len(owners) != 1:
+        raise VaultError("give one of --fact, --knowledge or --position")
+    with open_vault(vault) as v:
+        c = cite(v, case, owners[0][0], owners[0][1], ref, page, quote)
+    click.echo(f"{c.where()}: “{c.quote}” (found in its {c.found_in})")
+
+
+@chronology.command("knew")
+@click.argument("vault")
+@click.argument("who")
+@click.argument("matter")
+@CASE
+@click.option("--date", required=True, help="When, as said (see add-fact).")
+@click.option("--how", required=True,
+              type=click.Choice(("letter", "e-mail", "referral", "meeting", "minutes", "phone",
+                                 "report", "court", "media", "other")))
+@click.option("--awareness", required=True,
+              type=click.Choice(("received", "attended", "told", "copied in",
+                                 "ought to have known")))
+@click.option("--response", type=int, default=None, help="The fact that was their response.")
+def knew_cmd(vault: str, who: str, matter: str, case: str, date: str, how: str,
+             awareness: str, response: int | None) -> None:
+    """Record that WHO (@short) knew, or ought to have known, MATTER."""
+    from vault.chronology.store import add_knowledge
+
+    with open_vault(vault) as v:
+        k = add_knowledge(v, case, who, matter, _date(date), how=how, awareness=awareness,
+                          response=response)
+    click.echo(f"knowledge {k.id}: @{k.who} {k.awareness} ({k.how}) {k.date.show()}: "
+               f"{k.matter}")
+
+
+@chronology.command("respond")
+@click.argument("vault")
+@click.argument("knowledge_id", type=int)
+@click.argument("fact_number", type=int, required=False)
+@CASE
+def respond_cmd(vault: str, knowledge_id: int, fact_number: int | None, case: str) -> None:
+    """Link knowledge event KNOWLEDGE_ID to the fact that was the response (none: no
+    recorded response)."""
+    from vault.chronology.store import set_response
+
+    with open_vault(vault) as v:
+        k = set_response(v, case, knowledge_id, fact_number)
+    click.echo(f"knowledge {k.id}: response " + (f"fact {k.response}" if k.response
+                                                 else "none recorded"))
+
+
+@chronology.command("list")
+@click.argument("vault")
+@CASE
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per fact.")
+@click.option("--person", "people", multiple=True, help="Facts involving @SHORT.")
+@click.option("--status", default=None)
+@click.option("--key", is_flag=True, help="Key facts only.")
+@click.option("--undated", is_flag=True, help="Undated facts only.")
+@click.option("--no-citation", is_flag=True, help="Facts that cite nothing.")
+@click.option("--from", "start", default=None, help="Facts that may be on or after (a date).")
+@click.option("--to", "end", default=None, help="Facts that may be on or before (a date).")
+def list_cmd(vault: str, case: str, as_json: bool, people: tuple[str, ...],
+             status: str | None, key: bool, undated: bool, no_citation: bool,
+             start: str | None, end: str | None) -> None:
+    """The facts in date order (your working view: real names, comments)."""
+    from vault.chronology.filters import FactFilter
+    from vault.chronology.store import facts
+
+    lo = _date(start).interval()[0] if start else None
+    hi = _date(end).interval()[1] if end else None
+    chosen = FactFilter(tuple(p.lstrip("@").lower() for p in people), status, key, undated,
+                        no_citation, lo, hi)
+    with open_vault(vault) as v:
+        shown = chosen.apply(facts(v, case))
+    for f in shown:
+        if as_json:
+            _json({**f.to_json(), "shown_date": f.date.show(),
+                   "citations": [c.to_json() for c in f.citations]})
+        else:
+            sources = "; ".join(c.where() for c in f.citations) or "no citation"
+            click.echo(f"{f.number}\t{f.date.show()}\t{f.text}\t[{f.status}]\t{sources}")
+    click.echo(f"{len(shown)} fact(s)", err=True)
+
+
+@chronology.command("history")
+@click.argument("vault")
+@click.argument("number", type=int)
+@CASE
+def history_cmd(vault: str, number: int, case: str) -> None:
+    """Every change of fact NUMBER, from the custody log: when, who, before and after."""
+    from vault.chronology.store import history
+
+    with open_vault(vault) as v:
+        events = history(v, case, "fact", number)
+    for e in events:
+        d = e.fields["details"]
+        click.echo(f"{e.seq}\t{e.fields['time']}\t{e.fields['actor']['name']}\t"
+                   f"{e.fields['action']}")
+        for side in ("before", "after"):
+            if side in d:
+                click.echo(f"  {side}: {json.dumps(d[side], ensure_ascii=False)}")
+
+
+@chronology.command("write")
+@click.argument("vault")
+@click.argument("table", type=click.Choice(TABLES))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@CASE
+@click.option("--format", "fmt", default=None, type=click.Choice(("csv", "docx", "pdf")),
+              help="Default: from OUT's suffix.")
+@click.option("--real-names", is_flag=True,
+              help="Working chronology only: real names instead of pseudonyms.")
+def write_cmd(vault: str, table: str, out: Path, case: str, fmt: str | None,
+              real_names: bool) -> None:
+    """Write a table: neutral (the chronology to share), working (privileged: status,
+    evaluation, comments), cast (dramatis personae), matrix (who knew what, when), action
+    (from knowing to acting). Pseudonyms throughout unless --real-names (working only)."""
+    from vault.chronology import reports
+    from vault.chronology.documents import write_table
+
+    if real_names and table != "working":
+        raise VaultError("--real-names goes only with the working chronology")
+    with open_vault(vault) as v:
+        t = (reports.working_chronology(v, case, real_names=True) if real_names
+             else reports.TABLES[table](v, case))
+        sha = write_table(v, case, t, out, fmt)
+    click.echo(f"{out}\t{len(t.rows)} rows\tSHA-256 {sha}")
+
+
+@chronology.command("known-on")
+@click.argument("vault")
+@click.argument("day")
+@CASE
+def known_on_cmd(vault: str, day: str, case: str) -> None:
+    """What each person or body knew, or may have known, on DAY."""
+    from vault.chronology.reports import known_on
+
+    d = _date(day)
+    if d.first is None or d.first.precision != "day" or d.kind != "on":
+        raise VaultError("give one day, for example 03/03/2010")
+    with open_vault(vault) as v:
+        t = known_on(v, case, d.interval()[0])
+    for row in t.rows:
+        click.echo("\t".join(row))
+    if not t.rows:
+        click.echo("nothing recorded as known by then", err=True)
+    sys.exit(0)
