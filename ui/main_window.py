@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.chronology_ui import ChronologyFeature
 from ui.detail import DetailPane
 from ui.host import WindowHost
 from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted
@@ -106,6 +107,7 @@ class MainWindow(WindowHost):
         self._actions()
         self.search = SearchFeature(self)  # search panel, tags, OCR in the background
         self.timestamps = TimestampsFeature(self)  # trusted time: TSAs, queue, history checks
+        self.chronology = ChronologyFeature(self)  # who knew what, and when
         self._key_actions()  # last in the Vault menu, after the features' entries
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -284,6 +286,7 @@ class MainWindow(WindowHost):
         self._load_items()
         self.search.refreshed()
         self.timestamps.refreshed()
+        self.chronology.refreshed()
 
     def current_case(self) -> str | None:
         index = self.case_view.currentIndex()

@@ -301,15 +301,31 @@ _FACT_COLS = ("id, number, text, date, doc_date, status, versions, material, key
               " comment")
 
 
-def _fact(v: Vault, row: Any) -> Fact:
-    people = tuple((str(s), str(p)) for s, p in v.con.execute(
-        "SELECT e.short, fe.role FROM chron_fact_entities fe JOIN chron_entities e ON "
-        "e.id = fe.entity_id WHERE fe.fact_id=? ORDER BY e.short, fe.role", (row[0],)))
-    return Fact(int(row[0]), int(row[1]), str(row[2]),
-                UncertainDate.from_json(json.loads(row[3])),
+def _fact(v: Vault, row: Any, people: dict[int, list[tuple[str, str]]] | None = None,
+          cited: dict[int, list[Citation]] | None = None) -> Fact:
+    """A fact from its row; its people and citations from the maps given (a whole case read
+    at once), or read for it alone."""
+    fid = int(row[0])
+    if people is None:
+        people = _people_of(v, "fe.fact_id=?", (fid,))
+    if cited is None:
+        cited = _citations_by_owner(v, "fact", "c.owner_id=?", (fid,),
+                                    {fid: int(row[1])})
+    return Fact(fid, int(row[1]), str(row[2]), UncertainDate.from_json(json.loads(row[3])),
                 str(row[5]), UncertainDate.from_json(json.loads(row[4])) if row[4] else None,
                 tuple(json.loads(row[6])), bool(row[7]), bool(row[8]), str(row[9]),
-                str(row[10]), people, tuple(_citations(v, "fact", int(row[1]), int(row[0]))))
+                str(row[10]), tuple(people.get(fid, ())), tuple(cited.get(fid, ())))
+
+
+def _people_of(v: Vault, where: str, args: tuple[Any, ...]
+               ) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = {}
+    for fid, short, part in v.con.execute(
+            "SELECT fe.fact_id, e.short, fe.role FROM chron_fact_entities fe JOIN "
+            f"chron_entities e ON e.id = fe.entity_id WHERE {where} ORDER BY e.short, fe.role",
+            args):
+        out.setdefault(int(fid), []).append((str(short), str(part)))
+    return out
 
 
 def _fact_row(v: Vault, cid: int, number: int) -> Fact:
@@ -324,8 +340,14 @@ def facts(v: Vault, case: str) -> list[Fact]:
     """The facts of ``case`` in date order (docs/chronology.md, "Order")."""
     with v.db_lock:
         cid = _case(v, case)
-        out = [_fact(v, r) for r in v.con.execute(
-            f"SELECT {_FACT_COLS} FROM chron_facts WHERE case_id=? AND removed=0", (cid,))]
+        rows = v.con.execute(f"SELECT {_FACT_COLS} FROM chron_facts WHERE case_id=? AND "
+                             "removed=0", (cid,)).fetchall()
+        numbers = {int(r[0]): int(r[1]) for r in rows}
+        people = _people_of(v, "e.case_id=?", (cid,))
+        cited = _citations_by_owner(
+            v, "fact", "c.owner_id IN (SELECT id FROM chron_facts WHERE case_id=?)", (cid,),
+            numbers)
+        out = [_fact(v, r, people, cited) for r in rows]
     return sorted(out, key=lambda f: (f.date.sort_key(), f.number))
 
 
@@ -377,10 +399,14 @@ _KNOWLEDGE_SQL = ("SELECT k.id, e.short, k.matter, k.date, k.how, k.awareness, f
                   "WHERE k.case_id=? AND k.removed=0")
 
 
-def _knowledge(v: Vault, r: Any) -> Knowledge:
-    return Knowledge(int(r[0]), str(r[1]), str(r[2]), UncertainDate.from_json(json.loads(r[3])),
+def _knowledge(v: Vault, r: Any, cited: dict[int, list[Citation]] | None = None
+               ) -> Knowledge:
+    kid = int(r[0])
+    if cited is None:
+        cited = _citations_by_owner(v, "knowledge", "c.owner_id=?", (kid,), {})
+    return Knowledge(kid, str(r[1]), str(r[2]), UncertainDate.from_json(json.loads(r[3])),
                      str(r[4]), str(r[5]), None if r[6] is None else int(r[6]),
-                     tuple(_citations(v, "knowledge", int(r[0]), int(r[0]))))
+                     tuple(cited.get(kid, ())))
 
 
 def _knowledge_row(v: Vault, cid: int, kid: int) -> Knowledge:
@@ -393,19 +419,29 @@ def _knowledge_row(v: Vault, cid: int, kid: int) -> Knowledge:
 def knowledge(v: Vault, case: str) -> list[Knowledge]:
     with v.db_lock:
         cid = _case(v, case)
-        out = [_knowledge(v, r) for r in v.con.execute(_KNOWLEDGE_SQL, (cid,))]
+        cited = _citations_by_owner(
+            v, "knowledge", "c.owner_id IN (SELECT id FROM chron_knowledge WHERE case_id=?)",
+            (cid,), {})
+        out = [_knowledge(v, r, cited) for r in v.con.execute(_KNOWLEDGE_SQL, (cid,))]
     return sorted(out, key=lambda k: (k.date.sort_key(), k.id))
 
 
 # ------------------------------------------------------------------------------ citations
-def _citations(v: Vault, owner: str, owner_number: int, owner_id: int) -> list[Citation]:
-    return [Citation(int(r[0]), owner, owner_number, str(r[1]), str(r[2]),
-                     None if r[3] is None else int(r[3]), str(r[4]), str(r[5]),
-                     tuple(json.loads(r[6])) if r[6] else None)
-            for r in v.con.execute(
-                "SELECT c.id, i.ref, c.sha256, c.page, c.quote, c.found_in, c.region FROM "
-                "chron_citations c JOIN items i ON i.id = c.item_id WHERE c.owner=? AND "
-                "c.owner_id=? AND c.removed=0 ORDER BY c.id", (owner, owner_id))]
+def _citations_by_owner(v: Vault, owner: str, where: str, args: tuple[Any, ...],
+                        numbers: dict[int, int]) -> dict[int, list[Citation]]:
+    """The citations of ``owner`` rows chosen by ``where``, by the row's id; ``numbers``
+    gives the number a citation shows for its owner (a fact's number; else the id)."""
+    out: dict[int, list[Citation]] = {}
+    for r in v.con.execute(
+            "SELECT c.id, i.ref, c.sha256, c.page, c.quote, c.found_in, c.region, c.owner_id "
+            "FROM chron_citations c JOIN items i ON i.id = c.item_id WHERE c.owner=? AND "
+            f"c.removed=0 AND {where} ORDER BY c.id", (owner, *args)):
+        oid = int(r[7])
+        out.setdefault(oid, []).append(Citation(
+            int(r[0]), owner, numbers.get(oid, oid), str(r[1]), str(r[2]),
+            None if r[3] is None else int(r[3]), str(r[4]), str(r[5]),
+            tuple(json.loads(r[6])) if r[6] else None))
+    return out
 
 
 def cite(v: Vault, case: str, owner: str, owner_key: int, ref: str, page: int | None,

@@ -1,0 +1,549 @@
+"""The Chronology view beside the evidence list (docs/chronology.md): the facts of a case in
+date order with filters, the cast, and who knew what; adding a person or a fact (its date read
+back as it will be kept, its cited words checked on the page); writing the tables; a
+double-click on a fact opens its first cited exhibit at the words.
+
+The case is read on the view's own pool, so a large chronology never holds the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
+from ui.messages import user_message
+from ui.worker import Job
+from vault.chronology.dates import BadDate, UncertainDate, parse_date
+from vault.chronology.filters import FactFilter
+from vault.chronology.model import CASE_ROLES, ENTITY_KINDS, MENTION, STATUSES, Entity, Fact
+from vault.store.vault import Vault
+
+if TYPE_CHECKING:
+    from ui.host import WindowHost
+
+TABLE_NAMES = (("neutral", "The chronology to share (neutral)"),
+               ("working", "Working chronology (privileged)"),
+               ("cast", "Dramatis personae"), ("matrix", "Who knew what, and when"),
+               ("action", "From knowing to acting"))
+
+
+def read_back(date: UncertainDate) -> str:
+    """How a typed date will be kept, in words: "c. 03/2009: from 01/02/2009 to 30/04/2009"."""
+    lo, hi = date.interval()
+    if lo is None and hi is None:
+        return "undated"
+    span = (f"on {lo:%d/%m/%Y}" if lo == hi and lo is not None else
+            f"from {lo:%d/%m/%Y} " if lo else "any time ")
+    if lo != hi:
+        span += f"to {hi:%d/%m/%Y}" if hi else "onwards"
+        span = span.replace("any time to", "up to")
+    return f"{date.show()}: {span.strip()}"
+
+
+class PersonDialog(QDialog):
+    """Add a person, organisation or post to the cast."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add to the cast"))
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("for example: DS Alan Jones"))
+        self.short = QLineEdit()
+        self.short.setPlaceholderText(self.tr("jones: written @jones in facts"))
+        self.kind = QComboBox()
+        for k in ENTITY_KINDS:
+            self.kind.addItem(self.tr(k), k)
+        self.role = QComboBox()
+        for r in CASE_ROLES:
+            self.role.addItem(self.tr(r), r)
+        self.pseudonym = QLineEdit()
+        self.pseudonym.setPlaceholderText(self.tr("a survivor gets Child A, Child B… if empty"))
+        self.public_office = QCheckBox(self.tr("Holds a public office"))
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Short name"), self.short)
+        form.addRow(self.tr("Kind"), self.kind)
+        form.addRow(self.tr("Role in the case"), self.role)
+        form.addRow(self.tr("Pseudonym"), self.pseudonym)
+        form.addRow("", self.public_office)
+        hint = QLabel(self.tr("Everything you share names this person by the pseudonym; the "
+                              "real name stays in the vault."))
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.name.textChanged.connect(self._suggest)
+
+    def _suggest(self, text: str) -> None:
+        if not self.short.isModified():
+            words = [w for w in text.lower().replace(".", " ").split() if w.isalpha()]
+            self.short.setText(words[-1] if words else "")
+
+
+class FactDialog(QDialog):
+    """Add a fact: the sentence (people as @short), the date as said (read back as it will be
+    kept), status, key; optionally the words that prove it, checked on the page when saved."""
+
+    def __init__(self, people: dict[str, Entity], refs: list[str],
+                 save: Callable[[FactDialog], str], parent: QWidget | None = None,
+                 *, text: str = "", ref: str = "", page: int = 0, quote: str = "") -> None:
+        super().__init__(parent)
+        self.people = people
+        self._save = save
+        self.setWindowTitle(self.tr("Add a fact"))
+        self.setMinimumWidth(560)
+        form = QFormLayout(self)
+        self.text = QLineEdit(text)
+        self.text.setPlaceholderText(self.tr("@jones received a referral about @ca"))
+        self.who = QLabel()
+        self.who.setWordWrap(True)
+        self.date = QLineEdit()
+        self.date.setPlaceholderText(self.tr("03/03/2010, c. 03/2009, before 2010, between "
+                                             "06/2011 and 09/2011, undated"))
+        self.date_read = QLabel()
+        self.status = QComboBox()
+        for s in STATUSES:
+            self.status.addItem(self.tr(s), s)
+        self.key = QCheckBox(self.tr("Key fact"))
+        self.ref = QComboBox()
+        self.ref.addItem(self.tr("(no citation yet)"), "")
+        for r in refs:
+            self.ref.addItem(r, r)
+        self.ref.setCurrentIndex(max(0, self.ref.findData(ref)))
+        self.page = QSpinBox()
+        self.page.setRange(0, 100000)
+        self.page.setSpecialValueText(self.tr("no pages"))
+        self.page.setValue(page)
+        self.quote = QLineEdit(quote)
+        self.quote.setPlaceholderText(self.tr("the exact words on that page"))
+        form.addRow(self.tr("What happened"), self.text)
+        form.addRow("", self.who)
+        form.addRow(self.tr("When"), self.date)
+        form.addRow("", self.date_read)
+        form.addRow(self.tr("Status"), self.status)
+        form.addRow("", self.key)
+        form.addRow(self.tr("Source"), self.ref)
+        form.addRow(self.tr("Page"), self.page)
+        form.addRow(self.tr("Words cited"), self.quote)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.text.textChanged.connect(self._check)
+        self.date.textChanged.connect(self._check)
+        self._check()
+
+    def parsed_date(self) -> UncertainDate | None:
+        try:
+            return parse_date(self.date.text())
+        except BadDate:
+            return None
+
+    def _check(self) -> None:
+        names = []
+        for short in dict.fromkeys(MENTION.findall(self.text.text())):
+            e = self.people.get(short)
+            names.append(f"@{short} = {display_name(e)}" if e else
+                         self.tr("@{short} is not in the cast yet").format(short=short))
+        self.who.setText("; ".join(names))
+        try:
+            self.date_read.setText(self.tr("Kept as {date}").format(
+                date=read_back(parse_date(self.date.text()))))
+            ok = True
+        except BadDate as e:
+            self.date_read.setText(str(e))
+            ok = False
+        unknown = any(s not in self.people for s in MENTION.findall(self.text.text()))
+        ok = ok and bool(self.text.text().strip()) and not unknown
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def _accept(self) -> None:
+        problem = self._save(self)
+        if problem:
+            self.problem.setText(problem)  # stays open: nothing typed is lost
+            return
+        self.accept()
+
+
+class ChronologyPanel(QWidget):
+    """The view: a case, filters, and tabs of facts, people and who knew what."""
+
+    open_citation = Signal(str, int, str)  # ref, page (from 1; 0 for none), quote
+    loaded = Signal()
+
+    def __init__(self, vault: Callable[[], Vault | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.setAccessibleName(self.tr("Chronology"))
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.jobs: set[Job] = set()
+        self.generation = 0
+        self.people: dict[str, Entity] = {}
+        self.all_facts: list[Fact] = []
+        self.case = QComboBox()
+        self.case.setAccessibleName(self.tr("Case"))
+        self.add_fact_button = QPushButton(self.tr("Add a fact…"))
+        self.add_person_button = QPushButton(self.tr("Add a person…"))
+        self.write_button = QPushButton(self.tr("Write…"))
+        self.write_menu = QMenu(self)
+        self.write_button.setMenu(self.write_menu)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Case")))
+        top.addWidget(self.case, 1)
+        for b in (self.add_fact_button, self.add_person_button, self.write_button):
+            top.addWidget(b)
+        self.person = QComboBox()
+        self.person.setAccessibleName(self.tr("Person filter"))
+        self.status = QComboBox()
+        self.status.setAccessibleName(self.tr("Status filter"))
+        self.status.addItem(self.tr("Any status"), None)
+        for s in STATUSES:
+            self.status.addItem(self.tr(s), s)
+        self.key_only = QCheckBox(self.tr("Key facts"))
+        self.undated = QCheckBox(self.tr("Undated"))
+        self.no_citation = QCheckBox(self.tr("No citation"))
+        filters = QHBoxLayout()
+        for w in (self.person, self.status, self.key_only, self.undated, self.no_citation):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        self.facts = FactsModel()
+        self.fact_view = self._table(self.facts, self.tr("Facts"))
+        self.cast = RowsModel(("Name", "Kind", "Role", "Facts"))
+        self.cast_view = self._table(self.cast, self.tr("People and bodies"))
+        self.matrix = RowsModel(("Who",))
+        self.matrix_view = self._table(self.matrix, self.tr("Who knew what"))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.fact_view, self.tr("Facts"))
+        self.tabs.addTab(self.cast_view, self.tr("People"))
+        self.tabs.addTab(self.matrix_view, self.tr("Who knew what"))
+        self.status_line = QLabel()
+        self.status_line.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.status_line)
+        layout.addWidget(self.tabs, 1)
+        self.case.currentIndexChanged.connect(lambda _i: self.reload())
+        for box in (self.person, self.status):
+            box.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        for check in (self.key_only, self.undated, self.no_citation):
+            check.toggled.connect(lambda _on: self.apply_filters())
+        self.fact_view.doubleClicked.connect(self._activated)
+
+    def _table(self, model: RowsModel, name: str) -> QTableView:
+        view = QTableView()
+        view.setAccessibleName(name)
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setWordWrap(True)
+        view.verticalHeader().hide()
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        return view
+
+    # ------------------------------------------------------------------ reading
+    def set_cases(self, cases: list[str]) -> None:
+        chosen = self.case.currentText()
+        blocked = self.case.blockSignals(True)
+        self.case.clear()
+        self.case.addItems(cases)
+        if chosen in cases:
+            self.case.setCurrentText(chosen)
+        self.case.blockSignals(blocked)
+        self.add_fact_button.setEnabled(bool(cases))
+        self.add_person_button.setEnabled(bool(cases))
+        self.write_button.setEnabled(bool(cases))
+        if not cases:
+            self.status_line.setText(self.tr("Import evidence into a case first: a chronology "
+                                             "belongs to a case."))
+
+    def reload(self) -> None:
+        """Read the chosen case's chronology on the view's pool (results in :meth:`_read`)."""
+        v, case = self._vault(), self.case.currentText()
+        self.generation += 1
+        generation = self.generation
+        if v is None or not case:
+            return
+
+        def work(_cancel: Callable[[], bool]) -> Any:
+            from vault.chronology import reports, store
+
+            if not _has_case(v, case):
+                return [], [], {}
+            return (store.entities(v, case), store.facts(v, case),
+                    reports.matrix_cells(store.knowledge(v, case)))
+
+        job = Job(work)
+        self.jobs.add(job)
+        job.finished.connect(lambda result: self._read(job, generation, result))
+        job.failed.connect(lambda message, _bug: self._failed(job, message))
+        self.pool.start(job)
+
+    def _read(self, job: Job, generation: int, result: Any) -> None:
+        self.jobs.discard(job)
+        if generation != self.generation or self._vault() is None:
+            return
+        people, facts, matrix = result
+        self.people = {e.short: e for e in people}
+        self.all_facts = facts
+        chosen = self.person.currentData()
+        blocked = self.person.blockSignals(True)
+        self.person.clear()
+        self.person.addItem(self.tr("Anyone"), None)
+        for e in sorted(people, key=lambda e: e.name.lower()):
+            self.person.addItem(display_name(e), e.short)
+        self.person.setCurrentIndex(max(0, self.person.findData(chosen)))
+        self.person.blockSignals(blocked)
+        counts: dict[str, int] = {}
+        for f in facts:
+            for short in {s for s, _ in f.people}:
+                counts[short] = counts.get(short, 0) + 1
+        self.cast.set_rows([[display_name(e), e.kind, e.role + (", public office"
+                                                                if e.public_office else ""),
+                             str(counts.get(e.short, 0))] for e in people])
+        matters = list(dict.fromkeys(m for _w, m in matrix))
+        who = list(dict.fromkeys(w for w, _m in matrix))
+        self.matrix.set_rows(
+            [[display_name(self.people[w]) if w in self.people else w,
+              *(matrix[(w, m)].show() if (w, m) in matrix else "" for m in matters)]
+             for w in who], header=["Who", *(self._named(m) for m in matters)])
+        self.apply_filters()
+        self.loaded.emit()
+
+    def _failed(self, job: Job, message: str) -> None:
+        self.jobs.discard(job)
+        self.status_line.setText(message)
+
+    def _named(self, text: str) -> str:
+        return MENTION.sub(lambda m: self.people[m.group(1)].name if m.group(1) in self.people
+                           else m.group(0), text)
+
+    def current_filter(self) -> FactFilter:
+        person = self.person.currentData()
+        return FactFilter(people=(person,) if person else (), status=self.status.currentData(),
+                          key=self.key_only.isChecked(), undated=self.undated.isChecked(),
+                          no_citation=self.no_citation.isChecked())
+
+    def apply_filters(self) -> None:
+        shown = self.current_filter().apply(self.all_facts)
+        self.facts.set_facts(shown, self.people)
+        total = len(self.all_facts)
+        if not total:
+            self.status_line.setText(self.tr(
+                "No facts yet. Add people with “Add a person…”, then the first fact with “Add "
+                "a fact…”: a short neutral sentence, its date as you would say it, and the "
+                "words on the page that prove it."))
+        elif len(shown) == total:
+            self.status_line.setText(self.tr("{n} facts, in date order. Double-click one to "
+                                             "open its source.").format(n=total))
+        else:
+            self.status_line.setText(self.tr("{shown} of {n} facts shown (filtered).").format(
+                shown=len(shown), n=total))
+
+    def _activated(self, index: Any) -> None:
+        fact = self.facts.data(index, FACT_ROLE)
+        if isinstance(fact, Fact) and fact.citations:
+            c = fact.citations[0]
+            self.open_citation.emit(c.ref, c.page or 0, c.quote)
+
+    def stop(self) -> None:
+        """At lock: nothing read is left shown, no read is left running."""
+        self.generation += 1
+        self.pool.clear()
+        self.pool.waitForDone()
+        self.jobs.clear()
+        self.people, self.all_facts = {}, []
+        for model in (self.facts, self.cast, self.matrix):
+            model.clear()
+        self.case.clear()
+        self.person.clear()
+        self.status_line.clear()
+
+
+def _has_case(v: Vault, case: str) -> bool:
+    with v.db_lock:
+        return v.con.execute("SELECT 1 FROM cases WHERE name=?", (case,)).fetchone() is not None
+
+
+class ChronologyFeature(QObject):
+    """The chronology in the main window (``window.chronology``): View > Chronology."""
+
+    def __init__(self, window: WindowHost) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = ChronologyPanel(lambda: window.vault)
+        self.dock = QDockWidget(self.tr("Chronology"), window)
+        self.dock.setObjectName("chronology-dock")
+        self.dock.setAccessibleName(self.tr("Chronology"))
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.action = QAction(self.tr("&Chronology…"), window)
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.action.triggered.connect(self.show)
+        window.addAction(self.action)
+        view = next((a.menu() for a in window.menuBar().actions()
+                     if a.text() == window.tr("&View")), None)
+        if isinstance(view, QMenu):
+            view.addAction(self.action)
+        for name, label in TABLE_NAMES:
+            for fmt in ("docx", "pdf", "csv"):
+                act = self.panel.write_menu.addAction(f"{self.tr(label)} ({fmt.upper()})")
+                act.triggered.connect(lambda _c=False, n=name, f=fmt: self.write(n, f))
+        self.panel.add_fact_button.clicked.connect(lambda: self.add_fact())
+        self.panel.add_person_button.clicked.connect(self.add_person)
+        self.panel.open_citation.connect(self.open_citation)
+        window.locking.connect(self.panel.stop)
+
+    def show(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.refreshed()
+
+    def refreshed(self) -> None:
+        v = self.window.vault
+        if v is None or not self.dock.isVisible():
+            return
+        from vault.evidence.items import list_cases
+
+        self.panel.set_cases(list_cases(v))
+        self.panel.reload()
+
+    def _case(self) -> str:
+        return self.panel.case.currentText()
+
+    def add_person(self) -> Any:
+        from vault.chronology.store import add_entity
+
+        dialog = PersonDialog(self.window)
+        self.window.dialog = dialog
+
+        def done() -> None:
+            v = self.window.vault
+            if v is None:
+                return
+            try:
+                add_entity(v, self._case(), dialog.short.text(), dialog.name.text(),
+                           kind=dialog.kind.currentData(), role=dialog.role.currentData(),
+                           pseudonym=dialog.pseudonym.text(),
+                           public_office=dialog.public_office.isChecked())
+            except Exception as e:  # shown, never raised into Qt
+                self.window.show_error(user_message(e)[0])
+                return
+            self.panel.reload()
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def add_fact(self, *, text: str = "", ref: str = "", page: int = 0, quote: str = "") -> Any:
+        v = self.window.vault
+        if v is None:
+            return None
+        from vault.evidence.items import list_items
+
+        refs = [i.ref for i in list_items(v) if i.status == "present"]
+
+        def save(d: FactDialog) -> str:
+            from vault.chronology import store
+
+            date = d.parsed_date()
+            vault = self.window.vault
+            if date is None or vault is None:
+                return self.tr("The date cannot be read.")
+            cited = d.ref.currentData()
+            try:
+                if cited:  # check the words before anything is saved
+                    from vault.chronology.citations import check_quote
+
+                    item = vault.con.execute("SELECT id FROM items WHERE ref=?",
+                                             (cited,)).fetchone()
+                    check_quote(vault, int(item[0]), d.page.value() or None, d.quote.text())
+                fact = store.add_fact(vault, self._case(), d.text.text(), date,
+                                      status=d.status.currentData(), key=d.key.isChecked())
+                if cited:
+                    store.cite(vault, self._case(), "fact", fact.number, cited,
+                               d.page.value() or None, d.quote.text())
+            except Exception as e:  # the message in the dialog, which stays open
+                return user_message(e)[0]
+            return ""
+
+        dialog = FactDialog(self.panel.people, refs, save, self.window, text=text, ref=ref,
+                            page=page, quote=quote)
+        self.window.dialog = dialog
+        dialog.accepted.connect(self.panel.reload)
+        dialog.open()
+        return dialog
+
+    def write(self, table: str, fmt: str) -> None:
+        v = self.window.vault
+        if v is None:
+            return
+        case = self._case()
+        suggested = f"{case}-{table}.{fmt}".replace("/", "-")
+        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save the table as"),
+                                              suggested, f"{fmt.upper()} (*.{fmt})")
+        if not path:
+            return
+        from vault.chronology import reports
+        from vault.chronology.documents import write_table
+
+        def work(_cancel: Callable[[], bool]) -> Any:
+            t = reports.TABLES[table](v, case)
+            write_table(v, case, t, Path(path), fmt)
+            return path
+
+        self.window.run(self.tr("Writing the table"), Job(work), lambda _p: None)
+
+    def open_citation(self, ref: str, page: int, quote: str) -> Any:
+        viewer = self.window.open_viewer(ref)
+        if viewer is None or not page or not quote:
+            return viewer
+
+        def go() -> None:
+            if shiboken6.isValid(viewer) and viewer.pdf is not None:
+                viewer.show_search_hit(page - 1, quote)
+
+        if viewer.ready:
+            go()
+        else:
+            viewer.loaded.connect(go)
+        return viewer
