@@ -396,3 +396,47 @@ def test_the_schema_8_fixture_keeps_its_chronology(tmp_path: Path) -> None:
         assert [e.fields["action"] for e in history(v, case, "fact", 3)] == [
             custody.CHRONOLOGY_ADDED, custody.CHRONOLOGY_REMOVED]
         assert add_fact(v, case, "A later fact", parse_date("2027")).number == 4
+
+
+# ------------------------------------------------------------------------------ the sample case
+def test_the_sample_case_chronology(vault: Vault, tmp_path: Path) -> None:
+    """resources/samples/chronology.json, as the demo builds it: at least 30 facts, 10
+    people, 3 bodies and 8 knowledge events, every citation found on its page, and no
+    shared table naming a survivor (or her mother, who carries her surname)."""
+    from conftest import ROOT
+
+    from vault.chronology.loading import load_chronology
+    from vault.cli.demo import CASE as DEMO
+    from vault.cli.demo import SAMPLES
+
+    files = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".jpg"))
+    refs = import_refs(vault, *files)
+    doc = json.loads((ROOT / "resources" / "samples" / "chronology.json").read_text())
+    loaded = load_chronology(vault, DEMO, doc, refs)
+    people = entities(vault, DEMO)
+    assert loaded.facts >= 30 and loaded.knowledge >= 8 and loaded.citations >= 30
+    assert sum(e.kind == "person" for e in people) >= 10
+    assert sum(e.kind == "organisation" for e in people) >= 3
+    hidden = [e for e in people if e.pseudonym]
+    assert {e.pseudonym for e in hidden} >= {"Child A", "Child B", "Mother of Child A"}
+    for name in reports.TABLES:
+        for fmt in ("csv", "docx", "pdf"):
+            out = tmp_path / f"{name}.{fmt}"
+            write_table(vault, DEMO, reports.TABLES[name](vault, DEMO), out)
+            text = " ".join(text_of(out).split()).lower()
+            for e in hidden:
+                for words in (e.name, *e.aliases, e.name.split()[-1]):
+                    assert words.lower() not in text, (name, fmt, words)
+    action = {r[0]: r for r in reports.knowledge_to_action(vault, DEMO).rows}
+    assert "no recorded response" in action["Councillor Thaddeus Wrenfield"][5]
+
+
+def test_a_relative_named_in_full_stops_a_shared_table(vault: Vault) -> None:
+    add_entity(vault, CASE, "ca", SURVIVOR, role="survivor")
+    add_entity(vault, CASE, "mum", "Mrs Ann Smith", role="witness")
+    add_fact(vault, CASE, "@mum wrote to the council", parse_date("2010"))
+    with pytest.raises(WouldName, match=r"@mum's name names Child A .*give @mum a pseudonym"):
+        reports.neutral_chronology(vault, CASE)
+    change_entity(vault, CASE, "mum", pseudonym="Mother of Child A")
+    assert reports.neutral_chronology(vault, CASE).rows[0][2] == \
+        "Mother of Child A wrote to the council"

@@ -128,6 +128,7 @@ def test_demo_runs_end_to_end() -> None:
     r = run_cli("demo", passphrase=None)
     assert r.returncode == 0, r.stderr
     assert "OK: 6 items" in r.stdout
+    assert re.search(r"Built the sample chronology: \d+ people and bodies, \d+ facts", r.stdout)
     assert "Removed the throwaway vault" in r.stdout
 
 

@@ -67,17 +67,28 @@ class Cast:
             out.extend((e, w) for w in sorted(words) if w.strip())
         return out
 
-    def check(self, where: str, text: str) -> None:
+    def check_names(self) -> None:
+        """Nobody printed under a real name may carry the real name, alias or surname of
+        someone with a pseudonym: a mother named in full names her child."""
+        for e in self.by_short.values():
+            if not e.pseudonym:
+                self.check(f"@{e.short}'s name", e.name, hint=f"give @{e.short} a pseudonym "
+                           "too (for example “Mother of …”)")
+
+    def check(self, where: str, text: str, hint: str = "") -> None:
         if not self.shared:
             return
         for e, words in self.protected():
             if re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text, re.IGNORECASE):
                 raise WouldName(f"{where} names {e.pseudonym} by a real name (“{words}”): "
-                                f"write @{e.short} instead, which prints “{e.pseudonym}”")
+                                + (hint or f"write @{e.short} instead, which prints "
+                                   f"“{e.pseudonym}”"))
 
 
 def _cast(v: Vault, case: str, shared: bool) -> Cast:
-    return Cast(entities(v, case), shared=shared)
+    cast = Cast(entities(v, case), shared=shared)
+    cast.check_names()
+    return cast
 
 
 def _sources(f: Fact) -> str:
