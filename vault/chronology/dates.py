@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -155,13 +156,17 @@ class UncertainDate:
         """The first day it may have happened, if any."""
         return self.interval()[0]
 
-    def sort_key(self) -> tuple[int, dt.date, dt.date, str, int]:
-        """Undated last; else by the earliest day (the latest where the start is open), then
-        the latest day (open ends last), the time, and the order within the day."""
+    @functools.cached_property
+    def _key(self) -> tuple[int, dt.date, dt.date, str, int]:
         lo, hi = self.interval()
         if lo is None and hi is None:
             return (1, dt.date.max, dt.date.max, "", self.order)
         return (0, lo or hi or dt.date.max, hi or dt.date.max, self.time, self.order)
+
+    def sort_key(self) -> tuple[int, dt.date, dt.date, str, int]:
+        """Undated last; else by the earliest day (the latest where the start is open), then
+        the latest day (open ends last), the time, and the order within the day."""
+        return self._key
 
     # ------------------------------------------------------------------ words
     def show(self) -> str:

@@ -4,6 +4,7 @@ chronology's own history can be shown and cannot be silently rewritten."""
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 from collections.abc import Iterable
@@ -301,6 +302,12 @@ _FACT_COLS = ("id, number, text, date, doc_date, status, versions, material, key
               " comment")
 
 
+@functools.lru_cache(maxsize=4096)
+def _date(stored: str) -> UncertainDate:
+    """A stored date (its JSON text): dates repeat, and reading a case reads thousands."""
+    return UncertainDate.from_json(json.loads(stored))
+
+
 def _fact(v: Vault, row: Any, people: dict[int, list[tuple[str, str]]] | None = None,
           cited: dict[int, list[Citation]] | None = None) -> Fact:
     """A fact from its row; its people and citations from the maps given (a whole case read
@@ -311,9 +318,10 @@ def _fact(v: Vault, row: Any, people: dict[int, list[tuple[str, str]]] | None = 
     if cited is None:
         cited = _citations_by_owner(v, "fact", "c.owner_id=?", (fid,),
                                     {fid: int(row[1])})
-    return Fact(fid, int(row[1]), str(row[2]), UncertainDate.from_json(json.loads(row[3])),
-                str(row[5]), UncertainDate.from_json(json.loads(row[4])) if row[4] else None,
-                tuple(json.loads(row[6])), bool(row[7]), bool(row[8]), str(row[9]),
+    return Fact(fid, int(row[1]), str(row[2]), _date(str(row[3])),
+                str(row[5]), _date(str(row[4])) if row[4] else None,
+                () if row[6] == "[]" else tuple(json.loads(row[6])), bool(row[7]),
+                bool(row[8]), str(row[9]),
                 str(row[10]), tuple(people.get(fid, ())), tuple(cited.get(fid, ())))
 
 
@@ -404,7 +412,7 @@ def _knowledge(v: Vault, r: Any, cited: dict[int, list[Citation]] | None = None
     kid = int(r[0])
     if cited is None:
         cited = _citations_by_owner(v, "knowledge", "c.owner_id=?", (kid,), {})
-    return Knowledge(kid, str(r[1]), str(r[2]), UncertainDate.from_json(json.loads(r[3])),
+    return Knowledge(kid, str(r[1]), str(r[2]), _date(str(r[3])),
                      str(r[4]), str(r[5]), None if r[6] is None else int(r[6]),
                      tuple(cited.get(kid, ())))
 
