@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -39,6 +40,7 @@ from ui.main_window import MainWindow
 from ui.operations import ExportDialog, ResultDialog, VerifyDialog
 from ui.receive_ui import ReceiveCaseDialog
 from ui.vault_dialogs import CreateVaultDialog, StartDialog, UnlockDialog
+from vault.chronology.loading import load_chronology
 from vault.clock import FixedClock
 from vault.evidence.importer import import_paths
 from vault.packages.export import export_package
@@ -79,6 +81,8 @@ SHOTS: dict[str, tuple[int, int]] = {
     "replace-keys": (560, 420),
     "health": (560, 240),
     "search": (1100, 700),
+    "chronology": (1100, 700),
+    "chronology-matrix": (1100, 700),
     "trusted-timestamps": (860, 560),
 }
 GRID = "thumbnail-grid"
@@ -149,12 +153,17 @@ def demo_vault(folder: Path) -> Vault:
     v, _recovery = Vault.create(folder / "Northbridge", PASSPHRASE, IDENTITY,
                                 clock=FixedClock(T0), kdf=TEST_KDF)
     samples = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".jpg"))
+    refs: dict[str, str] = {}
     for progress in import_paths(v, samples, case=CASE, received_from=RECEIVED_FROM):
         for r in progress.acknowledged:
             if r.error:
                 raise RuntimeError(f"{r.source}: {r.error}")
+            if r.ref:
+                refs[Path(r.source).name] = r.ref
     for _done in run_index_jobs(v):  # searchable (the samples have text layers: no OCR)
         pass
+    doc = json.loads((SAMPLES / "chronology.json").read_text(encoding="utf-8"))
+    load_chronology(v, CASE, doc, refs)  # the sample case's chronology
     # A preset TSA with a bundled root, turned off so that nothing is ever sent from here.
     digicert = preset("digicert")
     assert digicert is not None
@@ -280,6 +289,19 @@ def render(out: Path) -> list[Path]:
         wait_until(app, lambda: panel.model.rowCount() > 0, "the search results")
         written.append(shoot(app, window, "search", out))
         window.search.dock.hide()
+        settle(app)
+
+        # the chronology beside the list: the facts in date order, then who knew what
+        window.chronology.show()
+        chron = window.chronology.panel
+        window.resizeDocks([window.chronology.dock], [760], Qt.Orientation.Horizontal)
+        wait_until(app, lambda: chron.facts.rowCount() > 0, "the chronology")
+        written.append(shoot(app, window, "chronology", out))
+        chron.tabs.setCurrentIndex(2)
+        settle(app)
+        written.append(shoot(app, window, "chronology-matrix", out))
+        chron.tabs.setCurrentIndex(0)
+        window.chronology.dock.hide()
         settle(app)
 
         stamps = window.timestamps.open_dialog()

@@ -72,7 +72,7 @@ def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path
         ok.click()
     assert not dialog.isVisible()
     assert panel.facts.rows == [["1", "c. 05/2009", "Referral about Jane Smith seen at the "
-                                 "board", "undisputed", f"{ref}, p. 3"]]
+                                 "board", "", f"{ref}, p. 3"]]
 
     # filters and who knew what
     store.add_fact(window.vault, CASE, "An undated file note", parse_date("undated"))

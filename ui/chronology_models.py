@@ -72,7 +72,8 @@ def display_name(e: Entity) -> str:
 
 
 class FactsModel(RowsModel):
-    """The facts in date order: No. · Date · Event · Status · Source. Key facts in bold."""
+    """The facts in date order: No. · Date · Event · Status · Source. Key facts in bold; an
+    undisputed fact's status is left blank, so that the others stand out."""
 
     COLUMNS = ("No.", "Date", "Event", "Status", "Source")
 
@@ -91,7 +92,8 @@ class FactsModel(RowsModel):
         rows, tips = [], []
         for f in facts:
             sources = "; ".join(dict.fromkeys(c.where() for c in f.citations))
-            rows.append([str(f.number), f.date.show(), named(f.text), f.status,
+            rows.append([str(f.number), f.date.show(), named(f.text),
+                         "" if f.status == "undisputed" else f.status,
                          sources or "no citation yet"])
             interval = f.date.interval()
             span = ("from " + (interval[0].strftime("%d/%m/%Y") if interval[0] else "any time")

@@ -276,8 +276,27 @@ class ChronologyPanel(QWidget):
         view.verticalHeader().hide()
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        model.modelReset.connect(lambda: self._widths(view))
         return view
+
+    @staticmethod
+    def _widths(view: QTableView) -> None:
+        """The widest column (the event, a matter) takes the room left and wraps; the
+        others fit their contents."""
+        header, model = view.horizontalHeader(), view.model()
+        if model is None or not model.columnCount():
+            return
+        wide = 2 if isinstance(model, FactsModel) else model.columnCount() - 1
+        for c in range(model.columnCount()):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch if c == wide else
+                                        QHeaderView.ResizeMode.ResizeToContents)
+        if isinstance(model, FactsModel):  # dates and statuses wrap: the event keeps the room
+            em = view.fontMetrics().horizontalAdvance("m")
+            for c, width in ((1, 11), (3, 9), (4, 8)):
+                header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(c, width * em)
 
     # ------------------------------------------------------------------ reading
     def set_cases(self, cases: list[str]) -> None:

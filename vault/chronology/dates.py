@@ -157,15 +157,15 @@ class UncertainDate:
         return self.interval()[0]
 
     @functools.cached_property
-    def _key(self) -> tuple[int, dt.date, dt.date, str, int]:
+    def _key(self) -> tuple[int, dt.date, dt.date, int, str]:
         lo, hi = self.interval()
         if lo is None and hi is None:
-            return (1, dt.date.max, dt.date.max, "", self.order)
-        return (0, lo or hi or dt.date.max, hi or dt.date.max, self.time, self.order)
+            return (1, dt.date.max, dt.date.max, self.order, "")
+        return (0, lo or hi or dt.date.max, hi or dt.date.max, self.order, self.time)
 
-    def sort_key(self) -> tuple[int, dt.date, dt.date, str, int]:
+    def sort_key(self) -> tuple[int, dt.date, dt.date, int, str]:
         """Undated last; else by the earliest day (the latest where the start is open), then
-        the latest day (open ends last), the time, and the order within the day."""
+        the latest day (open ends last), the order given within the day, then the time."""
         return self._key
 
     # ------------------------------------------------------------------ words
