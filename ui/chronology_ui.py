@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDockWidget,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -38,15 +37,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
+from ui.host import WindowHost, feature_dock
 from ui.messages import user_message
 from ui.worker import Job
 from vault.chronology.dates import BadDate, UncertainDate, parse_date
 from vault.chronology.filters import FactFilter
 from vault.chronology.model import CASE_ROLES, ENTITY_KINDS, MENTION, STATUSES, Entity, Fact
 from vault.store.vault import Vault
-
-if TYPE_CHECKING:
-    from ui.host import WindowHost
 
 TABLE_NAMES = (("neutral", "The chronology to share (neutral)"),
                ("working", "Working chronology (privileged)"),
@@ -429,20 +426,11 @@ class ChronologyFeature(QObject):
         super().__init__(window)
         self.window = window
         self.panel = ChronologyPanel(lambda: window.vault)
-        self.dock = QDockWidget(self.tr("Chronology"), window)
-        self.dock.setObjectName("chronology-dock")
-        self.dock.setAccessibleName(self.tr("Chronology"))
-        self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        self.action = QAction(self.tr("&Chronology…"), window)
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.dock, self.action = feature_dock(
+            window, self.tr("Chronology"), "chronology-dock", self.panel,
+            Qt.DockWidgetArea.RightDockWidgetArea, self.tr("&Chronology…"),
+            [QKeySequence("Ctrl+Shift+H")])
         self.action.triggered.connect(self.show)
-        window.addAction(self.action)
-        view = next((a.menu() for a in window.menuBar().actions()
-                     if a.text() == window.tr("&View")), None)
-        if isinstance(view, QMenu):
-            view.addAction(self.action)
         for name, label in TABLE_NAMES:
             for fmt in ("docx", "pdf", "csv"):
                 act = self.panel.write_menu.addAction(f"{self.tr(label)} ({fmt.upper()})")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from ui.detail import DetailPane
 from ui.worker import Job
@@ -40,3 +41,24 @@ class WindowHost(QMainWindow):
     def show_in_list(self, ref: str) -> None:
         """Select the item in the list, showing every item if a filter hides it."""
         raise NotImplementedError
+
+
+def feature_dock(window: QMainWindow, title: str, name: str, widget: QWidget,
+                 area: Qt.DockWidgetArea, action_text: str,
+                 shortcuts: list[QKeySequence]) -> tuple[QDockWidget, QAction]:
+    """A feature's dock (hidden until asked for) and the action that shows it, on the
+    window and in its View menu; connect the action to the feature's own ``show``."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setAccessibleName(title)
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
+    dock.hide()  # until asked for: the list keeps the room
+    action = QAction(action_text, window)
+    action.setShortcuts(shortcuts)
+    window.addAction(action)
+    view = next((a.menu() for a in window.menuBar().actions()
+                 if a.text() == window.tr("&View")), None)
+    if isinstance(view, QMenu):
+        view.addAction(action)
+    return dock, action

@@ -11,26 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDockWidget,
     QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.host import WindowHost, feature_dock
 from ui.ocr_highlight import show_ocr_hit
 from ui.search_model import HIT_ROLE, SNIPPET_COLUMN, SOURCE_NAMES, SearchModel, SnippetDelegate
 from ui.text_jobs import TextJobs
@@ -39,9 +38,6 @@ from vault.evidence.tags import all_tags
 from vault.search.index import SOURCES
 from vault.search.query import Hit, count, parse_query, search
 from vault.store.vault import Vault
-
-if TYPE_CHECKING:
-    from ui.host import WindowHost
 
 DEBOUNCE_MS = 150
 LIMIT = 200
@@ -284,21 +280,11 @@ class SearchFeature(QObject):
         super().__init__(window)
         self.window = window
         self.panel = SearchPanel(lambda: window.vault)
-        self.dock = QDockWidget(self.tr("Search"), window)
-        self.dock.setObjectName("search-dock")
-        self.dock.setAccessibleName(self.tr("Search"))
-        self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        self.dock.hide()  # until asked for (Ctrl+F): the list keeps the room
-        self.action = QAction(self.tr("&Search…"), window)
-        self.action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Find),
-                                 QKeySequence("Ctrl+K")])
+        self.dock, self.action = feature_dock(
+            window, self.tr("Search"), "search-dock", self.panel,
+            Qt.DockWidgetArea.BottomDockWidgetArea, self.tr("&Search…"),
+            [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence("Ctrl+K")])
         self.action.triggered.connect(self.show)
-        window.addAction(self.action)
-        view = next((a.menu() for a in window.menuBar().actions()
-                     if a.text() == window.tr("&View")), None)
-        if isinstance(view, QMenu):
-            view.addAction(self.action)
         self.text_jobs = TextJobs(lambda: window.vault, window.jobs, self)
         window.statusBar().addPermanentWidget(self.text_jobs.widget)
         self.text_jobs.changed.connect(self._text_changed)

@@ -661,6 +661,18 @@ def fixture_scan(scale: int = 4, margin: int = 40) -> bytes:
     return bytes(out)
 
 
+def fixture_readme(target: Path) -> Path:
+    """The fixtures' README, once it is sure that ``target`` is new: a committed fixture is
+    never regenerated silently, nor described twice."""
+    if target.exists():
+        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently "
+                         "(delete it first if that is really what you want)")
+    readme = target.parent / "README.md"
+    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
+        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
+    return readme
+
+
 def make_fixture(target: Path = FIXTURE) -> Path:
     """A small real vault made with the product API: kept for every later format version.
 
@@ -694,12 +706,7 @@ def make_fixture(target: Path = FIXTURE) -> Path:
     from vault.store.vault import Vault
     from vault.timestamps.stamping import add_tsa, head_tokens, queue_head, run_stamp
 
-    if target.exists():
-        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently "
-                         "(delete it first if that is really what you want)")
-    readme = target.parent / "README.md"
-    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
-        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
+    readme = fixture_readme(target)
     # the TSA signs with the real time, so the vault's clock is the real time too (no skew)
     t0 = dt.datetime.now(dt.UTC).replace(microsecond=0)
     identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
@@ -813,11 +820,7 @@ def make_key_change_fixture(target: Path = KEY_CHANGE_FIXTURE) -> Path:
     from vault.store.keyslots import TEST_KDF, new_recovery_key
     from vault.store.vault import Vault
 
-    if target.exists():
-        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently")
-    readme = target.parent / "README.md"
-    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
-        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
+    readme = fixture_readme(target)
 
     class CutShort(Exception):
         pass
@@ -893,11 +896,7 @@ def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE) -> Path:
     from vault.store.keyslots import TEST_KDF
     from vault.store.vault import Vault
 
-    if target.exists():
-        raise SystemExit(f"{target} exists: a committed fixture is never regenerated silently")
-    readme = target.parent / "README.md"
-    if f"## {target.name}\n" in readme.read_text(encoding="utf-8"):
-        raise SystemExit(f"{readme} already describes {target.name}: remove that section first")
+    readme = fixture_readme(target)
     t0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
     identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
     case = "NB-2026-01"
