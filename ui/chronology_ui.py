@@ -118,7 +118,8 @@ class FactDialog(QDialog):
         self.people = people
         self._save = save
         self.setWindowTitle(self.tr("Add a fact"))
-        self.setMinimumWidth(560)
+        # wide enough for its read-backs at any text size (they wrap beyond that)
+        self.setMinimumWidth(max(560, 40 * self.fontMetrics().horizontalAdvance("m")))
         form = QFormLayout(self)
         self.text = QLineEdit(text)
         self.text.setPlaceholderText(self.tr("@jones received a referral about @ca"))
@@ -128,6 +129,7 @@ class FactDialog(QDialog):
         self.date.setPlaceholderText(self.tr("03/03/2010, c. 03/2009, before 2010, between "
                                              "06/2011 and 09/2011, undated"))
         self.date_read = QLabel()
+        self.date_read.setWordWrap(True)
         self.status = QComboBox()
         for s in STATUSES:
             self.status.addItem(self.tr(s), s)
