@@ -26,6 +26,8 @@ from vault.chronology.store import (
     ChronologyRefused,
     add_entity,
     add_fact,
+    add_gap,
+    add_issue,
     add_knowledge,
     add_position,
     change_entity,
@@ -33,10 +35,13 @@ from vault.chronology.store import (
     cite,
     entities,
     facts,
+    gaps,
     history,
+    issues,
     knowledge,
     remove_fact,
     set_response,
+    support,
 )
 from vault.custody import log as custody
 from vault.custody.excerpt import make_excerpt
@@ -252,6 +257,11 @@ def build(v: Vault, letter: str) -> None:
     cite(v, CASE, "fact", 1, letter, 1, "the referral made on 3 March 2009")
     add_knowledge(v, CASE, "jones", "allegation concerning @ca", parse_date("before 04/2009"),
                   how="referral", awareness="received", response=2)
+    mipo = add_issue(v, CASE, "Misconduct in public office: @jones")
+    aware = add_issue(v, CASE, "Aware of the risk to @ca", parent=mipo.id)
+    support(v, CASE, 1, aware.id, "strong")
+    add_gap(v, CASE, "document not held", "The police log of @ca's referral",
+            parse_date("03/03/2009"), sources="@police's disclosure officer", fact=1)
 
 
 def text_of(path: Path) -> str:
@@ -271,7 +281,7 @@ def text_of(path: Path) -> str:
 def test_no_shared_output_names_the_survivor(vault: Vault, letter: str, tmp_path: Path,
                                              fmt: str) -> None:
     build(vault, letter)
-    for name in ("neutral", "working", "cast", "matrix", "action"):
+    for name in reports.TABLES:
         out = tmp_path / f"{name}.{fmt}"
         write_table(vault, CASE, reports.TABLES[name](vault, CASE), out)
         text = " ".join(text_of(out).split())
@@ -285,8 +295,11 @@ def test_no_shared_output_names_the_survivor(vault: Vault, letter: str, tmp_path
         if name == "working":
             assert "PRIVILEGED AND CONFIDENTIAL" in text.upper()
             assert "Chase the log" in text
+            assert "1.1 Aware of the risk to Child A (strong)" in text
+        if name in ("elements", "gaps"):
+            assert "PRIVILEGED AND CONFIDENTIAL" in text.upper()
     written = [e for e in chron_events(vault) if e["action"] == custody.CHRONOLOGY_WRITTEN]
-    assert len(written) == 5 and written[0]["details"]["format"] == fmt  # type: ignore[index]
+    assert len(written) == len(reports.TABLES) and written[0]["details"]["format"] == fmt  # type: ignore[index]
 
 
 def test_a_real_name_typed_into_a_fact_stops_every_shared_table(vault: Vault, letter: str,
@@ -396,6 +409,12 @@ def test_the_schema_8_fixture_keeps_its_chronology(tmp_path: Path) -> None:
         assert [e.fields["action"] for e in history(v, case, "fact", 3)] == [
             custody.CHRONOLOGY_ADDED, custody.CHRONOLOGY_REMOVED]
         assert add_fact(v, case, "A later fact", parse_date("2027")).number == 4
+        # schema 9 adds issues, support and gaps to a chronology made before them
+        assert issues(v, case) == [] and gaps(v, case) == []
+        element = add_issue(v, case, "Knew of the broken lift")
+        support(v, case, 1, element.id, "strong")
+        assert facts(v, case)[0].support == ((element.id, "strong"),)
+        assert run_check(v).ok
 
 
 # ------------------------------------------------------------------------------ the sample case

@@ -48,7 +48,9 @@ from vault.store.vault import Vault
 TABLE_NAMES = (("neutral", "The chronology to share (neutral)"),
                ("working", "Working chronology (privileged)"),
                ("cast", "Dramatis personae"), ("matrix", "Who knew what, and when"),
-               ("action", "From knowing to acting"))
+               ("action", "From knowing to acting"),
+               ("elements", "Facts by element (privileged)"),
+               ("gaps", "What is missing: gaps (privileged)"))
 
 
 def read_back(date: UncertainDate) -> str:

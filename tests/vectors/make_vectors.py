@@ -527,6 +527,36 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
                           "made": "2026-05-03T09:30:06.000000Z"})])
     yield vec("custody-chronology", "version 4's chronology actions: an entry added, changed "
               "(the values before and after) and removed, and a table written", chron, [])
+    issue = {"title": "Misconduct in public office", "parent": None,
+             "note": "The elements as stated in Attorney General's Reference (No 3 of 2003)"}
+    link = {"fact": 1, "issue": 2, "strength": "some", "note": ""}
+    gap = {"kind": "document not held", "text": "The letter of 3 March 2010, not on file",
+           "date": {"kind": "on", "date": "2010-03-03"}, "sources": "the council's FOI team",
+           "fact": None, "state": "open", "answer": ""}
+    case = {"case": "NB-2026-01"}
+    issues = chain(key, [specs[0],
+                         ("chronology entry added", None, None,
+                          {**case, "record": "issue", "id": 1, "after": issue}),
+                         ("chronology entry added", None, None,
+                          {**case, "record": "issue", "id": 2,
+                           "after": {"title": "Awareness", "parent": 1, "note": ""}}),
+                         ("chronology entry added", None, None,
+                          {**case, "record": "support", "id": 1, "after": link}),
+                         ("chronology entry changed", None, None,
+                          {**case, "record": "support", "id": 1, "before": link,
+                           "after": {**link, "strength": "strong"}}),
+                         ("chronology entry removed", None, None,
+                          {**case, "record": "support", "id": 1,
+                           "before": {**link, "strength": "strong",
+                                      "reason": "goes to another element"}}),
+                         ("chronology entry added", None, None,
+                          {**case, "record": "gap", "id": 1, "after": gap}),
+                         ("chronology entry changed", None, None,
+                          {**case, "record": "gap", "id": 1, "before": gap,
+                           "after": {**gap, "state": "closed", "answer": "found: MO/7"}})])
+    yield vec("custody-chronology-issues", "version 5's chronology records: an issue and its "
+              "element, a fact's support of the element added, changed and removed, and a gap "
+              "added and closed", issues, [])
     yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
               "(head.json does)", rows[:2], [])
 
@@ -659,6 +689,15 @@ def fixture_scan(scale: int = 4, margin: int = 40) -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
+
+
+def fixture_notes(folder: Path) -> list[Path]:
+    """The two notes of FIXTURE_FILES written into ``folder``, to be imported."""
+    out = []
+    for name, content in FIXTURE_FILES.items():
+        (folder / name).write_bytes(content)
+        out.append(folder / name)
+    return out
 
 
 def fixture_readme(target: Path) -> Path:
@@ -833,10 +872,7 @@ def make_key_change_fixture(target: Path = KEY_CHANGE_FIXTURE) -> Path:
     identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
     new_recovery = new_recovery_key()
     with tempfile.TemporaryDirectory() as tmp:
-        sources = []
-        for name, content in FIXTURE_FILES.items():
-            (Path(tmp) / name).write_bytes(content)
-            sources.append(Path(tmp) / name)
+        sources = fixture_notes(Path(tmp))
         v, old_recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity,
                                        clock=FixedClock(t0), kdf=TEST_KDF)
         with v:
@@ -880,10 +916,16 @@ custody events: {events}
 CHRONOLOGY_FIXTURE = FIXTURES / "vault-v3-schema8.evault"
 
 
-def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE) -> Path:
+ISSUES_FIXTURE = FIXTURES / "vault-v4-schema9.evault"
+
+
+def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE, *, issues: bool = False
+                            ) -> Path:
     """A vault of index schema 8 holding a chronology (docs/chronology.md): a cast with a
     survivor's pseudonym, a post held, three facts (one disputed, one taken out), a citation
-    checked against a note's text, and a knowledge event with its response."""
+    checked against a note's text, and a knowledge event with its response. With ``issues``
+    (index schema 9): also an issue with two elements, two facts linked to them, a link
+    changed and one taken away, and two gaps, one closed."""
     import datetime as dt
     import tempfile
 
@@ -901,10 +943,7 @@ def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE) -> Path:
     identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
     case = "NB-2026-01"
     with tempfile.TemporaryDirectory() as tmp:
-        sources = []
-        for name, content in FIXTURE_FILES.items():
-            (Path(tmp) / name).write_bytes(content)
-            sources.append(Path(tmp) / name)
+        sources = fixture_notes(Path(tmp))
         v, recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity, clock=FixedClock(t0),
                                    kdf=TEST_KDF)
         with v:
@@ -930,9 +969,48 @@ def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE) -> Path:
                                     parse_date("before 03/05/2026"), how="letter",
                                     awareness="received", response=2)
             store.cite(v, case, "knowledge", k.id, "MO/2", None, "repairs are scheduled")
+            if issues:
+                duty = store.add_issue(v, case, "Breach of the repairing duty",
+                                       note="Landlord and Tenant Act 1985, s. 11")
+                told = store.add_issue(v, case, "The landlord was told", parent=duty.id)
+                slow = store.add_issue(v, case, "No repair in reasonable time", parent=duty.id)
+                store.support(v, case, 1, told.id, "some")
+                store.support(v, case, 1, told.id, "strong")
+                store.support(v, case, 2, slow.id, "weak")
+                store.support(v, case, 2, told.id, "some")
+                store.unsupport(v, case, 2, told.id, "goes to the delay only")
+                store.add_gap(v, case, "document not held", "The repair work order",
+                              parse_date("on or after 03/05/2026"), sources="@landlord",
+                              fact=2)
+                gap = store.add_gap(v, case, "question", "Who took the call?")
+                store.close_gap(v, case, gap.id, "the housing officer (MO/1)")
             vault_id = v.vault_id
             events = sum(1 for _ in v.events())
-    section = f"""
+    if issues:
+        section = f"""
+## {target.name}
+
+A small real vault of index schema 9 (vault format version 4) holding a chronology with
+issues and gaps, made once with `python tests/vectors/make_vectors.py --issues-fixture`: the
+same notes, cast, facts, citations and knowledge event as `vault-v3-schema8.evault` (with its
+own vault id and keys), then the issue 1 "Breach of the repairing duty" (note "Landlord and
+Tenant Act 1985, s. 11") with the elements 2 "The landlord was told" and 3 "No repair in
+reasonable time"; fact 1 supports element 2 ("some", then changed to "strong"), fact 2
+supports element 3 ("weak"), and fact 2's link to element 2 was made and taken away ("goes to
+the delay only"); gap 1, a document not held ("The repair work order", on or after
+03/05/2026, potential source @landlord, fact 2), open; gap 2, a question ("Who took the
+call?"), closed ("the housing officer (MO/1)"). Every later version must open it and show
+all of it unchanged. Keep it for good, never open it in place.
+
+```
+passphrase: {FIXTURE_PASSPHRASE}
+recovery key: {recovery}
+vault id: {vault_id}
+custody events: {events}
+```
+"""
+    else:
+        section = f"""
 ## {target.name}
 
 A small real vault of index schema 8 (vault format version 3) holding a chronology, made once
@@ -967,7 +1045,12 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"only create {KEY_CHANGE_FIXTURE.relative_to(ROOT)}")
     parser.add_argument("--chronology-fixture", action="store_true",
                         help=f"only create {CHRONOLOGY_FIXTURE.relative_to(ROOT)}")
+    parser.add_argument("--issues-fixture", action="store_true",
+                        help=f"only create {ISSUES_FIXTURE.relative_to(ROOT)}")
     args = parser.parse_args(argv)
+    if args.issues_fixture:
+        print(f"fixture written to {make_chronology_fixture(ISSUES_FIXTURE, issues=True)}")
+        return
     if args.chronology_fixture:
         print(f"fixture written to {make_chronology_fixture()}")
         return

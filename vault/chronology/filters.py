@@ -1,6 +1,6 @@
 """Filtering the facts of a chronology (docs/chronology.md, "Filters"): by person or body,
-status, key, undated, without a citation, and date range (a fact is in the range when its
-interval overlaps it)."""
+issue or element, status, key, undated, without a citation, and date range (a fact is in the
+range when its interval overlaps it)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ class FactFilter:
     no_citation: bool = False
     start: dt.date | None = None  # facts that may have happened on or after
     end: dt.date | None = None  # facts that may have happened on or before
+    issues: tuple[int, ...] = ()  # facts supporting any of these issues or elements
+
 
     def keeps(self, f: Fact) -> bool:
         lo, hi = f.date.interval()
         if self.people and not {s for s, _ in f.people} & set(self.people):
+            return False
+        if self.issues and not {i for i, _ in f.support} & set(self.issues):
             return False
         if self.status is not None and f.status != self.status:
             return False

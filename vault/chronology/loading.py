@@ -1,5 +1,6 @@
 """A chronology read from a JSON document (docs/chronology.md, "A chronology from a file"):
-the cast, posts, facts with their citations, and knowledge events, added through the store
+the cast, posts, issues and elements, facts with their citations and the elements they
+support, knowledge events and gaps, added through the store
 one by one, so each is checked and recorded as if typed. The demo builds the sample case's
 chronology (resources/samples/chronology.json) this way."""
 
@@ -21,6 +22,9 @@ class Loaded:
     facts: int = 0
     citations: int = 0
     knowledge: int = 0
+    issues: int = 0
+    support: int = 0
+    gaps: int = 0
 
 
 def load_chronology(v: Vault, case: str, doc: dict[str, Any], refs: dict[str, str]
@@ -48,6 +52,15 @@ def load_chronology(v: Vault, case: str, doc: dict[str, Any], refs: dict[str, st
         store.add_position(v, case, p["person"], p["post"], p["organisation"],
                            parse_date(p.get("from", "")), parse_date(p.get("to", "")))
         out.posts += 1
+    issue_ids: dict[str, int] = {}
+
+    def add_issues(entries: list[dict[str, Any]], parent: int | None) -> None:
+        for i in entries:
+            issue = store.add_issue(v, case, i["title"], parent=parent, note=i.get("note", ""))
+            issue_ids[str(i.get("id", issue.id))] = issue.id
+            out.issues += 1
+            add_issues(i.get("elements", []), issue.id)
+    add_issues(doc.get("issues", []), None)
     numbers: dict[str, int] = {}
     for f in doc.get("facts", []):
         date = parse_date(f["date"], basis=f.get("basis", ""), order=int(f.get("order", 0)))
@@ -61,6 +74,12 @@ def load_chronology(v: Vault, case: str, doc: dict[str, Any], refs: dict[str, st
         numbers[str(f.get("id", fact.number))] = fact.number
         out.facts += 1
         cite("fact", fact.number, f.get("cite", []))
+        for issue, strength in f.get("support", []):
+            if str(issue) not in issue_ids:
+                raise VaultError(f"fact {fact.number} supports {issue!r}, which is not an "
+                                 "issue here")
+            store.support(v, case, fact.number, issue_ids[str(issue)], strength)
+            out.support += 1
     for k in doc.get("knowledge", []):
         response = k.get("response")
         if response is not None and str(response) not in numbers:
@@ -71,4 +90,12 @@ def load_chronology(v: Vault, case: str, doc: dict[str, Any], refs: dict[str, st
                                     else numbers[str(response)])
         out.knowledge += 1
         cite("knowledge", event.id, k.get("cite", []))
+    for g in doc.get("gaps", []):
+        fact_key = g.get("fact")
+        if fact_key is not None and str(fact_key) not in numbers:
+            raise VaultError(f"a gap concerns {fact_key!r}, which is not a fact here")
+        store.add_gap(v, case, g.get("kind", "question"), g["text"],
+                      parse_date(g.get("date", "")), sources=g.get("sources", ""),
+                      fact=None if fact_key is None else numbers[str(fact_key)])
+        out.gaps += 1
     return out

@@ -23,6 +23,10 @@ HOW = ("letter", "e-mail", "referral", "meeting", "minutes", "phone", "report", 
 # they should have known (shown apart, never as knowing).
 AWARENESS = ("received", "attended", "told", "copied in", "ought to have known")
 OUGHT = "ought to have known"
+# How strongly a fact supports an element of an issue; "weak" support alone is shown as weak.
+STRENGTHS = ("strong", "some", "weak")
+GAP_KINDS = ("question", "document not held", "fact to be proved")
+GAP_STATES = ("open", "closed")
 SHORT = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 MENTION = re.compile(r"@([a-z][a-z0-9_-]{0,39})")
 
@@ -103,6 +107,9 @@ class Fact:
     comment: str = ""  # private: never in a shared chronology
     people: tuple[tuple[str, str], ...] = ()  # (short, part)
     citations: tuple[Citation, ...] = field(default=(), compare=False)
+    # the elements it supports, as (issue id, strength): kept by vault/chronology/store.py's
+    # support(), not part of the fact's own record
+    support: tuple[tuple[int, str], ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"number": self.number, "text": self.text, "date": self.date.to_json(),
@@ -132,3 +139,49 @@ class Knowledge:
     def to_json(self) -> dict[str, Any]:
         return {"who": self.who, "matter": self.matter, "date": self.date.to_json(),
                 "how": self.how, "awareness": self.awareness, "response": self.response}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue of the case, or an element of one (``parent`` set): for example the elements
+    of misconduct in public office."""
+    id: int
+    title: str
+    parent: int | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "parent": self.parent, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Support:
+    """A fact (by number) linked to an issue or element, with how strongly it supports it."""
+    id: int
+    fact: int
+    issue: int
+    strength: str
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fact": self.fact, "issue": self.issue, "strength": self.strength,
+                "note": self.note}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What the case lacks: a question, a document referred to but not held, or a fact to be
+    proved, with where it might be found."""
+    id: int
+    kind: str
+    text: str
+    date: UncertainDate
+    sources: str = ""  # potential sources: "the minutes' author; the council's FOI team"
+    fact: int | None = None  # the fact it concerns (its number)
+    state: str = "open"
+    answer: str = ""  # how it was closed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "date": self.date.to_json(),
+                "sources": self.sources, "fact": self.fact, "state": self.state,
+                "answer": self.answer}

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vault.chronology.dates import UncertainDate, days_between
-from vault.chronology.model import DISPUTED, MENTION, Entity, Fact, Knowledge
-from vault.chronology.store import entities, facts, knowledge, positions
+from vault.chronology.model import DISPUTED, MENTION, Entity, Fact, Issue, Knowledge
+from vault.chronology.store import entities, facts, gaps, issues, knowledge, positions
 from vault.errors import VaultError
 from vault.store.vault import Vault
 
@@ -123,23 +123,112 @@ def neutral_chronology(v: Vault, case: str) -> Table:
                  widths=[0.6, 1.6, 5.0, 2.0])
 
 
+def issue_labels(tree: Iterable[Issue]) -> dict[int, str]:
+    """Each issue's number in the tree ("1", "1.3") and title: "1.3 Awareness"."""
+    counters: dict[int | None, int] = {}
+    numbers: dict[int, str] = {}
+    labels = {}
+    for i in tree:
+        counters[i.parent] = counters.get(i.parent, 0) + 1
+        here = str(counters[i.parent])
+        numbers[i.id] = (numbers[i.parent] + "." + here) if i.parent in numbers else here
+        labels[i.id] = f"{numbers[i.id]} {i.title}"
+    return labels
+
+
 def working_chronology(v: Vault, case: str, *, real_names: bool = False) -> Table:
     """The neutral chronology with the fact's number, status, key and material marks, the
-    people, the evaluation and the private comment. Marked privileged."""
+    people, the issues and elements it supports, the evaluation and the private comment.
+    Marked privileged."""
     cast = _cast(v, case, shared=not real_names)
+    labels = issue_labels(issues(v, case))
     rows = []
     for n, f in enumerate(facts(v, case), 1):
         marks = ", ".join(m for m, on in (("key", f.key), ("material", f.material)) if on)
         people = "; ".join(f"{cast.name(s)} ({part})" for s, part in f.people)
         cast.check(f"fact {f.number}", " ".join([f.evaluation, f.comment]))
+        backs = "; ".join(f"{labels[i]} ({strength})" for i, strength in f.support
+                          if i in labels)
         rows.append([str(n), str(f.number), f.date.show(),
                      f.doc_date.show() if f.doc_date else "", _event(cast, f), f.status,
-                     marks, people, _sources(f), cast.render(f.evaluation),
+                     marks, people, _sources(f), cast.render(backs), cast.render(f.evaluation),
                      cast.render(f.comment)])
     return Table(f"Working chronology: {case}",
                  ["No.", "Fact", "Date", "Document date", "Event", "Status", "Key", "People",
-                  "Source", "Evaluation", "Comment"], rows, notice=PRIVILEGED,
-                 widths=[0.5, 0.5, 1.2, 1.2, 3.5, 1.2, 0.8, 1.6, 1.4, 2.0, 2.0])
+                  "Source", "Issues", "Evaluation", "Comment"], rows, notice=PRIVILEGED,
+                 widths=[0.5, 0.5, 1.2, 1.2, 3.5, 1.2, 0.8, 1.6, 1.4, 1.6, 2.0, 2.0])
+
+
+NO_SUPPORT, WEAK_ONLY = "NO SUPPORTING FACT", "WEAK SUPPORT ONLY"
+
+
+def element_support(tree: list[Issue], all_facts: Iterable[Fact]
+                    ) -> list[tuple[Issue, str, list[tuple[Fact, str]]]]:
+    """For each issue and element: how it is supported (NO SUPPORTING FACT, WEAK SUPPORT
+    ONLY or "n facts") and its facts with their strength, in date order. An issue
+    with elements is supported through them: only a leaf is found wanting."""
+    by_issue: dict[int, list[tuple[Fact, str]]] = {}
+    for f in all_facts:
+        for iid, strength in f.support:
+            by_issue.setdefault(iid, []).append((f, strength))
+    parents = {i.parent for i in tree}
+    out = []
+    for i in tree:
+        mine = by_issue.get(i.id, [])
+        if i.id in parents and not mine:
+            state = ""
+        elif not mine:
+            state = NO_SUPPORT
+        elif all(s == "weak" for _, s in mine):
+            state = WEAK_ONLY
+        else:
+            state = f"{len(mine)} fact{'s' if len(mine) != 1 else ''}"
+        out.append((i, state, mine))
+    return out
+
+
+def facts_by_element(v: Vault, case: str) -> Table:
+    """Each issue and element with the facts that support it and how strongly; the elements
+    with no support or only weak support say so. Marked privileged (it is the case's
+    analysis)."""
+    cast = _cast(v, case, shared=True)
+    tree = issues(v, case)
+    labels = issue_labels(tree)
+    rows = []
+    for i, state, mine in element_support(tree, facts(v, case)):
+        cast.check(f"issue {labels[i.id]}", i.title + " " + i.note)
+        rows.append([cast.render(labels[i.id]), state, "", "", cast.render(i.note), ""])
+        for f, strength in mine:
+            rows.append(["", "", str(f.number), f.date.show(), _event(cast, f),
+                         f"{strength}; {_sources(f)}" if f.citations else
+                         f"{strength}; no source cited"])
+    return Table(f"Facts by element: {case}",
+                 ["Issue or element", "Support", "Fact", "Date", "Event", "Strength; source"],
+                 rows, notice=PRIVILEGED, widths=[2.2, 1.4, 0.5, 1.2, 4.0, 1.8])
+
+
+def gaps_table(v: Vault, case: str) -> Table:
+    """What the case lacks: recorded gaps (questions, documents referred to but not held,
+    facts to be proved) and every fact whose status is "to be proved" that no gap names,
+    with potential sources; open ones first. Marked privileged."""
+    cast = _cast(v, case, shared=True)
+    recorded = gaps(v, case)
+    named = {g.fact for g in recorded if g.fact is not None}
+    rows = []
+    for g in sorted(recorded, key=lambda g: (g.state != "open", g.id)):
+        cast.check(f"gap {g.id}", " ".join([g.text, g.sources, g.answer]))
+        rows.append([str(g.id), g.kind, cast.render(g.text), g.date.show(),
+                     cast.render(g.sources) or "none recorded",
+                     "" if g.fact is None else str(g.fact),
+                     g.state + (f": {cast.render(g.answer)}" if g.answer else "")])
+    for f in facts(v, case):
+        if f.status == "to be proved" and f.number not in named:
+            rows.append(["", "fact to be proved", _event(cast, f), f.date.show(),
+                         _sources(f) or "none recorded", str(f.number), "open"])
+    return Table(f"Gaps: {case}",
+                 ["No.", "Kind", "What is missing", "Date", "Potential sources", "Fact",
+                  "State"], rows, notice=PRIVILEGED,
+                 widths=[0.5, 1.3, 4.0, 1.2, 2.2, 0.5, 1.4])
 
 
 def dramatis_personae(v: Vault, case: str) -> Table:
@@ -276,4 +365,4 @@ def knowledge_to_action(v: Vault, case: str) -> Table:
 
 TABLES = {"neutral": neutral_chronology, "working": working_chronology,
           "cast": dramatis_personae, "matrix": knowledge_matrix,
-          "action": knowledge_to_action}
+          "action": knowledge_to_action, "elements": facts_by_element, "gaps": gaps_table}

@@ -17,6 +17,7 @@ from vault.chronology.model import (
     AWARENESS,
     CASE_ROLES,
     ENTITY_KINDS,
+    GAP_KINDS,
     HOW,
     MENTION,
     ORGANISATION,
@@ -24,12 +25,16 @@ from vault.chronology.model import (
     PERSON,
     SHORT,
     STATUSES,
+    STRENGTHS,
     SURVIVOR,
     Citation,
     Entity,
     Fact,
+    Gap,
+    Issue,
     Knowledge,
     Position,
+    Support,
 )
 from vault.custody import log as custody
 from vault.errors import NotFound, VaultError
@@ -309,20 +314,35 @@ def _date(stored: str) -> UncertainDate:
 
 
 def _fact(v: Vault, row: Any, people: dict[int, list[tuple[str, str]]] | None = None,
-          cited: dict[int, list[Citation]] | None = None) -> Fact:
-    """A fact from its row; its people and citations from the maps given (a whole case read
-    at once), or read for it alone."""
+          cited: dict[int, list[Citation]] | None = None,
+          backing: dict[int, list[tuple[int, str]]] | None = None) -> Fact:
+    """A fact from its row; its people, citations and the elements it supports from the maps
+    given (a whole case read at once), or read for it alone."""
     fid = int(row[0])
     if people is None:
         people = _people_of(v, "fe.fact_id=?", (fid,))
     if cited is None:
         cited = _citations_by_owner(v, "fact", "c.owner_id=?", (fid,),
                                     {fid: int(row[1])})
+    if backing is None:
+        backing = _support_of(v, "s.fact_id=?", (fid,))
     return Fact(fid, int(row[1]), str(row[2]), _date(str(row[3])),
                 str(row[5]), _date(str(row[4])) if row[4] else None,
                 () if row[6] == "[]" else tuple(json.loads(row[6])), bool(row[7]),
                 bool(row[8]), str(row[9]),
-                str(row[10]), tuple(people.get(fid, ())), tuple(cited.get(fid, ())))
+                str(row[10]), tuple(people.get(fid, ())), tuple(cited.get(fid, ())),
+                tuple(backing.get(fid, ())))
+
+
+def _support_of(v: Vault, where: str, args: tuple[Any, ...]
+                ) -> dict[int, list[tuple[int, str]]]:
+    out: dict[int, list[tuple[int, str]]] = {}
+    for fid, iid, strength in v.con.execute(
+            "SELECT s.fact_id, s.issue_id, s.strength FROM chron_support s JOIN chron_issues i "
+            f"ON i.id = s.issue_id AND i.removed = 0 WHERE s.removed = 0 AND {where} "
+            "ORDER BY s.issue_id", args):
+        out.setdefault(int(fid), []).append((int(iid), str(strength)))
+    return out
 
 
 def _people_of(v: Vault, where: str, args: tuple[Any, ...]
@@ -355,7 +375,8 @@ def facts(v: Vault, case: str) -> list[Fact]:
         cited = _citations_by_owner(
             v, "fact", "c.owner_id IN (SELECT id FROM chron_facts WHERE case_id=?)", (cid,),
             numbers)
-        out = [_fact(v, r, people, cited) for r in rows]
+        backing = _support_of(v, "i.case_id=?", (cid,))
+        out = [_fact(v, r, people, cited, backing) for r in rows]
     return sorted(out, key=lambda f: (f.date.sort_key(), f.number))
 
 
@@ -512,3 +533,156 @@ def history(v: Vault, case: str, record: str, rid: int) -> list[custody.Event]:
                 and e.fields["details"].get("case") == case
                 and e.fields["details"].get("record") in kinds
                 and e.fields["details"].get("id") == rid]
+
+
+# ------------------------------------------------------------------------------ issues
+def add_issue(v: Vault, case: str, title: str, *, parent: int | None = None,
+              note: str = "") -> Issue:
+    """Add an issue of the case, or (``parent`` given) an element of one."""
+    if not title.strip():
+        raise ChronologyRefused("name the issue or element")
+    with v.transaction():
+        cid = case_id(v, case)
+        if parent is not None:
+            _issue_row(v, cid, parent)
+        i = Issue(0, title.strip(), parent, note.strip())
+        cur = v.con.execute("INSERT INTO chron_issues (case_id, parent_id, title, note, seq) "
+                            "VALUES (?, ?, ?, ?, NULL)", (cid, parent, i.title, i.note))
+        i = replace(i, id=int(cur.lastrowid))
+        seq = _record(v, custody.CHRONOLOGY_ADDED, case, "issue", i.id, None, i.to_json())
+        v.con.execute("UPDATE chron_issues SET seq=? WHERE id=?", (seq, i.id))
+    return i
+
+
+def _issue_row(v: Vault, cid: int, iid: int) -> Issue:
+    row = v.con.execute("SELECT id, title, parent_id, note FROM chron_issues WHERE case_id=? "
+                        "AND id=? AND removed=0", (cid, iid)).fetchone()
+    if row is None:
+        raise NotFound(f"no issue or element {iid} in this case")
+    return Issue(int(row[0]), str(row[1]), None if row[2] is None else int(row[2]),
+                 str(row[3]))
+
+
+def issues(v: Vault, case: str) -> list[Issue]:
+    """The issues and elements of ``case``, each issue followed by its elements (depth
+    first, in the order they were added)."""
+    with v.db_lock:
+        cid = _case(v, case)
+        rows = [Issue(int(r[0]), str(r[1]), None if r[2] is None else int(r[2]), str(r[3]))
+                for r in v.con.execute("SELECT id, title, parent_id, note FROM chron_issues "
+                                       "WHERE case_id=? AND removed=0 ORDER BY id", (cid,))]
+    children: dict[int | None, list[Issue]] = {}
+    for i in rows:
+        children.setdefault(i.parent, []).append(i)
+    out: list[Issue] = []
+
+    def walk(parent: int | None) -> None:
+        for i in children.get(parent, ()):
+            out.append(i)
+            walk(i.id)
+    walk(None)
+    return out
+
+
+def support(v: Vault, case: str, number: int, issue: int, strength: str, *,
+            note: str = "") -> Support:
+    """Link fact ``number`` to an issue or element with a strength (``strong``, ``some``,
+    ``weak``); linking it again changes the strength, and the event keeps the old one."""
+    _one_of(strength, STRENGTHS, "strength")
+    with v.transaction():
+        cid = _case(v, case)
+        f = _fact_row(v, cid, number)
+        _issue_row(v, cid, issue)
+        new = Support(0, number, issue, strength, note.strip())
+        row = v.con.execute("SELECT id, strength, note FROM chron_support WHERE fact_id=? AND "
+                            "issue_id=? AND removed=0", (f.id, issue)).fetchone()
+        if row is None:
+            cur = v.con.execute("INSERT INTO chron_support (fact_id, issue_id, strength, note, "
+                                "seq) VALUES (?, ?, ?, ?, NULL)",
+                                (f.id, issue, strength, new.note))
+            new = replace(new, id=int(cur.lastrowid))
+            seq = _record(v, custody.CHRONOLOGY_ADDED, case, "support", new.id, None,
+                          new.to_json())
+        else:
+            old = Support(int(row[0]), number, issue, str(row[1]), str(row[2]))
+            new = replace(new, id=old.id)
+            if new == old:
+                return old
+            seq = _record(v, custody.CHRONOLOGY_CHANGED, case, "support", old.id,
+                          old.to_json(), new.to_json())
+        v.con.execute("UPDATE chron_support SET strength=?, note=?, seq=? WHERE id=?",
+                      (strength, new.note, seq, new.id))
+    return new
+
+
+def unsupport(v: Vault, case: str, number: int, issue: int, reason: str) -> None:
+    """Take away the link between fact ``number`` and an issue or element."""
+    if not reason.strip():
+        raise ChronologyRefused("say why the link is taken away")
+    with v.transaction():
+        cid = _case(v, case)
+        f = _fact_row(v, cid, number)
+        row = v.con.execute("SELECT id, strength, note FROM chron_support WHERE fact_id=? AND "
+                            "issue_id=? AND removed=0", (f.id, issue)).fetchone()
+        if row is None:
+            raise NotFound(f"fact {number} is not linked to issue {issue}")
+        old = Support(int(row[0]), number, issue, str(row[1]), str(row[2]))
+        seq = _record(v, custody.CHRONOLOGY_REMOVED, case, "support", old.id,
+                      {**old.to_json(), "reason": reason.strip()}, None)
+        v.con.execute("UPDATE chron_support SET removed=1, seq=? WHERE id=?", (seq, old.id))
+
+
+# ------------------------------------------------------------------------------ gaps
+def add_gap(v: Vault, case: str, kind: str, text: str, date: UncertainDate | None = None, *,
+            sources: str = "", fact: int | None = None) -> Gap:
+    """Record a gap: a question, a document referred to but not held, or a fact to be proved
+    (``fact``: its number), with its potential sources."""
+    _one_of(kind, GAP_KINDS, "kind of gap")
+    if not text.strip():
+        raise ChronologyRefused("say what is missing")
+    with v.transaction():
+        cid = case_id(v, case)
+        fid = None if fact is None else _fact_row(v, cid, fact).id
+        g = Gap(0, kind, text.strip(), date or UncertainDate(), sources.strip(), fact)
+        cur = v.con.execute(
+            "INSERT INTO chron_gaps (case_id, kind, text, date, sources, fact_id, seq) VALUES "
+            "(?, ?, ?, ?, ?, ?, NULL)", (cid, kind, g.text, json.dumps(g.date.to_json()),
+                                         g.sources, fid))
+        g = replace(g, id=int(cur.lastrowid))
+        seq = _record(v, custody.CHRONOLOGY_ADDED, case, "gap", g.id, None, g.to_json())
+        v.con.execute("UPDATE chron_gaps SET seq=? WHERE id=?", (seq, g.id))
+    return g
+
+
+_GAP_SQL = ("SELECT g.id, g.kind, g.text, g.date, g.sources, f.number, g.state, g.answer FROM "
+            "chron_gaps g LEFT JOIN chron_facts f ON f.id = g.fact_id WHERE g.case_id=? AND "
+            "g.removed=0")
+
+
+def _gap(r: Any) -> Gap:
+    return Gap(int(r[0]), str(r[1]), str(r[2]), _date(str(r[3])), str(r[4]),
+               None if r[5] is None else int(r[5]), str(r[6]), str(r[7]))
+
+
+def close_gap(v: Vault, case: str, gap_id: int, answer: str) -> Gap:
+    """Close a gap, saying how (the document found, the question answered)."""
+    if not answer.strip():
+        raise ChronologyRefused("say how the gap was closed (for example the exhibit found)")
+    with v.transaction():
+        cid = _case(v, case)
+        row = v.con.execute(_GAP_SQL + " AND g.id=?", (cid, gap_id)).fetchone()
+        if row is None:
+            raise NotFound(f"no gap {gap_id} in this case")
+        old = _gap(row)
+        new = replace(old, state="closed", answer=answer.strip())
+        seq = _record(v, custody.CHRONOLOGY_CHANGED, case, "gap", old.id, old.to_json(),
+                      new.to_json())
+        v.con.execute("UPDATE chron_gaps SET state=?, answer=?, seq=? WHERE id=?",
+                      (new.state, new.answer, seq, old.id))
+    return new
+
+
+def gaps(v: Vault, case: str) -> list[Gap]:
+    with v.db_lock:
+        cid = _case(v, case)
+        return [_gap(r) for r in v.con.execute(_GAP_SQL + " ORDER BY g.id", (cid,))]

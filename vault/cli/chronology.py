@@ -13,7 +13,7 @@ import click
 from vault.cli.base import cli, open_vault
 from vault.errors import VaultError
 
-TABLES = ("neutral", "working", "cast", "matrix", "action")
+TABLES = ("neutral", "working", "cast", "matrix", "action", "elements", "gaps")
 
 
 @cli.group("chronology")
@@ -279,9 +279,11 @@ def respond_cmd(vault: str, knowledge_id: int, fact_number: int | None, case: st
 @click.option("--no-citation", is_flag=True, help="Facts that cite nothing.")
 @click.option("--from", "start", default=None, help="Facts that may be on or after (a date).")
 @click.option("--to", "end", default=None, help="Facts that may be on or before (a date).")
+@click.option("--issue", "issue_ids", type=int, multiple=True,
+              help="Facts supporting issue or element ID (see `issues`).")
 def list_cmd(vault: str, case: str, as_json: bool, people: tuple[str, ...],
              status: str | None, key: bool, undated: bool, no_citation: bool,
-             start: str | None, end: str | None) -> None:
+             start: str | None, end: str | None, issue_ids: tuple[int, ...]) -> None:
     """The facts in date order (your working view: real names, comments)."""
     from vault.chronology.filters import FactFilter
     from vault.chronology.store import facts
@@ -289,13 +291,14 @@ def list_cmd(vault: str, case: str, as_json: bool, people: tuple[str, ...],
     lo = _date(start).interval()[0] if start else None
     hi = _date(end).interval()[1] if end else None
     chosen = FactFilter(tuple(p.lstrip("@").lower() for p in people), status, key, undated,
-                        no_citation, lo, hi)
+                        no_citation, lo, hi, issue_ids)
     with open_vault(vault) as v:
         shown = chosen.apply(facts(v, case))
     for f in shown:
         if as_json:
             _json({**f.to_json(), "shown_date": f.date.show(),
-                   "citations": [c.to_json() for c in f.citations]})
+                   "citations": [c.to_json() for c in f.citations],
+                   "support": [{"issue": i, "strength": s} for i, s in f.support]})
         else:
             sources = "; ".join(c.where() for c in f.citations) or "no citation"
             click.echo(f"{f.number}\t{f.date.show()}\t{f.text}\t[{f.status}]\t{sources}")
@@ -333,8 +336,9 @@ def history_cmd(vault: str, number: int, case: str) -> None:
 def write_cmd(vault: str, table: str, out: Path, case: str, fmt: str | None,
               real_names: bool) -> None:
     """Write a table: neutral (the chronology to share), working (privileged: status,
-    evaluation, comments), cast (dramatis personae), matrix (who knew what, when), action
-    (from knowing to acting). Pseudonyms throughout unless --real-names (working only)."""
+    issues, evaluation, comments), cast (dramatis personae), matrix (who knew what, when),
+    action (from knowing to acting), elements (facts by element, privileged), gaps
+    (privileged). Pseudonyms throughout unless --real-names (working only)."""
     from vault.chronology import reports
     from vault.chronology.documents import write_table
 
@@ -345,6 +349,111 @@ def write_cmd(vault: str, table: str, out: Path, case: str, fmt: str | None,
              else reports.TABLES[table](v, case))
         sha = write_table(v, case, t, out, fmt)
     click.echo(f"{out}\t{len(t.rows)} rows\tSHA-256 {sha}")
+
+
+@chronology.command("add-issue")
+@click.argument("vault")
+@click.argument("title")
+@CASE
+@click.option("--under", "parent", type=int, default=None,
+              help="The issue this is an element of (its ID).")
+@click.option("--note", default="", help="What must be shown (private).")
+def add_issue_cmd(vault: str, title: str, case: str, parent: int | None, note: str) -> None:
+    """Add an issue of the case, or an element of one (--under)."""
+    from vault.chronology.store import add_issue
+
+    with open_vault(vault) as v:
+        i = add_issue(v, case, title, parent=parent, note=note)
+    click.echo(f"issue {i.id}: {i.title}" + (f" (an element of {i.parent})"
+                                             if i.parent else ""))
+
+
+@chronology.command("issues")
+@click.argument("vault")
+@CASE
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per issue.")
+def issues_cmd(vault: str, case: str, as_json: bool) -> None:
+    """The issues and elements, numbered as in the tables, with how each is supported."""
+    from vault.chronology.reports import element_support, issue_labels
+    from vault.chronology.store import facts, issues
+
+    with open_vault(vault) as v:
+        tree = issues(v, case)
+        support = element_support(tree, facts(v, case))
+    labels = issue_labels(tree)
+    for i, state, mine in support:
+        if as_json:
+            _json({"id": i.id, **i.to_json(), "label": labels[i.id], "support": state,
+                   "facts": [[f.number, s] for f, s in mine]})
+        else:
+            click.echo(f"{i.id}	{labels[i.id]}	{state}	"
+                       + ", ".join(f"{f.number} ({s})" for f, s in mine))
+
+
+@chronology.command("support")
+@click.argument("vault")
+@click.argument("number", type=int)
+@click.argument("issue", type=int)
+@CASE
+@click.option("--strength", required=True, type=click.Choice(("strong", "some", "weak")))
+@click.option("--note", default="")
+def support_cmd(vault: str, number: int, issue: int, case: str, strength: str,
+                note: str) -> None:
+    """Link fact NUMBER to issue or element ISSUE, with how strongly it supports it."""
+    from vault.chronology.store import support
+
+    with open_vault(vault) as v:
+        s = support(v, case, number, issue, strength, note=note)
+    click.echo(f"fact {s.fact} supports issue {s.issue} ({s.strength})")
+
+
+@chronology.command("unsupport")
+@click.argument("vault")
+@click.argument("number", type=int)
+@click.argument("issue", type=int)
+@CASE
+@click.option("--reason", required=True)
+def unsupport_cmd(vault: str, number: int, issue: int, case: str, reason: str) -> None:
+    """Take away the link between fact NUMBER and issue ISSUE."""
+    from vault.chronology.store import unsupport
+
+    with open_vault(vault) as v:
+        unsupport(v, case, number, issue, reason)
+    click.echo(f"fact {number} no longer linked to issue {issue}")
+
+
+@chronology.command("add-gap")
+@click.argument("vault")
+@click.argument("text")
+@CASE
+@click.option("--kind", default="question",
+              type=click.Choice(("question", "document not held", "fact to be proved")))
+@click.option("--date", default="undated", help="When (of a document: its date).")
+@click.option("--sources", default="", help="Where it might be found.")
+@click.option("--fact", "fact_number", type=int, default=None, help="The fact it concerns.")
+def add_gap_cmd(vault: str, text: str, case: str, kind: str, date: str, sources: str,
+                fact_number: int | None) -> None:
+    """Record what the case lacks: a question, a document referred to but not held, a fact
+    to be proved."""
+    from vault.chronology.store import add_gap
+
+    with open_vault(vault) as v:
+        g = add_gap(v, case, kind, text, _date(date), sources=sources, fact=fact_number)
+    click.echo(f"gap {g.id}: {g.kind}: {g.text}")
+
+
+@chronology.command("close-gap")
+@click.argument("vault")
+@click.argument("gap_id", type=int)
+@CASE
+@click.option("--answer", required=True, help="How it was closed (the exhibit found...).")
+def close_gap_cmd(vault: str, gap_id: int, case: str, answer: str) -> None:
+    """Close gap GAP_ID."""
+    from vault.chronology.store import close_gap
+
+    with open_vault(vault) as v:
+        g = close_gap(v, case, gap_id, answer)
+    click.echo(f"gap {g.id} closed: {g.answer}")
 
 
 @chronology.command("known-on")

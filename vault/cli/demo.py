@@ -56,7 +56,8 @@ def run_demo(*, keep: bool, echo: Callable[[str], None]) -> Path | None:
             loaded = build_chronology(v, refs)
             echo(f"4. Built the sample chronology: {loaded.people} people and bodies, "
                  f"{loaded.facts} facts, {loaded.citations} citations (each checked on its "
-                 f"page), {loaded.knowledge} knowledge events")
+                 f"page), {loaded.knowledge} knowledge events, {loaded.issues} issues and "
+                 f"elements, {loaded.gaps} gaps")
             for row in neutral_chronology(v, CASE).rows[:5]:
                 echo(f"   {row[0]:>3}  {row[1]:<20} {row[2][:70]}")
             echo("   ... 'evidence-vault chronology write VAULT neutral out.docx --case "

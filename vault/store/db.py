@@ -225,6 +225,28 @@ MIGRATIONS: list[str] = [
     CREATE INDEX chron_citations_owner ON chron_citations(owner, owner_id);
     CREATE INDEX chron_citations_item ON chron_citations(item_id);
     """,
+    # 9: the chronology's issues and elements (a small tree per case), the facts that support
+    # each with a strength, and the gaps: questions, documents referred to but not held, facts
+    # to be proved with their potential sources (docs/chronology.md, version 2).
+    """
+    CREATE TABLE chron_issues (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        parent_id INTEGER REFERENCES chron_issues(id), title TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '', removed INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER REFERENCES custody(seq));
+    CREATE TABLE chron_support (
+        id INTEGER PRIMARY KEY, fact_id INTEGER NOT NULL REFERENCES chron_facts(id),
+        issue_id INTEGER NOT NULL REFERENCES chron_issues(id), strength TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '', removed INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER REFERENCES custody(seq));
+    CREATE INDEX chron_support_fact ON chron_support(fact_id);
+    CREATE TABLE chron_gaps (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL, text TEXT NOT NULL, date TEXT NOT NULL,
+        sources TEXT NOT NULL DEFAULT '', fact_id INTEGER REFERENCES chron_facts(id),
+        state TEXT NOT NULL DEFAULT 'open', answer TEXT NOT NULL DEFAULT '',
+        removed INTEGER NOT NULL DEFAULT 0, seq INTEGER REFERENCES custody(seq));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
