@@ -128,8 +128,10 @@ def test_package_vector(vec: Expect) -> None:
     assert unconfirmed.headline().startswith("INTACT, SIGNER NOT CONFIRMED")
     names = [c.name for c in result.checks]
     assert [n for n in ALL_CHECKS if n not in names] == []
-    # Version 4's summary is checked on version 4 packages only.
-    assert ("summary" in names) == (result.bag_info["Evidence-Vault-Package-Version"] == "4")
+    # Version 4's summary is checked from version 4, the chronology from version 5.
+    version = int(result.bag_info["Evidence-Vault-Package-Version"])
+    assert ("summary" in names) == (version >= 4)
+    assert ("chronology" in names) == (version >= 5)
     assert result.signer_fingerprint == vec.params["signer"]
     assert [x["ref"] for x in result.exhibits] == vec.params["exhibits"].split()
     assert result.custody is not None

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Test vectors for the evidence package format, versions 1 to 4 (docs/package-format.md).
+"""Test vectors for the evidence package format, versions 1 to 5 (docs/package-format.md).
 
     python tests/vectors/make_package_vectors.py [--out DIR]   # (re)write tests/vectors/packages
     python tests/vectors/make_package_vectors.py --timestamps-only   # (re)write only ts-*
     python tests/vectors/make_package_vectors.py --v4-only   # (re)write only v4-*
+    python tests/vectors/make_package_vectors.py --v5-only   # (re)write only v5-*
 
 Unlike ``make_vectors.py``, this script uses the product: the two valid packages are real
 exports (``export_package``) from a vault made with a fixed clock (``conftest.T0``), and every
@@ -621,6 +622,76 @@ def build_v4(out: Path, work: Path) -> list[Vector]:
     return vectors
 
 
+def build_v5(out: Path, work: Path) -> list[Vector]:
+    """Version 5 (the chronology): a letter (MO/1) and a reply (MO/2), a chronology of two
+    facts and a knowledge event citing them, the survivor behind a pseudonym; the neutral
+    chronology in the package."""
+    import pymupdf
+
+    from vault.chronology.dates import parse_date
+    from vault.chronology.store import add_entity, add_fact, add_knowledge, cite
+
+    work.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in (("referral-2009-03-03.pdf", "The referral about Jane Doe was made on "
+                        "3 March 2009 to the police."),
+                       ("reply-2009-06-01.pdf", "No further action will be taken.")):
+        doc = pymupdf.open()
+        doc.new_page(width=595, height=842).insert_text((72, 100), text, fontsize=11)
+        doc.save(work / name)
+        paths.append(work / name)
+    v = new_vault(work / "investigator")
+    try:
+        import_files(v, paths)
+        add_entity(v, CASE, "ca", "Jane Doe", role="survivor")
+        add_entity(v, CASE, "police", "Northshire Police", kind="organisation", role="agency")
+        add_fact(v, CASE, "A referral about @ca was made to @police", parse_date("03/03/2009"))
+        add_fact(v, CASE, "@police wrote that no further action would be taken",
+                 parse_date("01/06/2009"))
+        cite(v, CASE, "fact", 1, "MO/1", 1, "referral about Jane Doe was made")
+        cite(v, CASE, "fact", 2, "MO/2", 1, "No further action will be taken")
+        k = add_knowledge(v, CASE, "police", "the referral about @ca",
+                          parse_date("03/03/2009"), how="referral", awareness="received",
+                          response=2)
+        cite(v, CASE, "knowledge", k.id, "MO/1", 1, "to the police")
+        key, cert = v.signing_material()
+        fingerprint = v.certificate_fingerprint()
+        package = export(v, work / "chronology.zip", case=CASE, recipient=RECIPIENT,
+                         chronology=["neutral"]).path
+        events = kept_events(v, ["MO/1", "MO/2"], notes=False)
+    finally:
+        v.close()
+    shutil.copyfile(package, out / "v5-chronology.zip")
+    vectors = [Vector("v5-chronology", "VERIFIED", "version 5: the neutral chronology (PDF, "
+                      "DOCX, CSV) and chronology.json, whose 3 sources cite MO/1 and MO/2 by "
+                      "reference and SHA-256; Evidence-Vault-Chronology: neutral", (
+                          ("signer", fingerprint), ("exhibits", "MO/1 MO/2"),
+                          ("events", events)))]
+
+    def source_changed(e: Entries) -> None:
+        doc = json.loads(e["data/chronology/chronology.json"])
+        doc["facts"][1]["sources"][0]["sha256"] = "0" * 64
+        e["data/chronology/chronology.json"] = json.dumps(doc).encode("utf-8")
+        resign(e, key, cert)
+
+    def table_removed(e: Entries) -> None:
+        del e["data/chronology/neutral.docx"]
+        resign(e, key, cert)
+
+    for vector, mutate in (
+            (failing("v5-chronology-source-changed", "chronology", "v5-chronology with fact "
+                     "2's source given another SHA-256 than MO/2's, re-signed with the vault's "
+                     "own key"), source_changed),
+            (failing("v5-chronology-table-removed", "chronology", "v5-chronology without "
+                     "neutral.docx, manifests and signature made to match with the vault's own "
+                     "key: the label still names the table"), table_removed)):
+        rewrite_zip(package, out / f"{vector.name}.zip", mutate)
+        vectors.append(vector)
+    for vec in vectors:
+        (out / f"{vec.name}.expect").write_bytes(vec.text().encode("utf-8"))
+    return vectors
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the vectors")
@@ -631,8 +702,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="(re)write only the container vectors zip-* from valid.zip")
     parser.add_argument("--v4-only", action="store_true",
                         help="(re)write only the version 4 vectors v4-*")
+    parser.add_argument("--v5-only", action="store_true",
+                        help="(re)write only the version 5 vectors v5-*")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.v5_only:
+        for old in [*args.out.glob("v5-*.zip"), *args.out.glob("v5-*.expect")]:
+            old.unlink()
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"{len(build_v5(args.out, Path(tmp)))} version 5 vectors written")
+        return
     if args.v4_only:
         for old in [*args.out.glob("v4-*.zip"), *args.out.glob("v4-*.expect")]:
             old.unlink()
@@ -656,6 +735,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.timestamps_only:
             vectors += build_zip_layout(args.out)
             vectors += build_v4(args.out, Path(tmp) / "v4")
+            vectors += build_v5(args.out, Path(tmp) / "v5")
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"{len(vectors)} package vectors written to {args.out} ({size} bytes)")
 

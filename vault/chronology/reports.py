@@ -95,7 +95,8 @@ def _sources(f: Fact) -> str:
     return "; ".join(dict.fromkeys(c.where() for c in f.citations))
 
 
-def _event(cast: Cast, f: Fact) -> str:
+def event_text(cast: Cast, f: Fact) -> str:
+    """A fact's sentence as shared: names shown, a dispute and its versions stated."""
     cast.check(f"fact {f.number}", " ".join([f.text, *f.versions]))
     text = cast.render(f.text)
     if f.status in DISPUTED and f.versions:
@@ -109,6 +110,11 @@ def _event(cast: Cast, f: Fact) -> str:
     return text
 
 
+def shared_cast(v: Vault, case: str) -> Cast:
+    """The cast as everything shared names it (pseudonyms), checked for relatives."""
+    return _cast(v, case, shared=True)
+
+
 def neutral_chronology(v: Vault, case: str) -> Table:
     """No. | Date | Event | Source: what the other side could agree with. No evaluation, no
     comment, pseudonyms throughout."""
@@ -118,7 +124,7 @@ def neutral_chronology(v: Vault, case: str) -> Table:
         source = _sources(f)
         if f.doc_date is not None:
             source += f" (document dated {f.doc_date.show()})"
-        rows.append([str(n), f.date.show(), _event(cast, f), source.strip()])
+        rows.append([str(n), f.date.show(), event_text(cast, f), source.strip()])
     return Table(f"Chronology: {case}", ["No.", "Date", "Event", "Source"], rows,
                  widths=[0.6, 1.6, 5.0, 2.0])
 
@@ -150,7 +156,7 @@ def working_chronology(v: Vault, case: str, *, real_names: bool = False) -> Tabl
         backs = "; ".join(f"{labels[i]} ({strength})" for i, strength in f.support
                           if i in labels)
         rows.append([str(n), str(f.number), f.date.show(),
-                     f.doc_date.show() if f.doc_date else "", _event(cast, f), f.status,
+                     f.doc_date.show() if f.doc_date else "", event_text(cast, f), f.status,
                      marks, people, _sources(f), cast.render(backs), cast.render(f.evaluation),
                      cast.render(f.comment)])
     return Table(f"Working chronology: {case}",
@@ -199,7 +205,7 @@ def facts_by_element(v: Vault, case: str) -> Table:
         cast.check(f"issue {labels[i.id]}", i.title + " " + i.note)
         rows.append([cast.render(labels[i.id]), state, "", "", cast.render(i.note), ""])
         for f, strength in mine:
-            rows.append(["", "", str(f.number), f.date.show(), _event(cast, f),
+            rows.append(["", "", str(f.number), f.date.show(), event_text(cast, f),
                          f"{strength}; {_sources(f)}" if f.citations else
                          f"{strength}; no source cited"])
     return Table(f"Facts by element: {case}",
@@ -223,7 +229,7 @@ def gaps_table(v: Vault, case: str) -> Table:
                      g.state + (f": {cast.render(g.answer)}" if g.answer else "")])
     for f in facts(v, case):
         if f.status == "to be proved" and f.number not in named:
-            rows.append(["", "fact to be proved", _event(cast, f), f.date.show(),
+            rows.append(["", "fact to be proved", event_text(cast, f), f.date.show(),
                          _sources(f) or "none recorded", str(f.number), "open"])
     return Table(f"Gaps: {case}",
                  ["No.", "Kind", "What is missing", "Date", "Potential sources", "Fact",
@@ -353,7 +359,7 @@ def knowledge_to_action(v: Vault, case: str) -> Table:
             did, days = "no recorded response", ""
         else:
             gap = days_between(k.date, response.date)
-            did = f"{response.date.show()}: {_event(cast, response)} (fact {response.number})"
+            did = f"{response.date.show()}: {event_text(cast, response)} (fact {response.number})"
             days = "" if gap is None else str(gap)
         rows.append([cast.name(k.who), cast.render(k.matter), k.date.show(),
                      f"{k.how}, {k.awareness}",

@@ -485,9 +485,15 @@ def fingerprint(vault: str, custody_key: bool) -> None:
                    "given: they may be privileged).")
 @click.option("--include-withdrawn", is_flag=True,
               help="With --case: send its withdrawn copies too (left out unless given).")
+@click.option("--chronology", "chronology", multiple=True,
+              type=click.Choice(("neutral", "working", "cast", "matrix", "action", "elements",
+                                 "gaps")),
+              help="With --case: put this table of the case's chronology in the package, as "
+                   "PDF, DOCX and CSV, its sources tied to the exhibits (repeatable; working, "
+                   "elements and gaps are privileged).")
 def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recipient: str,
            encrypt_to: str | None, encrypt_passphrase: bool, with_notes: bool,
-           include_withdrawn: bool) -> None:
+           include_withdrawn: bool, chronology: tuple[str, ...]) -> None:
     """Export exhibits (REFS, or --case) as one signed evidence package. Your notes and
     annotations, and a case's withdrawn copies, stay out unless asked for."""
     from vault.packages.export import ExportResult, export_package, preview
@@ -505,7 +511,8 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
         for step in export_package(v, out, refs=chosen, case=case,
                                    recipient=recipient, encrypt_to=encrypt_to,
                                    passphrase=package_passphrase, notes=with_notes,
-                                   include_withdrawn=include_withdrawn):
+                                   include_withdrawn=include_withdrawn,
+                                   chronology=chronology):
             if isinstance(step, ExportResult):
                 result = step
             else:
@@ -522,6 +529,8 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     for copy, original in seen.redacted_with_original:
         click.echo(f"WARNING: {copy} is a redacted copy of {original}, and the original goes "
                    "too", err=True)
+    if chronology:
+        click.echo(f"chronology: {', '.join(chronology)}", err=True)
     click.echo(f"{len(result.exhibits)} exhibits; package SHA-256 {result.sha256}", err=True)
     if result.signature_timestamp:
         click.echo(f"signature timestamp: {result.signature_timestamp} "

@@ -14,10 +14,10 @@ import queue
 import threading
 import uuid
 import zipfile
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -31,6 +31,7 @@ from vault.evidence.items import Item, get_item, list_items, provenance
 from vault.packages.format import (
     BAG_INFO,
     BAGIT_TXT,
+    CHRONOLOGY_LABEL,
     COUNT_LABELS,
     CUSTODY_LOG,
     HOWTO,
@@ -60,6 +61,9 @@ from vault.packages.howto import how_to_verify
 from vault.signing.cms import sign_detached
 from vault.store.atomic import replacing, sha256_file
 from vault.store.vault import Vault
+
+if TYPE_CHECKING:
+    from vault.chronology.shared import SharedChronology
 
 
 @dataclass
@@ -211,7 +215,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
                    encrypt_to: str | None = None, passphrase: str | None = None,
                    cancel: Callable[[], bool] | None = None, stamp: bool = True,
                    stamp_timeout: float = STAMP_TIMEOUT, notes: bool = False,
-                   include_withdrawn: bool = False,
+                   include_withdrawn: bool = False, chronology: Sequence[str] = (),
                    ) -> Iterator[ExportProgress | ExportResult]:
     """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
     passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
@@ -224,9 +228,14 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
 
     The investigator's notes and annotations go only with ``notes`` (they may be privileged:
     their events are left out of the excerpt, which still verifies). A case's withdrawn copies
-    go only with ``include_withdrawn``."""
+    go only with ``include_withdrawn``.
+
+    ``chronology``: tables of the case's chronology to include (docs/package-format.md,
+    version 5), with every exhibit they cite; refused when one is not in the selection, or
+    when a table would name someone behind a pseudonym."""
     cancel = cancel or (lambda: False)
     items = select(v, refs, case, include_withdrawn=include_withdrawn)
+    shared = _shared_chronology(v, case, list(chronology), items) if chronology else None
     if encrypt_to is not None and passphrase is not None:
         raise VaultError("encrypt to an age public key or to a passphrase, not both")
     encrypt = _encryption(encrypt_to, passphrase)
@@ -245,7 +254,8 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     queue_head_safely(v)  # queued only, no network (docs/timestamps.md)
     package_id = str(uuid.uuid4())
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
-    writer = _Writer(v, items, top, package_id, recipient, case, cancel, notes=notes)
+    writer = _Writer(v, items, top, package_id, recipient, case, cancel, notes=notes,
+                     chronology=shared)
     if stamp:
         from vault.timestamps.stamping import list_tsas
         writer.tsas = [t for t in list_tsas(v) if t.enabled]
@@ -261,7 +271,8 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
         v.record(custody.EXPORTED, links=[i.ref for i in items], details={
             "package_id": package_id, "package_sha256": digest, "file": target.name,
             "recipient": recipient, "items": [i.ref for i in items], "case": case,
-            "encrypted_to": encrypted_to, "notes": "included" if notes else "left out"})
+            "encrypted_to": encrypted_to, "notes": "included" if notes else "left out",
+            **({"chronology": shared.tables} if shared else {})})
     token = writer.token
     if writer.signature is not None and writer.tsas:
         _keep_signature_token(v, package_id, writer.signature, token)
@@ -377,9 +388,32 @@ def _encrypting(writer: _Writer, f: IO[bytes], encrypt: Encrypt) -> Iterator[Exp
         raise errors[0]
 
 
+def _shared_chronology(v: Vault, case: str | None, tables: list[str], items: list[Item]
+                       ) -> SharedChronology:
+    """The chronology's files for the package, made as of its last change (so the same
+    chronology exported again gives the same bytes); every exhibit it cites must go too."""
+    from vault.chronology.shared import last_change, shared_chronology
+
+    if not case:
+        raise VaultError("a chronology belongs to a case: export the case to include it")
+    made = last_change(v, case) or v.clock.now()
+    shared = shared_chronology(v, case, tables, made)
+    held = {i.ref for i in items if i.status == "present"}
+    missing = [r for r in shared.cited if r not in held]
+    if missing:
+        raise VaultError(f"the chronology cites {', '.join(missing)}, which "
+                         f"{'is' if len(missing) == 1 else 'are'} not in this package (left "
+                         "out, withdrawn or purged): include "
+                         f"{'it' if len(missing) == 1 else 'them'}, or leave the chronology "
+                         "out")
+    return shared
+
+
 class _Writer:
     def __init__(self, v: Vault, items: list[Item], top: str, package_id: str, recipient: str,
-                 case: str | None, cancel: Callable[[], bool], *, notes: bool) -> None:
+                 case: str | None, cancel: Callable[[], bool], *, notes: bool,
+                 chronology: SharedChronology | None = None) -> None:
+        self.chronology = chronology
         self.v, self.items, self.top, self.package_id = v, items, top, package_id
         self.recipient, self.case, self.cancel, self.notes = recipient, case, cancel, notes
         refs = [i.ref for i in items]
@@ -465,6 +499,8 @@ class _Writer:
                           "warnings": item.warnings}
                 bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json", custody.canonical(record))
                 exhibits.append({**record, "timeline": self.timelines.get(item.ref, [])})
+            for name, data in (self.chronology.files.items() if self.chronology else ()):
+                bag.add(name, data)
             bag.add(CUSTODY_LOG, self.excerpt)
             for name, data in self.head_files.items():
                 bag.add(name, data)
@@ -491,7 +527,8 @@ class _Writer:
         return sign_report(build_report(data), key_der, cert_der, self.as_of)
 
     def _summary(self) -> list[tuple[str, str]]:
-        """Version 4's summary: the exhibits by kind, and whether notes go."""
+        """The summary (version 4): the exhibits by kind, and whether notes go; the
+        chronology's tables (version 5)."""
         counts = dict.fromkeys(COUNT_LABELS, 0)
         for item in self.items:
             counts[exhibit_kind({"purged": item.status != "present",
@@ -501,7 +538,9 @@ class _Writer:
                     for e in self.timelines.get(item.ref, [])):
                 counts["withdrawn"] += 1
         return [(NOTES_LABEL, "included" if self.notes else "left out"),
-                *((label, str(counts[kind])) for kind, label in COUNT_LABELS.items())]
+                *((label, str(counts[kind])) for kind, label in COUNT_LABELS.items()),
+                (CHRONOLOGY_LABEL, ", ".join(self.chronology.tables) if self.chronology
+                 else "none")]
 
     def _tag_files(self, bag: _Bag, key_der: bytes, cert_der: bytes) -> None:
         ident = self.v.identity

@@ -9,11 +9,12 @@ import datetime as dt
 import re
 import unicodedata
 
-PACKAGE_VERSION = "4"
+PACKAGE_VERSION = "5"
 # Version 2 adds the optional RFC 3161 timestamp tokens; version 3 the strict container layout
 # (which every earlier package written by this program already met: it is checked on all);
-# version 4 the summary of what the package holds (SUMMARY_LABELS), checked against it.
-READABLE_VERSIONS = ("1", "2", "3", "4")
+# version 4 the summary of what the package holds (SUMMARY_LABELS), checked against it;
+# version 5 the chronology's tables under data/chronology/, their sources tied to the exhibits.
+READABLE_VERSIONS = ("1", "2", "3", "4", "5")
 # Version 4's summary in bag-info.txt: what the recipient can read, as the exporter saw it.
 NOTES_LABEL = "Evidence-Vault-Notes"  # "included" or "left out"
 NOTES_VALUES = ("included", "left out")
@@ -24,6 +25,26 @@ COUNT_LABELS = {
     "purged": "Evidence-Vault-Purged",
     "withdrawn": "Evidence-Vault-Withdrawn-Copies",
 }
+# Version 5: the chronology's tables (docs/chronology.md, "Outputs") in the package, each as
+# PDF, DOCX and CSV, with chronology.json: the facts and knowledge events as shared, each with
+# the exhibits it cites (reference and SHA-256), which must be in the package.
+CHRONOLOGY_LABEL = "Evidence-Vault-Chronology"  # the tables, ", "-separated, or "none"
+CHRONOLOGY = "data/chronology/"
+CHRONOLOGY_JSON = CHRONOLOGY + "chronology.json"
+CHRONOLOGY_TABLES = ("neutral", "working", "cast", "matrix", "action", "elements", "gaps")
+PRIVILEGED_TABLES = ("working", "elements", "gaps")
+CHRONOLOGY_FORMATS = ("pdf", "docx", "csv")
+CHRONOLOGY_DOCUMENT = "evidence-vault chronology"  # chronology.json's "format"
+
+
+def chronology_files(tables: list[str]) -> list[str]:
+    """The files a package of version 5 holds for ``tables``, in the order written."""
+    if not tables:
+        return []
+    return [*(f"{CHRONOLOGY}{t}.{fmt}" for t in tables for fmt in CHRONOLOGY_FORMATS),
+            CHRONOLOGY_JSON]
+
+
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 MANIFEST = "manifest-sha256.txt"
 TAGMANIFEST = "tagmanifest-sha256.txt"

@@ -112,6 +112,9 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                                     list(rec.get("warnings") or []), ref=str(rec["ref"]),
                                     action=custody.RECEIVED_FROM_PACKAGE,
                                     private=(sealed, salt, private)))
+            for name, want in verification.chronology_files.items():
+                batch.append(_chronology_file(v, z, name, want, verification, package_sha,
+                                              path, case))
         receipt.results = record_batch(v, batch, case)
         batch = []
         from vault.timestamps.stamping import (
@@ -125,6 +128,26 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
         for s in batch:
             s.writer.abort()
     return receipt
+
+
+def _chronology_file(v: Vault, z: SafeZip, name: str, want: str, verification: Verification,
+                     package_sha: str, path: Path, case: str | None) -> Stored:
+    """One of the chronology's files (version 5), kept as an item of its own: its bytes as
+    signed, received from the package like the exhibits (it has no history of its own)."""
+    chunks = z.iter_chunks(f"{verification.top}/{name}", CHUNK_SIZE, check_crc=False)
+    writer, sha, size, head = store_chunks(v, chunks)
+    if sha != want:
+        writer.abort()
+        raise VaultError(f"{name} changed while being received; nothing was received")
+    rec = {"ref": "", "name": "chronology-" + name.rsplit("/", 1)[-1], "file": name,
+           "size": size, "sha256": sha}
+    prov = _provenance(v, rec, verification, package_sha, path, case, [])
+    prov["mime"] = sniff(head)
+    private = {"original_path": f"{path.resolve()}!{name}", "machine": socket.gethostname()}
+    sealed, salt = seal(private)
+    prov["private_sha256"] = sealed
+    return Stored(path, writer, sha, size, prov["mime"], prov, [],
+                  action=custody.RECEIVED_FROM_PACKAGE, private=(sealed, salt, private))
 
 
 class OtherSigner(VaultError):

@@ -78,6 +78,11 @@ class Verification:
     # annotations), "" before version 4; the exhibits withdrawn by the sender (references).
     notes: str = ""
     withdrawn: list[str] = field(default_factory=list)
+    # Version 5: the chronology's tables in the package ([] when none), and how many sources
+    # (exhibit citations) its chronology.json gives, each checked against the exhibits.
+    chronology: list[str] = field(default_factory=list)
+    chronology_sources: int = 0
+    chronology_files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256
 
     @property
     def intact(self) -> bool:
@@ -130,5 +135,8 @@ class Verification:
                 "purged": [{k: x.get(k) for k in ("ref", "name", "sha256", "purge_reason",
                                                   "purged_at")} for x in self.purged],
                 "timestamps": [asdict(t) for t in self.timestamps],
+                "chronology": {"tables": list(self.chronology),
+                               "files": dict(self.chronology_files),
+                               "sources": self.chronology_sources},
                 "warnings": list(self.warnings),
                 **({"history": self.history.to_json()} if self.history else {})}

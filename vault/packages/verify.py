@@ -22,6 +22,7 @@ from vault.custody.history import (
     history_from_excerpt,
 )
 from vault.packages.checks import (
+    chronology,
     custody,
     exhibits,
     history,
@@ -101,6 +102,7 @@ def _run(pkg: PackageReader, expected: str | None,
     excerpt = custody.custody(pkg)
     exhibits.exhibits(pkg, manifest, excerpt)
     exhibits.summary(pkg, excerpt)
+    chronology.chronology(pkg, manifest)
     timestamps.timestamps(pkg, excerpt, tsa_roots)
     if previous is not None:
         older, why = earlier_history(previous)
