@@ -139,7 +139,7 @@ def _finish_pdf(data: bytes, title: str) -> bytes:
         doc.subset_fonts()
         doc.set_metadata({"title": title, "producer": "Evidence Vault", "creator":
                           "Evidence Vault"})
-        return doc.tobytes(garbage=3, deflate=True, no_new_id=True)
+        return bytes(doc.tobytes(garbage=3, deflate=True, no_new_id=True))
 
 
 def table_bytes(t: Table, fmt: str, made: dt.datetime, author: str) -> bytes:
