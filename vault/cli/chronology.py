@@ -456,6 +456,74 @@ def close_gap_cmd(vault: str, gap_id: int, case: str, answer: str) -> None:
     click.echo(f"gap {g.id} closed: {g.answer}")
 
 
+@chronology.command("import")
+@click.argument("vault")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@CASE
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN",
+              help="Which column fills which field (date, text, source, quote, status, "
+                   "doc_date, key, evaluation, comment); COLUMN is its header or its number "
+                   "from 1. Guessed from the header where not given.")
+@click.option("--dry-run", is_flag=True, help="Show what each row would become; save nothing.")
+def import_cmd(vault: str, sheet: Path, case: str, maps: tuple[str, ...],
+               dry_run: bool) -> None:
+    """Bring in an existing chronology from a CSV or XLSX SHEET: one fact per row. Every row
+    that is not imported is named with why; the exit code is 1 if any was not."""
+    from vault.chronology.importing import (
+        FIELDS,
+        SheetRefused,
+        guess_mapping,
+        import_rows,
+        plan_rows,
+        read_sheet,
+    )
+
+    table = read_sheet(sheet)
+    mapping = guess_mapping(table.header)
+    for m in maps:
+        fld, _, col = m.partition("=")
+        if fld not in FIELDS:
+            raise click.UsageError(f"{fld!r} is not a field: one of {', '.join(FIELDS)}")
+        if col.isdigit() and 1 <= int(col) <= len(table.header):
+            mapping[fld] = int(col) - 1
+        elif col in table.header:
+            mapping[fld] = table.header.index(col)
+        elif not col:
+            mapping.pop(fld, None)
+        else:
+            raise SheetRefused(f"no column {col!r} in {sheet.name}: its columns are "
+                               f"{', '.join(table.header)}")
+    for fld in FIELDS:
+        if fld in mapping:
+            click.echo(f"{fld} <- {table.header[mapping[fld]]!r}", err=True)
+    with open_vault(vault) as v:
+        from vault.evidence.items import list_items
+
+        refs = {i.ref for i in list_items(v) if i.status == "present"}
+        plans = plan_rows(table, mapping, refs)
+        if dry_run:
+            for p in plans:
+                if p.ok and p.date is not None:
+                    click.echo(f"row {p.line}	{p.date.show()}	{p.fields['text']}"
+                               + (f"	{p.cite[0]}" if p.cite else ""))
+                    for w in p.warnings:
+                        click.echo(f"row {p.line}	note: {w}")
+                else:
+                    click.echo(f"row {p.line}	NOT IMPORTED: {p.problem}")
+            bad = sum(not p.ok for p in plans)
+            click.echo(f"{len(plans) - bad} rows would be imported, {bad} would not "
+                       "(nothing saved)", err=True)
+            sys.exit(1 if bad else 0)
+        result = import_rows(v, case, plans)
+    for line, why in result.skipped:
+        click.echo(f"row {line}	NOT IMPORTED: {why}")
+    for line, what in result.warnings:
+        click.echo(f"row {line}	note: {what}")
+    click.echo(f"{len(result.facts)} facts added ({result.citations} citations checked and "
+               f"made); {len(result.skipped)} rows not imported", err=True)
+    sys.exit(1 if result.skipped else 0)
+
+
 @chronology.command("known-on")
 @click.argument("vault")
 @click.argument("day")
