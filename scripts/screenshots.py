@@ -83,6 +83,7 @@ SHOTS: dict[str, tuple[int, int]] = {
     "search": (1100, 700),
     "chronology": (1100, 700),
     "chronology-matrix": (1100, 700),
+    "chronology-timeline": (1100, 700),
     "trusted-timestamps": (860, 560),
 }
 GRID = "thumbnail-grid"
@@ -297,9 +298,12 @@ def render(out: Path) -> list[Path]:
         window.resizeDocks([window.chronology.dock], [760], Qt.Orientation.Horizontal)
         wait_until(app, lambda: chron.facts.rowCount() > 0, "the chronology")
         written.append(shoot(app, window, "chronology", out))
-        chron.tabs.setCurrentIndex(2)
+        chron.tabs.setCurrentWidget(chron.matrix_view)
         settle(app)
         written.append(shoot(app, window, "chronology-matrix", out))
+        chron.tabs.setCurrentWidget(chron.timeline_area)
+        settle(app)
+        written.append(shoot(app, window, "chronology-timeline", out))
         chron.tabs.setCurrentIndex(0)
         window.chronology.dock.hide()
         settle(app)

@@ -115,6 +115,7 @@ def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path
     window.lock()
     assert panel.facts.rowCount() == 0 and panel.cast.rowCount() == 0
     assert panel.matrix.rowCount() == 0 and panel.people == {}
+    assert panel.timeline.marks == [] and panel.timeline.facts == []
 
 
 def test_the_models_pass_the_model_tester(qtmodeltester: object, tmp_path: Path) -> None:
@@ -140,3 +141,56 @@ def test_dates_are_read_back_in_words() -> None:
     assert read_back(parse_date("before 2010")) == "before 2010: up to 31/12/2009"
     assert read_back(parse_date("after 2010")) == "after 2010: from 01/01/2011 onwards"
     assert read_back(parse_date("undated")) == "undated"
+
+
+def test_the_timeline_draws_lanes_spans_and_answers_the_keyboard(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QPointF
+
+    from ui.chronology_timeline import TimelineArea
+    from vault.chronology.model import Entity, Fact
+
+    people = {"ca": Entity(1, "ca", "Jane Smith", "person", "survivor", "Child A"),
+              "police": Entity(2, "police", "Northshire Police", "organisation", "agency")}
+    facts = [Fact(1, 1, "@police got a referral about @ca", parse_date("03/03/2009"),
+                  key=True, people=(("police", "recipient"), ("ca", "mentioned"))),
+             Fact(2, 2, "@police reviewed it", parse_date("between 04/2009 and 06/2009"),
+                  people=(("police", "actor"),)),
+             Fact(3, 3, "A note was filed", parse_date("before 2010"),
+                  status="disputed by us"),
+             Fact(4, 4, "An undated note", parse_date("undated"))]
+    area = TimelineArea()
+    qtbot.addWidget(area)
+    area.resize(900, 400)
+    area.show()
+    t = area.timeline
+    opened: list[Fact] = []
+    t.activated.connect(opened.append)
+    t.set_facts(facts, people)
+    assert t.lanes == ["police", "ca", ""]  # by first appearance; "" holds the rest
+    assert t.undated == 1 and (t.start.year, t.end.year) == (2009, 2010)
+    t.repaint()
+    marks = {(m.fact.number, m.lane): m for m in t.marks}
+    assert set(marks) == {(1, 0), (1, 1), (2, 0), (3, 2)}  # one mark per lane involved
+    assert not marks[(1, 0)].span and marks[(2, 0)].span and marks[(3, 2)].span
+    spread = marks[(2, 0)].rect  # April to June: a quarter of the year's width
+    year = t.width() - 24 - (t._label_width() + 8)
+    assert abs(spread.width() - year * 91 / 365) < 3
+    assert marks[(3, 2)].rect.left() <= marks[(1, 0)].rect.left()  # "before": open start
+    centre = marks[(1, 0)].rect.center()
+    assert t.fact_at(QPointF(centre)) is facts[0]
+    assert "Northshire Police got a referral about Jane Smith (Child A)" in t.tip(facts[0])
+    # the keyboard reaches every dated fact, Enter opens it
+    t.setFocus()
+    qtbot.keyClick(t, Qt.Key.Key_Home)
+    assert t.current == 0 and t.accessibleDescription().startswith("1. 03/03/2009")
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    qtbot.keyClick(t, Qt.Key.Key_Right)
+    qtbot.keyClick(t, Qt.Key.Key_Right)  # the last stays the last
+    assert t.dated[t.current].number == 3  # the view's order; the undated one not drawn
+    qtbot.keyClick(t, Qt.Key.Key_Left)
+    qtbot.keyClick(t, Qt.Key.Key_Return)
+    assert opened == [facts[1]]
+    qtbot.mouseDClick(t, Qt.MouseButton.LeftButton, pos=centre.toPoint())
+    assert opened[-1] is facts[0]
+    t.clear()
+    assert t.marks == [] and t.lanes == []

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
+from ui.chronology_timeline import TimelineArea
 from ui.host import WindowHost, feature_dock
 from ui.messages import user_message
 from ui.worker import Job
@@ -250,7 +251,10 @@ class ChronologyPanel(QWidget):
         self.matrix = RowsModel(("Who",))
         self.matrix_view = self._table(self.matrix, self.tr("Who knew what"))
         self.tabs = QTabWidget()
+        self.timeline_area = TimelineArea()
+        self.timeline = self.timeline_area.timeline
         self.tabs.addTab(self.fact_view, self.tr("Facts"))
+        self.tabs.addTab(self.timeline_area, self.tr("Timeline"))
         self.tabs.addTab(self.cast_view, self.tr("People"))
         self.tabs.addTab(self.matrix_view, self.tr("Who knew what"))
         self.status_line = QLabel()
@@ -266,6 +270,7 @@ class ChronologyPanel(QWidget):
         for check in (self.key_only, self.undated, self.no_citation):
             check.toggled.connect(lambda _on: self.apply_filters())
         self.fact_view.doubleClicked.connect(self._activated)
+        self.timeline.activated.connect(self._open_fact)
 
     def _table(self, model: RowsModel, name: str) -> QTableView:
         view = QTableView()
@@ -385,6 +390,7 @@ class ChronologyPanel(QWidget):
     def apply_filters(self) -> None:
         shown = self.current_filter().apply(self.all_facts)
         self.facts.set_facts(shown, self.people)
+        self.timeline.set_facts(shown, self.people)
         total = len(self.all_facts)
         if not total:
             self.status_line.setText(self.tr(
@@ -400,7 +406,11 @@ class ChronologyPanel(QWidget):
 
     def _activated(self, index: Any) -> None:
         fact = self.facts.data(index, FACT_ROLE)
-        if isinstance(fact, Fact) and fact.citations:
+        if isinstance(fact, Fact):
+            self._open_fact(fact)
+
+    def _open_fact(self, fact: Fact) -> None:
+        if fact.citations:
             c = fact.citations[0]
             self.open_citation.emit(c.ref, c.page or 0, c.quote)
 
@@ -413,6 +423,7 @@ class ChronologyPanel(QWidget):
         self.people, self.all_facts = {}, []
         for model in (self.facts, self.cast, self.matrix):
             model.clear()
+        self.timeline.clear()
         self.case.clear()
         self.person.clear()
         self.status_line.clear()
