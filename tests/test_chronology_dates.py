@@ -144,3 +144,21 @@ def test_days_between_is_at_least() -> None:
     assert days_between(knew, acted) == (D(2011, 6, 1) - D(2009, 3, 31)).days
     assert days_between(parse_date("after 2009"), acted) is None
     assert days_between(parse_date("undated"), acted) is None
+
+
+@pytest.mark.parametrize(("words", "suggested"), [
+    ("on the 3rd of March 2010 we met", "3 March 2010"),
+    ("letter dated 03/03/2010.", "03/03/2010"),
+    ("March 3, 2010", "3 March 2010"),
+    ("in June 2011 the council", "June 2011"),
+    ("minutes of 12.03.2014", "12/03/2014"),
+    ("held on Wednesday 12 March 2014 at 6.30 pm", "12 March 2014"),
+    ("31/02/2009 is no day", ""),
+    ("no date in these words", ""),
+])
+def test_a_date_is_suggested_from_the_words_selected(words: str, suggested: str) -> None:
+    from vault.chronology.dates import suggest_date
+
+    assert suggest_date(words) == suggested
+    if suggested:
+        parse_date(suggested)  # what is offered can be kept as it is

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from test_gui import create_vault, import_by_drop
 from test_gui_search import settle, three_pages
 
 from ui.app import App
-from ui.chronology_ui import FactDialog, PersonDialog, read_back
+from ui.chronology_dialogs import FactDialog, PersonDialog, read_back
 from ui.viewer import ViewerWindow
 from vault.chronology import store
 from vault.chronology.dates import parse_date
@@ -64,8 +64,10 @@ def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path
     dialog.ref.setCurrentIndex(dialog.ref.findData(ref))
     dialog.page.setValue(3)
     dialog.quote.setText("seen by someone else")  # not on page 3: refused, nothing lost
-    ok.click()
-    assert dialog.isVisible() and "not on page 3" in dialog.problem.text()
+    ok.click()  # checked off the GUI thread: OK waits meanwhile
+    assert not ok.isEnabled() and "Checking the words" in dialog.problem.text()
+    qtbot.waitUntil(lambda: "not on page 3" in dialog.problem.text(), timeout=WAIT)
+    assert dialog.isVisible() and ok.isEnabled()
     assert store.facts(window.vault, CASE) == []  # nothing half-saved
     dialog.quote.setText("Referral seen by")
     with qtbot.waitSignal(panel.loaded, timeout=WAIT):
@@ -73,6 +75,29 @@ def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path
     assert not dialog.isVisible()
     assert panel.facts.rows == [["1", "c. 05/2009", "Referral about Jane Smith seen at the "
                                  "board", "", f"{ref}, p. 3"]]
+
+    # @ offers the cast as it is typed; the choice is written as @short
+    dialog = feature.add_fact()
+    dialog.text.setFocus()
+    qtbot.keyClicks(dialog.text, "A letter to @c")
+    popup = dialog.completer.popup()
+    assert popup is not None and popup.isVisible()
+    assert dialog.completer.completionModel().index(0, 0).data() == "@ca: Jane Smith (Child A)"
+    dialog.completer.activated[QModelIndex].emit(  # type: ignore[index]
+        dialog.completer.completionModel().index(0, 0))
+    assert dialog.text.text() == "A letter to @ca "
+    dialog.reject()
+
+    # a fact changed (its history keeps the old sentence), then one taken out, with a reason
+    [fact] = store.facts(window.vault, CASE)
+    dialog = feature.change_fact(fact)
+    assert dialog.text.text() == fact.text and dialog.date.text() == "c. 05/2009"
+    dialog.text.setText("Referral about @ca seen on the board")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert panel.facts.rows[0][2] == "Referral about Jane Smith seen on the board"
+    before = store.history(window.vault, CASE, "fact", 1)[-1].fields["details"]["before"]
+    assert before["text"] == "Referral about @ca seen at the board"
 
     # filters and who knew what
     store.add_fact(window.vault, CASE, "An undated file note", parse_date("undated"))
@@ -100,6 +125,17 @@ def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path
     qtbot.waitUntil(lambda: viewer.ready, timeout=WAIT)
     qtbot.waitUntil(lambda: viewer.hit_index >= 0, timeout=WAIT)
     assert viewer.page_box.value() == 3 and viewer.find_edit.text() == "Referral seen by"
+    # "Add to chronology" from the words selected: the citation is made for you
+    assert viewer.pdf is not None and viewer.chronology_action.isEnabled()
+    viewer.add_to_chronology()  # nothing selected yet: it says what to do
+    assert "Select the words first" in viewer.statusBar().currentMessage()
+    viewer.pdf.select_page(2)
+    viewer.chronology_action.trigger()
+    made = window.dialog
+    assert isinstance(made, FactDialog) and made.windowTitle() == "Add a fact"
+    assert (made.ref.currentData(), made.page.value()) == (ref, 3)
+    assert made.quote.text().startswith("Referral seen by")
+    made.reject()
     viewer.close()
 
     # writing the neutral chronology: pseudonyms only

@@ -19,31 +19,28 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
-    QSpinBox,
     QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.chronology_dialogs import FactDialog, PersonDialog
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
 from ui.chronology_timeline import TimelineArea
 from ui.host import WindowHost, feature_dock
 from ui.messages import user_message
 from ui.worker import Job
-from vault.chronology.dates import BadDate, UncertainDate, parse_date
 from vault.chronology.filters import FactFilter
-from vault.chronology.model import CASE_ROLES, ENTITY_KINDS, MENTION, STATUSES, Entity, Fact
+from vault.chronology.model import DISPUTED, MENTION, STATUSES, Entity, Fact
+from vault.errors import VaultError
 from vault.store.vault import Vault
 
 TABLE_NAMES = (("neutral", "The chronology to share (neutral)"),
@@ -52,154 +49,6 @@ TABLE_NAMES = (("neutral", "The chronology to share (neutral)"),
                ("action", "From knowing to acting"),
                ("elements", "Facts by element (privileged)"),
                ("gaps", "What is missing: gaps (privileged)"))
-
-
-def read_back(date: UncertainDate) -> str:
-    """How a typed date will be kept, in words: "c. 03/2009: from 01/02/2009 to 30/04/2009"."""
-    lo, hi = date.interval()
-    if lo is None and hi is None:
-        return "undated"
-    span = (f"on {lo:%d/%m/%Y}" if lo == hi and lo is not None else
-            f"from {lo:%d/%m/%Y} " if lo else "any time ")
-    if lo != hi:
-        span += f"to {hi:%d/%m/%Y}" if hi else "onwards"
-        span = span.replace("any time to", "up to")
-    return f"{date.show()}: {span.strip()}"
-
-
-class PersonDialog(QDialog):
-    """Add a person, organisation or post to the cast."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Add to the cast"))
-        form = QFormLayout(self)
-        self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("for example: DS Alan Jones"))
-        self.short = QLineEdit()
-        self.short.setPlaceholderText(self.tr("jones: written @jones in facts"))
-        self.kind = QComboBox()
-        for k in ENTITY_KINDS:
-            self.kind.addItem(self.tr(k), k)
-        self.role = QComboBox()
-        for r in CASE_ROLES:
-            self.role.addItem(self.tr(r), r)
-        self.pseudonym = QLineEdit()
-        self.pseudonym.setPlaceholderText(self.tr("a survivor gets Child A, Child B… if empty"))
-        self.public_office = QCheckBox(self.tr("Holds a public office"))
-        form.addRow(self.tr("Name"), self.name)
-        form.addRow(self.tr("Short name"), self.short)
-        form.addRow(self.tr("Kind"), self.kind)
-        form.addRow(self.tr("Role in the case"), self.role)
-        form.addRow(self.tr("Pseudonym"), self.pseudonym)
-        form.addRow("", self.public_office)
-        hint = QLabel(self.tr("Everything you share names this person by the pseudonym; the "
-                              "real name stays in the vault."))
-        hint.setWordWrap(True)
-        form.addRow(hint)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        self.name.textChanged.connect(self._suggest)
-
-    def _suggest(self, text: str) -> None:
-        if not self.short.isModified():
-            words = [w for w in text.lower().replace(".", " ").split() if w.isalpha()]
-            self.short.setText(words[-1] if words else "")
-
-
-class FactDialog(QDialog):
-    """Add a fact: the sentence (people as @short), the date as said (read back as it will be
-    kept), status, key; optionally the words that prove it, checked on the page when saved."""
-
-    def __init__(self, people: dict[str, Entity], refs: list[str],
-                 save: Callable[[FactDialog], str], parent: QWidget | None = None,
-                 *, text: str = "", ref: str = "", page: int = 0, quote: str = "") -> None:
-        super().__init__(parent)
-        self.people = people
-        self._save = save
-        self.setWindowTitle(self.tr("Add a fact"))
-        # wide enough for its read-backs at any text size (they wrap beyond that)
-        self.setMinimumWidth(max(560, 40 * self.fontMetrics().horizontalAdvance("m")))
-        form = QFormLayout(self)
-        self.text = QLineEdit(text)
-        self.text.setPlaceholderText(self.tr("@jones received a referral about @ca"))
-        self.who = QLabel()
-        self.who.setWordWrap(True)
-        self.date = QLineEdit()
-        self.date.setPlaceholderText(self.tr("03/03/2010, c. 03/2009, before 2010, between "
-                                             "06/2011 and 09/2011, undated"))
-        self.date_read = QLabel()
-        self.date_read.setWordWrap(True)
-        self.status = QComboBox()
-        for s in STATUSES:
-            self.status.addItem(self.tr(s), s)
-        self.key = QCheckBox(self.tr("Key fact"))
-        self.ref = QComboBox()
-        self.ref.addItem(self.tr("(no citation yet)"), "")
-        for r in refs:
-            self.ref.addItem(r, r)
-        self.ref.setCurrentIndex(max(0, self.ref.findData(ref)))
-        self.page = QSpinBox()
-        self.page.setRange(0, 100000)
-        self.page.setSpecialValueText(self.tr("no pages"))
-        self.page.setValue(page)
-        self.quote = QLineEdit(quote)
-        self.quote.setPlaceholderText(self.tr("the exact words on that page"))
-        form.addRow(self.tr("What happened"), self.text)
-        form.addRow("", self.who)
-        form.addRow(self.tr("When"), self.date)
-        form.addRow("", self.date_read)
-        form.addRow(self.tr("Status"), self.status)
-        form.addRow("", self.key)
-        form.addRow(self.tr("Source"), self.ref)
-        form.addRow(self.tr("Page"), self.page)
-        form.addRow(self.tr("Words cited"), self.quote)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
-        form.addRow(self.problem)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        self.text.textChanged.connect(self._check)
-        self.date.textChanged.connect(self._check)
-        self._check()
-
-    def parsed_date(self) -> UncertainDate | None:
-        try:
-            return parse_date(self.date.text())
-        except BadDate:
-            return None
-
-    def _check(self) -> None:
-        names = []
-        for short in dict.fromkeys(MENTION.findall(self.text.text())):
-            e = self.people.get(short)
-            names.append(f"@{short} = {display_name(e)}" if e else
-                         self.tr("@{short} is not in the cast yet").format(short=short))
-        self.who.setText("; ".join(names))
-        try:
-            self.date_read.setText(self.tr("Kept as {date}").format(
-                date=read_back(parse_date(self.date.text()))))
-            ok = True
-        except BadDate as e:
-            self.date_read.setText(str(e))
-            ok = False
-        unknown = any(s not in self.people for s in MENTION.findall(self.text.text()))
-        ok = ok and bool(self.text.text().strip()) and not unknown
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
-
-    def _accept(self) -> None:
-        problem = self._save(self)
-        if problem:
-            self.problem.setText(problem)  # stays open: nothing typed is lost
-            return
-        self.accept()
 
 
 class ChronologyPanel(QWidget):
@@ -414,6 +263,24 @@ class ChronologyPanel(QWidget):
             c = fact.citations[0]
             self.open_citation.emit(c.ref, c.page or 0, c.quote)
 
+    def run(self, job: Job, done: Callable[[Any], None], failed: Callable[[str], None]
+            ) -> None:
+        """A change to the chronology, on the view's pool (one at a time, after any read);
+        ``done(result)`` or ``failed(message)`` back on the GUI thread."""
+        self.jobs.add(job)
+
+        def finished(result: Any) -> None:
+            self.jobs.discard(job)
+            done(result)
+
+        def refused(message: str, _bug: bool) -> None:
+            self.jobs.discard(job)
+            failed(message)
+
+        job.finished.connect(finished)
+        job.failed.connect(refused)
+        self.pool.start(job)
+
     def stop(self) -> None:
         """At lock: nothing read is left shown, no read is left running."""
         self.generation += 1
@@ -496,44 +363,106 @@ class ChronologyFeature(QObject):
         dialog.open()
         return dialog
 
-    def add_fact(self, *, text: str = "", ref: str = "", page: int = 0, quote: str = "") -> Any:
+    def add_fact(self, *, text: str = "", ref: str = "", page: int = 0, quote: str = "",
+                 date: str = "") -> Any:
         v = self.window.vault
         if v is None:
             return None
         from vault.evidence.items import list_items
 
         refs = [i.ref for i in list_items(v) if i.status == "present"]
+        dialog = FactDialog(self.panel.people, refs, self.window, text=text, ref=ref,
+                            page=page, quote=quote, date=date)
+        self.window.dialog = dialog
 
-        def save(d: FactDialog) -> str:
+        def submitted() -> None:
             from vault.chronology import store
 
-            date = d.parsed_date()
-            vault = self.window.vault
-            if date is None or vault is None:
-                return self.tr("The date cannot be read.")
-            cited = d.ref.currentData()
-            try:
-                if cited:  # check the words before anything is saved
-                    from vault.chronology.citations import check_quote
+            parsed, cited, case = dialog.parsed_date(), dialog.ref.currentData(), self._case()
+            if parsed is None:
+                dialog.saved(self.tr("The date cannot be read."))
+                return
+            words, where = dialog.text.text(), dialog.page.value() or None
+            status, key, quoted = dialog.status.currentData(), dialog.key.isChecked(), \
+                dialog.quote.text()
 
-                    item = vault.con.execute("SELECT id FROM items WHERE ref=?",
-                                             (cited,)).fetchone()
-                    check_quote(vault, int(item[0]), d.page.value() or None, d.quote.text())
-                fact = store.add_fact(vault, self._case(), d.text.text(), date,
-                                      status=d.status.currentData(), key=d.key.isChecked())
-                if cited:
-                    store.cite(vault, self._case(), "fact", fact.number, cited,
-                               d.page.value() or None, d.quote.text())
-            except Exception as e:  # the message in the dialog, which stays open
-                return user_message(e)[0]
-            return ""
+            def work(_cancel: Callable[[], bool]) -> Any:
+                vault = self.window.vault
+                if vault is None:
+                    raise VaultError("the vault is locked")
+                return store.add_fact(vault, case, words, parsed, status=status, key=key,
+                                      citing=(cited, where, quoted) if cited else None)
 
-        dialog = FactDialog(self.panel.people, refs, save, self.window, text=text, ref=ref,
-                            page=page, quote=quote)
-        self.window.dialog = dialog
+            self.panel.run(Job(work), lambda _f: dialog.saved(""), dialog.saved)
+
+        dialog.submitted.connect(submitted)
         dialog.accepted.connect(self.panel.reload)
         dialog.open()
         return dialog
+
+    def change_fact(self, fact: Fact) -> Any:
+        """Change a fact's sentence, date, status and key mark; the custody event keeps
+        what it said before."""
+        dialog = FactDialog(self.panel.people, [], self.window, fact=fact)
+        self.window.dialog = dialog
+
+        def submitted() -> None:
+            from vault.chronology import store
+
+            parsed, case = dialog.parsed_date(), self._case()
+            if parsed is None:
+                dialog.saved(self.tr("The date cannot be read."))
+                return
+            changes = {"text": dialog.text.text().strip(), "date": parsed,
+                       "status": dialog.status.currentData(), "key": dialog.key.isChecked()}
+            if changes["status"] not in DISPUTED:
+                changes["versions"] = ()
+
+            def work(_cancel: Callable[[], bool]) -> Any:
+                vault = self.window.vault
+                if vault is None:
+                    raise VaultError("the vault is locked")
+                return store.change_fact(vault, case, fact.number, **changes)
+
+            self.panel.run(Job(work), lambda _f: dialog.saved(""), dialog.saved)
+
+        dialog.submitted.connect(submitted)
+        dialog.accepted.connect(self.panel.reload)
+        dialog.open()
+        return dialog
+
+    def remove_fact(self, fact: Fact) -> None:
+        """Take a fact out, after asking why (it stays in the vault and its history)."""
+        from vault.chronology import store
+
+        reason, ok = QInputDialog.getText(
+            self.window, self.tr("Take fact {n} out").format(n=fact.number),
+            self.tr("Why is it taken out? (It stays in the vault's history; its number is not "
+                    "given again.)"))
+        v = self.window.vault
+        if not ok or v is None:
+            return
+        try:
+            store.remove_fact(v, self._case(), fact.number, reason)
+        except VaultError as e:
+            self.window.show_error(user_message(e)[0])
+            return
+        self.panel.reload()
+
+    def add_from_viewer(self, ref: str, page: int, quote: str) -> Any:
+        """"Add to chronology" in the viewer: the citation made from the words selected, a
+        date suggested from them, the case the exhibit is in."""
+        v = self.window.vault
+        if v is None:
+            return None
+        from vault.chronology.dates import suggest_date
+        from vault.evidence.items import get_item
+
+        self.show()
+        case = get_item(v, ref).case
+        if case and self.panel.case.findText(case) >= 0:
+            self.panel.case.setCurrentText(case)
+        return self.add_fact(ref=ref, page=page, quote=quote, date=suggest_date(quote))
 
     def write(self, table: str, fmt: str) -> None:
         v = self.window.vault

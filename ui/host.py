@@ -38,6 +38,10 @@ class WindowHost(QMainWindow):
     def open_viewer(self, ref: str) -> Any:
         raise NotImplementedError
 
+    def add_to_chronology(self, ref: str, page: int, quote: str) -> Any:
+        """A fact citing ``quote`` on ``page`` (from 1) of ``ref`` (the viewer's selection)."""
+        raise NotImplementedError
+
     def show_in_list(self, ref: str) -> None:
         """Select the item in the list, showing every item if a filter hides it."""
         raise NotImplementedError

@@ -513,6 +513,9 @@ class MainWindow(WindowHost):
         if index.isValid():
             self.open_viewer(self.filtered.data(index, ITEM_ROLE))
 
+    def add_to_chronology(self, ref: str, page: int, quote: str) -> Any:
+        return self.chronology.add_from_viewer(ref, page, quote)
+
     def show_in_list(self, ref: str) -> None:
         self.select(ref)
         if self.detail.ref != ref:  # not in the list shown: show every item, unfiltered

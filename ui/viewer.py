@@ -81,6 +81,7 @@ class ViewerWindow(AnnotationTools):
 
     loaded = Signal()
     problem = Signal(str)
+    chronology_requested = Signal(str, int, str)  # ref, page (from 1), the words selected
 
     def __init__(self, v: Vault, ref: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -286,6 +287,9 @@ class ViewerWindow(AnnotationTools):
                                         self.mark_found, "Ctrl+Shift+M", toolbar=False)
         self.copy_action = action(self.tr("&Copy"), self.copy, toolbar=False)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.chronology_action = action(self.tr("Add to &chronology…"), self.add_to_chronology,
+                                        "Ctrl+Shift+K", toolbar=False)
+        self.chronology_action.setEnabled(False)
         self.close_action = action(self.tr("Close"), self.close,
                                    QKeySequence.StandardKey.Close, toolbar=False)
         self.page_action = bar.addWidget(self.page_box)
@@ -440,6 +444,10 @@ class ViewerWindow(AnnotationTools):
                   self.find_action, self.page_action, self.page_of_action):
             a.setEnabled(True)
         self.copy_action.setEnabled(True)
+        self.chronology_action.setEnabled(True)
+        # right-click on the page: copy the words selected, or make a fact of them
+        self.pdf.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.pdf.viewport().addActions([self.copy_action, self.chronology_action])
         if doc.protected:
             self.statusBar().showMessage(self.tr("Password-protected PDF, opened read-only"))
         self.pdf.viewport().installEventFilter(self)  # hovering a note shows its text
@@ -733,6 +741,17 @@ class ViewerWindow(AnnotationTools):
             if text:
                 self.copied = text
 
+    def add_to_chronology(self) -> None:
+        """A fact citing the words selected on the page (the chronology's dialog opens, the
+        citation and a date found in the words filled in)."""
+        chosen = self.pdf.selected_rects() if self.pdf is not None else None
+        text = " ".join(self.pdf.selected_text().split()) if self.pdf is not None else ""
+        if chosen is None or not text:
+            self.statusBar().showMessage(self.tr(
+                "Select the words first (drag across them), then Add to chronology."), 8000)
+            return
+        self.chronology_requested.emit(self.ref, chosen[0] + 1, text)
+
     # ------------------------------------------------------------------ closing
     def lock_closed(self) -> None:
         """The vault was locked: close, and take back from the clipboard what was copied
@@ -793,5 +812,6 @@ def open_viewer(window: WindowHost, ref: str) -> ViewerWindow:
     window.locking.connect(viewer.lock_closed)  # before the vault closes
     viewer.derived.connect(lambda _ref: window.refresh())
     viewer.open_copy.connect(window.open_viewer)  # the copy just made, to check it
+    viewer.chronology_requested.connect(window.add_to_chronology)
     viewer.show()
     return viewer

@@ -286,3 +286,40 @@ def days_between(earlier: UncertainDate, later: UncertainDate) -> int | None:
     if a is None or b is None:
         return None
     return (b - a).days
+
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_CANDIDATES = (
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}\b",
+               re.IGNORECASE),
+    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b"),
+    re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b",
+               re.IGNORECASE),
+    re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{4}}\b", re.IGNORECASE),
+)
+
+
+def suggest_date(text: str) -> str:
+    """A date found in ``text`` (words selected on a page), as the investigator would type it,
+    to offer when a fact is made from them; "" when none is found. Day first, as in the UK:
+    "3rd March 2010", "03/03/2010", "March 3, 2010", "March 2010"."""
+    for pattern in _CANDIDATES:
+        for m in pattern.finditer(text):
+            found = m.group(0)
+            cleaned = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", found, flags=re.IGNORECASE)
+            cleaned = re.sub(r"\bof\s+", "", cleaned, flags=re.IGNORECASE)
+            cleaned = cleaned.replace(",", " ").replace(".", "/" if "/" not in cleaned
+                                                        and cleaned[:1].isdigit()
+                                                        and cleaned.count(".") == 2 else " ")
+            cleaned = " ".join(cleaned.split())
+            md = re.fullmatch(rf"((?:{_MONTHS}))/? (\d{{1,2}}) (\d{{4}})", cleaned,
+                              re.IGNORECASE)
+            if md:  # "March 3 2010": the day first
+                cleaned = f"{md.group(2)} {md.group(1)} {md.group(3)}"
+            try:
+                parse_date(cleaned)
+            except BadDate:
+                continue
+            return cleaned
+    return ""

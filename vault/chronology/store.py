@@ -8,7 +8,7 @@ import functools
 import json
 import string
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vault.chronology.citations import check_quote
@@ -231,11 +231,15 @@ def _fact_people(v: Vault, cid: int, fid: int, f: Fact) -> None:
                       "VALUES (?, ?, ?)", (fid, _entity_row(v, cid, short).id, part))
 
 
-def add_fact(v: Vault, case: str, text: str, date: UncertainDate, **fields: Any) -> Fact:
+def add_fact(v: Vault, case: str, text: str, date: UncertainDate, *,
+             citing: tuple[str, int | None, str] | None = None, **fields: Any) -> Fact:
     """Add a fact: its number is the next in the case, never reused. ``fields``: the other
     members of :class:`Fact` (``status``, ``doc_date``, ``versions``, ``material``,
-    ``key``, ``evaluation``, ``comment``, ``people`` as (short, part) pairs)."""
+    ``key``, ``evaluation``, ``comment``, ``people`` as (short, part) pairs). ``citing``:
+    (exhibit, page, words) cited with it, checked once before anything is saved, then saved
+    with the fact in one transaction: both or neither."""
     fields = _normal(fields)
+    checked = _checked_citation(v, citing[0], citing[1], citing[2], None) if citing else None
     with v.transaction():
         cid = case_id(v, case)
         number = int(v.con.execute("SELECT coalesce(max(number), 0) + 1 FROM chron_facts "
@@ -250,6 +254,9 @@ def add_fact(v: Vault, case: str, text: str, date: UncertainDate, **fields: Any)
         _fact_people(v, cid, f.id, f)
         seq = _record(v, custody.CHRONOLOGY_ADDED, case, "fact", f.number, None, f.to_json())
         v.con.execute("UPDATE chron_facts SET seq=? WHERE id=?", (seq, f.id))
+        if checked is not None:
+            c = _insert_citation(v, case, "fact", f.id, f.number, checked)
+            f = replace(f, citations=(c,))
     return f
 
 
@@ -473,13 +480,22 @@ def _citations_by_owner(v: Vault, owner: str, where: str, args: tuple[Any, ...],
     return out
 
 
-def cite(v: Vault, case: str, owner: str, owner_key: int, ref: str, page: int | None,
-         quote: str, region: tuple[float, float, float, float] | None = None) -> Citation:
-    """Cite ``quote`` on ``page`` (from 1) of the exhibit ``ref`` for a fact (``owner_key`` its
-    number), a knowledge event or a position (their ids). The words are checked against the
-    page's text layer, then its OCR text; words that are not there are refused. A marked
-    area with no words (``region`` and an empty quote) is kept, marked as not checked."""
-    _one_of(owner, ("fact", "knowledge", "position"), "kind of entry")
+@dataclass(frozen=True)
+class _Checked:
+    """A citation whose words were found on their page (or a marked area), to be saved."""
+    item_id: int
+    ref: str
+    sha256: str
+    page: int | None
+    quote: str
+    found_in: str
+    region: tuple[float, float, float, float] | None
+
+
+def _checked_citation(v: Vault, ref: str, page: int | None, quote: str,
+                      region: tuple[float, float, float, float] | None) -> _Checked:
+    """Check the words on the page (outside any transaction: the item may be read for
+    search first)."""
     quote = " ".join(quote.split())
     if not quote and region is None:
         raise ChronologyRefused("quote the words cited, or mark the area on the page")
@@ -491,6 +507,36 @@ def cite(v: Vault, case: str, owner: str, owner_key: int, ref: str, page: int | 
     if row[2] != "present":
         raise ChronologyRefused(f"{ref} is not held (purged): it cannot be cited")
     found_in = check_quote(v, int(row[0]), page, quote) if quote else ""
+    return _Checked(int(row[0]), ref.strip().upper(), str(row[1]), page, quote, found_in,
+                    region)
+
+
+def _insert_citation(v: Vault, case: str, owner: str, target: int, owner_key: int,
+                     c: _Checked) -> Citation:
+    """Save a checked citation and its custody event (inside the caller's transaction)."""
+    out = Citation(0, owner, owner_key, c.ref, c.sha256, c.page, c.quote, c.found_in,
+                   c.region)
+    cur = v.con.execute(
+        "INSERT INTO chron_citations (owner, owner_id, item_id, sha256, page, region, "
+        "quote, found_in, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        (owner, target, c.item_id, c.sha256, c.page,
+         json.dumps(list(c.region)) if c.region else None, c.quote, c.found_in))
+    out = replace(out, id=int(cur.lastrowid))
+    seq = v.record(custody.CHRONOLOGY_ADDED, details={
+        "case": case, "record": "citation", "id": out.id, "after": out.to_json()},
+        links=[out.ref]).seq
+    v.con.execute("UPDATE chron_citations SET seq=? WHERE id=?", (seq, out.id))
+    return out
+
+
+def cite(v: Vault, case: str, owner: str, owner_key: int, ref: str, page: int | None,
+         quote: str, region: tuple[float, float, float, float] | None = None) -> Citation:
+    """Cite ``quote`` on ``page`` (from 1) of the exhibit ``ref`` for a fact (``owner_key`` its
+    number), a knowledge event or a position (their ids). The words are checked against the
+    page's text layer, then its OCR text; words that are not there are refused. A marked
+    area with no words (``region`` and an empty quote) is kept, marked as not checked."""
+    _one_of(owner, ("fact", "knowledge", "position"), "kind of entry")
+    checked = _checked_citation(v, ref, page, quote, region)
     with v.transaction():
         cid = _case(v, case)
         if owner == "fact":
@@ -499,19 +545,7 @@ def cite(v: Vault, case: str, owner: str, owner_key: int, ref: str, page: int | 
             target = _knowledge_row(v, cid, owner_key).id
         else:
             target = _position_id(v, cid, owner_key)
-        c = Citation(0, owner, owner_key, ref.strip().upper(), str(row[1]), page, quote,
-                     found_in, region)
-        cur = v.con.execute(
-            "INSERT INTO chron_citations (owner, owner_id, item_id, sha256, page, region, "
-            "quote, found_in, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (owner, target, int(row[0]), c.sha256, page,
-             json.dumps(list(region)) if region else None, quote, found_in))
-        c = replace(c, id=int(cur.lastrowid))
-        seq = v.record(custody.CHRONOLOGY_ADDED, details={
-            "case": case, "record": "citation", "id": c.id, "after": c.to_json()},
-            links=[c.ref]).seq
-        v.con.execute("UPDATE chron_citations SET seq=? WHERE id=?", (seq, c.id))
-    return c
+        return _insert_citation(v, case, owner, target, owner_key, checked)
 
 
 def _position_id(v: Vault, cid: int, pid: int) -> int:

@@ -1,0 +1,248 @@
+"""The chronology's dialogs: adding someone to the cast, adding or changing a fact (its date
+read back as it will be kept, people offered as @ is typed)."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from ui.chronology_models import display_name
+from vault.chronology.dates import BadDate, UncertainDate, parse_date
+from vault.chronology.model import CASE_ROLES, ENTITY_KINDS, MENTION, STATUSES, Entity, Fact
+
+MENTION_ROLE = Qt.ItemDataRole.UserRole + 20  # "@short": what a completion inserts
+
+
+def read_back(date: UncertainDate) -> str:
+    """How a typed date will be kept, in words: "c. 03/2009: from 01/02/2009 to 30/04/2009"."""
+    lo, hi = date.interval()
+    if lo is None and hi is None:
+        return "undated"
+    span = (f"on {lo:%d/%m/%Y}" if lo == hi and lo is not None else
+            f"from {lo:%d/%m/%Y} " if lo else "any time ")
+    if lo != hi:
+        span += f"to {hi:%d/%m/%Y}" if hi else "onwards"
+        span = span.replace("any time to", "up to")
+    return f"{date.show()}: {span.strip()}"
+
+
+class PersonDialog(QDialog):
+    """Add a person, organisation or post to the cast."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add to the cast"))
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("for example: DS Alan Jones"))
+        self.short = QLineEdit()
+        self.short.setPlaceholderText(self.tr("jones: written @jones in facts"))
+        self.kind = QComboBox()
+        for k in ENTITY_KINDS:
+            self.kind.addItem(self.tr(k), k)
+        self.role = QComboBox()
+        for r in CASE_ROLES:
+            self.role.addItem(self.tr(r), r)
+        self.pseudonym = QLineEdit()
+        self.pseudonym.setPlaceholderText(self.tr("a survivor gets Child A, Child B… if empty"))
+        self.public_office = QCheckBox(self.tr("Holds a public office"))
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Short name"), self.short)
+        form.addRow(self.tr("Kind"), self.kind)
+        form.addRow(self.tr("Role in the case"), self.role)
+        form.addRow(self.tr("Pseudonym"), self.pseudonym)
+        form.addRow("", self.public_office)
+        hint = QLabel(self.tr("Everything you share names this person by the pseudonym; the "
+                              "real name stays in the vault."))
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.name.textChanged.connect(self._suggest)
+
+    def _suggest(self, text: str) -> None:
+        if not self.short.isModified():
+            words = [w for w in text.lower().replace(".", " ").split() if w.isalpha()]
+            self.short.setText(words[-1] if words else "")
+
+
+class FactDialog(QDialog):
+    """Add or change a fact: the sentence (people as @short, offered as you type @), the date
+    as said (read back as it will be kept), status, key; optionally the words that prove it,
+    checked on the page when saved. Saving runs off the GUI thread: :attr:`submitted` asks
+    for it, :meth:`saved` brings the answer (a refusal keeps the dialog and what was
+    typed)."""
+
+    submitted = Signal()
+
+    def __init__(self, people: dict[str, Entity], refs: list[str],
+                 parent: QWidget | None = None, *, text: str = "", ref: str = "",
+                 page: int = 0, quote: str = "", date: str = "",
+                 fact: Fact | None = None) -> None:
+        super().__init__(parent)
+        self.people = people
+        self.fact = fact  # the fact being changed (None: a new one)
+        self.setWindowTitle(self.tr("Change fact {n}").format(n=fact.number) if fact
+                            else self.tr("Add a fact"))
+        # wide enough for its read-backs at any text size (they wrap beyond that)
+        self.setMinimumWidth(max(560, 40 * self.fontMetrics().horizontalAdvance("m")))
+        form = QFormLayout(self)
+        self.text = QLineEdit(fact.text if fact else text)
+        self.text.setPlaceholderText(self.tr("@jones received a referral about @ca"))
+        self.text.setAccessibleName(self.tr("What happened"))
+        self.completer = self._people_completer()
+        self.who = QLabel()
+        self.who.setWordWrap(True)
+        self.date = QLineEdit(fact.date.show() if fact else date)
+        self.date.setPlaceholderText(self.tr("03/03/2010, c. 03/2009, before 2010, between "
+                                             "06/2011 and 09/2011, undated"))
+        self.date.setAccessibleName(self.tr("When"))
+        self.date_read = QLabel()
+        self.date_read.setWordWrap(True)
+        self.status = QComboBox()
+        self.status.setAccessibleName(self.tr("Status"))
+        for st in STATUSES:
+            self.status.addItem(self.tr(st), st)
+        self.key = QCheckBox(self.tr("Key fact"))
+        self.ref = QComboBox()
+        self.ref.setAccessibleName(self.tr("Source"))
+        self.ref.addItem(self.tr("(no citation yet)"), "")
+        for r in refs:
+            self.ref.addItem(r, r)
+        self.ref.setCurrentIndex(max(0, self.ref.findData(ref)))
+        self.page = QSpinBox()
+        self.page.setAccessibleName(self.tr("Page"))
+        self.page.setRange(0, 100000)
+        self.page.setSpecialValueText(self.tr("no pages"))
+        self.page.setValue(page)
+        self.quote = QLineEdit(quote)
+        self.quote.setAccessibleName(self.tr("Words cited"))
+        self.quote.setPlaceholderText(self.tr("the exact words on that page"))
+        form.addRow(self.tr("What happened"), self.text)
+        form.addRow("", self.who)
+        form.addRow(self.tr("When"), self.date)
+        form.addRow("", self.date_read)
+        form.addRow(self.tr("Status"), self.status)
+        form.addRow("", self.key)
+        if fact is not None:  # its citations stay as they are: shown, not changed here
+            cited = "; ".join(c.where() for c in fact.citations) or self.tr("none")
+            form.addRow(self.tr("Cites"), QLabel(cited))
+            self.status.setCurrentIndex(max(0, self.status.findData(fact.status)))
+            self.key.setChecked(fact.key)
+            self.ref.hide()
+            self.page.hide()
+            self.quote.hide()
+        else:
+            form.addRow(self.tr("Source"), self.ref)
+            form.addRow(self.tr("Page"), self.page)
+            form.addRow(self.tr("Words cited"), self.quote)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.busy = False
+        self.text.textChanged.connect(self._check)
+        self.date.textChanged.connect(self._check)
+        self._check()
+
+    # ------------------------------------------------------------------ @people
+    def _people_completer(self) -> QCompleter:
+        model = QStandardItemModel(self)
+        for short, e in sorted(self.people.items()):
+            item = QStandardItem(f"@{short}: {display_name(e)}")
+            item.setData(f"@{short}", MENTION_ROLE)
+            model.appendRow(item)
+        completer = QCompleter(model, self)
+        completer.setCompletionRole(MENTION_ROLE)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setWidget(self.text)
+        completer.activated[QModelIndex].connect(self._complete)  # type: ignore[index]
+        self.text.textEdited.connect(self._offer_people)
+        return completer
+
+    def _mention_at_cursor(self) -> tuple[int, str] | None:
+        before = self.text.text()[:self.text.cursorPosition()]
+        m = re.search(r"@[A-Za-z0-9_-]*$", before)
+        return (m.start(), m.group(0)) if m else None
+
+    def _offer_people(self, _text: str) -> None:
+        at = self._mention_at_cursor()
+        if at is not None:
+            self.completer.setCompletionPrefix(at[1])
+        if at is not None and self.completer.completionCount():
+            self.completer.complete()
+        elif (popup := self.completer.popup()) is not None:
+            popup.hide()
+
+    def _complete(self, index: QModelIndex) -> None:
+        chosen = str(index.data(MENTION_ROLE) or "")
+        at = self._mention_at_cursor()
+        if at is None or not chosen:
+            return
+        start, text, pos = at[0], self.text.text(), self.text.cursorPosition()
+        self.text.setText(text[:start] + chosen + " " + text[pos:].lstrip(" "))
+        self.text.setCursorPosition(start + len(chosen) + 1)
+
+    # ------------------------------------------------------------------ checking
+    def parsed_date(self) -> UncertainDate | None:
+        try:
+            return parse_date(self.date.text())
+        except BadDate:
+            return None
+
+    def _check(self) -> None:
+        names = []
+        for short in dict.fromkeys(MENTION.findall(self.text.text())):
+            e = self.people.get(short)
+            names.append(f"@{short} = {display_name(e)}" if e else
+                         self.tr("@{short} is not in the cast yet").format(short=short))
+        self.who.setText("; ".join(names))
+        try:
+            self.date_read.setText(self.tr("Kept as {date}").format(
+                date=read_back(parse_date(self.date.text()))))
+            ok = True
+        except BadDate as e:
+            self.date_read.setText(str(e))
+            ok = False
+        unknown = any(s not in self.people for s in MENTION.findall(self.text.text()))
+        ok = ok and bool(self.text.text().strip()) and not unknown and not self.busy
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def _accept(self) -> None:
+        self.busy = True
+        self._check()
+        self.problem.setText(self.tr("Checking the words on the page and saving…")
+                             if self.ref.currentData() else self.tr("Saving…"))
+        self.submitted.emit()
+
+    def saved(self, problem: str) -> None:
+        """The answer to :attr:`submitted`: "" when saved (the dialog closes), else why not
+        (it stays open: nothing typed is lost)."""
+        self.busy = False
+        if problem:
+            self.problem.setText(problem)
+            self._check()
+            return
+        self.accept()
