@@ -13,7 +13,15 @@ import pytest
 from packages import CASE, export, import_files, new_vault, rewrite_zip, sample_paths
 
 from vault.custody.excerpt import VerifiedExcerpt
-from vault.packages.checks import custody, exhibits, history, layout, manifests, signature
+from vault.packages.checks import (
+    chronology,
+    custody,
+    exhibits,
+    history,
+    layout,
+    manifests,
+    signature,
+)
 from vault.packages.checks import timestamps as timestamp_checks
 from vault.packages.checks.reader import PackageReader, Stop
 from vault.packages.format import CUSTODY_LOG, TAGMANIFEST
@@ -182,6 +190,7 @@ def test_the_checks_in_turn_are_the_verification(package: Path) -> None:
         excerpt = custody.custody(pkg)
         exhibits.exhibits(pkg, manifest, excerpt)
         exhibits.summary(pkg, excerpt)
+        chronology.chronology(pkg, manifest)
         timestamp_checks.timestamps(pkg, excerpt, ())
     assert pkg.r.checks == whole.checks and whole.intact
     assert hashlib.sha256(repr(pkg.r.exhibits).encode()).digest() == \
