@@ -84,6 +84,7 @@ SHOTS: dict[str, tuple[int, int]] = {
     "chronology": (1100, 700),
     "chronology-matrix": (1100, 700),
     "chronology-timeline": (1100, 700),
+    "chronology-issues": (1100, 700),
     "trusted-timestamps": (860, 560),
 }
 GRID = "thumbnail-grid"
@@ -304,6 +305,9 @@ def render(out: Path) -> list[Path]:
         chron.tabs.setCurrentWidget(chron.timeline_area)
         settle(app)
         written.append(shoot(app, window, "chronology-timeline", out))
+        chron.tabs.setCurrentIndex(chron.tabs.indexOf(chron.elements_view.parentWidget()))
+        settle(app)
+        written.append(shoot(app, window, "chronology-issues", out))
         chron.tabs.setCurrentIndex(0)
         window.chronology.dock.hide()
         settle(app)

@@ -230,3 +230,113 @@ def test_the_timeline_draws_lanes_spans_and_answers_the_keyboard(qtbot: QtBot) -
     assert opened[-1] is facts[0]
     t.clear()
     assert t.marks == [] and t.lanes == []
+
+
+def test_issues_gaps_ranges_and_saved_views_in_the_app(qtbot: QtBot, app: App,
+                                                        tmp_path: Path,
+                                                        monkeypatch: object) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui.chronology_dialogs import GapDialog, IssueDialog
+
+    window = create_vault(qtbot, app, tmp_path / "v")
+    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
+                   "post").accept()
+    settle(qtbot, window)
+    v = window.vault
+    store.add_entity(v, CASE, "jones", "DS Alan Jones")
+    store.add_fact(v, CASE, "@jones got the referral", parse_date("03/03/2009"))
+    store.add_fact(v, CASE, "@jones filed it", parse_date("c. 06/2011"))
+    store.add_fact(v, CASE, "The school was told", parse_date("2012"), status="to be proved")
+    feature, panel = window.chronology, window.chronology.panel
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        feature.action.trigger()
+
+    # an issue and its element, from the Issues tab
+    dialog = feature.add_issue()
+    assert isinstance(dialog, IssueDialog)
+    dialog.title.setText("Misconduct in public office")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        dialog.accept()
+    dialog = feature.add_issue()
+    dialog.title.setText("Aware of the risk")
+    dialog.parent_issue.setCurrentIndex(1)
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        dialog.accept()
+    assert panel.elements.rows == [["1 Misconduct in public office", "", ""],
+                                   ["1.1 Aware of the risk", "NO SUPPORTING FACT", ""]]
+    assert panel.elements.bold == [False, True]
+
+    # a fact linked to the element from its menu, weakly, then strongly
+    first = next(f for f in panel.all_facts if f.number == 1)
+    menu = feature.fact_menu(first)
+    supports = next(a.menu() for a in menu.actions() if a.text() == "Supports")
+    element = next(a.menu() for a in supports.actions() if a.text() == "1.1 Aware of the risk")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        next(a for a in element.actions() if a.text() == "weak").trigger()
+    assert panel.elements.rows[1] == ["1.1 Aware of the risk", "WEAK SUPPORT ONLY", "1 (weak)"]
+    first = next(f for f in panel.all_facts if f.number == 1)
+    element = next(a.menu() for a in next(
+        a.menu() for a in feature.fact_menu(first).actions() if a.text() == "Supports"
+    ).actions() if a.text().startswith("1.1"))
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        next(a for a in element.actions() if a.text() == "strong").trigger()
+    assert panel.elements.rows[1][1:] == ["1 fact", "1 (strong)"]
+
+    # filters: by issue, and by a date range (typed as dates are typed)
+    panel.issue.setCurrentIndex(panel.issue.findData(2))
+    assert [r[0] for r in panel.facts.rows] == ["1"]
+    panel.issue.setCurrentIndex(0)
+    panel.date_from.setText("2010")
+    assert [r[0] for r in panel.facts.rows] == ["2", "3"]
+    panel.date_to.setText("06/2011")
+    assert [r[0] for r in panel.facts.rows] == ["2"]  # c. 06/2011 overlaps
+    panel.date_to.setText("32/13/2011")  # cannot be read: marked, ignored
+    assert "border" in panel.date_to.styleSheet() and panel.date_to.toolTip()
+    panel.date_to.setText("06/2011")
+
+    # saved as a view, found again after the filters change
+    monkeypatch.setattr(QInputDialog, "getText",  # type: ignore[attr-defined]
+                        lambda *a, **k: ("From 2010", True))
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        feature.save_view()
+    panel.date_from.clear()
+    panel.date_to.clear()
+    assert len(panel.facts.rows) == 3
+    panel.views.setCurrentIndex(panel.views.findText("From 2010"))
+    panel.views.activated.emit(panel.views.currentIndex())
+    assert panel.date_from.text() == "01/01/2010" and [r[0] for r in panel.facts.rows] == ["2"]
+
+    # gaps: one recorded, one closed; a fact to be proved listed among them
+    dialog = feature.add_gap()
+    assert isinstance(dialog, GapDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("document not held"))
+    dialog.text.setText("The police log of the referral")
+    dialog.date.setText("not a date")
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dialog.date.setText("03/03/2009")
+    dialog.sources.setText("the force's disclosure officer")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        dialog.accept()
+    assert panel.gap_rows.rows == [
+        ["1", "document not held", "The police log of the referral", "03/03/2009",
+         "the force's disclosure officer", "", "open"],
+        ["", "fact to be proved", "The school was told", "2012", "", "3", "open"]]
+    monkeypatch.setattr(QInputDialog, "getItem",  # type: ignore[attr-defined]
+                        lambda *a, **k: ("1: The police log of the referral", True))
+    monkeypatch.setattr(QInputDialog, "getText",  # type: ignore[attr-defined]
+                        lambda *a, **k: ("found: exhibit MO/2", True))
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        feature.close_gap()
+    assert panel.gap_rows.rows[0][-1] == "closed: found: exhibit MO/2"
+    assert not panel.close_gap_button.isEnabled()
+    assert [e.fields["action"] for e in store.history(v, CASE, "gap", 1)] == [
+        "chronology entry added", "chronology entry changed"]
+
+    # taking a fact out asks why; its number is kept in its history
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        feature.remove_fact(next(f for f in panel.all_facts if f.number == 2))
+    assert [f.number for f in store.facts(v, CASE)] == [1, 3]
+    window.lock()
+    assert panel.elements.rowCount() == 0 and panel.gap_rows.rowCount() == 0
+    assert panel.views.count() == 0 and panel.issue.count() == 0

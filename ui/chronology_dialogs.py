@@ -246,3 +246,100 @@ class FactDialog(QDialog):
             self._check()
             return
         self.accept()
+
+
+def _buttons(dialog: QDialog, form: QFormLayout) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                               QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    return buttons
+
+
+class IssueDialog(QDialog):
+    """Add an issue of the case, or an element of one (for example the elements of
+    misconduct in public office)."""
+
+    def __init__(self, issues: list[tuple[int, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add an issue or element"))
+        self.setMinimumWidth(max(480, 34 * self.fontMetrics().horizontalAdvance("m")))
+        form = QFormLayout(self)
+        self.title = QLineEdit()
+        self.title.setAccessibleName(self.tr("Title"))
+        self.title.setPlaceholderText(self.tr("for example: Aware of the risk to the child"))
+        self.parent_issue = QComboBox()
+        self.parent_issue.setAccessibleName(self.tr("Element of"))
+        self.parent_issue.addItem(self.tr("(an issue of its own)"), None)
+        for iid, label in issues:
+            self.parent_issue.addItem(label, iid)
+        self.note = QLineEdit()
+        self.note.setAccessibleName(self.tr("Note"))
+        self.note.setPlaceholderText(self.tr("what must be shown (private)"))
+        form.addRow(self.tr("Title"), self.title)
+        form.addRow(self.tr("Element of"), self.parent_issue)
+        form.addRow(self.tr("Note"), self.note)
+        self.buttons = _buttons(self, form)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.title.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
+
+
+class GapDialog(QDialog):
+    """Record what the case lacks: a question, a document referred to but not held, a fact
+    to be proved; when, and where it might be found."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from vault.chronology.model import GAP_KINDS
+
+        self.setWindowTitle(self.tr("Add a gap"))
+        self.setMinimumWidth(max(520, 38 * self.fontMetrics().horizontalAdvance("m")))
+        form = QFormLayout(self)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(self.tr("Kind"))
+        for k in GAP_KINDS:
+            self.kind.addItem(self.tr(k), k)
+        self.text = QLineEdit()
+        self.text.setAccessibleName(self.tr("What is missing"))
+        self.text.setPlaceholderText(self.tr("the letter of 3 March 2010 mentioned in the "
+                                             "minutes, not on file"))
+        self.date = QLineEdit()
+        self.date.setAccessibleName(self.tr("Date"))
+        self.date.setPlaceholderText(self.tr("its date, if known (undated if empty)"))
+        self.sources = QLineEdit()
+        self.sources.setAccessibleName(self.tr("Where it might be found"))
+        self.sources.setPlaceholderText(self.tr("the council's FOI team; the minute-taker"))
+        self.fact = QSpinBox()
+        self.fact.setAccessibleName(self.tr("The fact it concerns"))
+        self.fact.setRange(0, 10_000_000)
+        self.fact.setSpecialValueText(self.tr("none"))
+        form.addRow(self.tr("Kind"), self.kind)
+        form.addRow(self.tr("What is missing"), self.text)
+        form.addRow(self.tr("Date"), self.date)
+        form.addRow(self.tr("Where it might be found"), self.sources)
+        form.addRow(self.tr("Fact it concerns"), self.fact)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        form.addRow(self.problem)
+        self.buttons = _buttons(self, form)
+        self.text.textChanged.connect(lambda _t: self._check())
+        self.date.textChanged.connect(lambda _t: self._check())
+        self._check()
+
+    def parsed_date(self) -> UncertainDate | None:
+        try:
+            return parse_date(self.date.text() or "undated")
+        except BadDate:
+            return None
+
+    def _check(self) -> None:
+        try:
+            parse_date(self.date.text() or "undated")
+            self.problem.clear()
+            ok = bool(self.text.text().strip())
+        except BadDate as e:
+            self.problem.setText(str(e))
+            ok = False
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)

@@ -18,9 +18,10 @@ FACT_ROLE = Qt.ItemDataRole.UserRole + 10
 class RowsModel(QAbstractTableModel):
     """A read-only table of strings with a header; subclasses add what a row stands for."""
 
-    def __init__(self, header: Sequence[str]) -> None:
+    def __init__(self, header: Sequence[str], wide: int = -1) -> None:
         super().__init__()
         self.header = list(header)
+        self.wide = wide  # the column that takes the room left and wraps (-1: the last)
         self.rows: list[list[str]] = []
         self.tips: list[list[str]] = []
         self.bold: list[bool] = []

@@ -8,6 +8,7 @@ The case is read on the view's own pool, so a large chronology never holds the w
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMenu,
     QPushButton,
     QTableView,
@@ -32,14 +34,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chronology_dialogs import FactDialog, PersonDialog
+from ui.chronology_dialogs import FactDialog, GapDialog, IssueDialog, PersonDialog
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
 from ui.chronology_timeline import TimelineArea
 from ui.host import WindowHost, feature_dock
 from ui.messages import user_message
 from ui.worker import Job
+from vault.chronology.dates import BadDate, parse_date
 from vault.chronology.filters import FactFilter
-from vault.chronology.model import DISPUTED, MENTION, STATUSES, Entity, Fact
+from vault.chronology.model import (
+    DISPUTED,
+    MENTION,
+    STATUSES,
+    STRENGTHS,
+    Entity,
+    Fact,
+    Gap,
+    Issue,
+)
 from vault.errors import VaultError
 from vault.store.vault import Vault
 
@@ -86,19 +98,52 @@ class ChronologyPanel(QWidget):
         self.status.addItem(self.tr("Any status"), None)
         for s in STATUSES:
             self.status.addItem(self.tr(s), s)
+        self.issue = QComboBox()
+        self.issue.setAccessibleName(self.tr("Issue filter"))
+        self.issue.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.issue.setMinimumContentsLength(12)
         self.key_only = QCheckBox(self.tr("Key facts"))
         self.undated = QCheckBox(self.tr("Undated"))
         self.no_citation = QCheckBox(self.tr("No citation"))
         filters = QHBoxLayout()
-        for w in (self.person, self.status, self.key_only, self.undated, self.no_citation):
+        for w in (self.person, self.status, self.issue, self.key_only, self.undated,
+                  self.no_citation):
             filters.addWidget(w)
         filters.addStretch(1)
+        self.date_from = QLineEdit()
+        self.date_from.setPlaceholderText(self.tr("from, e.g. 2009"))
+        self.date_from.setAccessibleName(self.tr("Facts from"))
+        self.date_to = QLineEdit()
+        self.date_to.setPlaceholderText(self.tr("to, e.g. 06/2011"))
+        self.date_to.setAccessibleName(self.tr("Facts up to"))
+        self.views = QComboBox()
+        self.views.setAccessibleName(self.tr("Saved views"))
+        self.save_view_button = QPushButton(self.tr("Save view…"))
+        dates = QHBoxLayout()
+        dates.addWidget(QLabel(self.tr("Dates")))
+        dates.addWidget(self.date_from)
+        dates.addWidget(self.date_to)
+        dates.addWidget(QLabel(self.tr("View")))
+        dates.addWidget(self.views, 1)
+        dates.addWidget(self.save_view_button)
         self.facts = FactsModel()
         self.fact_view = self._table(self.facts, self.tr("Facts"))
         self.cast = RowsModel(("Name", "Kind", "Role", "Facts"))
         self.cast_view = self._table(self.cast, self.tr("People and bodies"))
         self.matrix = RowsModel(("Who",))
         self.matrix_view = self._table(self.matrix, self.tr("Who knew what"))
+        self.elements = RowsModel(("Issue or element", "Support", "Facts"), wide=0)
+        self.elements_view = self._table(self.elements, self.tr("Issues and elements"))
+        self.add_issue_button = QPushButton(self.tr("Add an issue or element…"))
+        self.gap_rows = RowsModel(("No.", "Kind", "What is missing", "Date",
+                                   "Potential sources", "Fact", "State"), wide=2)
+        self.gaps_view = self._table(self.gap_rows, self.tr("Gaps"))
+        self.add_gap_button = QPushButton(self.tr("Add a gap…"))
+        self.close_gap_button = QPushButton(self.tr("Close the gap…"))
+        self.issues: list[Issue] = []
+        self.gaps: list[Gap] = []
+        self.labels: dict[int, str] = {}
+        self.saved: dict[str, FactFilter] = {}
         self.tabs = QTabWidget()
         self.timeline_area = TimelineArea()
         self.timeline = self.timeline_area.timeline
@@ -106,16 +151,25 @@ class ChronologyPanel(QWidget):
         self.tabs.addTab(self.timeline_area, self.tr("Timeline"))
         self.tabs.addTab(self.cast_view, self.tr("People"))
         self.tabs.addTab(self.matrix_view, self.tr("Who knew what"))
+        self.tabs.addTab(_with_buttons(self.elements_view, self.add_issue_button),
+                         self.tr("Issues"))
+        self.tabs.addTab(_with_buttons(self.gaps_view, self.add_gap_button,
+                                       self.close_gap_button), self.tr("Gaps"))
         self.status_line = QLabel()
         self.status_line.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
+        layout.addLayout(dates)
         layout.addWidget(self.status_line)
         layout.addWidget(self.tabs, 1)
         self.case.currentIndexChanged.connect(lambda _i: self.reload())
-        for box in (self.person, self.status):
+        for box in (self.person, self.status, self.issue):
             box.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        for edit in (self.date_from, self.date_to):
+            edit.textChanged.connect(lambda _t: self.apply_filters())
+        self.views.activated.connect(self._view_chosen)
+        self.fact_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for check in (self.key_only, self.undated, self.no_citation):
             check.toggled.connect(lambda _on: self.apply_filters())
         self.fact_view.doubleClicked.connect(self._activated)
@@ -143,7 +197,9 @@ class ChronologyPanel(QWidget):
         header, model = view.horizontalHeader(), view.model()
         if model is None or not model.columnCount():
             return
-        wide = 2 if isinstance(model, FactsModel) else model.columnCount() - 1
+        wide = 2 if isinstance(model, FactsModel) else (
+            model.wide if isinstance(model, RowsModel) and model.wide >= 0
+            else model.columnCount() - 1)
         for c in range(model.columnCount()):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Stretch if c == wide else
                                         QHeaderView.ResizeMode.ResizeToContents)
@@ -179,11 +235,13 @@ class ChronologyPanel(QWidget):
 
         def work(_cancel: Callable[[], bool]) -> Any:
             from vault.chronology import reports, store
+            from vault.chronology.filters import saved_views
 
             if not _has_case(v, case):
-                return [], [], {}
+                return [], [], {}, [], [], {}
             return (store.entities(v, case), store.facts(v, case),
-                    reports.matrix_cells(store.knowledge(v, case)))
+                    reports.matrix_cells(store.knowledge(v, case)), store.issues(v, case),
+                    store.gaps(v, case), saved_views(v, case))
 
         job = Job(work)
         self.jobs.add(job)
@@ -195,9 +253,18 @@ class ChronologyPanel(QWidget):
         self.jobs.discard(job)
         if generation != self.generation or self._vault() is None:
             return
-        people, facts, matrix = result
+        people, facts, matrix, issues, gaps, views = result
         self.people = {e.short: e for e in people}
         self.all_facts = facts
+        self._issues_and_gaps(issues, gaps, facts)
+        self.saved = views
+        chosen_view = self.views.currentText()
+        blocked = self.views.blockSignals(True)
+        self.views.clear()
+        self.views.addItem(self.tr("(as set above)"))
+        self.views.addItems(list(views))
+        self.views.setCurrentIndex(max(0, self.views.findText(chosen_view)))
+        self.views.blockSignals(blocked)
         chosen = self.person.currentData()
         blocked = self.person.blockSignals(True)
         self.person.clear()
@@ -222,6 +289,38 @@ class ChronologyPanel(QWidget):
         self.apply_filters()
         self.loaded.emit()
 
+    def _issues_and_gaps(self, issues: list[Issue], gaps: list[Gap], facts: list[Fact]
+                         ) -> None:
+        from vault.chronology.reports import element_support, issue_labels
+
+        self.issues, self.gaps = issues, gaps
+        labels = {i: self._named(label) for i, label in issue_labels(issues).items()}
+        self.labels = labels
+        chosen = self.issue.currentData()
+        blocked = self.issue.blockSignals(True)
+        self.issue.clear()
+        self.issue.addItem(self.tr("Any issue"), None)
+        for i in issues:
+            self.issue.addItem(labels[i.id], i.id)
+        self.issue.setCurrentIndex(max(0, self.issue.findData(chosen)))
+        self.issue.blockSignals(blocked)
+        rows, bold = [], []
+        for i, state, mine in element_support(issues, facts):
+            rows.append([labels[i.id], state, ", ".join(f"{f.number} ({strength})"
+                                                        for f, strength in mine)])
+            bold.append(state.isupper())  # NO SUPPORTING FACT, WEAK SUPPORT ONLY
+        self.elements.set_rows(rows, bold=bold)
+        numbers = {g.fact for g in gaps}
+        gap_rows = [[str(g.id), g.kind, self._named(g.text), g.date.show(),
+                     self._named(g.sources), "" if g.fact is None else str(g.fact),
+                     g.state + (f": {self._named(g.answer)}" if g.answer else "")]
+                    for g in sorted(gaps, key=lambda g: (g.state != "open", g.id))]
+        gap_rows += [["", "fact to be proved", self._named(f.text), f.date.show(), "",
+                      str(f.number), "open"] for f in facts
+                     if f.status == "to be proved" and f.number not in numbers]
+        self.gap_rows.set_rows(gap_rows)
+        self.close_gap_button.setEnabled(any(g.state == "open" for g in gaps))
+
     def _failed(self, job: Job, message: str) -> None:
         self.jobs.discard(job)
         self.status_line.setText(message)
@@ -230,11 +329,55 @@ class ChronologyPanel(QWidget):
         return MENTION.sub(lambda m: self.people[m.group(1)].name if m.group(1) in self.people
                            else m.group(0), text)
 
+    def _typed_day(self, edit: QLineEdit, end: bool) -> dt.date | None:
+        """The first (or last) day of the date typed in a range field; None when empty. A
+        date that cannot be read is marked and ignored."""
+        text = edit.text().strip()
+        edit.setToolTip("")
+        edit.setStyleSheet("")
+        if not text:
+            return None
+        try:
+            lo, hi = parse_date(text).interval()  # (date | None, date | None)
+        except BadDate as e:
+            edit.setStyleSheet("border: 2px solid #b00020;")
+            edit.setToolTip(str(e))
+            return None
+        chosen: dt.date | None = hi if end else lo
+        return chosen
+
     def current_filter(self) -> FactFilter:
-        person = self.person.currentData()
+        person, issue = self.person.currentData(), self.issue.currentData()
         return FactFilter(people=(person,) if person else (), status=self.status.currentData(),
                           key=self.key_only.isChecked(), undated=self.undated.isChecked(),
-                          no_citation=self.no_citation.isChecked())
+                          no_citation=self.no_citation.isChecked(),
+                          start=self._typed_day(self.date_from, False),
+                          end=self._typed_day(self.date_to, True),
+                          issues=(issue,) if issue is not None else ())
+
+    def show_filter(self, f: FactFilter) -> None:
+        """Set the filter controls to ``f`` (a saved view), then apply it once."""
+        controls = (self.person, self.status, self.issue, self.key_only, self.undated,
+                    self.no_citation, self.date_from, self.date_to)
+        blocked = [w.blockSignals(True) for w in controls]
+        self.person.setCurrentIndex(max(0, self.person.findData(f.people[0]))
+                                    if f.people else 0)
+        self.status.setCurrentIndex(max(0, self.status.findData(f.status)))
+        self.issue.setCurrentIndex(max(0, self.issue.findData(f.issues[0]))
+                                   if f.issues else 0)
+        self.key_only.setChecked(f.key)
+        self.undated.setChecked(f.undated)
+        self.no_citation.setChecked(f.no_citation)
+        self.date_from.setText(f.start.strftime("%d/%m/%Y") if f.start else "")
+        self.date_to.setText(f.end.strftime("%d/%m/%Y") if f.end else "")
+        for w, b in zip(controls, blocked, strict=True):
+            w.blockSignals(b)
+        self.apply_filters()
+
+    def _view_chosen(self, index: int) -> None:
+        name = self.views.itemText(index)
+        if index > 0 and name in self.saved:
+            self.show_filter(self.saved[name])
 
     def apply_filters(self) -> None:
         shown = self.current_filter().apply(self.all_facts)
@@ -287,13 +430,30 @@ class ChronologyPanel(QWidget):
         self.pool.clear()
         self.pool.waitForDone()
         self.jobs.clear()
-        self.people, self.all_facts = {}, []
-        for model in (self.facts, self.cast, self.matrix):
+        self.people, self.all_facts, self.issues, self.gaps = {}, [], [], []
+        self.saved = {}
+        for model in (self.facts, self.cast, self.matrix, self.elements, self.gap_rows):
             model.clear()
         self.timeline.clear()
         self.case.clear()
         self.person.clear()
+        self.issue.clear()
+        self.views.clear()
         self.status_line.clear()
+
+
+def _with_buttons(view: QWidget, *buttons: QPushButton) -> QWidget:
+    """A tab: its buttons in a row above the table."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 4, 0, 0)
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    layout.addLayout(row)
+    layout.addWidget(view, 1)
+    return page
 
 
 def _has_case(v: Vault, case: str) -> bool:
@@ -319,6 +479,11 @@ class ChronologyFeature(QObject):
                 act.triggered.connect(lambda _c=False, n=name, f=fmt: self.write(n, f))
         self.panel.add_fact_button.clicked.connect(lambda: self.add_fact())
         self.panel.add_person_button.clicked.connect(self.add_person)
+        self.panel.add_issue_button.clicked.connect(self.add_issue)
+        self.panel.add_gap_button.clicked.connect(self.add_gap)
+        self.panel.close_gap_button.clicked.connect(self.close_gap)
+        self.panel.save_view_button.clicked.connect(self.save_view)
+        self.panel.fact_view.customContextMenuRequested.connect(self._fact_menu)
         self.panel.open_citation.connect(self.open_citation)
         window.locking.connect(self.panel.stop)
 
@@ -448,6 +613,122 @@ class ChronologyFeature(QObject):
             self.window.show_error(user_message(e)[0])
             return
         self.panel.reload()
+
+    def _change(self, work: Callable[[Vault], Any]) -> None:
+        """A change to the chronology off the GUI thread; the view reads it back after."""
+        def job(_cancel: Callable[[], bool]) -> Any:
+            vault = self.window.vault
+            if vault is None:
+                raise VaultError("the vault is locked")
+            return work(vault)
+
+        self.panel.run(Job(job), lambda _r: self.panel.reload(), self.window.show_error)
+
+    def add_issue(self) -> Any:
+        from vault.chronology.store import add_issue
+
+        dialog = IssueDialog([(i.id, self.panel.labels.get(i.id, i.title))
+                              for i in self.panel.issues], self.window)
+        self.window.dialog = dialog
+        case = self._case()
+
+        def done() -> None:
+            title, parent, note = (dialog.title.text(), dialog.parent_issue.currentData(),
+                                   dialog.note.text())
+            self._change(lambda v: add_issue(v, case, title, parent=parent, note=note))
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def add_gap(self) -> Any:
+        from vault.chronology.store import add_gap
+
+        dialog = GapDialog(self.window)
+        self.window.dialog = dialog
+        case = self._case()
+
+        def done() -> None:
+            kind, text, date = dialog.kind.currentData(), dialog.text.text(), \
+                dialog.parsed_date()
+            sources, fact = dialog.sources.text(), dialog.fact.value() or None
+            self._change(lambda v: add_gap(v, case, kind, text, date, sources=sources,
+                                           fact=fact))
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def close_gap(self) -> None:
+        from vault.chronology.store import close_gap
+
+        open_gaps = [g for g in self.panel.gaps if g.state == "open"]
+        if not open_gaps:
+            return
+        row = self.panel.gaps_view.currentIndex().row()
+        chosen = self.panel.gap_rows.rows[row][0] if row >= 0 else ""
+        names = [f"{g.id}: {g.text}" for g in open_gaps]
+        current = next((n for n in names if n.split(":")[0] == chosen), names[0])
+        picked, ok = QInputDialog.getItem(self.window, self.tr("Close a gap"),
+                                          self.tr("Which gap?"), names,
+                                          names.index(current), False)
+        if not ok:
+            return
+        answer, ok = QInputDialog.getText(self.window, self.tr("Close a gap"), self.tr(
+            "How was it closed? (for example: found, exhibit MO/7)"))
+        if not ok:
+            return
+        gid, case = int(picked.split(":")[0]), self._case()
+        self._change(lambda v: close_gap(v, case, gid, answer))
+
+    def save_view(self) -> None:
+        from vault.chronology.filters import save_view
+
+        name, ok = QInputDialog.getText(self.window, self.tr("Save this view"), self.tr(
+            "Name the view (the filters as they are now; choose it again under View):"))
+        if not ok or not name.strip():
+            return
+        chosen, case = self.panel.current_filter(), self._case()
+        self._change(lambda v: save_view(v, case, name, chosen))
+
+    def _fact_menu(self, pos: Any) -> None:
+        fact = self.panel.facts.data(self.panel.fact_view.indexAt(pos), FACT_ROLE)
+        if isinstance(fact, Fact):
+            menu = self.fact_menu(fact)
+            menu.popup(self.panel.fact_view.viewport().mapToGlobal(pos))
+
+    def fact_menu(self, fact: Fact) -> QMenu:
+        """What can be done with one fact: open its source, change it, link it to the issues
+        and elements it supports (with a strength), take it out."""
+        from vault.chronology.store import support, unsupport
+
+        menu = QMenu(self.panel)
+        opened = menu.addAction(self.tr("Open its source"))
+        opened.setEnabled(bool(fact.citations))
+        opened.triggered.connect(lambda: self.panel._open_fact(fact))
+        menu.addAction(self.tr("Change…")).triggered.connect(lambda: self.change_fact(fact))
+        backs = dict(fact.support)
+        links = menu.addMenu(self.tr("Supports"))
+        links.setEnabled(bool(self.panel.issues))
+        case = self._case()
+        for issue in self.panel.issues:
+            label = self.panel.labels.get(issue.id, issue.title)
+            sub = links.addMenu(f"{label} ({backs[issue.id]})" if issue.id in backs else label)
+            for strength in STRENGTHS:
+                act = sub.addAction(self.tr(strength))
+                act.setCheckable(True)
+                act.setChecked(backs.get(issue.id) == strength)
+                act.triggered.connect(lambda _c=False, i=issue.id, st=strength: self._change(
+                    lambda v: support(v, case, fact.number, i, st)))
+            if issue.id in backs:
+                sub.addSeparator()
+                sub.addAction(self.tr("Not linked")).triggered.connect(
+                    lambda _c=False, i=issue.id: self._change(lambda v: unsupport(
+                        v, case, fact.number, i, "link taken away in the chronology view")))
+        menu.addSeparator()
+        menu.addAction(self.tr("Take it out…")).triggered.connect(
+            lambda: self.remove_fact(fact))
+        return menu
 
     def add_from_viewer(self, ref: str, page: int, quote: str) -> Any:
         """"Add to chronology" in the viewer: the citation made from the words selected, a
