@@ -340,3 +340,39 @@ def test_issues_gaps_ranges_and_saved_views_in_the_app(qtbot: QtBot, app: App,
     window.lock()
     assert panel.elements.rowCount() == 0 and panel.gap_rows.rowCount() == 0
     assert panel.views.count() == 0 and panel.issue.count() == 0
+
+
+def test_the_chronology_goes_into_a_package_from_the_export_wizard(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from ui.operations import ExportDialog, ResultDialog
+    from vault.packages.verify import verify_package
+
+    window = create_vault(qtbot, app, tmp_path / "v")
+    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
+                   "post").accept()
+    settle(qtbot, window)
+    v = window.vault
+    ref = window.items.item_at(0).ref
+    store.add_entity(v, CASE, "ca", "Jane Smith", role="survivor")
+    store.add_fact(v, CASE, "A referral about @ca", parse_date("03/05/2009"),
+                   citing=(ref, 3, "Referral seen by"))
+    wizard = window.open_export()
+    assert isinstance(wizard, ExportDialog)
+    wizard.next()
+    wizard.encryption.setCurrentIndex(2)  # not encrypted, ticked: to read the zip below
+    wizard.unencrypted_ok.setChecked(True)
+    wizard.next()
+    assert "chronology (1 fact) is left out unless you choose it" in wizard.summary.text()
+    assert wizard.with_chronology.isVisible() and not wizard.with_chronology.isChecked()
+    wizard.with_chronology.setChecked(True)
+    assert "chronology (1 fact) goes with it" in wizard.summary.text()
+    wizard.next()
+    out = tmp_path / "case.zip"
+    wizard.out.setText(str(out))
+    qtbot.mouseClick(wizard.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    window.dialog.accept()
+    result = verify_package(out)
+    assert result.intact and result.chronology == ["neutral", "cast"]
+    assert result.chronology_sources == 1
+    window.lock()

@@ -687,7 +687,7 @@ class MainWindow(WindowHost):
         return dialog
 
     def export_summary(self, case: str | None, refs: list[str], *, notes: bool = False,
-                       include_withdrawn: bool = False) -> list[str]:
+                       include_withdrawn: bool = False, chronology: bool = False) -> list[str]:
         """Plain lines: what the recipient of such a package will be able to read."""
         from vault.packages.export import preview
 
@@ -722,6 +722,14 @@ class MainWindow(WindowHost):
         for ref in p.withdrawn:
             lines.append(self.tr("WARNING: {ref} is a withdrawn copy, and it goes.").format(
                 ref=ref))
+        if p.chronology_facts:
+            facts = counted(p.chronology_facts, self.tr("{n} fact"), self.tr("{n} facts"))
+            lines.append(self.tr(
+                "The case's chronology ({facts}) goes with it: the neutral chronology and the "
+                "dramatis personae, pseudonyms only, each source tied to its exhibit.").format(
+                facts=facts) if chronology else self.tr(
+                "The case's chronology ({facts}) is left out unless you choose it below.")
+                .format(facts=facts))
         if p.withdrawn_left_out:
             lines.append(self.tr("Left out: {refs} (withdrawn copies).").format(
                 refs=", ".join(p.withdrawn_left_out)))

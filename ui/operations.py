@@ -277,7 +277,12 @@ class ExportDialog(QWizard):
         self.with_notes.setAccessibleName(self.tr("Send my notes and annotations"))
         self.with_withdrawn = QCheckBox(self.tr("Send &withdrawn copies too"))
         self.with_withdrawn.setAccessibleName(self.tr("Send withdrawn copies"))
-        for box in (self.with_notes, self.with_withdrawn):
+        self.with_chronology = QCheckBox(self.tr(
+            "Send the case's &chronology too (the neutral chronology and the dramatis personae, "
+            "as PDF, Word and CSV)"))
+        self.with_chronology.setAccessibleName(self.tr("Send the chronology"))
+        self.with_chronology.setVisible(False)
+        for box in (self.with_notes, self.with_withdrawn, self.with_chronology):
             box.toggled.connect(lambda _on: self._page_shown(0))
         self.out = QLineEdit()
         self.out.setAccessibleName(self.tr("Package file"))
@@ -317,6 +322,7 @@ class ExportDialog(QWizard):
         review_form.addWidget(self.summary)
         review_form.addWidget(self.with_notes)
         review_form.addWidget(self.with_withdrawn)
+        review_form.addWidget(self.with_chronology)
         self.review_page = review
         save = _CheckedPage(self._check_where)
         save.setTitle(self.tr("Where to save the package"))
@@ -400,9 +406,12 @@ class ExportDialog(QWizard):
             case = self.case.currentText() if self.whole_case.isChecked() else None
             lines = list(self.summarise(case, [] if case else list(self.selected),
                                         notes=self.with_notes.isChecked(),
-                                        include_withdrawn=self.with_withdrawn.isChecked()))
+                                        include_withdrawn=self.with_withdrawn.isChecked(),
+                                        chronology=self.with_chronology.isChecked()))
             self.with_withdrawn.setVisible(bool(case) and any(
                 "withdrawn" in line for line in lines))
+            self.with_chronology.setVisible(bool(case) and any(
+                "chronology" in line for line in lines))
             lines.append(self.tr("Encrypted with a passphrase.") if self.encryption.currentIndex()
                          == ENCRYPT_PASSPHRASE else self.tr("Encrypted to the recipient's key.")
                          if self.encryption.currentIndex() == ENCRYPT_KEY else
@@ -422,6 +431,8 @@ class ExportDialog(QWizard):
         if self.whole_case.isChecked():
             kw["case"] = self.case.currentText()
             kw["include_withdrawn"] = self.with_withdrawn.isChecked()
+            if self.with_chronology.isChecked() and not self.with_chronology.isHidden():
+                kw["chronology"] = ["neutral", "cast"]
         else:
             kw["refs"] = list(self.selected)
         kw["notes"] = self.with_notes.isChecked()

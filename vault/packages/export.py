@@ -134,6 +134,7 @@ class ExportPreview:
     purged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)  # withdrawn copies that go (asked for)
     withdrawn_left_out: list[str] = field(default_factory=list)  # the case's, left out
+    chronology_facts: int = 0  # the facts of the case's chronology (that can go with it)
 
 
 def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
@@ -146,6 +147,9 @@ def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
         if case and not refs:
             out.withdrawn_left_out = [i.ref for i in list_items(v, case)
                                       if i.withdrawn is not None and i.ref not in chosen]
+            out.chronology_facts = int(v.con.execute(
+                "SELECT count(*) FROM chron_facts f JOIN cases c ON c.id = f.case_id WHERE "
+                "c.name=? AND f.removed=0", (case,)).fetchone()[0])
         for item in items:
             if item.withdrawn is not None:
                 out.withdrawn.append(item.ref)
