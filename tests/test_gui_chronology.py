@@ -376,3 +376,48 @@ def test_the_chronology_goes_into_a_package_from_the_export_wizard(
     assert result.intact and result.chronology == ["neutral", "cast"]
     assert result.chronology_sources == 1
     window.lock()
+
+
+def test_a_chronology_is_brought_in_from_a_sheet(qtbot: QtBot, app: App,
+                                                 tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.chronology_import import SheetImportDialog
+
+    window = create_vault(qtbot, app, tmp_path / "v")
+    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
+                   "post").accept()
+    settle(qtbot, window)
+    ref = window.items.item_at(0).ref
+    sheet = tmp_path / "old.csv"
+    sheet.write_text("Day,Narrative,Exhibit,Extract\n"
+                     f"03/05/2009,A referral was seen,{ref} p. 3,Referral seen by\n"
+                     "31/02/2009,An impossible day,,\n"
+                     "c. 2010,A review,,\n", encoding="utf-8")
+    feature, panel = window.chronology, window.chronology.panel
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        feature.action.trigger()
+    dialog = feature.import_sheet(sheet)
+    assert isinstance(dialog, SheetImportDialog)
+    # "Day" is not taken for the date (not a word the guess knows): chosen here
+    assert dialog.columns["date"].currentData() is None and not dialog.ok.isEnabled()
+    assert dialog.columns["text"].currentText() == "Narrative"
+    dialog.columns["date"].setCurrentIndex(dialog.columns["date"].findText("Day"))
+    dialog.columns["source"].setCurrentIndex(dialog.columns["source"].findText("Exhibit"))
+    dialog.columns["quote"].setCurrentIndex(dialog.columns["quote"].findText("Extract"))
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=WAIT)
+    assert "2 of 3 rows will become facts" in dialog.summary.text()
+    assert dialog.preview.rows[1][4].startswith("NOT IMPORTED: the date '31/02/2009'")
+    assert dialog.preview.bold == [False, True, False]
+    assert dialog.preview.rows[0][3] == f"{ref}, p. 3"
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        dialog.ok.click()
+    box = window.dialog
+    assert isinstance(box, QMessageBox)
+    assert box.text() == "2 facts added; citations checked and made: 1."
+    assert "Row 3 NOT IMPORTED" in box.informativeText()
+    box.close()
+    # by the earliest day each may be: c. 2010 may be as early as 2009
+    assert [r[2] for r in panel.facts.rows] == ["A review", "A referral was seen"]
+    assert panel.all_facts[1].citations[0].where() == f"{ref}, p. 3"
+    window.lock()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -83,13 +84,17 @@ class ChronologyPanel(QWidget):
         self.case.setAccessibleName(self.tr("Case"))
         self.add_fact_button = QPushButton(self.tr("Add a fact…"))
         self.add_person_button = QPushButton(self.tr("Add a person…"))
+        self.import_button = QPushButton(self.tr("Import…"))
+        self.import_button.setToolTip(self.tr("Bring in an existing chronology from a CSV or "
+                                              "Excel sheet"))
         self.write_button = QPushButton(self.tr("Write…"))
         self.write_menu = QMenu(self)
         self.write_button.setMenu(self.write_menu)
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Case")))
         top.addWidget(self.case, 1)
-        for b in (self.add_fact_button, self.add_person_button, self.write_button):
+        for b in (self.add_fact_button, self.add_person_button, self.import_button,
+                  self.write_button):
             top.addWidget(b)
         self.person = QComboBox()
         self.person.setAccessibleName(self.tr("Person filter"))
@@ -220,6 +225,7 @@ class ChronologyPanel(QWidget):
         self.case.blockSignals(blocked)
         self.add_fact_button.setEnabled(bool(cases))
         self.add_person_button.setEnabled(bool(cases))
+        self.import_button.setEnabled(bool(cases))
         self.write_button.setEnabled(bool(cases))
         if not cases:
             self.status_line.setText(self.tr("Import evidence into a case first: a chronology "
@@ -483,6 +489,7 @@ class ChronologyFeature(QObject):
         self.panel.add_gap_button.clicked.connect(self.add_gap)
         self.panel.close_gap_button.clicked.connect(self.close_gap)
         self.panel.save_view_button.clicked.connect(self.save_view)
+        self.panel.import_button.clicked.connect(lambda: self.import_sheet())
         self.panel.fact_view.customContextMenuRequested.connect(self._fact_menu)
         self.panel.open_citation.connect(self.open_citation)
         window.locking.connect(self.panel.stop)
@@ -729,6 +736,69 @@ class ChronologyFeature(QObject):
         menu.addAction(self.tr("Take it out…")).triggered.connect(
             lambda: self.remove_fact(fact))
         return menu
+
+    def import_sheet(self, path: Path | None = None) -> Any:
+        """Bring in an existing chronology from a CSV or XLSX sheet: the columns mapped, every
+        row previewed, then imported; the rows not imported are named at the end."""
+        from ui.chronology_import import SheetImportDialog
+        from vault.chronology.importing import import_rows, read_sheet
+        from vault.evidence.items import list_items
+
+        v = self.window.vault
+        if v is None:
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self.window, self.tr("Bring in a chronology"), "",
+                self.tr("Spreadsheets (*.csv *.xlsx *.tsv *.txt)"))
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            sheet = read_sheet(path)  # bounded: 50 MB, 20,000 rows (importing.py)
+        except (VaultError, OSError) as e:
+            self.window.show_error(user_message(e)[0])
+            return None
+        refs = {i.ref for i in list_items(v) if i.status == "present"}
+        dialog = SheetImportDialog(sheet, refs, self.window)
+        self.window.dialog = dialog
+        case = self._case()
+
+        def start() -> None:
+            plans = list(dialog.plans)
+            dialog.ok.setEnabled(False)
+            dialog.summary.setText(self.tr("Importing…"))
+
+            def work(cancel: Callable[[], bool]) -> Any:
+                vault = self.window.vault
+                if vault is None:
+                    raise VaultError("the vault is locked")
+                return import_rows(vault, case, plans, cancel)
+
+            def done(result: Any) -> None:
+                dialog.done_importing()
+                self.panel.reload()
+                lines = [self.tr("{n} facts added; citations checked and made: {c}.").format(
+                    n=len(result.facts), c=result.citations)]
+                lines += [self.tr("Row {line} NOT IMPORTED: {why}").format(line=line, why=why)
+                          for line, why in result.skipped]
+                lines += [self.tr("Row {line}: {what}").format(line=line, what=what)
+                          for line, what in result.warnings]
+                box = QMessageBox(QMessageBox.Icon.Warning if result.skipped else
+                                  QMessageBox.Icon.Information, self.tr("Chronology brought in"),
+                                  lines[0], QMessageBox.StandardButton.Close, self.window)
+                if len(lines) > 1:  # the rows not imported first, all of them behind a click
+                    box.setInformativeText("\n".join(lines[1:6]) + ("\n…" if len(lines) > 6
+                                                                     else ""))
+                    box.setDetailedText("\n".join(lines[1:]))
+                self.window.dialog = box
+                box.open()
+
+            self.panel.run(Job(work), done, dialog.summary.setText)
+
+        dialog.import_requested.connect(start)
+        dialog.open()
+        return dialog
 
     def add_from_viewer(self, ref: str, page: int, quote: str) -> Any:
         """"Add to chronology" in the viewer: the citation made from the words selected, a

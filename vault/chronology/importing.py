@@ -41,7 +41,8 @@ LABELS = {"date": "Date", "text": "What happened", "source": "Source (exhibit, p
 # Header words that suggest a field (lower case, the first that matches wins).
 GUESSES = {
     "date": ("date", "when", "event date"),
-    "text": ("event", "fact", "what happened", "description", "details", "entry", "summary"),
+    "text": ("event", "fact", "what happened", "description", "narrative", "details", "entry",
+             "summary"),
     "source": ("source", "exhibit", "reference", "ref", "document"),
     "quote": ("quote", "words", "extract", "cited"),
     "status": ("status", "agreed", "disputed"),
