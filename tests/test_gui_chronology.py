@@ -421,3 +421,62 @@ def test_a_chronology_is_brought_in_from_a_sheet(qtbot: QtBot, app: App,
     assert [r[2] for r in panel.facts.rows] == ["A review", "A referral was seen"]
     assert panel.all_facts[1].citations[0].where() == f"{ref}, p. 3"
     window.lock()
+
+
+def test_knowledge_and_posts_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from ui.chronology_dialogs import KnowledgeDialog, PostDialog
+
+    window = create_vault(qtbot, app, tmp_path / "v")
+    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
+                   "post").accept()
+    settle(qtbot, window)
+    v = window.vault
+    ref = window.items.item_at(0).ref
+    store.add_entity(v, CASE, "jones", "DS Alan Jones")
+    store.add_entity(v, CASE, "police", "Northshire Police", kind="organisation")
+    store.add_fact(v, CASE, "@jones filed the referral", parse_date("06/2009"))
+    store.add_fact(v, CASE, "The council met", parse_date("2010"))
+    feature, panel = window.chronology, window.chronology.panel
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        feature.action.trigger()
+
+    dialog = feature.add_post()
+    assert isinstance(dialog, PostDialog)
+    assert dialog.organisation.currentData() == "police" and dialog.person.count() == 1
+    dialog.post.setText("Detective Sergeant")
+    dialog.start.setText("2005")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        dialog.accept()
+    jones = next(r for r in panel.cast.rows if r[0] == "DS Alan Jones")
+    assert jones[3] == "Detective Sergeant, Northshire Police (2005 to undated)"
+
+    dialog = feature.add_knowledge()
+    assert isinstance(dialog, KnowledgeDialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.who.setCurrentIndex(dialog.who.findData("jones"))
+    dialog.matter.setCurrentText("the referral")
+    dialog.date.setText("before 06/2009")
+    assert ok.isEnabled() and "up to 31/05/2009" in dialog.date_read.text()
+    dialog.how.setCurrentIndex(dialog.how.findData("referral"))
+    dialog.awareness.setCurrentIndex(dialog.awareness.findData("received"))
+    dialog.response.setCurrentIndex(dialog.response.findData(1))
+    dialog.ref.setCurrentIndex(dialog.ref.findData(ref))
+    dialog.page.setValue(3)
+    dialog.quote.setText("not on the page at all")
+    ok.click()
+    qtbot.waitUntil(lambda: "not on page 3" in dialog.problem.text(), timeout=WAIT)
+    assert store.knowledge(v, CASE) == []  # both or neither
+    dialog.quote.setText("Referral seen by")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        ok.click()
+    [k] = store.knowledge(v, CASE)
+    assert (k.who, k.response, [c.where() for c in k.citations]) == ("jones", 1,
+                                                                    [f"{ref}, p. 3"])
+    assert panel.matrix.rows == [["DS Alan Jones", "knew by 31/05/2009 (" + ref + ", p. 3)"]]
+
+    # a person double-clicked in the People tab: their facts
+    row = next(i for i, r in enumerate(panel.cast.rows) if r[0] == "DS Alan Jones")
+    panel.cast_view.doubleClicked.emit(panel.cast.index(row, 0))
+    assert panel.tabs.currentWidget() is panel.fact_view
+    assert [r[2] for r in panel.facts.rows] == ["DS Alan Jones filed the referral"]
+    window.lock()

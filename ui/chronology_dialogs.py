@@ -343,3 +343,173 @@ class GapDialog(QDialog):
             self.problem.setText(str(e))
             ok = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+
+class KnowledgeDialog(QDialog):
+    """Record that a person or body knew (or ought to have known) a matter: when, how, and
+    from which words on which page; and what they did next (a fact), if anything."""
+
+    def __init__(self, people: dict[str, Entity], matters: list[str], facts: list[Fact],
+                 refs: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from vault.chronology.model import AWARENESS, HOW
+
+        self.setWindowTitle(self.tr("Who knew what, and when"))
+        self.setMinimumWidth(max(560, 40 * self.fontMetrics().horizontalAdvance("m")))
+        form = QFormLayout(self)
+        self.who = QComboBox()
+        self.who.setAccessibleName(self.tr("Who"))
+        for short, e in sorted(people.items(), key=lambda x: display_name(x[1]).lower()):
+            self.who.addItem(display_name(e), short)
+        self.matter = QComboBox()
+        self.matter.setEditable(True)
+        self.matter.setAccessibleName(self.tr("The matter"))
+        self.matter.addItems(matters)
+        self.matter.setCurrentText("")
+        line = self.matter.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("allegation concerning @ca, 2009"))
+        self.date = QLineEdit()
+        self.date.setAccessibleName(self.tr("When"))
+        self.date.setPlaceholderText(self.tr("03/03/2010, before 04/2009, c. 2009"))
+        self.date_read = QLabel()
+        self.date_read.setWordWrap(True)
+        self.how = QComboBox()
+        self.how.setAccessibleName(self.tr("How"))
+        for h in HOW:
+            self.how.addItem(self.tr(h), h)
+        self.awareness = QComboBox()
+        self.awareness.setAccessibleName(self.tr("Awareness"))
+        for a in AWARENESS:
+            self.awareness.addItem(self.tr(a), a)
+        self.response = QComboBox()
+        self.response.setAccessibleName(self.tr("What they did next"))
+        self.response.addItem(self.tr("(no recorded response)"), None)
+        for f in facts:
+            self.response.addItem(f"{f.number}. {f.date.show()}: {f.text}"[:90], f.number)
+        self.ref = QComboBox()
+        self.ref.setAccessibleName(self.tr("Source"))
+        self.ref.addItem(self.tr("(no citation yet)"), "")
+        for r in refs:
+            self.ref.addItem(r, r)
+        self.page = QSpinBox()
+        self.page.setAccessibleName(self.tr("Page"))
+        self.page.setRange(0, 100000)
+        self.page.setSpecialValueText(self.tr("no pages"))
+        self.quote = QLineEdit()
+        self.quote.setAccessibleName(self.tr("Words cited"))
+        self.quote.setPlaceholderText(self.tr("the exact words on that page"))
+        form.addRow(self.tr("Who"), self.who)
+        form.addRow(self.tr("Knew of"), self.matter)
+        form.addRow(self.tr("When"), self.date)
+        form.addRow("", self.date_read)
+        form.addRow(self.tr("How"), self.how)
+        form.addRow(self.tr("Awareness"), self.awareness)
+        form.addRow(self.tr("What they did next"), self.response)
+        form.addRow(self.tr("Source"), self.ref)
+        form.addRow(self.tr("Page"), self.page)
+        form.addRow(self.tr("Words cited"), self.quote)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form.addRow(self.problem)
+        self.buttons = _buttons(self, form)
+        self.buttons.accepted.disconnect()
+        self.buttons.accepted.connect(self._accept)
+        self.busy = False
+        self.date.textChanged.connect(lambda _t: self._check())
+        self.matter.currentTextChanged.connect(lambda _t: self._check())
+        self._check()
+
+    submitted = Signal()
+
+    def parsed_date(self) -> UncertainDate | None:
+        try:
+            return parse_date(self.date.text())
+        except BadDate:
+            return None
+
+    def _check(self) -> None:
+        try:
+            self.date_read.setText(self.tr("Kept as {date}").format(
+                date=read_back(parse_date(self.date.text()))))
+            ok = True
+        except BadDate as e:
+            self.date_read.setText(str(e))
+            ok = False
+        ok = ok and bool(self.matter.currentText().strip()) and self.who.count() > 0
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok and not self.busy)
+
+    def _accept(self) -> None:
+        self.busy = True
+        self._check()
+        self.problem.setText(self.tr("Saving…"))
+        self.submitted.emit()
+
+    def saved(self, problem: str) -> None:
+        self.busy = False
+        if problem:
+            self.problem.setText(problem)
+            self._check()
+            return
+        self.accept()
+
+
+class PostDialog(QDialog):
+    """A post held by a person in an organisation, from and to (dates as said)."""
+
+    def __init__(self, people: dict[str, Entity], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from vault.chronology.model import ORGANISATION, PERSON
+
+        self.setWindowTitle(self.tr("Add a post held"))
+        self.setMinimumWidth(max(480, 34 * self.fontMetrics().horizontalAdvance("m")))
+        form = QFormLayout(self)
+        self.person = QComboBox()
+        self.person.setAccessibleName(self.tr("Person"))
+        self.organisation = QComboBox()
+        self.organisation.setAccessibleName(self.tr("Organisation"))
+        for short, e in sorted(people.items(), key=lambda x: display_name(x[1]).lower()):
+            if e.kind == PERSON:
+                self.person.addItem(display_name(e), short)
+            elif e.kind == ORGANISATION:
+                self.organisation.addItem(display_name(e), short)
+        self.post = QLineEdit()
+        self.post.setAccessibleName(self.tr("Post"))
+        self.post.setPlaceholderText(self.tr("for example: Detective Sergeant"))
+        self.start = QLineEdit()
+        self.start.setAccessibleName(self.tr("From"))
+        self.start.setPlaceholderText(self.tr("on or before 03/2014 (undated if empty)"))
+        self.end = QLineEdit()
+        self.end.setAccessibleName(self.tr("To"))
+        self.end.setPlaceholderText(self.tr("undated if empty"))
+        form.addRow(self.tr("Person"), self.person)
+        form.addRow(self.tr("Post"), self.post)
+        form.addRow(self.tr("Organisation"), self.organisation)
+        form.addRow(self.tr("From"), self.start)
+        form.addRow(self.tr("To"), self.end)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        form.addRow(self.problem)
+        self.buttons = _buttons(self, form)
+        for w in (self.post, self.start, self.end):
+            w.textChanged.connect(lambda _t: self._check())
+        self._check()
+
+    def dates(self) -> tuple[UncertainDate, UncertainDate] | None:
+        try:
+            return (parse_date(self.start.text() or "undated"),
+                    parse_date(self.end.text() or "undated"))
+        except BadDate:
+            return None
+
+    def _check(self) -> None:
+        problem = ""
+        if self.person.count() == 0 or self.organisation.count() == 0:
+            problem = self.tr("Add the person and the organisation to the cast first.")
+        elif self.dates() is None:
+            problem = self.tr("A date cannot be read: write it as 03/2014, 2014, before "
+                              "2015…")
+        self.problem.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            not problem and bool(self.post.text().strip()))

@@ -35,7 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chronology_dialogs import FactDialog, GapDialog, IssueDialog, PersonDialog
+from ui.chronology_dialogs import (
+    FactDialog,
+    GapDialog,
+    IssueDialog,
+    KnowledgeDialog,
+    PersonDialog,
+    PostDialog,
+)
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
 from ui.chronology_timeline import TimelineArea
 from ui.host import WindowHost, feature_dock
@@ -133,7 +140,7 @@ class ChronologyPanel(QWidget):
         dates.addWidget(self.save_view_button)
         self.facts = FactsModel()
         self.fact_view = self._table(self.facts, self.tr("Facts"))
-        self.cast = RowsModel(("Name", "Kind", "Role", "Facts"))
+        self.cast = RowsModel(("Name", "Kind", "Role", "Posts held", "Facts"), wide=3)
         self.cast_view = self._table(self.cast, self.tr("People and bodies"))
         self.matrix = RowsModel(("Who",))
         self.matrix_view = self._table(self.matrix, self.tr("Who knew what"))
@@ -145,17 +152,23 @@ class ChronologyPanel(QWidget):
         self.gaps_view = self._table(self.gap_rows, self.tr("Gaps"))
         self.add_gap_button = QPushButton(self.tr("Add a gap…"))
         self.close_gap_button = QPushButton(self.tr("Close the gap…"))
+        self.add_knowledge_button = QPushButton(self.tr("Add who knew what…"))
+        self.add_post_button = QPushButton(self.tr("Add a post held…"))
+        self.matters: list[str] = []
         self.issues: list[Issue] = []
         self.gaps: list[Gap] = []
         self.labels: dict[int, str] = {}
+        self.cast_shorts: list[str] = []
         self.saved: dict[str, FactFilter] = {}
         self.tabs = QTabWidget()
         self.timeline_area = TimelineArea()
         self.timeline = self.timeline_area.timeline
         self.tabs.addTab(self.fact_view, self.tr("Facts"))
         self.tabs.addTab(self.timeline_area, self.tr("Timeline"))
-        self.tabs.addTab(self.cast_view, self.tr("People"))
-        self.tabs.addTab(self.matrix_view, self.tr("Who knew what"))
+        self.tabs.addTab(_with_buttons(self.cast_view, self.add_post_button),
+                         self.tr("People"))
+        self.tabs.addTab(_with_buttons(self.matrix_view, self.add_knowledge_button),
+                         self.tr("Who knew what"))
         self.tabs.addTab(_with_buttons(self.elements_view, self.add_issue_button),
                          self.tr("Issues"))
         self.tabs.addTab(_with_buttons(self.gaps_view, self.add_gap_button,
@@ -178,6 +191,7 @@ class ChronologyPanel(QWidget):
         for check in (self.key_only, self.undated, self.no_citation):
             check.toggled.connect(lambda _on: self.apply_filters())
         self.fact_view.doubleClicked.connect(self._activated)
+        self.cast_view.doubleClicked.connect(self._their_facts)
         self.timeline.activated.connect(self._open_fact)
 
     def _table(self, model: RowsModel, name: str) -> QTableView:
@@ -244,10 +258,10 @@ class ChronologyPanel(QWidget):
             from vault.chronology.filters import saved_views
 
             if not _has_case(v, case):
-                return [], [], {}, [], [], {}
+                return [], [], {}, [], [], {}, []
             return (store.entities(v, case), store.facts(v, case),
                     reports.matrix_cells(store.knowledge(v, case)), store.issues(v, case),
-                    store.gaps(v, case), saved_views(v, case))
+                    store.gaps(v, case), saved_views(v, case), store.positions(v, case))
 
         job = Job(work)
         self.jobs.add(job)
@@ -259,7 +273,7 @@ class ChronologyPanel(QWidget):
         self.jobs.discard(job)
         if generation != self.generation or self._vault() is None:
             return
-        people, facts, matrix, issues, gaps, views = result
+        people, facts, matrix, issues, gaps, views, posts = result
         self.people = {e.short: e for e in people}
         self.all_facts = facts
         self._issues_and_gaps(issues, gaps, facts)
@@ -283,10 +297,19 @@ class ChronologyPanel(QWidget):
         for f in facts:
             for short in {s for s, _ in f.people}:
                 counts[short] = counts.get(short, 0) + 1
+        held: dict[str, list[str]] = {}
+        for p in posts:
+            body = self.people.get(p.organisation)
+            held.setdefault(p.person, []).append(
+                f"{p.post}, {display_name(body) if body else p.organisation} "
+                f"({p.start.show()} to {p.end.show()})")
         self.cast.set_rows([[display_name(e), e.kind, e.role + (", public office"
                                                                 if e.public_office else ""),
+                             "; ".join(held.get(e.short, [])),
                              str(counts.get(e.short, 0))] for e in people])
         matters = list(dict.fromkeys(m for _w, m in matrix))
+        self.matters = matters
+        self.cast_shorts = [e.short for e in people]
         who = list(dict.fromkeys(w for w, _m in matrix))
         self.matrix.set_rows(
             [[display_name(self.people[w]) if w in self.people else w,
@@ -407,6 +430,13 @@ class ChronologyPanel(QWidget):
         if isinstance(fact, Fact):
             self._open_fact(fact)
 
+    def _their_facts(self, index: Any) -> None:
+        """A person or body double-clicked in the People tab: their facts."""
+        if 0 <= index.row() < len(self.cast_shorts):
+            self.person.setCurrentIndex(max(0, self.person.findData(
+                self.cast_shorts[index.row()])))
+            self.tabs.setCurrentWidget(self.fact_view)
+
     def _open_fact(self, fact: Fact) -> None:
         if fact.citations:
             c = fact.citations[0]
@@ -490,6 +520,8 @@ class ChronologyFeature(QObject):
         self.panel.close_gap_button.clicked.connect(self.close_gap)
         self.panel.save_view_button.clicked.connect(self.save_view)
         self.panel.import_button.clicked.connect(lambda: self.import_sheet())
+        self.panel.add_knowledge_button.clicked.connect(self.add_knowledge)
+        self.panel.add_post_button.clicked.connect(self.add_post)
         self.panel.fact_view.customContextMenuRequested.connect(self._fact_menu)
         self.panel.open_citation.connect(self.open_citation)
         window.locking.connect(self.panel.stop)
@@ -736,6 +768,65 @@ class ChronologyFeature(QObject):
         menu.addAction(self.tr("Take it out…")).triggered.connect(
             lambda: self.remove_fact(fact))
         return menu
+
+    def add_knowledge(self) -> Any:
+        """Who knew what, when, how, from which words; and what they did next."""
+        v = self.window.vault
+        if v is None:
+            return None
+        from vault.chronology import store
+        from vault.evidence.items import list_items
+
+        refs = [i.ref for i in list_items(v) if i.status == "present"]
+        dialog = KnowledgeDialog(self.panel.people, self.panel.matters, self.panel.all_facts,
+                                 refs, self.window)
+        self.window.dialog = dialog
+        case = self._case()
+
+        def submitted() -> None:
+            date = dialog.parsed_date()
+            if date is None:
+                dialog.saved(self.tr("The date cannot be read."))
+                return
+            who, matter = dialog.who.currentData(), dialog.matter.currentText()
+            how, awareness = dialog.how.currentData(), dialog.awareness.currentData()
+            response, cited = dialog.response.currentData(), dialog.ref.currentData()
+            citing = (cited, dialog.page.value() or None, dialog.quote.text()) if cited \
+                else None
+
+            def work(_cancel: Callable[[], bool]) -> Any:
+                vault = self.window.vault
+                if vault is None:
+                    raise VaultError("the vault is locked")
+                return store.add_knowledge(vault, case, who, matter, date, how=how,
+                                           awareness=awareness, response=response,
+                                           citing=citing)
+
+            self.panel.run(Job(work), lambda _k: dialog.saved(""), dialog.saved)
+
+        dialog.submitted.connect(submitted)
+        dialog.accepted.connect(self.panel.reload)
+        dialog.open()
+        return dialog
+
+    def add_post(self) -> Any:
+        from vault.chronology.store import add_position
+
+        dialog = PostDialog(self.panel.people, self.window)
+        self.window.dialog = dialog
+        case = self._case()
+
+        def done() -> None:
+            dates = dialog.dates()
+            if dates is None:
+                return
+            person, post, body = (dialog.person.currentData(), dialog.post.text(),
+                                  dialog.organisation.currentData())
+            self._change(lambda v: add_position(v, case, person, post, body, *dates))
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
 
     def import_sheet(self, path: Path | None = None) -> Any:
         """Bring in an existing chronology from a CSV or XLSX sheet: the columns mapped, every

@@ -394,12 +394,15 @@ def fact(v: Vault, case: str, number: int) -> Fact:
 
 # ------------------------------------------------------------------------------ knowledge
 def add_knowledge(v: Vault, case: str, who: str, matter: str, date: UncertainDate, *,
-                  how: str, awareness: str, response: int | None = None) -> Knowledge:
-    """Record that ``who`` knew (or ought to have known) ``matter``."""
+                  how: str, awareness: str, response: int | None = None,
+                  citing: tuple[str, int | None, str] | None = None) -> Knowledge:
+    """Record that ``who`` knew (or ought to have known) ``matter``; ``citing``: (exhibit,
+    page, words) saved with it, checked first (both or neither)."""
     _one_of(how, HOW, "way of coming to know")
     _one_of(awareness, AWARENESS, "kind of awareness")
     if not matter.strip():
         raise ChronologyRefused("name the matter they knew of")
+    checked = _checked_citation(v, citing[0], citing[1], citing[2], None) if citing else None
     with v.transaction():
         cid = _case(v, case)
         person = _entity_row(v, cid, who)
@@ -412,6 +415,9 @@ def add_knowledge(v: Vault, case: str, who: str, matter: str, date: UncertainDat
         k = replace(k, id=int(cur.lastrowid))
         seq = _record(v, custody.CHRONOLOGY_ADDED, case, "knowledge", k.id, None, k.to_json())
         v.con.execute("UPDATE chron_knowledge SET seq=? WHERE id=?", (seq, k.id))
+        if checked is not None:
+            k = replace(k, citations=(_insert_citation(v, case, "knowledge", k.id, k.id,
+                                                       checked),))
     return k
 
 
