@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QRectF, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from test_gui import create_vault, import_by_drop
@@ -136,6 +136,21 @@ def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path
     assert (made.ref.currentData(), made.page.value()) == (ref, 3)
     assert made.quote.text().startswith("Referral seen by")
     made.reject()
+    # or a box drawn with "Cite an area" (a signature, a photo: no words to check)
+    viewer.tool_actions["cite"].trigger()
+    viewer._dragged(0, QRectF(50, 60, 150, 90))
+    made = window.dialog
+    assert isinstance(made, FactDialog) and made.region_cited() == (50.0, 60.0, 200.0, 150.0)
+    assert (made.ref.currentData(), made.page.value(), made.quote.text()) == (ref, 1, "")
+    made.text.setText("The minutes carry a signature")
+    made.date.setText("2009")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        made.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    signed = next(f for f in store.facts(window.vault, CASE) if "signature" in f.text)
+    [area] = signed.citations
+    assert (area.page, area.quote, area.found_in, area.region) == (
+        1, "", "", (50.0, 60.0, 200.0, 150.0))
+    store.remove_fact(window.vault, CASE, signed.number, "made by the test")
     viewer.close()
 
     # writing the neutral chronology: pseudonyms only

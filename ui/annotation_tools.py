@@ -99,10 +99,11 @@ class AnnotationTools(QMainWindow):
                  "underline": self.tr("Underline"), "strikeout": self.tr("Strike-out"),
                  "note": self.tr("Note"), "rectangle": self.tr("Rectangle"),
                  "ellipse": self.tr("Ellipse"), "redaction": self.tr("Redaction mark"),
-                 "ink": self.tr("Ink"), "arrow": self.tr("Arrow"), "label": self.tr("Label")}
+                 "ink": self.tr("Ink"), "arrow": self.tr("Arrow"), "label": self.tr("Label"),
+                 "cite": self.tr("Cite an area")}
         tools = (("select", "highlight", "underline", "strikeout", "note", "rectangle", "ink",
-                  "redaction") if self.kind == "pdf" else
-                 ("select", "rectangle", "ellipse", "arrow", "label", "redaction")
+                  "redaction", "cite") if self.kind == "pdf" else
+                 ("select", "rectangle", "ellipse", "arrow", "label", "redaction", "cite")
                  if self.kind == "photo" else ())
         for tool in tools:
             a = QAction(names[tool], self)
@@ -279,6 +280,11 @@ class AnnotationTools(QMainWindow):
             self.ask_fields(self.tr("Redaction mark"), [self.tr("Reason (optional):")],
                             lambda values: self.add("redaction", page, {"rect": stored},
                                                     reason=normalised(values[0])))
+        elif tool == "cite":  # a box with no words (a photo, a signature): to the chronology
+            self.cite_area(page, self._stored(page, rect))
+
+    def cite_area(self, page: int, region: list[float]) -> None:
+        """A box drawn with "Cite an area" (the viewer sends it to the chronology)."""
 
     def _clicked(self, page: int, point: QPointF) -> None:
         if self.tool == "note" and self.document is not None:

@@ -95,9 +95,10 @@ class FactDialog(QDialog):
     def __init__(self, people: dict[str, Entity], refs: list[str],
                  parent: QWidget | None = None, *, text: str = "", ref: str = "",
                  page: int = 0, quote: str = "", date: str = "",
-                 fact: Fact | None = None) -> None:
+                 fact: Fact | None = None, region: list[float] | None = None) -> None:
         super().__init__(parent)
         self.people = people
+        self.region = tuple(region) if region else None  # a box drawn (no words)
         self.fact = fact  # the fact being changed (None: a new one)
         self.setWindowTitle(self.tr("Change fact {n}").format(n=fact.number) if fact
                             else self.tr("Add a fact"))
@@ -153,6 +154,11 @@ class FactDialog(QDialog):
             form.addRow(self.tr("Source"), self.ref)
             form.addRow(self.tr("Page"), self.page)
             form.addRow(self.tr("Words cited"), self.quote)
+            if self.region is not None:
+                self.area = QCheckBox(self.tr("Cite the area drawn on the page (it has no "
+                                              "words to check)"))
+                self.area.setChecked(True)
+                form.addRow("", self.area)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020;")
@@ -204,6 +210,12 @@ class FactDialog(QDialog):
         start, text, pos = at[0], self.text.text(), self.text.cursorPosition()
         self.text.setText(text[:start] + chosen + " " + text[pos:].lstrip(" "))
         self.text.setCursorPosition(start + len(chosen) + 1)
+
+    def region_cited(self) -> tuple[float, float, float, float] | None:
+        if self.region is None or not self.area.isChecked():
+            return None
+        x0, y0, x1, y1 = self.region[:4]
+        return (x0, y0, x1, y1)
 
     # ------------------------------------------------------------------ checking
     def parsed_date(self) -> UncertainDate | None:

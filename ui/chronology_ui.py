@@ -568,7 +568,7 @@ class ChronologyFeature(QObject):
         return dialog
 
     def add_fact(self, *, text: str = "", ref: str = "", page: int = 0, quote: str = "",
-                 date: str = "") -> Any:
+                 date: str = "", region: list[float] | None = None) -> Any:
         v = self.window.vault
         if v is None:
             return None
@@ -576,7 +576,7 @@ class ChronologyFeature(QObject):
 
         refs = [i.ref for i in list_items(v) if i.status == "present"]
         dialog = FactDialog(self.panel.people, refs, self.window, text=text, ref=ref,
-                            page=page, quote=quote, date=date)
+                            page=page, quote=quote, date=date, region=region)
         self.window.dialog = dialog
 
         def submitted() -> None:
@@ -589,13 +589,14 @@ class ChronologyFeature(QObject):
             words, where = dialog.text.text(), dialog.page.value() or None
             status, key, quoted = dialog.status.currentData(), dialog.key.isChecked(), \
                 dialog.quote.text()
+            area = dialog.region_cited()
 
             def work(_cancel: Callable[[], bool]) -> Any:
                 vault = self.window.vault
                 if vault is None:
                     raise VaultError("the vault is locked")
                 return store.add_fact(vault, case, words, parsed, status=status, key=key,
-                                      citing=(cited, where, quoted) if cited else None)
+                                      citing=(cited, where, quoted, area) if cited else None)
 
             self.panel.run(Job(work), lambda _f: dialog.saved(""), dialog.saved)
 
@@ -891,7 +892,8 @@ class ChronologyFeature(QObject):
         dialog.open()
         return dialog
 
-    def add_from_viewer(self, ref: str, page: int, quote: str) -> Any:
+    def add_from_viewer(self, ref: str, page: int, quote: str,
+                        region: list[float] | None = None) -> Any:
         """"Add to chronology" in the viewer: the citation made from the words selected, a
         date suggested from them, the case the exhibit is in."""
         v = self.window.vault
@@ -904,7 +906,8 @@ class ChronologyFeature(QObject):
         case = get_item(v, ref).case
         if case and self.panel.case.findText(case) >= 0:
             self.panel.case.setCurrentText(case)
-        return self.add_fact(ref=ref, page=page, quote=quote, date=suggest_date(quote))
+        return self.add_fact(ref=ref, page=page, quote=quote, date=suggest_date(quote),
+                             region=region)
 
     def write(self, table: str, fmt: str) -> None:
         v = self.window.vault

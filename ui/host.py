@@ -38,8 +38,10 @@ class WindowHost(QMainWindow):
     def open_viewer(self, ref: str) -> Any:
         raise NotImplementedError
 
-    def add_to_chronology(self, ref: str, page: int, quote: str) -> Any:
-        """A fact citing ``quote`` on ``page`` (from 1) of ``ref`` (the viewer's selection)."""
+    def add_to_chronology(self, ref: str, page: int, quote: str,
+                          region: list[float] | None = None) -> Any:
+        """A fact citing ``quote`` on ``page`` (from 1) of ``ref`` (the viewer's selection),
+        or the area ``region`` (a box drawn, no words)."""
         raise NotImplementedError
 
     def show_in_list(self, ref: str) -> None:

@@ -513,8 +513,9 @@ class MainWindow(WindowHost):
         if index.isValid():
             self.open_viewer(self.filtered.data(index, ITEM_ROLE))
 
-    def add_to_chronology(self, ref: str, page: int, quote: str) -> Any:
-        return self.chronology.add_from_viewer(ref, page, quote)
+    def add_to_chronology(self, ref: str, page: int, quote: str,
+                          region: list[float] | None = None) -> Any:
+        return self.chronology.add_from_viewer(ref, page, quote, region)
 
     def show_in_list(self, ref: str) -> None:
         self.select(ref)

@@ -82,6 +82,7 @@ class ViewerWindow(AnnotationTools):
     loaded = Signal()
     problem = Signal(str)
     chronology_requested = Signal(str, int, str)  # ref, page (from 1), the words selected
+    area_requested = Signal(str, int, list)  # ref, page (from 1; 0: a photo), x0, y0, x1, y1
 
     def __init__(self, v: Vault, ref: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -752,6 +753,9 @@ class ViewerWindow(AnnotationTools):
             return
         self.chronology_requested.emit(self.ref, chosen[0] + 1, text)
 
+    def cite_area(self, page: int, region: list[float]) -> None:
+        self.area_requested.emit(self.ref, page + 1 if self.kind == "pdf" else 0, region)
+
     # ------------------------------------------------------------------ closing
     def lock_closed(self) -> None:
         """The vault was locked: close, and take back from the clipboard what was copied
@@ -813,5 +817,7 @@ def open_viewer(window: WindowHost, ref: str) -> ViewerWindow:
     viewer.derived.connect(lambda _ref: window.refresh())
     viewer.open_copy.connect(window.open_viewer)  # the copy just made, to check it
     viewer.chronology_requested.connect(window.add_to_chronology)
+    viewer.area_requested.connect(
+        lambda ref, page, region: window.add_to_chronology(ref, page, "", region))
     viewer.show()
     return viewer

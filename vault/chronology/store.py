@@ -231,15 +231,27 @@ def _fact_people(v: Vault, cid: int, fid: int, f: Fact) -> None:
                       "VALUES (?, ?, ?)", (fid, _entity_row(v, cid, short).id, part))
 
 
+Citing = tuple[str, int | None, str] | tuple[str, int | None, str,
+                                             tuple[float, float, float, float] | None]
+
+
+def _check_citing(v: Vault, citing: Citing | None) -> _Checked | None:
+    """(exhibit, page, words[, region]) checked on its page, or None."""
+    if citing is None:
+        return None
+    region = citing[3] if len(citing) > 3 else None
+    return _checked_citation(v, citing[0], citing[1], citing[2], region)
+
+
 def add_fact(v: Vault, case: str, text: str, date: UncertainDate, *,
-             citing: tuple[str, int | None, str] | None = None, **fields: Any) -> Fact:
+             citing: Citing | None = None, **fields: Any) -> Fact:
     """Add a fact: its number is the next in the case, never reused. ``fields``: the other
     members of :class:`Fact` (``status``, ``doc_date``, ``versions``, ``material``,
     ``key``, ``evaluation``, ``comment``, ``people`` as (short, part) pairs). ``citing``:
-    (exhibit, page, words) cited with it, checked once before anything is saved, then saved
-    with the fact in one transaction: both or neither."""
+    (exhibit, page, words[, region]) cited with it, checked once before anything is saved,
+    then saved with the fact in one transaction: both or neither."""
     fields = _normal(fields)
-    checked = _checked_citation(v, citing[0], citing[1], citing[2], None) if citing else None
+    checked = _check_citing(v, citing)
     with v.transaction():
         cid = case_id(v, case)
         number = int(v.con.execute("SELECT coalesce(max(number), 0) + 1 FROM chron_facts "
@@ -395,14 +407,14 @@ def fact(v: Vault, case: str, number: int) -> Fact:
 # ------------------------------------------------------------------------------ knowledge
 def add_knowledge(v: Vault, case: str, who: str, matter: str, date: UncertainDate, *,
                   how: str, awareness: str, response: int | None = None,
-                  citing: tuple[str, int | None, str] | None = None) -> Knowledge:
+                  citing: Citing | None = None) -> Knowledge:
     """Record that ``who`` knew (or ought to have known) ``matter``; ``citing``: (exhibit,
     page, words) saved with it, checked first (both or neither)."""
     _one_of(how, HOW, "way of coming to know")
     _one_of(awareness, AWARENESS, "kind of awareness")
     if not matter.strip():
         raise ChronologyRefused("name the matter they knew of")
-    checked = _checked_citation(v, citing[0], citing[1], citing[2], None) if citing else None
+    checked = _check_citing(v, citing)
     with v.transaction():
         cid = _case(v, case)
         person = _entity_row(v, cid, who)
