@@ -379,8 +379,13 @@ def test_the_chronology_goes_into_a_package_from_the_export_wizard(
     wizard.next()
     assert "chronology (1 fact) is left out unless you choose it" in wizard.summary.text()
     assert wizard.with_chronology.isVisible() and not wizard.with_chronology.isChecked()
+    assert not wizard.chronology_tables.isEnabled()
     wizard.with_chronology.setChecked(True)
-    assert "chronology (1 fact) goes with it" in wizard.summary.text()
+    assert "chronology (1 fact) goes with it: 2 tables" in wizard.summary.text()
+    wizard.chronology_tables.setCurrentIndex(2)
+    assert "PRIVILEGED tables go too: elements, gaps, working" in wizard.summary.text()
+    wizard.chronology_tables.setCurrentIndex(1)
+    assert "4 tables" in wizard.summary.text()
     wizard.next()
     out = tmp_path / "case.zip"
     wizard.out.setText(str(out))
@@ -388,7 +393,7 @@ def test_the_chronology_goes_into_a_package_from_the_export_wizard(
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     window.dialog.accept()
     result = verify_package(out)
-    assert result.intact and result.chronology == ["neutral", "cast"]
+    assert result.intact and result.chronology == ["neutral", "cast", "matrix", "action"]
     assert result.chronology_sources == 1
     window.lock()
 

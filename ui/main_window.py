@@ -688,7 +688,8 @@ class MainWindow(WindowHost):
         return dialog
 
     def export_summary(self, case: str | None, refs: list[str], *, notes: bool = False,
-                       include_withdrawn: bool = False, chronology: bool = False) -> list[str]:
+                       include_withdrawn: bool = False,
+                       chronology: list[str] | None = None) -> list[str]:
         """Plain lines: what the recipient of such a package will be able to read."""
         from vault.packages.export import preview
 
@@ -725,10 +726,13 @@ class MainWindow(WindowHost):
                 ref=ref))
         if p.chronology_facts:
             facts = counted(p.chronology_facts, self.tr("{n} fact"), self.tr("{n} facts"))
+            privileged = {"working", "elements", "gaps"} & set(chronology or ())
             lines.append(self.tr(
-                "The case's chronology ({facts}) goes with it: the neutral chronology and the "
-                "dramatis personae, pseudonyms only, each source tied to its exhibit.").format(
-                facts=facts) if chronology else self.tr(
+                "The case's chronology ({facts}) goes with it: {n} tables, pseudonyms only, "
+                "each source tied to its exhibit.").format(facts=facts, n=len(chronology))
+                + (self.tr(" PRIVILEGED tables go too: {tables}.").format(
+                    tables=", ".join(sorted(privileged))) if privileged else "")
+                if chronology else self.tr(
                 "The case's chronology ({facts}) is left out unless you choose it below.")
                 .format(facts=facts))
         if p.withdrawn_left_out:

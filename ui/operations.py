@@ -282,6 +282,21 @@ class ExportDialog(QWizard):
             "as PDF, Word and CSV)"))
         self.with_chronology.setAccessibleName(self.tr("Send the chronology"))
         self.with_chronology.setVisible(False)
+        self.chronology_tables = QComboBox()
+        self.chronology_tables.setAccessibleName(self.tr("Which chronology tables"))
+        for label, tables in (
+                (self.tr("the neutral chronology and the dramatis personae"),
+                 ["neutral", "cast"]),
+                (self.tr("every shared table (also who knew what, and from knowing to "
+                         "acting)"), ["neutral", "cast", "matrix", "action"]),
+                (self.tr("every table, the privileged ones too (working chronology, facts by "
+                         "element, gaps)"),
+                 ["neutral", "working", "cast", "matrix", "action", "elements", "gaps"])):
+            self.chronology_tables.addItem(label, tables)
+        self.chronology_tables.setVisible(False)
+        self.chronology_tables.setEnabled(False)
+        self.with_chronology.toggled.connect(self.chronology_tables.setEnabled)
+        self.chronology_tables.currentIndexChanged.connect(lambda _i: self._page_shown(0))
         for box in (self.with_notes, self.with_withdrawn, self.with_chronology):
             box.toggled.connect(lambda _on: self._page_shown(0))
         self.out = QLineEdit()
@@ -323,6 +338,7 @@ class ExportDialog(QWizard):
         review_form.addWidget(self.with_notes)
         review_form.addWidget(self.with_withdrawn)
         review_form.addWidget(self.with_chronology)
+        review_form.addWidget(self.chronology_tables)
         self.review_page = review
         save = _CheckedPage(self._check_where)
         save.setTitle(self.tr("Where to save the package"))
@@ -407,16 +423,23 @@ class ExportDialog(QWizard):
             lines = list(self.summarise(case, [] if case else list(self.selected),
                                         notes=self.with_notes.isChecked(),
                                         include_withdrawn=self.with_withdrawn.isChecked(),
-                                        chronology=self.with_chronology.isChecked()))
+                                        chronology=self.chosen_tables()))
             self.with_withdrawn.setVisible(bool(case) and any(
                 "withdrawn" in line for line in lines))
             self.with_chronology.setVisible(bool(case) and any(
                 "chronology" in line for line in lines))
+            self.chronology_tables.setVisible(self.with_chronology.isVisible())
             lines.append(self.tr("Encrypted with a passphrase.") if self.encryption.currentIndex()
                          == ENCRYPT_PASSPHRASE else self.tr("Encrypted to the recipient's key.")
                          if self.encryption.currentIndex() == ENCRYPT_KEY else
                          self.tr("NOT ENCRYPTED: anyone who gets the file can read it."))
             self.summary.setText("\n".join(lines))
+
+    def chosen_tables(self) -> list[str]:
+        """The chronology's tables chosen to go ([] when it stays out)."""
+        if not self.with_chronology.isChecked() or self.with_chronology.isHidden():
+            return []
+        return list(self.chronology_tables.currentData())
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the package as"),
@@ -431,8 +454,8 @@ class ExportDialog(QWizard):
         if self.whole_case.isChecked():
             kw["case"] = self.case.currentText()
             kw["include_withdrawn"] = self.with_withdrawn.isChecked()
-            if self.with_chronology.isChecked() and not self.with_chronology.isHidden():
-                kw["chronology"] = ["neutral", "cast"]
+            if self.chosen_tables():
+                kw["chronology"] = self.chosen_tables()
         else:
             kw["refs"] = list(self.selected)
         kw["notes"] = self.with_notes.isChecked()
