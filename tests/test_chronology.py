@@ -459,3 +459,24 @@ def test_a_relative_named_in_full_stops_a_shared_table(vault: Vault) -> None:
     change_entity(vault, CASE, "mum", pseudonym="Mother of Child A")
     assert reports.neutral_chronology(vault, CASE).rows[0][2] == \
         "Mother of Child A wrote to the council"
+
+
+def test_the_matrix_year_by_year_and_the_package_knows_every_table(vault: Vault,
+                                                                   letter: str) -> None:
+    from vault.packages.format import CHRONOLOGY_TABLES
+
+    assert tuple(reports.TABLES) == CHRONOLOGY_TABLES  # the package's order and names
+    build(vault, letter)
+    add_knowledge(vault, CASE, "council", "allegation concerning @ca",
+                  parse_date("between 2008 and 2010"), how="meeting", awareness="attended")
+    add_knowledge(vault, CASE, "police", "the review", parse_date("after 2010"),
+                  how="report", awareness="ought to have known")
+    t = reports.knowledge_by_period(vault, CASE)
+    assert t.header == ["Who", "By end 2008", "By end 2009", "By end 2010", "By end 2011"]
+    rows = {r[0]: r[1:] for r in t.rows}
+    assert rows["DS Alan Jones"] == ["", "knew: allegation concerning Child A",
+                                     "knew: allegation concerning Child A",
+                                     "knew: allegation concerning Child A"]
+    assert rows["Northshire Council"][0] == "may have known: allegation concerning Child A"
+    assert rows["Northshire Council"][2] == "knew: allegation concerning Child A"
+    assert rows["Northshire Police"] == ["", "", "", "may have known: the review"]

@@ -385,7 +385,7 @@ def test_the_chronology_goes_into_a_package_from_the_export_wizard(
     wizard.chronology_tables.setCurrentIndex(2)
     assert "PRIVILEGED tables go too: elements, gaps, working" in wizard.summary.text()
     wizard.chronology_tables.setCurrentIndex(1)
-    assert "4 tables" in wizard.summary.text()
+    assert "5 tables" in wizard.summary.text()
     wizard.next()
     out = tmp_path / "case.zip"
     wizard.out.setText(str(out))
@@ -393,7 +393,8 @@ def test_the_chronology_goes_into_a_package_from_the_export_wizard(
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
     window.dialog.accept()
     result = verify_package(out)
-    assert result.intact and result.chronology == ["neutral", "cast", "matrix", "action"]
+    assert result.intact and result.chronology == ["neutral", "cast", "matrix", "periods",
+                                                   "action"]
     assert result.chronology_sources == 1
     window.lock()
 

@@ -66,6 +66,7 @@ from vault.store.vault import Vault
 TABLE_NAMES = (("neutral", "The chronology to share (neutral)"),
                ("working", "Working chronology (privileged)"),
                ("cast", "Dramatis personae"), ("matrix", "Who knew what, and when"),
+               ("periods", "Who knew what, year by year"),
                ("action", "From knowing to acting"),
                ("elements", "Facts by element (privileged)"),
                ("gaps", "What is missing: gaps (privileged)"))

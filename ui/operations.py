@@ -288,10 +288,11 @@ class ExportDialog(QWizard):
                 (self.tr("the neutral chronology and the dramatis personae"),
                  ["neutral", "cast"]),
                 (self.tr("every shared table (also who knew what, and from knowing to "
-                         "acting)"), ["neutral", "cast", "matrix", "action"]),
+                         "acting)"), ["neutral", "cast", "matrix", "periods", "action"]),
                 (self.tr("every table, the privileged ones too (working chronology, facts by "
                          "element, gaps)"),
-                 ["neutral", "working", "cast", "matrix", "action", "elements", "gaps"])):
+                 ["neutral", "working", "cast", "matrix", "periods", "action", "elements",
+                  "gaps"])):
             self.chronology_tables.addItem(label, tables)
         self.chronology_tables.setVisible(False)
         self.chronology_tables.setEnabled(False)

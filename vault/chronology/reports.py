@@ -328,6 +328,33 @@ def knowledge_matrix(v: Vault, case: str) -> Table:
                  rows)
 
 
+def knowledge_by_period(v: Vault, case: str) -> Table:
+    """The knowledge matrix with periods (years) for columns: for each person or body, at the
+    end of each year, the matters they certainly knew and those they may have known."""
+    cast = _cast(v, case, shared=True)
+    events = knowledge(v, case)
+    for k in events:
+        cast.check(f"knowledge event {k.id}", k.matter)
+    cells = matrix_cells(events)
+    days = [d for c in cells.values() for d in (c.certainly_by, c.possibly_from) if d]
+    years = list(range(min(days).year, max(days).year + 1)) if days else []
+    who = sorted(dict.fromkeys(w for w, _m in cells), key=lambda s: cast.name(s).lower())
+    rows = []
+    for w in who:
+        row = [cast.name(w)]
+        for year in years:
+            end = dt.date(year, 12, 31)
+            knew = [m for (x, m), c in cells.items() if x == w and c.certainly_by
+                    and c.certainly_by <= end]
+            maybe = [m for (x, m), c in cells.items() if x == w and m not in knew
+                     and c.possibly_from and c.possibly_from <= end]
+            row.append("; ".join([*(f"knew: {cast.render(m)}" for m in knew),
+                                  *(f"may have known: {cast.render(m)}" for m in maybe)]))
+        rows.append(row)
+    return Table(f"What each knew, year by year: {case}",
+                 ["Who", *(f"By end {y}" for y in years)], rows)
+
+
 def known_on(v: Vault, case: str, day: dt.date) -> Table:
     """What each person or body knew, or may have known, on ``day``."""
     cast = _cast(v, case, shared=True)
@@ -371,4 +398,5 @@ def knowledge_to_action(v: Vault, case: str) -> Table:
 
 TABLES = {"neutral": neutral_chronology, "working": working_chronology,
           "cast": dramatis_personae, "matrix": knowledge_matrix,
-          "action": knowledge_to_action, "elements": facts_by_element, "gaps": gaps_table}
+          "periods": knowledge_by_period, "action": knowledge_to_action,
+          "elements": facts_by_element, "gaps": gaps_table}

@@ -13,7 +13,7 @@ import click
 from vault.cli.base import cli, open_vault
 from vault.errors import VaultError
 
-TABLES = ("neutral", "working", "cast", "matrix", "action", "elements", "gaps")
+TABLES = ("neutral", "working", "cast", "matrix", "periods", "action", "elements", "gaps")
 
 
 @cli.group("chronology")
@@ -337,7 +337,8 @@ def write_cmd(vault: str, table: str, out: Path, case: str, fmt: str | None,
               real_names: bool) -> None:
     """Write a table: neutral (the chronology to share), working (privileged: status,
     issues, evaluation, comments), cast (dramatis personae), matrix (who knew what, when),
-    action (from knowing to acting), elements (facts by element, privileged), gaps
+    periods (the matrix year by year), action (from knowing to acting), elements (facts by
+    element, privileged), gaps
     (privileged). Pseudonyms throughout unless --real-names (working only)."""
     from vault.chronology import reports
     from vault.chronology.documents import write_table

@@ -486,8 +486,8 @@ def fingerprint(vault: str, custody_key: bool) -> None:
 @click.option("--include-withdrawn", is_flag=True,
               help="With --case: send its withdrawn copies too (left out unless given).")
 @click.option("--chronology", "chronology", multiple=True,
-              type=click.Choice(("neutral", "working", "cast", "matrix", "action", "elements",
-                                 "gaps")),
+              type=click.Choice(("neutral", "working", "cast", "matrix", "periods", "action",
+                                 "elements", "gaps")),
               help="With --case: put this table of the case's chronology in the package, as "
                    "PDF, DOCX and CSV, its sources tied to the exhibits (repeatable; working, "
                    "elements and gaps are privileged).")

@@ -31,7 +31,8 @@ COUNT_LABELS = {
 CHRONOLOGY_LABEL = "Evidence-Vault-Chronology"  # the tables, ", "-separated, or "none"
 CHRONOLOGY = "data/chronology/"
 CHRONOLOGY_JSON = CHRONOLOGY + "chronology.json"
-CHRONOLOGY_TABLES = ("neutral", "working", "cast", "matrix", "action", "elements", "gaps")
+CHRONOLOGY_TABLES = ("neutral", "working", "cast", "matrix", "periods", "action", "elements",
+                     "gaps")
 PRIVILEGED_TABLES = ("working", "elements", "gaps")
 CHRONOLOGY_FORMATS = ("pdf", "docx", "csv")
 CHRONOLOGY_DOCUMENT = "evidence-vault chronology"  # chronology.json's "format"
