@@ -351,6 +351,24 @@ def test_idle_time_locks_the_vault(qtbot: QtBot, tmp_path: Path) -> None:
     controller.screen.close()
 
 
+def test_a_second_lock_while_locking_or_after_does_nothing(qtbot: QtBot, app: App,
+                                                          tmp_path: Path) -> None:
+    """The idle timer, the session's screen lock and sleep can all ask at once (while lock()
+    processes events); the window locks once, and the unlock screen is shown once."""
+    window = create_vault(qtbot, app, tmp_path)
+    locked: list[int] = []
+    window.locked.connect(lambda: locked.append(1))
+    shown: list[object] = []
+    real_unlock = app.unlock
+    app.unlock = lambda path: (shown.append(path), real_unlock(path))  # type: ignore[method-assign]
+    window.locking.connect(window.lock)  # asked again from inside lock()
+    window.locking.connect(lambda: app.session.prepare_for_sleep(True))
+    window.lock()
+    window.lock()  # and after: the vault is closed already
+    assert window.vault is None and locked == [1] and len(shown) == 1
+    assert isinstance(app.screen, UnlockDialog)
+
+
 def test_recent_vaults_are_remembered_as_paths_only(qtbot: QtBot, app: App,
                                                     tmp_path: Path) -> None:
     window = create_vault(qtbot, app, tmp_path)

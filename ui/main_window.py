@@ -96,6 +96,7 @@ class MainWindow(WindowHost):
         self.review: list[str] = []  # items with redaction marks waiting for their copies
         self.last_folder = ""  # where the last import came from (file dialogs start there)
         self.quitting = False  # locked to quit: no unlock screen after
+        self._locking = False  # inside lock(): a second request (a timer, the session) waits
         self.setWindowTitle(self.tr("Evidence Vault: {name}").format(
             name=v.folder.name.removesuffix(".evault")))
         self.setAccessibleName(self.tr("Evidence Vault"))
@@ -1117,7 +1118,19 @@ class MainWindow(WindowHost):
         return False
 
     def lock(self) -> None:
-        """Close the vault and drop every decrypted thing from widgets, models and caches."""
+        """Close the vault and drop every decrypted thing from widgets, models and caches.
+        Once only: a request while locking (the idle timer, the session's screen lock, during
+        the events processed below) or after it (the window is then on its way out) does
+        nothing, so the unlock screen is never shown twice."""
+        if self._locking or self.vault is None:
+            return
+        self._locking = True
+        try:
+            self._lock()
+        finally:
+            self._locking = False
+
+    def _lock(self) -> None:
         self.locking.emit()
         for job in list(self.jobs):
             job.cancel()
