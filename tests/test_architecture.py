@@ -78,6 +78,19 @@ def test_the_package_verifier_loads_neither_qt_nor_pymupdf_nor_sqlcipher() -> No
     assert r.stdout.strip() == "[]", r.stdout
 
 
+def test_the_first_window_needs_neither_the_main_window_nor_the_vaults_code() -> None:
+    """Start-up (issue 16): the desktop app's entry module shows the start or unlock window
+    without importing the main window, the package check, the vault's storage (SQLCipher,
+    the crypto) or any parser; they load once a vault is opened."""
+    code = ("import sys\nimport ui.app\n"
+            "print(sorted({m for m in sys.modules} & {'ui.main_window', 'ui.check_package', "
+            "'ui.operations', 'vault.store.vault', 'sqlcipher3', 'pymupdf', 'PIL', 'zxcvbn', "
+            "'vault.evidence.importer'}))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       check=True)
+    assert r.stdout.strip() == "[]", r.stdout
+
+
 HEAVY = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pymupdf", "fitz", "pyhanko", "PIL", "ui")
 
 

@@ -6,20 +6,23 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.check_package import PackageCheck
 from ui.labels import PlainTextLabels
-from ui.main_window import IDLE_LOCK_MS, MainWindow
-from ui.session import SessionWatcher
+from ui.session import IDLE_LOCK_MS, SessionWatcher
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
-from vault.store.keyslots import KdfParams
-from vault.store.vault import Vault
+
+if TYPE_CHECKING:  # the main window and the package check are imported when first needed,
+    # after the first window is on screen (start-up, issue 16)
+    from ui.check_package import PackageCheck
+    from ui.main_window import MainWindow
+    from vault.store.keyslots import KdfParams
+    from vault.store.vault import Vault
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "evidence-vault.svg"
 RECENT = "recent-vaults"  # paths only: nothing sensitive is kept in clear settings
@@ -63,6 +66,8 @@ class App(QObject):
 
     def check_package(self, path: Path | None = None) -> PackageCheck:
         """Check a package received, with no vault (an encrypted one decrypted in memory)."""
+        from ui.check_package import PackageCheck
+
         self.package_check = PackageCheck(self.screen)
         self.package_check.keep_requested.connect(self.keep)
         if path is None:
@@ -103,6 +108,8 @@ class App(QObject):
         if self.screen is not None:
             self.screen.close()
             self.screen = None
+        from ui.main_window import MainWindow
+
         self.window = MainWindow(v, idle_ms=self.idle_time(), kdf=self.kdf)
         self.window.idle_minutes_changed.connect(self.set_idle_minutes)
         self.window.setWindowIcon(QIcon(str(ICON)))

@@ -69,6 +69,7 @@ from ui.operations import (
 )
 from ui.screen_fit import fit_size
 from ui.search_panel import SearchFeature
+from ui.session import IDLE_LOCK_MS
 from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.errors import VaultError
@@ -77,7 +78,6 @@ from vault.search.index import given_up, text_problem
 from vault.store.keyslots import KdfParams
 from vault.store.vault import Vault
 
-IDLE_LOCK_MS = 5 * 60 * 1000
 PACKAGE_SUFFIXES = (".zip", ".age")
 
 

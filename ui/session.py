@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import SLOT, QObject, Signal, Slot
 from PySide6.QtDBus import QDBusConnection
 
+IDLE_LOCK_MS = 5 * 60 * 1000  # no input for this long: the vault locks
+
 
 class SessionWatcher(QObject):
     lock_requested = Signal()

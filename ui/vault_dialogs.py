@@ -4,6 +4,7 @@ forgotten passphrase. Slow key derivation runs on the worker pool; dialogs never
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -26,9 +27,11 @@ from PySide6.QtWidgets import (
 from ui.worker import Job, start
 from vault.errors import VaultError, WrongSecret
 from vault.store.identity import Identity
-from vault.store.keyslots import KdfParams, parse_recovery_key
-from vault.store.passphrase import strength
-from vault.store.vault import Vault, vault_path
+
+if TYPE_CHECKING:  # the vault's code is imported when first used, after the first window
+    # is on screen (start-up, issue 16)
+    from vault.store.keyslots import KdfParams
+    from vault.store.vault import Vault
 
 
 class StartDialog(QDialog):
@@ -117,6 +120,8 @@ class StrengthMeter(QWidget):
         self.acceptable = False
 
     def update_for(self, passphrase: str, user_inputs: list[str]) -> None:
+        from vault.store.passphrase import strength
+
         s = strength(passphrase, user_inputs)
         self.bar.setValue(s.score)
         self.acceptable = s.acceptable
@@ -210,6 +215,8 @@ class CreateVaultDialog(QDialog):
             self.error.setText("")
 
     def target(self) -> Path:
+        from vault.store.vault import vault_path
+
         return vault_path(Path(self.folder.text().strip()) / self.vault_name.text().strip())
 
     def _create(self) -> None:
@@ -217,6 +224,8 @@ class CreateVaultDialog(QDialog):
             return
         identity = Identity(self.name.text().strip(), self.initials.text().strip().upper(),
                             self.role.text().strip(), self.organisation.text().strip())
+        from vault.store.vault import Vault
+
         target, passphrase, kdf = self.target(), self.passphrase.text(), self.kdf
         self.create_button.setEnabled(False)
         self.error.setText(self.tr("Creating the vault…"))
@@ -350,6 +359,8 @@ class RecoveryKeyDialog(QDialog):
     def _check(self, text: str) -> None:
         """Typed back as recovery will accept it: any case, spaces or dashes, O for 0 and I
         or L for 1."""
+        from vault.store.keyslots import parse_recovery_key
+
         try:
             same = parse_recovery_key(text) == parse_recovery_key(self._key)
         except WrongSecret:
@@ -415,6 +426,8 @@ class UnlockDialog(QDialog):
     def _unlock(self) -> None:
         if self.job is not None:
             return
+        from vault.store.vault import Vault
+
         passphrase, path = self.passphrase.text(), self.path
         self.message.setText(self.tr("Unlocking…"))
         self.unlock_button.setEnabled(False)
@@ -485,6 +498,8 @@ class RecoverDialog(QDialog):
             self.message.setText(self.tr("The two passphrases differ."))
             return
         key, new, path = self.key.text(), self.new.text(), self.path
+
+        from vault.store.vault import Vault
 
         def work(cancel: object) -> Vault:
             from vault.custody import log as custody
