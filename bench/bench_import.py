@@ -354,7 +354,7 @@ MAIN_THREAD_STAGES: list[tuple[str, str, str]] = [
      "metadata: wait for the worker, UPDATE items"),
 ]
 WORKER_STAGES: list[tuple[str, str, str]] = [
-    ("vault.evidence.importer", "_read_metadata",
+    ("vault.evidence.details", "read_details",
      "metadata: decrypt, then a parser worker process"),
     ("vault.store.objects", "ObjectReader.chunk", "read back + decrypt (AES-256-GCM)"),
 ]

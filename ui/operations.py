@@ -146,7 +146,9 @@ def import_work(v: Vault, paths: list[Path], case: str | None, received_from: st
     """The job: the core's progress, then one :class:`ImportSummary`."""
     def work(cancel: Any) -> Any:
         summary = ImportSummary()
-        for p in import_paths(v, paths, case=case, received_from=received_from, cancel=cancel):
+        # acknowledged as soon as stored and recorded: details are read in the background
+        for p in import_paths(v, paths, case=case, received_from=received_from, cancel=cancel,
+                              details="queue"):
             summary.results.extend(p.acknowledged)
             yield p
         summary.cancelled = cancel()

@@ -1,5 +1,6 @@
-"""Indexing and OCR in the background: after an import (and at unlock, when work is left) one
-:class:`ui.worker.Job` runs the core's ``run_index_jobs`` then ``run_ocr_jobs``, with its
+"""Reading details, indexing and OCR in the background: after an import (and at unlock, when
+work is left) one :class:`ui.worker.Job` runs the core's ``run_detail_jobs`` (what an import
+left: a photo's EXIF, a PDF's pages), ``run_index_jobs`` then ``run_ocr_jobs``, with its
 progress in the status bar ("Reading scans: 3 of 12 pages") and a Cancel button; never a
 dialog. Locking cancels it (the window cancels its jobs); what was read is kept and the rest
 is resumed at the next unlock."""
@@ -13,6 +14,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.worker import Job, start
+from vault.evidence.details import KIND as DETAILS
+from vault.evidence.details import DetailProgress, run_detail_jobs
 from vault.search.index import IndexProgress, pending_counts, run_index_jobs
 from vault.search.ocr import OcrProgress, run_ocr_jobs, tesseract_available
 from vault.store.vault import Vault
@@ -22,6 +25,7 @@ def text_work(v: Vault) -> Callable[[Callable[[], bool]], Iterator[Any]]:
     """The job: index progress, then OCR progress (none when Tesseract is missing), then
     ``"done"``."""
     def work(cancel: Callable[[], bool]) -> Iterator[Any]:
+        yield from run_detail_jobs(v, cancel)
         yield from run_index_jobs(v, cancel)
         if not cancel() and pending_counts(v)["ocr"] and tesseract_available():
             yield from run_ocr_jobs(v, cancel=cancel)
@@ -70,7 +74,8 @@ class TextJobs(QObject):
             self._again = True
             return True
         counts = pending_counts(v)
-        if not counts["index"] and not (counts["ocr"] and tesseract_available()):
+        if not counts["index"] and not counts.get(DETAILS) and \
+                not (counts["ocr"] and tesseract_available()):
             return False
         job = Job(text_work(v))
         self.job = job
@@ -94,7 +99,11 @@ class TextJobs(QObject):
     def _progress(self, job: Job, p: Any) -> None:
         if job is not self.job or job.cancelled:
             return
-        if isinstance(p, IndexProgress):
+        if isinstance(p, DetailProgress):
+            self.label.setText(self.tr("Reading details: {done} of {total} items").format(
+                done=p.done, total=p.total))
+            self.changed.emit(p.ref)
+        elif isinstance(p, IndexProgress):
             self.label.setText(self.tr("Indexing: {done} of {total} items").format(
                 done=p.done, total=p.total))
             if p.ref:

@@ -42,7 +42,7 @@ def run_demo(*, keep: bool, echo: Callable[[str], None]) -> Path | None:
             samples = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".jpg"))
             echo(f"2. Importing {len(samples)} sample files from {SAMPLES}")
             refs: dict[str, str] = {}
-            for prog in import_paths(v, samples, case=CASE,
+            for prog in import_paths(v, samples, case=CASE, details="wait",
                                      received_from="demo: files generated for the demonstration"):
                 for r in prog.acknowledged:
                     echo(f"   {r.ref or '-':<6} {r.status:<14} {r.sha256 or ''}  "

@@ -70,7 +70,8 @@ def import_cmd(vault: str, paths: tuple[Path, ...], case: str | None, received_f
     counts = {"imported": 0, RECEIVED_AGAIN: 0, FAILED: 0}
     results = []
     with open_vault(vault) as v, _progress(1, "Importing") as bar:
-        for p in import_paths(v, paths, case=case, received_from=received_from):
+        for p in import_paths(v, paths, case=case, received_from=received_from,
+                              details="queue"):
             bar.length = max(p.bytes_total, 1)
             bar.update(p.bytes_done - bar.pos)
             for r in p.acknowledged:
@@ -81,12 +82,15 @@ def import_cmd(vault: str, paths: tuple[Path, ...], case: str | None, received_f
                 else:
                     click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{plain(r.source)}")
                     sys.stdout.flush()
+        from vault.evidence.details import run_detail_jobs
         from vault.search.index import run_index_jobs
 
+        # every file is acknowledged above; now what is inside them, then their text
+        later = {d.ref: d.warnings for d in run_detail_jobs(v)}
         for _done in run_index_jobs(v):  # the text made searchable (OCR waits for `ocr`)
             pass
     warned = [f"{r.ref} ({plain(Path(r.source).name)}): {plain(w)}"
-              for r in results for w in r.warnings]
+              for r in results for w in [*r.warnings, *later.get(str(r.ref), [])]]
     for w in warned:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"{counts['imported']} imported, {counts[RECEIVED_AGAIN]} received again, "

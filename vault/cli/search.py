@@ -75,7 +75,9 @@ def search_cmd(vault: str, query: str, as_json: bool, case: str | None, kind: st
 @click.option("--all", "everything", is_flag=True,
               help="Read every item again (after an upgrade that reads more kinds of text).")
 def index_cmd(vault: str, everything: bool) -> None:
-    """Make everything pending searchable now (OCR is the `ocr` command's)."""
+    """Read what is pending now: the details an import left, then the text to search (OCR is
+    the `ocr` command's)."""
+    from vault.evidence.details import run_detail_jobs
     from vault.search.index import (
         given_up,
         pending_counts,
@@ -90,6 +92,9 @@ def index_cmd(vault: str, everything: bool) -> None:
             with v.transaction():
                 queue_index(v, [int(r[0]) for r in v.con.execute(
                     "SELECT id FROM items WHERE status = 'present'")])
+        for d in run_detail_jobs(v):
+            if d.error:
+                click.echo(f"details of {d.ref} not read yet: {d.error}", err=True)
         for p in run_index_jobs(v):
             done += 1
             if p.error:

@@ -26,17 +26,16 @@ from typing import Any
 from vault import PROGRAM
 from vault.clock import iso_utc
 from vault.custody import log as custody
-from vault.errors import EnvironmentProblem, VaultError
+from vault.errors import EnvironmentProblem
+from vault.evidence.details import has_details, queue_details, read_details, record_details
 from vault.evidence.email_parts import EML, MBOX
 from vault.evidence.items import case_id, next_reference
 from vault.evidence.metadata import Extracted
 from vault.evidence.mime import sniff
 from vault.evidence.outlook_msg import OLE
 from vault.evidence.private_details import keep, seal
-from vault.parsers.pool import ParseFailed, ParserPool
 from vault.search.index import queue_index
-from vault.search.office_text import OFFICE_MIMES
-from vault.store.objects import CHUNK_SIZE, ObjectReader, ObjectWriter
+from vault.store.objects import CHUNK_SIZE, ObjectWriter
 from vault.store.vault import Vault
 from vault.timestamps.stamping import queue_head_safely
 
@@ -219,14 +218,19 @@ class _Streamer:
 
 def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str | None = None,
                  received_from: str = "", cancel: Callable[[], bool] | None = None,
-                 batch_files: int = 64, batch_seconds: float = 0.5,
+                 batch_files: int = 64, batch_seconds: float = 0.5, details: str = "wait",
                  ) -> Iterator[Progress]:
     """Import files and folders; yields progress, and each batch's results once committed.
 
-    Reading what is inside the new items (PDF details, EXIF) runs in a worker thread while the
-    next batch is stored; its findings are recorded as they complete, and all of them before
-    the generator ends.
+    Reading the new items' details (PDF pages, EXIF: vault/evidence/details.py) runs in the
+    parser workers while the next batch is stored; its findings are recorded as they complete.
+    Each item's reading is queued with the item itself, so it is never lost. At the end,
+    ``details="wait"`` reads them all before the generator ends; ``"queue"`` records what is
+    ready and leaves the rest queued for :func:`vault.evidence.details.run_detail_jobs` (the
+    app and the command line run it after the import is acknowledged).
     """
+    if details not in ("wait", "queue"):
+        raise ValueError(details)
     cancel = cancel or (lambda: False)
     files, problems = collect(paths)
     sizes = []
@@ -303,7 +307,10 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
                 reader.submit(children, parents=False)
                 prog.acknowledged = children
                 yield prog
+        if details == "wait":
             reader.record(wait=True)
+        else:
+            reader.finish()
         queue_head_safely(v)  # the metadata events too
     finally:
         reader.close()
@@ -314,7 +321,9 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
 class _MetadataReader:
     """Has new items' details read by the parser workers (vault/parsers/pool.py: processes
     that hold no key), one thread per worker decrypting and waiting for them, and records
-    what they found from the importing thread, which owns the database."""
+    what they found from the importing thread, which owns the database. Every item's job is
+    in ``text_jobs`` from the moment it is recorded: what this reader does not finish waits
+    there (vault/evidence/details.py)."""
 
     def __init__(self, v: Vault) -> None:
         self._v = v
@@ -335,14 +344,14 @@ class _MetadataReader:
                                             (r.ref,)).fetchone()
             if parents and mime in (EML, MBOX, OLE, "application/pdf"):
                 self.parents.append(r.ref)
-            if mime in ("application/pdf", EML, MBOX, OLE, *OFFICE_MIMES) or \
-                    mime.startswith("image/"):
+            if has_details(mime):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
-                self._pending.append((r, self._pool.submit(_read_metadata, self._parsers, path,
+                self._pending.append((r, self._pool.submit(read_details, self._parsers, path,
                                                            oid, key, mime)))
 
     def record(self, *, wait: bool) -> None:
-        done = [(r, f) for r, f in self._pending if wait or f.done()]
+        done = [(r, f) for r, f in self._pending
+                if (wait or f.done()) and not f.cancelled()]
         if not done:
             return
         self._pending = [p for p in self._pending if p not in done]
@@ -351,44 +360,18 @@ class _MetadataReader:
             with self._v.transaction():
                 for r, x in found:
                     r.warnings.extend(x.warnings)
-                    self._v.con.execute("UPDATE items SET metadata=?, warnings=? WHERE ref=?",
-                                        (json.dumps(x.metadata), json.dumps(r.warnings), r.ref))
-                    self._v.record(custody.METADATA_EXTRACTED, item=r.ref, sha256=r.sha256,
-                                   details={"metadata": x.metadata, "warnings": x.warnings})
-                    queue_index(self._v, [int(self._v.con.execute(
-                        "SELECT id FROM items WHERE ref=?", (r.ref,)).fetchone()[0])])
+                    record_details(self._v, str(r.ref), str(r.sha256), x, r.warnings)
         except EnvironmentProblem:
-            pass  # the evidence is safe; its details can be read again later
+            pass  # the evidence is safe, its job still queued: its details are read later
+
+    def finish(self) -> None:
+        """Stop: what has not started stays queued for later; what is being read is waited
+        for (at most one item per worker) and recorded."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.record(wait=False)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-MAX_PARSE_BYTES = 512 << 20  # a file's plaintext handed to a parser worker, in memory
-
-
-def _read_metadata(parsers: ParserPool, path: Path, oid: str, key: bytes,
-                   mime: str) -> Extracted:
-    if mime in ("image/heic", "image/heif", "image/avif"):
-        from vault.evidence import heif
-
-        refused = heif.refusal()  # a decoder with known holes is never handed the file
-        if refused:
-            return Extracted(warnings=[f"photo not decoded: {refused}; preserved as received"])
-    try:
-        with ObjectReader(path, oid, key) as reader:
-            if reader.size > MAX_PARSE_BYTES:
-                return Extracted(warnings=["too large to read its details during import; "
-                                           "preserved as received"])
-            data = b"".join(reader.iter_chunks())
-    except VaultError as e:  # the object itself failed: check will say so; the import goes on
-        return Extracted(warnings=[f"could not read the stored content back: {e}"])
-    try:
-        found, _ = parsers.run("metadata", data, mime=mime)
-    except ParseFailed as e:  # a crash or a limit in the worker: the evidence is stored
-        return Extracted(warnings=[f"its details could not be read: {e}; preserved as "
-                                   "received"])
-    return Extracted(metadata=dict(found["metadata"]), warnings=list(found["warnings"]))
 
 
 def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
@@ -588,6 +571,8 @@ def _record_one(v: Vault, s: Stored, cid: int | None, results: list[ImportResult
     v.con.execute("INSERT INTO provenance (item_id, seq, record) VALUES (?,?,?)",
                   (cur.lastrowid, ev.seq, prov))
     queue_index(v, [int(cur.lastrowid)])  # searchable once the index jobs run
+    if has_details(s.mime):  # read by the parser workers, now or later: never lost
+        queue_details(v, [int(cur.lastrowid)])
     results.append(ImportResult(readable(s.source), IMPORTED, ref, s.sha256, s.size,
                                 list(s.warnings)))
 

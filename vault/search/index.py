@@ -112,8 +112,9 @@ def given_up(v: Vault, item_id: int | None = None) -> list[tuple[str, str, str]]
 
 def text_problem(kind: str, error: str) -> str:
     """One plain sentence: why an item's text is not searchable."""
-    what = "its text could not be read" if kind == "index" else \
-        "the text in its pictures could not be read (OCR)"
+    what = ("its text could not be read" if kind == "index" else
+            "its details (pages, dates, the camera's and GPS data) could not be read"
+            if kind == "metadata" else "the text in its pictures could not be read (OCR)")
     return f"{what} after {MAX_TRIES} attempts, so it cannot be found by its words: {error}"
 
 
