@@ -55,7 +55,8 @@ PASSPHRASE = "correct horse battery staple orbit"  # the same as tests/conftest.
 IDENTITY = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
 PASS_ENV = "EVIDENCE_VAULT_PASSPHRASE"
 
-TARGET_RATIO = 0.4  # import MB/s over bagit make_bag MB/s
+TARGET_RATIO = 0.8  # import MB/s over the durable copy's MB/s, measured in the same run
+# (issue 16; bagit's make_bag, which writes nothing, is reported as context)
 TARGET_FILES_PER_S = 300.0
 TARGET_PEAK_RSS_MB = 200.0
 TARGET_UNLOCK_S = 1.5
@@ -352,6 +353,10 @@ MAIN_THREAD_STAGES: list[tuple[str, str, str]] = [
      "metadata: queue items (SELECT, object key)"),
     ("vault.evidence.importer", "_MetadataReader.record",
      "metadata: wait for the worker, UPDATE items"),
+    ("vault.evidence.importer", "_MetadataReader.finish",
+     "metadata: wait for the readings under way"),
+    ("vault.evidence.children", "extract_children",
+     "items inside items (PDF attachments, e-mails)"),
 ]
 WORKER_STAGES: list[tuple[str, str, str]] = [
     ("vault.evidence.details", "read_details",
@@ -463,6 +468,7 @@ class ImportRun:
     close_seconds: float
     vault_bytes: int
     failures: list[str] = field(default_factory=list)
+    details_seconds: float = 0.0  # the details left queued, read after the acknowledgement
 
     @property
     def mb_per_s(self) -> float:
@@ -485,25 +491,34 @@ def consume(progress: Iterable[importer.Progress]) -> tuple[Counter[str], list[s
 
 
 def timed_import(v: Vault, source: Path) -> ImportRun:
-    """Import ``source`` (page-cache warm) into the open vault ``v``, then close it."""
+    """Import ``source`` (page-cache warm) into the open vault ``v`` as the app does (every
+    file acknowledged once stored, hashed and recorded; the details not read by then left
+    queued), then read those queued details as the app's background job does, then close."""
+    from vault.evidence.details import run_detail_jobs
+
     warm(source)
     bd = Breakdown()
     with instrumented(bd):
         start = time.perf_counter()
-        statuses, failures = consume(importer.import_paths(v, [source]))
+        statuses, failures = consume(importer.import_paths(v, [source], details="queue"))
         seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    for _d in run_detail_jobs(v):
+        pass
+    details = time.perf_counter() - start
     start = time.perf_counter()
     v.close()
     close = time.perf_counter() - start
     files = files_under(source)
     return ImportRun(seconds, len(files), sum(p.stat().st_size for p in files), statuses, bd,
-                     close, tree_bytes(v.folder), failures)
+                     close, tree_bytes(v.folder), failures, details)
 
 
 def report_import(run: ImportRun) -> None:
     say(f"    {run.files:,} files, {run.size / MB:,.1f} MB in {run.seconds:.2f} s: "
         f"{run.mb_per_s:,.1f} MB/s, {run.files / run.seconds:,.0f} files/s "
-        f"(close + WAL checkpoint {run.close_seconds:.2f} s, not included)")
+        f"(close + WAL checkpoint {run.close_seconds:.2f} s, not included; the details left "
+        f"queued then read in {run.details_seconds:.2f} s, in the background)")
     say(f"    results: {dict(run.statuses)}; vault on disk {run.vault_bytes / MB:,.1f} MB "
         f"({run.vault_bytes / run.size:.3f}x the sources)")
     for failure in run.failures[:5]:
@@ -544,6 +559,30 @@ def time_durable_copy(corpus: Path, work: Path) -> float:
     return seconds
 
 
+def time_age(corpus: Path, work: Path) -> float | None:
+    """A peer for "encrypted at rest": the age command line encrypting each file of the
+    corpus to a fresh X25519 recipient, one process per file (as a script would); it does
+    not fsync. None when age is not installed (the setup installs it)."""
+    if shutil.which("age") is None or shutil.which("age-keygen") is None:
+        return None
+    key = work / "age-key.txt"
+    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    recipient = next(line.split(": ", 1)[1] for line in key.read_text().splitlines()
+                     if line.startswith("# public key: "))
+    dest = work / "age-copy"
+    warm(corpus)
+    sources = files_under(corpus)
+    start = time.perf_counter()
+    for src in sources:
+        out = dest / (str(src.relative_to(corpus)) + ".age")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["age", "-r", recipient, "-o", str(out), str(src)], check=True)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(dest)
+    key.unlink()
+    return seconds
+
+
 def bench_bulk(corpus: Path, work: Path, repeat: int) -> list[Figure]:
     size = tree_bytes(corpus)
     secs: dict[str, list[float]] = defaultdict(list)
@@ -558,6 +597,11 @@ def bench_bulk(corpus: Path, work: Path, repeat: int) -> list[Figure]:
         secs["copy"].append(time_durable_copy(corpus, work))
         say(f"    durable copy (write + fsync per file): {secs['copy'][-1]:.2f} s, "
             f"{size / MB / secs['copy'][-1]:,.1f} MB/s")
+        aged = time_age(corpus, work)
+        if aged is not None:
+            secs["age"].append(aged)
+            say(f"    age, file by file (encrypted at rest, no fsync): {aged:.2f} s, "
+                f"{size / MB / aged:,.1f} MB/s")
         path = work / "vault-bulk.evault"
         runs.append(timed_import(new_vault(path, TEST_KDF), corpus))
         report_import(runs[-1])
@@ -565,17 +609,21 @@ def bench_bulk(corpus: Path, work: Path, repeat: int) -> list[Figure]:
     rate = {k: size / MB / statistics.median(v) for k, v in secs.items()}
     imp = statistics.median(r.mb_per_s for r in runs)
     best = max(rate["bagit-p1"], rate["bagit-p2"])
-    return [
-        Figure("bulk: bagit make_bag, processes=2", rate["bagit-p2"], "MB/s"),
-        Figure("bulk: bagit make_bag, processes=1", rate["bagit-p1"], "MB/s"),
+    details = statistics.median(r.details_seconds for r in runs)
+    figures = [
         Figure("bulk: durable copy (write + fsync per file)", rate["copy"], "MB/s"),
-        Figure("bulk: vault import", imp, "MB/s"),
-        Figure("bulk: import / bagit (faster of the two)", imp / best, "x",
-               f">= {TARGET_RATIO}", imp / best >= TARGET_RATIO),
-        Figure("bulk: import / bagit processes=1", imp / rate["bagit-p1"], "x"),
-        Figure("bulk: durable copy / bagit (I/O ceiling of the ratio)", rate["copy"] / best, "x"),
-        Figure("bulk: import / durable copy", imp / rate["copy"], "x"),
+        Figure("bulk: vault import (to the last acknowledgement)", imp, "MB/s"),
+        Figure("bulk: import / durable copy", imp / rate["copy"], "x",
+               f">= {TARGET_RATIO}", imp / rate["copy"] >= TARGET_RATIO),
+        Figure("bulk: then the details left queued, read", details, "s"),
+        Figure("bulk: bagit make_bag, processes=2 (context)", rate["bagit-p2"], "MB/s"),
+        Figure("bulk: bagit make_bag, processes=1 (context)", rate["bagit-p1"], "MB/s"),
+        Figure("bulk: import / bagit (faster of the two; context)", imp / best, "x"),
     ]
+    if "age" in rate:
+        figures += [Figure("bulk: age, file by file (context)", rate["age"], "MB/s"),
+                    Figure("bulk: import / age", imp / rate["age"], "x")]
+    return figures
 
 
 def bench_small(small: Path, vault_path: Path) -> list[Figure]:

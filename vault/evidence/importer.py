@@ -222,12 +222,12 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
                  ) -> Iterator[Progress]:
     """Import files and folders; yields progress, and each batch's results once committed.
 
-    Reading the new items' details (PDF pages, EXIF: vault/evidence/details.py) runs in the
-    parser workers while the next batch is stored; its findings are recorded as they complete.
-    Each item's reading is queued with the item itself, so it is never lost. At the end,
-    ``details="wait"`` reads them all before the generator ends; ``"queue"`` records what is
-    ready and leaves the rest queued for :func:`vault.evidence.details.run_detail_jobs` (the
-    app and the command line run it after the import is acknowledged).
+    Each new item's details (PDF pages, EXIF: vault/evidence/details.py) are queued with the
+    item itself, so their reading is never lost. With ``details="wait"`` they are read in the
+    parser workers while the next batch is stored, and all of them before the generator ends;
+    with ``"queue"`` nothing else competes with storing for the cores, and the reading is left
+    to :func:`vault.evidence.details.run_detail_jobs` (the app and the command line run it
+    after the import is acknowledged).
     """
     if details not in ("wait", "queue"):
         raise ValueError(details)
@@ -247,7 +247,8 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
     batch: list[Stored] = []
     started = time.monotonic()
     pending_bytes = 0
-    reader = _MetadataReader(v)
+    # "queue": nothing competes with storing for the two cores; the details wait, queued
+    reader = _MetadataReader(v, read=details == "wait")
 
     def bytes_read(n: int) -> None:
         nonlocal pending_bytes
@@ -325,8 +326,9 @@ class _MetadataReader:
     in ``text_jobs`` from the moment it is recorded: what this reader does not finish waits
     there (vault/evidence/details.py)."""
 
-    def __init__(self, v: Vault) -> None:
+    def __init__(self, v: Vault, *, read: bool = True) -> None:
         self._v = v
+        self._read = read  # False: only note the items with items inside them
         self._parsers = v.parsers
         self._pool = ThreadPoolExecutor(max_workers=self._parsers.size,
                                         thread_name_prefix="metadata")
@@ -344,7 +346,7 @@ class _MetadataReader:
                                             (r.ref,)).fetchone()
             if parents and mime in (EML, MBOX, OLE, "application/pdf"):
                 self.parents.append(r.ref)
-            if has_details(mime):
+            if self._read and has_details(mime):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
                 self._pending.append((r, self._pool.submit(read_details, self._parsers, path,
                                                            oid, key, mime)))
