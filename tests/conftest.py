@@ -150,3 +150,17 @@ def import_refs(v: Vault, *paths: Path) -> dict[str, str]:
             if r.parent is None:  # not what was inside a file (an attachment)
                 refs[Path(r.source).name] = r.ref
     return refs
+
+
+def committed_fixture(tmp_path: Path, name: str) -> tuple[Path, dict[str, str]]:
+    """A copy of the committed vault ``tests/fixtures/NAME`` (never opened in place) and the
+    ``key: value`` lines of its section in tests/fixtures/README.md (passphrase, vault id...)."""
+    import re
+    import shutil
+
+    fixture = ROOT / "tests" / "fixtures" / name
+    text = (fixture.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"## {name}\n")[1].split("\n## ")[0]
+    folder = tmp_path / name
+    shutil.copytree(fixture, folder)
+    return folder, dict(re.findall(r"^([a-z ]+): (.+)$", section, re.MULTILINE))

@@ -218,17 +218,9 @@ def test_the_command_line(make_vault: object, tmp_path: Path) -> None:
 def test_the_schema_9_fixture_keeps_its_issues_and_gaps(tmp_path: Path) -> None:
     """tests/fixtures/vault-v4-schema9.evault, made once with the first version of issues,
     support and gaps: every later version shows the same from it."""
-    import re
-    import shutil
+    from conftest import committed_fixture
 
-    from conftest import ROOT
-
-    fixture = ROOT / "tests" / "fixtures" / "vault-v4-schema9.evault"
-    text = (fixture.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split(f"## {fixture.name}\n")[1].split("\n## ")[0]
-    fields = dict(re.findall(r"^([a-z ]+): (.+)$", section, re.MULTILINE))
-    folder = tmp_path / fixture.name
-    shutil.copytree(fixture, folder)
+    folder, fields = committed_fixture(tmp_path, "vault-v4-schema9.evault")
     case = "NB-2026-01"
     with Vault.open(folder, passphrase=fields["passphrase"]) as v:
         assert v.vault_id == fields["vault id"]

@@ -15,6 +15,7 @@ from test_gui_search import settle, three_pages
 
 from ui.app import App
 from ui.chronology_dialogs import FactDialog, PersonDialog, read_back
+from ui.main_window import MainWindow
 from ui.viewer import ViewerWindow
 from vault.chronology import store
 from vault.chronology.dates import parse_date
@@ -23,12 +24,18 @@ WAIT = 120_000
 CASE = "C-1"
 
 
-def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path,
-                                          monkeypatch: object) -> None:
+def case_window(qtbot: QtBot, app: App, tmp_path: Path) -> MainWindow:
+    """A new vault whose case holds a three-page letter, read in the background."""
     window = create_vault(qtbot, app, tmp_path / "v")
     import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
                    "post").accept()
     settle(qtbot, window)
+    return window
+
+
+def test_building_a_chronology_in_the_app(qtbot: QtBot, app: App, tmp_path: Path,
+                                          monkeypatch: object) -> None:
+    window = case_window(qtbot, app, tmp_path)
     feature = window.chronology
     panel = feature.panel
     feature.action.trigger()
@@ -254,10 +261,7 @@ def test_issues_gaps_ranges_and_saved_views_in_the_app(qtbot: QtBot, app: App,
 
     from ui.chronology_dialogs import GapDialog, IssueDialog
 
-    window = create_vault(qtbot, app, tmp_path / "v")
-    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
-                   "post").accept()
-    settle(qtbot, window)
+    window = case_window(qtbot, app, tmp_path)
     v = window.vault
     store.add_entity(v, CASE, "jones", "DS Alan Jones")
     store.add_fact(v, CASE, "@jones got the referral", parse_date("03/03/2009"))
@@ -362,10 +366,7 @@ def test_the_chronology_goes_into_a_package_from_the_export_wizard(
     from ui.operations import ExportDialog, ResultDialog
     from vault.packages.verify import verify_package
 
-    window = create_vault(qtbot, app, tmp_path / "v")
-    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
-                   "post").accept()
-    settle(qtbot, window)
+    window = case_window(qtbot, app, tmp_path)
     v = window.vault
     ref = window.items.item_at(0).ref
     store.add_entity(v, CASE, "ca", "Jane Smith", role="survivor")
@@ -405,10 +406,7 @@ def test_a_chronology_is_brought_in_from_a_sheet(qtbot: QtBot, app: App,
 
     from ui.chronology_import import SheetImportDialog
 
-    window = create_vault(qtbot, app, tmp_path / "v")
-    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
-                   "post").accept()
-    settle(qtbot, window)
+    window = case_window(qtbot, app, tmp_path)
     ref = window.items.item_at(0).ref
     sheet = tmp_path / "old.csv"
     sheet.write_text("Day,Narrative,Exhibit,Extract\n"
@@ -447,10 +445,7 @@ def test_a_chronology_is_brought_in_from_a_sheet(qtbot: QtBot, app: App,
 def test_knowledge_and_posts_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) -> None:
     from ui.chronology_dialogs import KnowledgeDialog, PostDialog
 
-    window = create_vault(qtbot, app, tmp_path / "v")
-    import_by_drop(qtbot, window, [three_pages(tmp_path / "referral.pdf")], CASE,
-                   "post").accept()
-    settle(qtbot, window)
+    window = case_window(qtbot, app, tmp_path)
     v = window.vault
     ref = window.items.item_at(0).ref
     store.add_entity(v, CASE, "jones", "DS Alan Jones")

@@ -185,14 +185,9 @@ KEY_CHANGE_FIXTURE = ROOT / "tests" / "fixtures" / "vault-v2-key-change-cut-shor
 
 def test_the_committed_fixture_cut_short_after_the_index_changed(tmp_path: Path) -> None:
     """A vault of format version 2 left between steps 2 and 3, made once and kept."""
-    import re
-    import shutil
+    from conftest import committed_fixture
 
-    text = (ROOT / "tests" / "fixtures" / "README.md").read_text(encoding="utf-8")
-    section = text.split(f"## {KEY_CHANGE_FIXTURE.name}\n")[1].split("\n## ")[0]
-    fields = dict(re.findall(r"^([a-z ]+): (.+)$", section, re.MULTILINE))
-    folder = tmp_path / KEY_CHANGE_FIXTURE.name
-    shutil.copytree(KEY_CHANGE_FIXTURE, folder)
+    folder, fields = committed_fixture(tmp_path, KEY_CHANGE_FIXTURE.name)
     assert len(json.loads((folder / "header.json").read_bytes())["slots"]) == 4
     with pytest.raises(WrongSecret, match="keys were changed"):
         Vault.open(folder, passphrase=fields["old passphrase"])

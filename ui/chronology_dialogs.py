@@ -4,6 +4,7 @@ read back as it will be kept, people offered as @ is typed)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -38,6 +39,122 @@ def read_back(date: UncertainDate) -> str:
         span += f"to {hi:%d/%m/%Y}" if hi else "onwards"
         span = span.replace("any time to", "up to")
     return f"{date.show()}: {span.strip()}"
+
+
+def line(name: str, placeholder: str = "", text: str = "") -> QLineEdit:
+    """A text field with its accessible name and an example in it."""
+    edit = QLineEdit(text)
+    edit.setAccessibleName(name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def choices(name: str, values: tuple[str, ...], tr: Callable[[str], str]) -> QComboBox:
+    box = QComboBox()
+    box.setAccessibleName(name)
+    for value in values:
+        box.addItem(tr(value), value)
+    return box
+
+
+def problem_label(form: QFormLayout) -> QLabel:
+    """Where a dialog says what is wrong (in words; the colour only adds to them)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    form.addRow(label)
+    return label
+
+
+def _buttons(dialog: QDialog, form: QFormLayout) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                               QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    return buttons
+
+
+class SavingDialog(QDialog):
+    """A dialog whose OK saves off the GUI thread: :attr:`submitted` asks for it, and
+    :meth:`saved` brings the answer; a refusal keeps the dialog and what was typed. It has a
+    date field (``date``, read back in ``date_read``) and the citation fields."""
+
+    submitted = Signal()
+
+    def _common(self, form: QFormLayout, refs: list[str], ref: str = "", page: int = 0,
+                quote: str = "", date: str = "") -> None:
+        self.busy = False
+        self.date = line(self.tr("When"), self.tr(
+            "03/03/2010, c. 03/2009, before 2010, between 06/2011 and 09/2011, undated"), date)
+        self.date_read = QLabel()
+        self.date_read.setWordWrap(True)
+        self.ref = QComboBox()
+        self.ref.setAccessibleName(self.tr("Source"))
+        self.ref.addItem(self.tr("(no citation yet)"), "")
+        for r in refs:
+            self.ref.addItem(r, r)
+        self.ref.setCurrentIndex(max(0, self.ref.findData(ref)))
+        self.page = QSpinBox()
+        self.page.setAccessibleName(self.tr("Page"))
+        self.page.setRange(0, 100000)
+        self.page.setSpecialValueText(self.tr("no pages"))
+        self.page.setValue(page)
+        self.quote = line(self.tr("Words cited"), self.tr("the exact words on that page"),
+                          quote)
+
+    def _citation_rows(self, form: QFormLayout) -> None:
+        form.addRow(self.tr("Source"), self.ref)
+        form.addRow(self.tr("Page"), self.page)
+        form.addRow(self.tr("Words cited"), self.quote)
+
+    def _finish(self, form: QFormLayout) -> None:
+        self.problem = problem_label(form)
+        self.buttons = _buttons(self, form)
+        self.buttons.accepted.disconnect()
+        self.buttons.accepted.connect(self._accept)
+        self.date.textChanged.connect(lambda _t: self._check())
+
+    def parsed_date(self) -> UncertainDate | None:
+        try:
+            return parse_date(self.date.text())
+        except BadDate:
+            return None
+
+    def _date_ok(self) -> bool:
+        """Read the date back as it will be kept; False when it cannot be read."""
+        try:
+            self.date_read.setText(self.tr("Kept as {date}").format(
+                date=read_back(parse_date(self.date.text()))))
+            return True
+        except BadDate as e:
+            self.date_read.setText(str(e))
+            return False
+
+    def _ready(self) -> bool:
+        return self._date_ok()
+
+    def _check(self) -> None:
+        ok = self._ready() and not self.busy
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def _accept(self) -> None:
+        self.busy = True
+        self._check()
+        self.problem.setText(self.tr("Checking the words on the page and saving…")
+                             if self.ref.currentData() else self.tr("Saving…"))
+        self.submitted.emit()
+
+    def saved(self, problem: str) -> None:
+        """The answer to :attr:`submitted`: "" when saved (the dialog closes), else why not
+        (it stays open: nothing typed is lost)."""
+        self.busy = False
+        if problem:
+            self.problem.setText(problem)
+            self._check()
+            return
+        self.accept()
 
 
 class PersonDialog(QDialog):
@@ -83,14 +200,10 @@ class PersonDialog(QDialog):
             self.short.setText(words[-1] if words else "")
 
 
-class FactDialog(QDialog):
+class FactDialog(SavingDialog):
     """Add or change a fact: the sentence (people as @short, offered as you type @), the date
     as said (read back as it will be kept), status, key; optionally the words that prove it,
-    checked on the page when saved. Saving runs off the GUI thread: :attr:`submitted` asks
-    for it, :meth:`saved` brings the answer (a refusal keeps the dialog and what was
-    typed)."""
-
-    submitted = Signal()
+    checked on the page when saved (off the GUI thread)."""
 
     def __init__(self, people: dict[str, Entity], refs: list[str],
                  parent: QWidget | None = None, *, text: str = "", ref: str = "",
@@ -105,37 +218,15 @@ class FactDialog(QDialog):
         # wide enough for its read-backs at any text size (they wrap beyond that)
         self.setMinimumWidth(max(560, 40 * self.fontMetrics().horizontalAdvance("m")))
         form = QFormLayout(self)
-        self.text = QLineEdit(fact.text if fact else text)
-        self.text.setPlaceholderText(self.tr("@jones received a referral about @ca"))
-        self.text.setAccessibleName(self.tr("What happened"))
+        self._common(form, refs, ref, page, quote, fact.date.show() if fact else date)
+        self.text = line(self.tr("What happened"),
+                         self.tr("@jones received a referral about @ca"),
+                         fact.text if fact else text)
         self.completer = self._people_completer()
         self.who = QLabel()
         self.who.setWordWrap(True)
-        self.date = QLineEdit(fact.date.show() if fact else date)
-        self.date.setPlaceholderText(self.tr("03/03/2010, c. 03/2009, before 2010, between "
-                                             "06/2011 and 09/2011, undated"))
-        self.date.setAccessibleName(self.tr("When"))
-        self.date_read = QLabel()
-        self.date_read.setWordWrap(True)
-        self.status = QComboBox()
-        self.status.setAccessibleName(self.tr("Status"))
-        for st in STATUSES:
-            self.status.addItem(self.tr(st), st)
+        self.status = choices(self.tr("Status"), STATUSES, self.tr)
         self.key = QCheckBox(self.tr("Key fact"))
-        self.ref = QComboBox()
-        self.ref.setAccessibleName(self.tr("Source"))
-        self.ref.addItem(self.tr("(no citation yet)"), "")
-        for r in refs:
-            self.ref.addItem(r, r)
-        self.ref.setCurrentIndex(max(0, self.ref.findData(ref)))
-        self.page = QSpinBox()
-        self.page.setAccessibleName(self.tr("Page"))
-        self.page.setRange(0, 100000)
-        self.page.setSpecialValueText(self.tr("no pages"))
-        self.page.setValue(page)
-        self.quote = QLineEdit(quote)
-        self.quote.setAccessibleName(self.tr("Words cited"))
-        self.quote.setPlaceholderText(self.tr("the exact words on that page"))
         form.addRow(self.tr("What happened"), self.text)
         form.addRow("", self.who)
         form.addRow(self.tr("When"), self.date)
@@ -147,30 +238,17 @@ class FactDialog(QDialog):
             form.addRow(self.tr("Cites"), QLabel(cited))
             self.status.setCurrentIndex(max(0, self.status.findData(fact.status)))
             self.key.setChecked(fact.key)
-            self.ref.hide()
-            self.page.hide()
-            self.quote.hide()
+            for w in (self.ref, self.page, self.quote):
+                w.hide()
         else:
-            form.addRow(self.tr("Source"), self.ref)
-            form.addRow(self.tr("Page"), self.page)
-            form.addRow(self.tr("Words cited"), self.quote)
+            self._citation_rows(form)
             if self.region is not None:
                 self.area = QCheckBox(self.tr("Cite the area drawn on the page (it has no "
                                               "words to check)"))
                 self.area.setChecked(True)
                 form.addRow("", self.area)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
-        form.addRow(self.problem)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
-        self.busy = False
-        self.text.textChanged.connect(self._check)
-        self.date.textChanged.connect(self._check)
+        self._finish(form)
+        self.text.textChanged.connect(lambda _t: self._check())
         self._check()
 
     # ------------------------------------------------------------------ @people
@@ -218,55 +296,15 @@ class FactDialog(QDialog):
         return (x0, y0, x1, y1)
 
     # ------------------------------------------------------------------ checking
-    def parsed_date(self) -> UncertainDate | None:
-        try:
-            return parse_date(self.date.text())
-        except BadDate:
-            return None
-
-    def _check(self) -> None:
+    def _ready(self) -> bool:
         names = []
         for short in dict.fromkeys(MENTION.findall(self.text.text())):
             e = self.people.get(short)
             names.append(f"@{short} = {display_name(e)}" if e else
                          self.tr("@{short} is not in the cast yet").format(short=short))
         self.who.setText("; ".join(names))
-        try:
-            self.date_read.setText(self.tr("Kept as {date}").format(
-                date=read_back(parse_date(self.date.text()))))
-            ok = True
-        except BadDate as e:
-            self.date_read.setText(str(e))
-            ok = False
         unknown = any(s not in self.people for s in MENTION.findall(self.text.text()))
-        ok = ok and bool(self.text.text().strip()) and not unknown and not self.busy
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
-
-    def _accept(self) -> None:
-        self.busy = True
-        self._check()
-        self.problem.setText(self.tr("Checking the words on the page and saving…")
-                             if self.ref.currentData() else self.tr("Saving…"))
-        self.submitted.emit()
-
-    def saved(self, problem: str) -> None:
-        """The answer to :attr:`submitted`: "" when saved (the dialog closes), else why not
-        (it stays open: nothing typed is lost)."""
-        self.busy = False
-        if problem:
-            self.problem.setText(problem)
-            self._check()
-            return
-        self.accept()
-
-
-def _buttons(dialog: QDialog, form: QFormLayout) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                               QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form.addRow(buttons)
-    return buttons
+        return self._date_ok() and bool(self.text.text().strip()) and not unknown
 
 
 class IssueDialog(QDialog):
@@ -278,17 +316,13 @@ class IssueDialog(QDialog):
         self.setWindowTitle(self.tr("Add an issue or element"))
         self.setMinimumWidth(max(480, 34 * self.fontMetrics().horizontalAdvance("m")))
         form = QFormLayout(self)
-        self.title = QLineEdit()
-        self.title.setAccessibleName(self.tr("Title"))
-        self.title.setPlaceholderText(self.tr("for example: Aware of the risk to the child"))
+        self.title = line(self.tr("Title"), self.tr("for example: Aware of the risk to the child"))
         self.parent_issue = QComboBox()
         self.parent_issue.setAccessibleName(self.tr("Element of"))
         self.parent_issue.addItem(self.tr("(an issue of its own)"), None)
         for iid, label in issues:
             self.parent_issue.addItem(label, iid)
-        self.note = QLineEdit()
-        self.note.setAccessibleName(self.tr("Note"))
-        self.note.setPlaceholderText(self.tr("what must be shown (private)"))
+        self.note = line(self.tr("Note"), self.tr("what must be shown (private)"))
         form.addRow(self.tr("Title"), self.title)
         form.addRow(self.tr("Element of"), self.parent_issue)
         form.addRow(self.tr("Note"), self.note)
@@ -309,20 +343,12 @@ class GapDialog(QDialog):
         self.setWindowTitle(self.tr("Add a gap"))
         self.setMinimumWidth(max(520, 38 * self.fontMetrics().horizontalAdvance("m")))
         form = QFormLayout(self)
-        self.kind = QComboBox()
-        self.kind.setAccessibleName(self.tr("Kind"))
-        for k in GAP_KINDS:
-            self.kind.addItem(self.tr(k), k)
-        self.text = QLineEdit()
-        self.text.setAccessibleName(self.tr("What is missing"))
-        self.text.setPlaceholderText(self.tr("the letter of 3 March 2010 mentioned in the "
-                                             "minutes, not on file"))
-        self.date = QLineEdit()
-        self.date.setAccessibleName(self.tr("Date"))
-        self.date.setPlaceholderText(self.tr("its date, if known (undated if empty)"))
-        self.sources = QLineEdit()
-        self.sources.setAccessibleName(self.tr("Where it might be found"))
-        self.sources.setPlaceholderText(self.tr("the council's FOI team; the minute-taker"))
+        self.kind = choices(self.tr("Kind"), GAP_KINDS, self.tr)
+        self.text = line(self.tr("What is missing"), self.tr(
+            "the letter of 3 March 2010 mentioned in the minutes, not on file"))
+        self.date = line(self.tr("Date"), self.tr("its date, if known (undated if empty)"))
+        self.sources = line(self.tr("Where it might be found"),
+                            self.tr("the council's FOI team; the minute-taker"))
         self.fact = QSpinBox()
         self.fact.setAccessibleName(self.tr("The fact it concerns"))
         self.fact.setRange(0, 10_000_000)
@@ -332,9 +358,7 @@ class GapDialog(QDialog):
         form.addRow(self.tr("Date"), self.date)
         form.addRow(self.tr("Where it might be found"), self.sources)
         form.addRow(self.tr("Fact it concerns"), self.fact)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        form.addRow(self.problem)
+        self.problem = problem_label(form)
         self.buttons = _buttons(self, form)
         self.text.textChanged.connect(lambda _t: self._check())
         self.date.textChanged.connect(lambda _t: self._check())
@@ -357,7 +381,7 @@ class GapDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
 
-class KnowledgeDialog(QDialog):
+class KnowledgeDialog(SavingDialog):
     """Record that a person or body knew (or ought to have known) a matter: when, how, and
     from which words on which page; and what they did next (a fact), if anything."""
 
@@ -369,6 +393,7 @@ class KnowledgeDialog(QDialog):
         self.setWindowTitle(self.tr("Who knew what, and when"))
         self.setMinimumWidth(max(560, 40 * self.fontMetrics().horizontalAdvance("m")))
         form = QFormLayout(self)
+        self._common(form, refs)
         self.who = QComboBox()
         self.who.setAccessibleName(self.tr("Who"))
         for short, e in sorted(people.items(), key=lambda x: display_name(x[1]).lower()):
@@ -378,39 +403,15 @@ class KnowledgeDialog(QDialog):
         self.matter.setAccessibleName(self.tr("The matter"))
         self.matter.addItems(matters)
         self.matter.setCurrentText("")
-        line = self.matter.lineEdit()
-        if line is not None:
-            line.setPlaceholderText(self.tr("allegation concerning @ca, 2009"))
-        self.date = QLineEdit()
-        self.date.setAccessibleName(self.tr("When"))
-        self.date.setPlaceholderText(self.tr("03/03/2010, before 04/2009, c. 2009"))
-        self.date_read = QLabel()
-        self.date_read.setWordWrap(True)
-        self.how = QComboBox()
-        self.how.setAccessibleName(self.tr("How"))
-        for h in HOW:
-            self.how.addItem(self.tr(h), h)
-        self.awareness = QComboBox()
-        self.awareness.setAccessibleName(self.tr("Awareness"))
-        for a in AWARENESS:
-            self.awareness.addItem(self.tr(a), a)
+        if (edit := self.matter.lineEdit()) is not None:
+            edit.setPlaceholderText(self.tr("allegation concerning @ca, 2009"))
+        self.how = choices(self.tr("How"), HOW, self.tr)
+        self.awareness = choices(self.tr("Awareness"), AWARENESS, self.tr)
         self.response = QComboBox()
         self.response.setAccessibleName(self.tr("What they did next"))
         self.response.addItem(self.tr("(no recorded response)"), None)
         for f in facts:
             self.response.addItem(f"{f.number}. {f.date.show()}: {f.text}"[:90], f.number)
-        self.ref = QComboBox()
-        self.ref.setAccessibleName(self.tr("Source"))
-        self.ref.addItem(self.tr("(no citation yet)"), "")
-        for r in refs:
-            self.ref.addItem(r, r)
-        self.page = QSpinBox()
-        self.page.setAccessibleName(self.tr("Page"))
-        self.page.setRange(0, 100000)
-        self.page.setSpecialValueText(self.tr("no pages"))
-        self.quote = QLineEdit()
-        self.quote.setAccessibleName(self.tr("Words cited"))
-        self.quote.setPlaceholderText(self.tr("the exact words on that page"))
         form.addRow(self.tr("Who"), self.who)
         form.addRow(self.tr("Knew of"), self.matter)
         form.addRow(self.tr("When"), self.date)
@@ -418,53 +419,14 @@ class KnowledgeDialog(QDialog):
         form.addRow(self.tr("How"), self.how)
         form.addRow(self.tr("Awareness"), self.awareness)
         form.addRow(self.tr("What they did next"), self.response)
-        form.addRow(self.tr("Source"), self.ref)
-        form.addRow(self.tr("Page"), self.page)
-        form.addRow(self.tr("Words cited"), self.quote)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
-        form.addRow(self.problem)
-        self.buttons = _buttons(self, form)
-        self.buttons.accepted.disconnect()
-        self.buttons.accepted.connect(self._accept)
-        self.busy = False
-        self.date.textChanged.connect(lambda _t: self._check())
+        self._citation_rows(form)
+        self._finish(form)
         self.matter.currentTextChanged.connect(lambda _t: self._check())
         self._check()
 
-    submitted = Signal()
-
-    def parsed_date(self) -> UncertainDate | None:
-        try:
-            return parse_date(self.date.text())
-        except BadDate:
-            return None
-
-    def _check(self) -> None:
-        try:
-            self.date_read.setText(self.tr("Kept as {date}").format(
-                date=read_back(parse_date(self.date.text()))))
-            ok = True
-        except BadDate as e:
-            self.date_read.setText(str(e))
-            ok = False
-        ok = ok and bool(self.matter.currentText().strip()) and self.who.count() > 0
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok and not self.busy)
-
-    def _accept(self) -> None:
-        self.busy = True
-        self._check()
-        self.problem.setText(self.tr("Saving…"))
-        self.submitted.emit()
-
-    def saved(self, problem: str) -> None:
-        self.busy = False
-        if problem:
-            self.problem.setText(problem)
-            self._check()
-            return
-        self.accept()
+    def _ready(self) -> bool:
+        return self._date_ok() and bool(self.matter.currentText().strip()) and \
+            self.who.count() > 0
 
 
 class PostDialog(QDialog):
@@ -486,23 +448,15 @@ class PostDialog(QDialog):
                 self.person.addItem(display_name(e), short)
             elif e.kind == ORGANISATION:
                 self.organisation.addItem(display_name(e), short)
-        self.post = QLineEdit()
-        self.post.setAccessibleName(self.tr("Post"))
-        self.post.setPlaceholderText(self.tr("for example: Detective Sergeant"))
-        self.start = QLineEdit()
-        self.start.setAccessibleName(self.tr("From"))
-        self.start.setPlaceholderText(self.tr("on or before 03/2014 (undated if empty)"))
-        self.end = QLineEdit()
-        self.end.setAccessibleName(self.tr("To"))
-        self.end.setPlaceholderText(self.tr("undated if empty"))
+        self.post = line(self.tr("Post"), self.tr("for example: Detective Sergeant"))
+        self.start = line(self.tr("From"), self.tr("on or before 03/2014 (undated if empty)"))
+        self.end = line(self.tr("To"), self.tr("undated if empty"))
         form.addRow(self.tr("Person"), self.person)
         form.addRow(self.tr("Post"), self.post)
         form.addRow(self.tr("Organisation"), self.organisation)
         form.addRow(self.tr("From"), self.start)
         form.addRow(self.tr("To"), self.end)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        form.addRow(self.problem)
+        self.problem = problem_label(form)
         self.buttons = _buttons(self, form)
         for w in (self.post, self.start, self.end):
             w.textChanged.connect(lambda _t: self._check())

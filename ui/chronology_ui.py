@@ -592,14 +592,10 @@ class ChronologyFeature(QObject):
                 dialog.quote.text()
             area = dialog.region_cited()
 
-            def work(_cancel: Callable[[], bool]) -> Any:
-                vault = self.window.vault
-                if vault is None:
-                    raise VaultError("the vault is locked")
-                return store.add_fact(vault, case, words, parsed, status=status, key=key,
-                                      citing=(cited, where, quoted, area) if cited else None)
-
-            self.panel.run(Job(work), lambda _f: dialog.saved(""), dialog.saved)
+            self.panel.run(self._job(lambda v: store.add_fact(
+                v, case, words, parsed, status=status, key=key,
+                citing=(cited, where, quoted, area) if cited else None)),
+                lambda _f: dialog.saved(""), dialog.saved)
 
         dialog.submitted.connect(submitted)
         dialog.accepted.connect(self.panel.reload)
@@ -624,13 +620,9 @@ class ChronologyFeature(QObject):
             if changes["status"] not in DISPUTED:
                 changes["versions"] = ()
 
-            def work(_cancel: Callable[[], bool]) -> Any:
-                vault = self.window.vault
-                if vault is None:
-                    raise VaultError("the vault is locked")
-                return store.change_fact(vault, case, fact.number, **changes)
-
-            self.panel.run(Job(work), lambda _f: dialog.saved(""), dialog.saved)
+            self.panel.run(self._job(lambda v: store.change_fact(v, case, fact.number,
+                                                                 **changes)),
+                           lambda _f: dialog.saved(""), dialog.saved)
 
         dialog.submitted.connect(submitted)
         dialog.accepted.connect(self.panel.reload)
@@ -655,15 +647,19 @@ class ChronologyFeature(QObject):
             return
         self.panel.reload()
 
-    def _change(self, work: Callable[[Vault], Any]) -> None:
-        """A change to the chronology off the GUI thread; the view reads it back after."""
+    def _job(self, work: Callable[[Vault], Any]) -> Job:
+        """``work(vault)`` on the view's pool (refused if the vault was locked meanwhile)."""
         def job(_cancel: Callable[[], bool]) -> Any:
             vault = self.window.vault
             if vault is None:
                 raise VaultError("the vault is locked")
             return work(vault)
 
-        self.panel.run(Job(job), lambda _r: self.panel.reload(), self.window.show_error)
+        return Job(job)
+
+    def _change(self, work: Callable[[Vault], Any]) -> None:
+        """A change to the chronology off the GUI thread; the view reads it back after."""
+        self.panel.run(self._job(work), lambda _r: self.panel.reload(), self.window.show_error)
 
     def add_issue(self) -> Any:
         from vault.chronology.store import add_issue
@@ -796,15 +792,9 @@ class ChronologyFeature(QObject):
             citing = (cited, dialog.page.value() or None, dialog.quote.text()) if cited \
                 else None
 
-            def work(_cancel: Callable[[], bool]) -> Any:
-                vault = self.window.vault
-                if vault is None:
-                    raise VaultError("the vault is locked")
-                return store.add_knowledge(vault, case, who, matter, date, how=how,
-                                           awareness=awareness, response=response,
-                                           citing=citing)
-
-            self.panel.run(Job(work), lambda _k: dialog.saved(""), dialog.saved)
+            self.panel.run(self._job(lambda v: store.add_knowledge(
+                v, case, who, matter, date, how=how, awareness=awareness, response=response,
+                citing=citing)), lambda _k: dialog.saved(""), dialog.saved)
 
         dialog.submitted.connect(submitted)
         dialog.accepted.connect(self.panel.reload)
