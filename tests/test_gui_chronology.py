@@ -489,6 +489,15 @@ def test_knowledge_and_posts_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) 
     assert (k.who, k.response, [c.where() for c in k.citations]) == ("jones", 1,
                                                                     [f"{ref}, p. 3"])
     assert panel.matrix.rows == [["DS Alan Jones", "knew by 31/05/2009 (" + ref + ", p. 3)"]]
+    # what each knew on a day
+    assert not panel.known_view.isVisibleTo(panel)
+    panel.known_day.setText("01/05/2009")
+    assert panel.known.rows[0][0] == "nothing recorded as known by then"
+    panel.known_day.setText("01/06/2009")
+    assert panel.known.rows == [["DS Alan Jones", "the referral", "knew",
+                                 "knew by 31/05/2009 (" + ref + ", p. 3)"]]
+    panel.known_day.setText("2009")  # not one day: marked
+    assert "border" in panel.known_day.styleSheet()
 
     # a person double-clicked in the People tab: their facts
     row = next(i for i, r in enumerate(panel.cast.rows) if r[0] == "DS Alan Jones")

@@ -168,8 +168,17 @@ class ChronologyPanel(QWidget):
         self.tabs.addTab(self.timeline_area, self.tr("Timeline"))
         self.tabs.addTab(_with_buttons(self.cast_view, self.add_post_button),
                          self.tr("People"))
-        self.tabs.addTab(_with_buttons(self.matrix_view, self.add_knowledge_button),
-                         self.tr("Who knew what"))
+        self.known_day = QLineEdit()
+        self.known_day.setAccessibleName(self.tr("What each knew on this day"))
+        self.known_day.setPlaceholderText(self.tr("on a day, e.g. 12/03/2014"))
+        self.known = RowsModel(("Who", "Matter", "On that day", "Basis"), wide=3)
+        self.known_view = self._table(self.known, self.tr("What each knew on the day"))
+        self.known_view.hide()
+        knew = _with_buttons(self.matrix_view, self.add_knowledge_button,
+                             QLabel(self.tr("What each knew")), self.known_day,
+                             below=self.known_view)
+        self.cells: dict[tuple[str, str], Any] = {}
+        self.tabs.addTab(knew, self.tr("Who knew what"))
         self.tabs.addTab(_with_buttons(self.elements_view, self.add_issue_button),
                          self.tr("Issues"))
         self.tabs.addTab(_with_buttons(self.gaps_view, self.add_gap_button,
@@ -188,6 +197,7 @@ class ChronologyPanel(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.textChanged.connect(lambda _t: self.apply_filters())
         self.views.activated.connect(self._view_chosen)
+        self.known_day.textChanged.connect(lambda _t: self._known_on())
         self.fact_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for check in (self.key_only, self.undated, self.no_citation):
             check.toggled.connect(lambda _on: self.apply_filters())
@@ -308,6 +318,8 @@ class ChronologyPanel(QWidget):
                                                                 if e.public_office else ""),
                              "; ".join(held.get(e.short, [])),
                              str(counts.get(e.short, 0))] for e in people])
+        self.cells = matrix
+        self._known_on()
         matters = list(dict.fromkeys(m for _w, m in matrix))
         self.matters = matters
         self.cast_shorts = [e.short for e in people]
@@ -318,6 +330,39 @@ class ChronologyPanel(QWidget):
              for w in who], header=["Who", *(self._named(m) for m in matters)])
         self.apply_filters()
         self.loaded.emit()
+
+    def _known_on(self) -> None:
+        """What each person or body knew, or may have known, on the day typed (as
+        `chronology known-on`; real names: this is the investigator's own screen)."""
+        text = self.known_day.text().strip()
+        self.known_day.setStyleSheet("")
+        if not text:
+            self.known.clear()
+            self.known_view.hide()
+            return
+        try:
+            date = parse_date(text)
+            day = date.interval()[0]
+            if date.first is None or date.first.precision != "day" or day is None:
+                raise BadDate("give one day, for example 12/03/2014")
+        except BadDate as e:
+            self.known_day.setStyleSheet("border: 2px solid #b00020;")
+            self.known_day.setToolTip(str(e))
+            return
+        rows = []
+        for (w, m), cell in sorted(self.cells.items(), key=lambda x: (
+                display_name(self.people[x[0][0]]).lower() if x[0][0] in self.people
+                else x[0][0], x[0][1])):
+            if cell.certainly_by is not None and cell.certainly_by <= day:
+                state = self.tr("knew")
+            elif cell.possibly_from is not None and cell.possibly_from <= day:
+                state = self.tr("may have known")
+            else:
+                continue
+            rows.append([display_name(self.people[w]) if w in self.people else w,
+                         self._named(m), state, self._named(cell.show())])
+        self.known.set_rows(rows or [[self.tr("nothing recorded as known by then"), "", "", ""]])
+        self.known_view.show()
 
     def _issues_and_gaps(self, issues: list[Issue], gaps: list[Gap], facts: list[Fact]
                          ) -> None:
@@ -468,8 +513,11 @@ class ChronologyPanel(QWidget):
         self.pool.waitForDone()
         self.jobs.clear()
         self.people, self.all_facts, self.issues, self.gaps = {}, [], [], []
+        self.cells = {}
+        self.known_day.clear()
         self.saved = {}
-        for model in (self.facts, self.cast, self.matrix, self.elements, self.gap_rows):
+        for model in (self.facts, self.cast, self.matrix, self.elements, self.gap_rows,
+                      self.known):
             model.clear()
         self.timeline.clear()
         self.case.clear()
@@ -479,8 +527,8 @@ class ChronologyPanel(QWidget):
         self.status_line.clear()
 
 
-def _with_buttons(view: QWidget, *buttons: QPushButton) -> QWidget:
-    """A tab: its buttons in a row above the table."""
+def _with_buttons(view: QWidget, *buttons: QWidget, below: QWidget | None = None) -> QWidget:
+    """A tab: its buttons (and fields) in a row above the table; ``below`` under it."""
     page = QWidget()
     layout = QVBoxLayout(page)
     layout.setContentsMargins(0, 4, 0, 0)
@@ -490,6 +538,8 @@ def _with_buttons(view: QWidget, *buttons: QPushButton) -> QWidget:
     row.addStretch(1)
     layout.addLayout(row)
     layout.addWidget(view, 1)
+    if below is not None:
+        layout.addWidget(below, 1)
     return page
 
 
