@@ -135,6 +135,9 @@ def test_the_whole_workflow(qtbot: QtBot, app: App, tmp_path: Path, corpus: Path
                if window.items.item_at(r).name == photo.name)
     window.select(ref)
     detail = window.detail
+    # the details (camera, GPS) are read in the background after the import: the pane of the
+    # item selected meanwhile shows them when they arrive
+    qtbot.waitUntil(lambda: not window.search.text_jobs.running, timeout=120_000)
     assert detail.values["SHA-256"].text() == hashlib.sha256(photo.read_bytes()).hexdigest()
     assert detail.values["From"].text() == "USB stick from J. Smith, 3 May 2026"
     assert "NIKON" in detail.values["Camera"].text().upper()

@@ -107,6 +107,7 @@ class MainWindow(WindowHost):
         self._build()
         self._actions()
         self.search = SearchFeature(self)  # search panel, tags, OCR in the background
+        self.search.text_jobs.details_read.connect(self._details_read)
         self.timestamps = TimestampsFeature(self)  # trusted time: TSAs, queue, history checks
         self.chronology = ChronologyFeature(self)  # who knew what, and when
         self._key_actions()  # last in the Vault menu, after the features' entries
@@ -288,6 +289,18 @@ class MainWindow(WindowHost):
         self.search.refreshed()
         self.timestamps.refreshed()
         self.chronology.refreshed()
+
+    def _details_read(self, ref: str) -> None:
+        """An item's details were read in the background: its row, and the pane if shown."""
+        if self.vault is None:
+            return
+        try:
+            self.items.replace_item(get_item(self.vault, ref))
+        except VaultError:
+            return
+        index = self.table.currentIndex()
+        if index.isValid() and self.filtered.data(index, ITEM_ROLE) == ref:
+            self._show_current()
 
     def current_case(self) -> str | None:
         index = self.case_view.currentIndex()

@@ -151,6 +151,13 @@ class ItemModel(FlatTableModel):
     def _reindex(self) -> None:
         self._row_of = {item.ref: row for row, item in enumerate(self._items)}
 
+    def replace_item(self, item: Item) -> None:
+        """The same item read again (its details arrived): its row shows them."""
+        row = self._row_of.get(item.ref)
+        if row is not None:
+            self._items[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
     def item_at(self, row: int) -> Item:
         return self._items[row]
 

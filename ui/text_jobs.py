@@ -38,6 +38,7 @@ class TextJobs(QObject):
     running jobs (cancelled and waited for at lock)."""
 
     changed = Signal(str)  # an item's searchable text changed (ref): refresh what is shown
+    details_read = Signal(str)  # an item's details were read (ref): its row and pane too
     finished = Signal()
 
     def __init__(self, vault: Callable[[], Vault | None], jobs: set[Job],
@@ -102,7 +103,7 @@ class TextJobs(QObject):
         if isinstance(p, DetailProgress):
             self.label.setText(self.tr("Reading details: {done} of {total} items").format(
                 done=p.done, total=p.total))
-            self.changed.emit(p.ref)
+            self.details_read.emit(p.ref)
         elif isinstance(p, IndexProgress):
             self.label.setText(self.tr("Indexing: {done} of {total} items").format(
                 done=p.done, total=p.total))
