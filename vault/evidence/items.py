@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from vault.store.vault import Vault
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     ref: str
     name: str
@@ -48,10 +48,12 @@ _SELECT = ("SELECT i.ref, i.name, i.size, i.sha256, i.mime, i.received, i.receiv
 
 
 def _item(row: Any) -> Item:
-    return Item(ref=row[0], name=row[1], size=row[2], sha256=row[3], mime=row[4],
-                received=row[5], received_from=row[6], case=row[7], status=row[8], oid=row[9],
-                metadata=json.loads(row[10]), warnings=json.loads(row[11]),
-                withdrawn=None if row[12] is None else str(row[13] or ""))
+    # Most items have no details or warnings: "{}" and "[]" are not parsed (a list of
+    # 10,000 items is read on every refresh of the window)
+    return Item(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                row[9], {} if row[10] == "{}" else json.loads(row[10]),
+                [] if row[11] == "[]" else json.loads(row[11]),
+                None if row[12] is None else str(row[13] or ""))
 
 
 def list_items(v: Vault, case: str | None = None) -> list[Item]:
