@@ -78,6 +78,9 @@ class Stored:
     action: str = custody.IMPORTED
     # (commitment, salt, record): what the vault keeps to itself (vault.evidence.private_details)
     private: tuple[str, bytes, dict[str, Any]] | None = None
+    # the object's fsync and rename, already under way on another thread (an import): waited
+    # for, as any commit, before the batch is recorded
+    committing: Future[None] | None = None
 
 
 def readable(s: str | os.PathLike[str]) -> str:
@@ -186,6 +189,12 @@ class _Streamer:
     def __init__(self) -> None:
         self._a = mmap.mmap(-1, CHUNK_SIZE)
         self._b = mmap.mmap(-1, CHUNK_SIZE)
+        # SHA-256 lets go of the GIL: each chunk is hashed on another core while this thread
+        # encrypts and writes it
+        self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-hash")
+
+    def close(self) -> None:
+        self._hasher.shutdown(wait=True)
 
     def store(self, source: Path, writer: ObjectWriter, cancel: Callable[[], bool],
               on_bytes: Callable[[int], None]) -> tuple[str, int, bytes]:
@@ -205,8 +214,11 @@ class _Streamer:
                     raise _Cancelled
                 m = _fill(f, nxt) if n == CHUNK_SIZE else 0
                 view = memoryview(cur)[:n]
-                h.update(view)
-                writer.write_chunk(view, final=m == 0)
+                hashed = self._hasher.submit(h.update, view)
+                try:
+                    writer.write_chunk(view, final=m == 0)
+                finally:
+                    hashed.result()  # before the buffer is read into again
                 view.release()
                 total += n
                 on_bytes(n)
@@ -249,6 +261,10 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
     pending_bytes = 0
     # "queue": nothing competes with storing for the two cores; the details wait, queued
     reader = _MetadataReader(v, read=details == "wait")
+    # Each stored object's fsync starts at once, on another thread, while the next file is
+    # read, hashed and encrypted; the batch's record waits for them all (nothing is
+    # acknowledged before its object is durable).
+    durability = ThreadPoolExecutor(max_workers=1, thread_name_prefix="object-fsync")
 
     def bytes_read(n: int) -> None:
         nonlocal pending_bytes
@@ -263,12 +279,16 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
         started = time.monotonic()
         reader.submit(prog.acknowledged)
 
+    # the next file's object (a new key, its file opened) made on the other thread meanwhile
+    ahead: Future[ObjectWriter] | None = None
     try:
         for source, given in files:
             prog.current = readable(source)
+            writer = ahead.result() if ahead is not None else v.objects.writer()
+            ahead = durability.submit(v.objects.writer)
             try:
                 stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read,
-                                    given)
+                                    given, writer)
             except _Cancelled:
                 break
             except (OSError, ValueError, UnicodeError) as e:
@@ -279,6 +299,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
                 prog.files_done += 1
                 yield prog
                 continue
+            stored.committing = durability.submit(stored.writer.commit)
             batch.append(stored)
             prog.files_done += 1
             prog.bytes_done += pending_bytes
@@ -315,8 +336,16 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
         queue_head_safely(v)  # the metadata events too
     finally:
         reader.close()
+        if ahead is not None:  # made for a file that never came
+            with contextlib.suppress(Exception):
+                ahead.result().abort()
         for s in batch:  # stored but never recorded (an error or the caller stopped): discard
+            if s.committing is not None:
+                with contextlib.suppress(Exception):
+                    s.committing.result()
             s.writer.abort()
+        durability.shutdown(wait=True)
+        streamer.close()
 
 
 class _MetadataReader:
@@ -378,9 +407,17 @@ class _MetadataReader:
 
 def _store_one(v: Vault, streamer: _Streamer, source: Path, case: str | None,
                received_from: str, cancel: Callable[[], bool],
-               on_bytes: Callable[[int], None], given: Path | None = None) -> Stored:
-    before = source.stat()
-    writer = v.objects.writer()
+               on_bytes: Callable[[int], None], given: Path | None = None,
+               writer: ObjectWriter | None = None) -> Stored:
+    """Store one file; ``writer``: its object, already created (an import creates the next
+    one on another thread while this one is stored)."""
+    try:
+        before = source.stat()
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    writer = writer or v.objects.writer()
     try:
         sha, size, head = streamer.store(source, writer, cancel, on_bytes)
     except BaseException:
@@ -508,7 +545,10 @@ def record_batch(v: Vault, batch: list[Stored], case: str | None, *,
     duplicates become 'received again'. ``also`` is called with the results inside that
     transaction, to record more events with them (a derivative's event on its original)."""
     for s in batch:  # fsyncs back to back let the file system group its journal commits
-        s.writer.commit()
+        if s.committing is not None:
+            s.committing.result()  # started as the file was stored (an import)
+        else:
+            s.writer.commit()
     v.objects.sync()
     results: list[ImportResult] = []
     duplicates: list[ObjectWriter] = []
