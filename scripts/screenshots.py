@@ -299,7 +299,7 @@ def render(out: Path) -> list[Path]:
         window.resizeDocks([window.chronology.dock], [760], Qt.Orientation.Horizontal)
         wait_until(app, lambda: chron.facts.rowCount() > 0, "the chronology")
         written.append(shoot(app, window, "chronology", out))
-        chron.tabs.setCurrentWidget(chron.matrix_view)
+        chron.tabs.setCurrentWidget(chron.matrix_view.parentWidget())
         settle(app)
         written.append(shoot(app, window, "chronology-matrix", out))
         chron.tabs.setCurrentWidget(chron.timeline_area)

@@ -171,6 +171,9 @@ class ChronologyPanel(QWidget):
         self.known_day = QLineEdit()
         self.known_day.setAccessibleName(self.tr("What each knew on this day"))
         self.known_day.setPlaceholderText(self.tr("on a day, e.g. 12/03/2014"))
+        self.known_day.setMinimumWidth(  # its example is read in full
+            self.known_day.fontMetrics().horizontalAdvance(self.known_day.placeholderText())
+            + 24)
         self.known = RowsModel(("Who", "Matter", "On that day", "Basis"), wide=3)
         self.known_view = self._table(self.known, self.tr("What each knew on the day"))
         self.known_view.hide()
