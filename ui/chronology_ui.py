@@ -42,6 +42,7 @@ from ui.chronology_dialogs import (
     KnowledgeDialog,
     PersonDialog,
     PostDialog,
+    SavingDialog,
 )
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
 from ui.chronology_timeline import TimelineArea
@@ -650,10 +651,7 @@ class ChronologyFeature(QObject):
                 citing=(cited, where, quoted, area) if cited else None)),
                 lambda _f: dialog.saved(""), dialog.saved)
 
-        dialog.submitted.connect(submitted)
-        dialog.accepted.connect(self.panel.reload)
-        dialog.open()
-        return dialog
+        return self._opened(dialog, submitted)
 
     def change_fact(self, fact: Fact) -> Any:
         """Change a fact's sentence, date, status and key mark; the custody event keeps
@@ -677,10 +675,7 @@ class ChronologyFeature(QObject):
                                                                  **changes)),
                            lambda _f: dialog.saved(""), dialog.saved)
 
-        dialog.submitted.connect(submitted)
-        dialog.accepted.connect(self.panel.reload)
-        dialog.open()
-        return dialog
+        return self._opened(dialog, submitted)
 
     def remove_fact(self, fact: Fact) -> None:
         """Take a fact out, after asking why (it stays in the vault and its history)."""
@@ -709,6 +704,13 @@ class ChronologyFeature(QObject):
             return work(vault)
 
         return Job(job)
+
+    def _opened(self, dialog: SavingDialog, submitted: Callable[[], None]) -> SavingDialog:
+        """A saving dialog shown: OK runs ``submitted``; once saved, the view reads back."""
+        dialog.submitted.connect(submitted)
+        dialog.accepted.connect(self.panel.reload)
+        dialog.open()
+        return dialog
 
     def _change(self, work: Callable[[Vault], Any]) -> None:
         """A change to the chronology off the GUI thread; the view reads it back after."""
@@ -849,10 +851,7 @@ class ChronologyFeature(QObject):
                 v, case, who, matter, date, how=how, awareness=awareness, response=response,
                 citing=citing)), lambda _k: dialog.saved(""), dialog.saved)
 
-        dialog.submitted.connect(submitted)
-        dialog.accepted.connect(self.panel.reload)
-        dialog.open()
-        return dialog
+        return self._opened(dialog, submitted)
 
     def add_post(self) -> Any:
         from vault.chronology.store import add_position

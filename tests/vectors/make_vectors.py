@@ -1002,12 +1002,6 @@ the delay only"); gap 1, a document not held ("The repair work order", on or aft
 call?"), closed ("the housing officer (MO/1)"). Every later version must open it and show
 all of it unchanged. Keep it for good, never open it in place.
 
-```
-passphrase: {FIXTURE_PASSPHRASE}
-recovery key: {recovery}
-vault id: {vault_id}
-custody events: {events}
-```
 """
     else:
         section = f"""
@@ -1024,6 +1018,8 @@ received "the broken lift" before 03/05/2026 by letter, citing MO/2, response fa
 later version must open it and show that chronology unchanged. Keep it for good, never open it
 in place.
 
+"""
+    section += f"""
 ```
 passphrase: {FIXTURE_PASSPHRASE}
 recovery key: {recovery}
