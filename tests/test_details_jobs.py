@@ -123,3 +123,31 @@ def test_a_reading_that_cannot_be_done_is_said_on_the_item(vault: Vault, corpus:
     finally:
         shutil.move(kept, stored)
     assert run_check(vault).ok
+
+
+def test_the_items_inside_an_import_are_made_later_never_lost(vault: Vault, corpus: Path,
+                                                             tmp_path: Path) -> None:
+    """A PDF's embedded file: in "queue" mode the import acknowledges the PDF and queues a
+    ``children`` job with it; the job makes the attachment an item (once), later, in another
+    session too."""
+    from vault.evidence.children import run_children_jobs
+    from vault.evidence.details import CHILDREN
+
+    [pdf] = [p for p in corpus.rglob("with-attachment.pdf")]
+    results = [r for p in import_paths(vault, [pdf], details="queue") for r in p.acknowledged]
+    assert [r.parent for r in results] == [None]  # the PDF only, for now
+    [parent] = [str(r.ref) for r in results]
+    jobs = {str(r[0]) for r in vault.con.execute(
+        "SELECT i.ref FROM text_jobs j JOIN items i ON i.id = j.item_id WHERE j.kind=?",
+        (CHILDREN,))}
+    assert jobs == {parent}
+    folder = vault.folder
+    vault.close()
+    with Vault.open(folder, passphrase=PASSPHRASE) as v:
+        made = list(run_children_jobs(v))
+        assert [(r.status, r.parent) for r in made] == [(IMPORTED, parent)]
+        assert list(run_children_jobs(v)) == []  # done once
+        assert pending_counts(v).get(CHILDREN, 0) == 0
+        child = str(made[0].ref)
+        assert any(e.fields["action"] == custody.DERIVED for e in v.events(child))
+        assert run_check(v).ok

@@ -108,6 +108,7 @@ class MainWindow(WindowHost):
         self._actions()
         self.search = SearchFeature(self)  # search panel, tags, OCR in the background
         self.search.text_jobs.details_read.connect(self._details_read)
+        self.search.text_jobs.items_added.connect(self.refresh)
         self.timestamps = TimestampsFeature(self)  # trusted time: TSAs, queue, history checks
         self.chronology = ChronologyFeature(self)  # who knew what, and when
         self._key_actions()  # last in the Vault menu, after the features' entries

@@ -14,8 +14,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.worker import Job, start
+from vault.evidence.children import run_children_jobs
+from vault.evidence.details import CHILDREN, DetailProgress, run_detail_jobs
 from vault.evidence.details import KIND as DETAILS
-from vault.evidence.details import DetailProgress, run_detail_jobs
+from vault.evidence.importer import ImportResult
 from vault.search.index import IndexProgress, pending_counts, run_index_jobs
 from vault.search.ocr import OcrProgress, run_ocr_jobs, tesseract_available
 from vault.store.vault import Vault
@@ -25,6 +27,7 @@ def text_work(v: Vault) -> Callable[[Callable[[], bool]], Iterator[Any]]:
     """The job: index progress, then OCR progress (none when Tesseract is missing), then
     ``"done"``."""
     def work(cancel: Callable[[], bool]) -> Iterator[Any]:
+        yield from run_children_jobs(v, cancel)  # attachments, a mailbox's messages...
         yield from run_detail_jobs(v, cancel)
         yield from run_index_jobs(v, cancel)
         if not cancel() and pending_counts(v)["ocr"] and tesseract_available():
@@ -39,6 +42,7 @@ class TextJobs(QObject):
 
     changed = Signal(str)  # an item's searchable text changed (ref): refresh what is shown
     details_read = Signal(str)  # an item's details were read (ref): its row and pane too
+    items_added = Signal()  # items found inside others were made: the list shows them
     finished = Signal()
 
     def __init__(self, vault: Callable[[], Vault | None], jobs: set[Job],
@@ -48,6 +52,7 @@ class TextJobs(QObject):
         self._jobs = jobs
         self.job: Job | None = None
         self._again = False
+        self.made = 0  # items made from inside others by the running job, not yet listed
         self.widget = QWidget()
         self.widget.setAccessibleName(self.tr("Background reading"))
         self.label = QLabel()
@@ -75,7 +80,7 @@ class TextJobs(QObject):
             self._again = True
             return True
         counts = pending_counts(v)
-        if not counts["index"] and not counts.get(DETAILS) and \
+        if not counts["index"] and not counts.get(DETAILS) and not counts.get(CHILDREN) and \
                 not (counts["ocr"] and tesseract_available()):
             return False
         job = Job(text_work(v))
@@ -100,7 +105,14 @@ class TextJobs(QObject):
     def _progress(self, job: Job, p: Any) -> None:
         if job is not self.job or job.cancelled:
             return
-        if isinstance(p, DetailProgress):
+        if isinstance(p, ImportResult):
+            self.made += 1
+            self.label.setText(self.tr("Opening attachments and mailboxes: {n} items "
+                                       "made").format(n=self.made))
+        elif isinstance(p, DetailProgress):
+            if self.made:  # the items made first: in the list before their details arrive
+                self.made = 0
+                self.items_added.emit()
             self.label.setText(self.tr("Reading details: {done} of {total} items").format(
                 done=p.done, total=p.total))
             self.details_read.emit(p.ref)
@@ -120,6 +132,9 @@ class TextJobs(QObject):
         if job is not self.job:
             return
         self.job = None
+        if self.made:
+            self.made = 0
+            self.items_added.emit()
         cancelled = job.cancelled
         if message and not cancelled:
             self.label.setText(self.tr("Scans could not be read: {message}").format(

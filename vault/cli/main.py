@@ -82,10 +82,16 @@ def import_cmd(vault: str, paths: tuple[Path, ...], case: str | None, received_f
                 else:
                     click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{plain(r.source)}")
                     sys.stdout.flush()
+        from vault.evidence.children import run_children_jobs
         from vault.evidence.details import run_detail_jobs
         from vault.search.index import run_index_jobs
 
-        # every file is acknowledged above; now what is inside them, then their text
+        # every file is acknowledged above; now the items inside them (attachments, a
+        # mailbox's messages), their details, then their text
+        for r in run_children_jobs(v):
+            results.append(r)
+            counts[r.status] = counts.get(r.status, 0) + 1
+            click.echo(f"{r.ref}\t{r.status}\t{r.sha256}\t{plain(r.source)}")
         later = {d.ref: d.warnings for d in run_detail_jobs(v)}
         for _done in run_index_jobs(v):  # the text made searchable (OCR waits for `ocr`)
             pass

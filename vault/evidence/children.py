@@ -9,13 +9,14 @@ read in its turn, to :data:`MAX_DEPTH` levels.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from vault import PROGRAM
 from vault.clock import iso_utc
 from vault.custody import log as custody
+from vault.errors import VaultError
 from vault.evidence.email_parts import EML, MBOX, Contents, Part, read_mbox, read_message
 from vault.evidence.importer import IMPORTED, ImportResult, Stored, record_batch, store_chunks
 from vault.evidence.items import Item, get_item
@@ -163,6 +164,37 @@ def extract_children(v: Vault, refs: list[str], depth: int = 1) -> Iterator[Impo
                     made.append(r.ref)
                 yield r
         yield from extract_children(v, [r for r in made if _nested(v, r)], depth + 1)
+
+
+def run_children_jobs(v: Vault, cancel: Callable[[], bool] | None = None
+                      ) -> Iterator[ImportResult]:
+    """Make the items inside every imported item whose ``children`` job waits (queued with
+    it by the import), yielding each new item's result once recorded; the job is done when
+    its item's parts are all recorded. One that fails is tried again later, up to
+    MAX_TRIES times. A job cut short (a crash) is done again: the parts already made are then
+    received again, none twice."""
+    from vault.evidence.details import CHILDREN
+    from vault.search.index import MAX_TRIES
+
+    with v.db_lock:
+        jobs = [(int(r[0]), str(r[1])) for r in v.con.execute(
+            "SELECT i.id, i.ref FROM text_jobs j JOIN items i ON i.id = j.item_id WHERE "
+            "j.kind=? AND j.tries < ? AND i.status='present' ORDER BY j.queued, j.item_id",
+            (CHILDREN, MAX_TRIES))]
+    for item_id, ref in jobs:
+        if cancel is not None and cancel():
+            return
+        try:
+            yield from extract_children(v, [ref])
+        except (VaultError, OSError) as e:  # the environment: a full disk, a lock
+            with v.db_lock:
+                v.con.execute("UPDATE text_jobs SET tries=tries+1, last_error=? WHERE "
+                              "item_id=? AND kind=?", (f"{type(e).__name__}: {e}"[:2000],
+                                                      item_id, CHILDREN))
+            continue
+        with v.db_lock:
+            v.con.execute("DELETE FROM text_jobs WHERE item_id=? AND kind=?",
+                          (item_id, CHILDREN))
 
 
 def _nested(v: Vault, ref: str) -> bool:

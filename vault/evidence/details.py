@@ -29,6 +29,8 @@ from vault.store.objects import ObjectReader
 from vault.store.vault import Vault
 
 KIND = "metadata"
+CHILDREN = "children"  # the items inside an imported item, made later (vault/evidence/children.py)
+PARENT_MIMES = ("application/pdf", EML, MBOX, OLE)  # what may hold items of its own
 MAX_PARSE_BYTES = 512 << 20  # a file's plaintext handed to a parser worker, in memory
 
 
@@ -38,13 +40,14 @@ def has_details(mime: str) -> bool:
         mime.startswith("image/")
 
 
-def queue_details(v: Vault, item_ids: Iterable[int]) -> None:
-    """Queue the reading of these items' details (inside the caller's transaction)."""
+def queue_details(v: Vault, item_ids: Iterable[int], kind: str = KIND) -> None:
+    """Queue the reading of these items' details, or (``kind`` CHILDREN) the making of the
+    items inside them (inside the caller's transaction)."""
     now = iso_utc(v.clock.now())
     for item_id in item_ids:
         v.con.execute("INSERT INTO text_jobs (item_id, kind, queued) VALUES (?, ?, ?) "
                       "ON CONFLICT (item_id, kind) DO UPDATE SET tries=0, last_error=''",
-                      (item_id, KIND, now))
+                      (item_id, kind, now))
 
 
 def read_details(parsers: ParserPool, path: Path, oid: str, key: bytes,

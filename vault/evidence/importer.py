@@ -27,7 +27,14 @@ from vault import PROGRAM
 from vault.clock import iso_utc
 from vault.custody import log as custody
 from vault.errors import EnvironmentProblem
-from vault.evidence.details import has_details, queue_details, read_details, record_details
+from vault.evidence.details import (
+    CHILDREN,
+    PARENT_MIMES,
+    has_details,
+    queue_details,
+    read_details,
+    record_details,
+)
 from vault.evidence.email_parts import EML, MBOX
 from vault.evidence.items import case_id, next_reference
 from vault.evidence.metadata import Extracted
@@ -314,12 +321,13 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
             commit()
             yield prog
         reader.record(wait=True)
-        # Evidence inside evidence: attachments, a mailbox's messages, embedded files.
-        if reader.parents:
-            from vault.evidence.children import extract_children
+        # Evidence inside evidence: attachments, a mailbox's messages, embedded files. Queued
+        # with each parent ("children" jobs); "queue" leaves them to run_children_jobs.
+        if reader.parents and details == "wait":
+            from vault.evidence.children import run_children_jobs
 
             children: list[ImportResult] = []
-            for child in extract_children(v, reader.parents):
+            for child in run_children_jobs(v):
                 children.append(child)
                 if len(children) >= batch_files:
                     reader.submit(children, parents=False)
@@ -615,6 +623,8 @@ def _record_one(v: Vault, s: Stored, cid: int | None, results: list[ImportResult
     queue_index(v, [int(cur.lastrowid)])  # searchable once the index jobs run
     if has_details(s.mime):  # read by the parser workers, now or later: never lost
         queue_details(v, [int(cur.lastrowid)])
+    if s.action == custody.IMPORTED and s.mime in PARENT_MIMES:  # what is inside it, too
+        queue_details(v, [int(cur.lastrowid)], CHILDREN)
     results.append(ImportResult(readable(s.source), IMPORTED, ref, s.sha256, s.size,
                                 list(s.warnings)))
 
