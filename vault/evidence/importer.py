@@ -272,6 +272,8 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
     # read, hashed and encrypted; the batch's record waits for them all (nothing is
     # acknowledged before its object is durable).
     durability = ThreadPoolExecutor(max_workers=1, thread_name_prefix="object-fsync")
+    # and the next file's object is made on a thread of its own (never behind the fsyncs)
+    creator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="object-create")
 
     def bytes_read(n: int) -> None:
         nonlocal pending_bytes
@@ -292,7 +294,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
         for source, given in files:
             prog.current = readable(source)
             writer = ahead.result() if ahead is not None else v.objects.writer()
-            ahead = durability.submit(v.objects.writer)
+            ahead = creator.submit(v.objects.writer)
             try:
                 stored = _store_one(v, streamer, source, case, received_from, cancel, bytes_read,
                                     given, writer)
@@ -353,6 +355,7 @@ def import_paths(v: Vault, paths: Iterable[str | os.PathLike[str]], *, case: str
                     s.committing.result()
             s.writer.abort()
         durability.shutdown(wait=True)
+        creator.shutdown(wait=True)
         streamer.close()
 
 
