@@ -416,7 +416,9 @@ def test_a_chronology_is_brought_in_from_a_sheet(qtbot: QtBot, app: App,
     feature, panel = window.chronology, window.chronology.panel
     with qtbot.waitSignal(panel.loaded, timeout=WAIT):
         feature.action.trigger()
-    dialog = feature.import_sheet(sheet)
+    feature.import_sheet(sheet)  # read off the GUI thread: the dialog follows
+    qtbot.waitUntil(lambda: isinstance(window.dialog, SheetImportDialog), timeout=WAIT)
+    dialog = window.dialog
     assert isinstance(dialog, SheetImportDialog)
     # "Day" is not taken for the date (not a word the guess knows): chosen here
     assert dialog.columns["date"].currentData() is None and not dialog.ok.isEnabled()

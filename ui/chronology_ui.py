@@ -874,9 +874,9 @@ class ChronologyFeature(QObject):
 
     def import_sheet(self, path: Path | None = None) -> Any:
         """Bring in an existing chronology from a CSV or XLSX sheet: the columns mapped, every
-        row previewed, then imported; the rows not imported are named at the end."""
-        from ui.chronology_import import SheetImportDialog
-        from vault.chronology.importing import import_rows, read_sheet
+        row previewed, then imported; the rows not imported are named at the end. The dialog
+        opens once the sheet is read (``window.dialog``)."""
+        from vault.chronology.importing import read_sheet
         from vault.evidence.items import list_items
 
         v = self.window.vault
@@ -889,12 +889,18 @@ class ChronologyFeature(QObject):
             if not chosen:
                 return None
             path = Path(chosen)
-        try:
-            sheet = read_sheet(path)  # bounded: 50 MB, 20,000 rows (importing.py)
-        except (VaultError, OSError) as e:
-            self.window.show_error(user_message(e)[0])
+        # read off the GUI thread (an XLSX of 20,000 rows takes seconds), then the dialog
+        self.panel.run(self._job(lambda vault: (read_sheet(path), {
+            i.ref for i in list_items(vault) if i.status == "present"})),
+            lambda found: self._sheet_read(*found), self.window.show_error)
+        return None
+
+    def _sheet_read(self, sheet: Any, refs: set[str]) -> Any:
+        from ui.chronology_import import SheetImportDialog
+        from vault.chronology.importing import import_rows
+
+        if self.window.vault is None:
             return None
-        refs = {i.ref for i in list_items(v) if i.status == "present"}
         dialog = SheetImportDialog(sheet, refs, self.window)
         self.window.dialog = dialog
         case = self._case()

@@ -17,6 +17,7 @@ from vault import PROGRAM
 from vault.clock import iso_utc
 from vault.custody import log as custody
 from vault.errors import VaultError
+from vault.evidence.details import PARENT_MIMES
 from vault.evidence.email_parts import EML, MBOX, Contents, Part, read_mbox, read_message
 from vault.evidence.importer import IMPORTED, ImportResult, Stored, record_batch, store_chunks
 from vault.evidence.items import Item, get_item
@@ -33,7 +34,7 @@ OPERATIONS = {EML: "attachment extracted", MBOX: "message extracted from a mailb
 
 
 def has_children(mime: str) -> bool:
-    return mime in OPERATIONS
+    return mime in PARENT_MIMES
 
 
 def contents(v: Vault, item: Item) -> Contents | None:

@@ -35,11 +35,9 @@ from vault.evidence.details import (
     read_details,
     record_details,
 )
-from vault.evidence.email_parts import EML, MBOX
 from vault.evidence.items import case_id, next_reference
 from vault.evidence.metadata import Extracted
 from vault.evidence.mime import sniff
-from vault.evidence.outlook_msg import OLE
 from vault.evidence.private_details import keep, seal
 from vault.search.index import queue_index
 from vault.store.objects import CHUNK_SIZE, ObjectWriter
@@ -384,7 +382,7 @@ class _MetadataReader:
                 continue
             oid, mime = self._v.con.execute("SELECT oid, mime FROM items WHERE ref=?",
                                             (r.ref,)).fetchone()
-            if parents and mime in (EML, MBOX, OLE, "application/pdf"):
+            if parents and mime in PARENT_MIMES:
                 self.parents.append(r.ref)
             if self._read and has_details(mime):
                 path, key = self._v.objects.path(oid), self._v.object_key(oid)
