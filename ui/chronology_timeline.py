@@ -50,9 +50,17 @@ class Timeline(QWidget):
 
     activated = Signal(object)  # the Fact opened (double-click, Enter)
 
-    LANE = 34
-    TOP = 46
     RADIUS = 5
+
+    @property
+    def lane(self) -> int:
+        """A lane's height: its name's line with room, at any text size."""
+        return max(34, self.fontMetrics().height() + 14)
+
+    @property
+    def top(self) -> int:
+        """Where the lanes start: under the legend and the years' labels."""
+        return 2 * self.fontMetrics().height() + 18
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,7 +95,7 @@ class Timeline(QWidget):
         self.current = min(self.current, len(self.dated) - 1)
         years = self.end.year - self.start.year
         self.min_width = self._label_width() + max(480, 140 * years) + 40
-        self.setMinimumSize(self.min_width, self.TOP + self.LANE * max(1, len(self.lanes)) + 40)
+        self.setMinimumSize(self.min_width, self.top + self.lane * max(1, len(self.lanes)) + 40)
         self.updateGeometry()
         self._layout()
         self._describe()
@@ -125,7 +133,7 @@ class Timeline(QWidget):
             r = self.RADIUS + (2 if f.key else 0)
             for short in [s for s, _ in f.people] or [OTHER]:
                 lane = self.lanes.index(short)
-                cy = self.TOP + lane * self.LANE + self.LANE / 2
+                cy = self.top + lane * self.lane + self.lane / 2
                 if lo != hi:
                     rect = QRectF(x0, cy - r, max(x1 - x0, 2 * r), 2 * r)
                 else:
@@ -154,28 +162,28 @@ class Timeline(QWidget):
         p.drawText(QRectF(8, 4, self.width() - 16, fm.height() + 2),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, legend)
         if not self.dated:
-            p.drawText(QRectF(8, self.TOP, self.width() - 16, 60), Qt.AlignmentFlag.AlignLeft,
+            p.drawText(QRectF(8, self.top, self.width() - 16, 60), Qt.AlignmentFlag.AlignLeft,
                        self.tr("No dated facts to draw.") if not self.facts else
                        self.tr("None of these facts has a date yet."))
             return
-        axis_y = self.TOP - 8
+        axis_y = self.top - 6
         p.setPen(QPen(mid, 1))
         for year in range(self.start.year, self.end.year + 1):
             x = self._x(dt.date(year, 1, 1), left, width)
-            p.drawLine(QPointF(x, axis_y), QPointF(x, self.TOP + self.LANE * len(self.lanes)))
+            p.drawLine(QPointF(x, axis_y), QPointF(x, self.top + self.lane * len(self.lanes)))
             if year < self.end.year:
                 p.setPen(text)
                 p.drawText(QPointF(x + 3, axis_y - 3), str(year))
                 p.setPen(QPen(mid, 1))
         for i, short in enumerate(self.lanes):
-            y = self.TOP + i * self.LANE
+            y = self.top + i * self.lane
             if i % 2:
-                p.fillRect(QRectF(0, y, self.width(), self.LANE),
+                p.fillRect(QRectF(0, y, self.width(), self.lane),
                            pal.color(QPalette.ColorRole.AlternateBase))
             p.setPen(text)
             name = fm.elidedText(display(self.people.get(short), short),
                                  Qt.TextElideMode.ElideRight, labels - 12)
-            p.drawText(QRectF(8, y, labels - 8, self.LANE),
+            p.drawText(QRectF(8, y, labels - 8, self.lane),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
         for m in self.marks:
             self._draw(p, m, accent, text)
@@ -186,7 +194,7 @@ class Timeline(QWidget):
             for m in self.marks:
                 if m.fact is fact:
                     p.drawRect(m.rect.adjusted(-4, -4, 4, 4))
-        bottom = self.TOP + self.LANE * len(self.lanes) + 6
+        bottom = self.top + self.lane * len(self.lanes) + 6
         if self.undated:
             p.setPen(text)
             p.drawText(QRectF(8, bottom, self.width() - 16, fm.height() + 4),

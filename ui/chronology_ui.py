@@ -119,11 +119,14 @@ class ChronologyPanel(QWidget):
         self.key_only = QCheckBox(self.tr("Key facts"))
         self.undated = QCheckBox(self.tr("Undated"))
         self.no_citation = QCheckBox(self.tr("No citation"))
+        # three short rows, so that the view fits beside the list at 1366 px, at 200% text too
+        for box in (self.person, self.status):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         filters = QHBoxLayout()
-        for w in (self.person, self.status, self.issue, self.key_only, self.undated,
-                  self.no_citation):
-            filters.addWidget(w)
-        filters.addStretch(1)
+        for w in (self.person, self.status, self.issue):
+            filters.addWidget(w, 1)
         self.date_from = QLineEdit()
         self.date_from.setPlaceholderText(self.tr("from, e.g. 2009"))
         self.date_from.setAccessibleName(self.tr("Facts from"))
@@ -132,14 +135,21 @@ class ChronologyPanel(QWidget):
         self.date_to.setAccessibleName(self.tr("Facts up to"))
         self.views = QComboBox()
         self.views.setAccessibleName(self.tr("Saved views"))
+        self.views.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.views.setMinimumContentsLength(12)
         self.save_view_button = QPushButton(self.tr("Save view…"))
         dates = QHBoxLayout()
         dates.addWidget(QLabel(self.tr("Dates")))
         dates.addWidget(self.date_from)
         dates.addWidget(self.date_to)
-        dates.addWidget(QLabel(self.tr("View")))
-        dates.addWidget(self.views, 1)
-        dates.addWidget(self.save_view_button)
+        for check in (self.key_only, self.undated, self.no_citation):
+            dates.addWidget(check)
+        dates.addStretch(1)
+        saved = QHBoxLayout()
+        saved.addWidget(QLabel(self.tr("View")))
+        saved.addWidget(self.views, 1)
+        saved.addWidget(self.save_view_button)
         self.facts = FactsModel()
         self.fact_view = self._table(self.facts, self.tr("Facts"))
         self.cast = RowsModel(("Name", "Kind", "Role", "Posts held", "Facts"), wide=3)
@@ -193,6 +203,7 @@ class ChronologyPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addLayout(dates)
+        layout.addLayout(saved)
         layout.addWidget(self.status_line)
         layout.addWidget(self.tabs, 1)
         self.case.currentIndexChanged.connect(lambda _i: self.reload())
@@ -239,7 +250,7 @@ class ChronologyPanel(QWidget):
                                         QHeaderView.ResizeMode.ResizeToContents)
         if isinstance(model, FactsModel):  # dates and statuses wrap: the event keeps the room
             em = view.fontMetrics().horizontalAdvance("m")
-            for c, width in ((1, 11), (3, 9), (4, 8)):
+            for c, width in ((1, 8), (3, 6), (4, 6)):
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
                 header.resizeSection(c, width * em)
 
