@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import logging
 import os
 import platform
 import pstats
 import shutil
+import statistics
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,8 +54,8 @@ from vault.store.keyslots import TEST_KDF
 from vault.store.vault import Vault
 
 CASE = "BENCH-1"
-TARGET_VERIFY = 1.0  # verify MB/s over bagit validate MB/s
-TARGET_EXPORT = 0.5  # export MB/s over bagit make_bag MB/s
+TARGET_VERIFY = 1.2  # verify MB/s over bagit validate MB/s (issue 16)
+TARGET_EXPORT = 0.8  # export MB/s over the plain stored zip's MB/s (issue 16)
 T = TypeVar("T")
 
 
@@ -106,6 +109,25 @@ def time_plain_zip(corpus: Path, work: Path) -> float:
     return seconds
 
 
+def time_hash_floor(corpus: Path) -> float:
+    """The floor of any full verify: SHA-256 of every file of the corpus, on two threads
+    (both cores), read from the warm page cache; nothing else."""
+    files = sorted(p for p in corpus.rglob("*") if p.is_file())
+    warm(corpus)
+
+    def one(path: Path) -> str:
+        h = hashlib.sha256()
+        with open(path, "rb", buffering=0) as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, files))
+    return time.perf_counter() - start
+
+
 def import_case(corpus: Path, work: Path) -> Vault:
     v = Vault.create(work / "vault", PASSPHRASE, IDENTITY, kdf=TEST_KDF)[0]
     warm(corpus)
@@ -145,17 +167,29 @@ def run(args: argparse.Namespace) -> list[Figure]:
         made, validated = bench_bagit(work / "corpus", work, profile)
         say(f"    make_bag {made:.2f} s: {size / MB / made:,.1f} MB/s; validate "
             f"{validated:.2f} s: {size / MB / validated:,.1f} MB/s")
-        plain = time_plain_zip(work / "corpus", work)
-        say(f"    plain stored zip + fsync (the I/O floor of an export) {plain:.2f} s: "
-            f"{size / MB / plain:,.1f} MB/s")
-        say("\n[2] Evidence Vault: import (untimed), export the case, verify the package")
+        floor = time_hash_floor(work / "corpus")
+        say(f"    SHA-256 of every file on two threads (the floor of a full verify) "
+            f"{floor:.2f} s: {size / MB / floor:,.1f} MB/s")
+        say("\n[2] Evidence Vault: import (untimed); then, in turn, a plain zip and the export of "
+            "the case (each round); verify the last package")
         v = import_case(work / "corpus", work)
         out = work / "package.zip"
+        plains, exports = [], []
         try:
-            os.sync()
-            exported, result = timed("export", lambda: export_all(v, out), profile)
+            for round_ in range(args.repeat):
+                # in turn, minutes apart at most, so both meet the same page cache and disk
+                if round_:
+                    out.unlink()
+                plains.append(time_plain_zip(work / "corpus", work))
+                os.sync()
+                seconds, result = timed("export", lambda: export_all(v, out), profile)
+                exports.append(seconds)
+                say(f"    round {round_ + 1}: plain stored zip + fsync (the I/O floor of an "
+                    f"export) {plains[-1]:.2f} s: {size / MB / plains[-1]:,.1f} MB/s; export "
+                    f"{seconds:.2f} s: {size / MB / seconds:,.1f} MB/s")
         finally:
             v.close()
+        plain, exported = statistics.median(plains), statistics.median(exports)
         package = out.stat().st_size
         warm(out)
         verified, verification = timed("verify", lambda: verify_package(out), profile)
@@ -166,19 +200,21 @@ def run(args: argparse.Namespace) -> list[Figure]:
             raise SystemExit(f"the exported package did not verify: {verification.reason}")
     finally:
         finish_workdir(work, args.keep)
-    verify_ratio, export_ratio = validated / verified, made / exported
+    verify_ratio, export_ratio = validated / verified, plain / exported
     return [
         Figure("bagit make_bag, processes=2", size / MB / made, "MB/s"),
         Figure("bagit validate (full), processes=2", size / MB / validated, "MB/s"),
         Figure("plain stored zip + fsync (export floor)", size / MB / plain, "MB/s"),
         Figure("vault export_package (case)", size / MB / exported, "MB/s"),
-        Figure("plain zip / bagit make_bag (ceiling of the ratio)", made / plain, "x"),
-        Figure("export / plain zip", plain / exported, "x"),
+        Figure("export / bagit make_bag (context)", made / exported, "x"),
+        Figure("export / plain zip", export_ratio, "x", f">= {TARGET_EXPORT}",
+               export_ratio >= TARGET_EXPORT),
         Figure("vault verify_package", size / MB / verified, "MB/s"),
         Figure("verify / bagit validate", verify_ratio, "x", f">= {TARGET_VERIFY}",
                verify_ratio >= TARGET_VERIFY),
-        Figure("export / bagit make_bag", export_ratio, "x", f">= {TARGET_EXPORT}",
-               export_ratio >= TARGET_EXPORT),
+        Figure("SHA-256 on both cores (verify floor)", size / MB / floor, "MB/s"),
+        Figure("bagit validate / SHA-256 floor (context)", floor / validated, "x"),
+        Figure("verify / SHA-256 floor", floor / verified, "x"),
     ]
 
 
@@ -186,6 +222,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="about 10%% of the corpus: a smoke run")
     work_options(p)
+    p.add_argument("--repeat", type=int, default=3, metavar="N",
+                   help="rounds of plain zip and export, in turn (medians reported; 3)")
     p.add_argument("--profile", action="store_true",
                    help="run each timed step under cProfile and print where the time goes "
                         "(slows the Python-heavy steps; figures are then not comparable)")

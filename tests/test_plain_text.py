@@ -17,6 +17,7 @@ from test_gui import WAIT, import_by_drop, receive_into_case
 
 from ui.app import App
 from ui.operations import ResultDialog, VerifyDialog
+from vault.evidence import details
 from vault.signing.signers import KnownSigner, KnownSigners
 from vault.store.keyslots import TEST_KDF
 from vault.store.vault import Vault
@@ -55,6 +56,13 @@ def test_markup_from_evidence_and_packages_is_shown_as_text(
     summary = import_by_drop(qtbot, window, [named, photo], CASE, "e-mail from <i>someone</i>")
     assert rendered_as_markup() == []
     summary.accept()
+    # the photo's details (its camera) are read by the background job after the import
+    def details_waiting() -> int:
+        with v.db_lock:
+            return int(v.con.execute("SELECT count(*) FROM text_jobs WHERE kind=?",
+                                     (details.KIND,)).fetchone()[0])
+
+    qtbot.waitUntil(lambda: details_waiting() == 0, timeout=20000)
     window.refresh()
     for ref in ("MO/1", "MO/2"):
         window.select(ref)

@@ -7,7 +7,6 @@ the custody excerpt, the provenance records and the (deterministically signed) r
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -15,8 +14,9 @@ import queue
 import threading
 import uuid
 import zipfile
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -61,7 +61,8 @@ from vault.packages.format import (
 )
 from vault.packages.howto import how_to_verify
 from vault.signing.cms import sign_detached
-from vault.store.atomic import replacing, sha256_file
+from vault.store.atomic import FollowedFile, replacing, sha256_file
+from vault.store.objects import WRITE_PIECE
 from vault.store.vault import Vault
 
 if TYPE_CHECKING:
@@ -182,12 +183,18 @@ def _zip_time(t: dt.datetime) -> tuple[int, int, int, int, int, int]:
 class _Bag:
     """Writes entries into the zip, under one top folder, remembering payload hashes."""
 
+    LAG = 16  # chunks (of 1 MiB) the hashing may fall behind the writing
+
     def __init__(self, zf: zipfile.ZipFile, top: str, when: tuple[int, ...],
-                 hasher: ThreadPoolExecutor | None = None) -> None:
+                 hasher: ThreadPoolExecutor | None = None,
+                 follow: FollowedFile | None = None) -> None:
         self.zf, self.top, self.when = zf, top, when
+        self.follow = follow  # the package's own SHA-256, taken behind the writing
         self.payload: dict[str, str] = {}
         self.tags: dict[str, bytes] = {}
         self.hasher = hasher  # hashes each chunk while this thread writes it (two cores)
+        self._behind: deque[Future[None]] = deque()  # chunks given to the hasher, not done
+        self._digests: dict[str, str | Future[str]] = {}
 
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(f"{self.top}/{name}", date_time=self.when)  # type: ignore[arg-type]
@@ -198,30 +205,50 @@ class _Bag:
 
     def add(self, name: str, data: bytes) -> None:
         self.zf.writestr(self._info(name), data)
+        if self.follow:
+            self.follow.advance()
         if name.startswith("data/"):
             self.payload[name] = hashlib.sha256(data).hexdigest()
         else:
             self.tags[name] = data
 
     def add_stream(self, name: str, chunks: Iterator[bytes],
-                   size: int) -> Generator[int, None, str]:
-        """Write ``chunks`` as ``name``, yielding each chunk's length; returns the SHA-256."""
+                   size: int) -> Generator[int, None, None]:
+        """Write ``chunks`` as ``name``, yielding each chunk's length. Its SHA-256 may still
+        be in the making when this returns: :meth:`settle` waits for every one."""
         h = hashlib.sha256()
         info = self._info(name)
         info.file_size = size
+        self.payload[name] = ""  # its place in the manifest, filled by settle()
         with self.zf.open(info, "w", force_zip64=size >= 1 << 31) as out:
             for chunk in chunks:
                 # SHA-256 and the write (with zipfile's CRC-32) both let go of the GIL: the
-                # chunk is hashed on the other core while it is written
-                hashed = self.hasher.submit(h.update, chunk) if self.hasher else None
-                out.write(chunk)
-                if hashed is None:
+                # chunk is hashed on the other core while it is written, up to LAG behind
+                if self.hasher is None:
                     h.update(chunk)
                 else:
-                    hashed.result()
+                    self._behind.append(self.hasher.submit(h.update, chunk))
+                    while len(self._behind) > self.LAG:
+                        self._behind.popleft().result()
+                view = memoryview(chunk)
+                for at in range(0, len(view), WRITE_PIECE):
+                    piece = view[at:at + WRITE_PIECE]
+                    if self.follow:
+                        self.follow.writing(piece)
+                    out.write(piece)
                 yield len(chunk)
-        self.payload[name] = h.hexdigest()
-        return self.payload[name]
+        if self.follow:  # the entry is closed: its header rewritten, all before it final
+            self.follow.advance()
+        self._digests[name] = self.hasher.submit(h.hexdigest) if self.hasher else h.hexdigest()
+
+    def settle(self) -> dict[str, str]:
+        """Wait for the streamed entries' SHA-256s; returns them by name (and puts them in
+        the manifest)."""
+        done = {n: d if isinstance(d, str) else d.result() for n, d in self._digests.items()}
+        self.payload.update(done)
+        self._behind.clear()
+        self._digests.clear()
+        return done
 
 
 def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
@@ -277,9 +304,16 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     with replacing(target) as f:
         if encrypt:
             yield from _encrypting(writer, f, encrypt)
+            digest = ""
         else:
-            yield from writer.write(f)
-    digest = sha256_file(target)
+            follow = FollowedFile(f)
+            try:
+                yield from writer.write(f, follow)
+            except BaseException:
+                follow.abandon()
+                raise
+            digest = follow.finish()
+    digest = digest or sha256_file(target)
     encrypted_to = encrypt_to.strip() if encrypt_to else "passphrase" if passphrase else None
     with v.transaction():
         v.record(custody.EXPORTED, links=[i.ref for i in items], details={
@@ -447,6 +481,9 @@ class _Writer:
         self.stamp_timeout = STAMP_TIMEOUT
         self.signature: bytes | None = None
         self.token: _SignatureToken | None = None
+        self.signer = v.identity.to_dict()
+        self.certificate_fingerprint = v.certificate_fingerprint()
+        self.custody_fingerprint = v.fingerprint()
 
     def _head_timestamps(self, kept: list[custody.Event]) -> dict[str, bytes]:
         """The stored custody-head tokens the excerpt can confirm (their event is in it, or
@@ -473,58 +510,66 @@ class _Writer:
             files[head_token_path(seq, t.tsa) + ".crt"] = t.chain_pem.encode("ascii")
         return dict(sorted(files.items(), key=lambda kv: _head_order(kv[0])))
 
-    def write(self, f: IO[bytes]) -> Iterator[ExportProgress]:
-        """Write the zip to ``f``, yielding progress after every chunk of every exhibit."""
-        # The exhibit list's libraries (pyHanko, with aiohttp: ~0.2 s the first time in a
-        # process) load on another thread while the exhibits are written.
-        threading.Thread(target=_load_report_libraries, name="export-imports",
-                         daemon=True).start()
+    def write(self, f: IO[bytes],
+              follow: FollowedFile | None = None) -> Iterator[ExportProgress]:
+        """Write the zip to ``f``, yielding progress after every chunk of every exhibit
+        (``follow``: told as each entry is final)."""
         v = self.v
         present = [i for i in self.items if i.status == "present"]
         total, done = sum(i.size for i in present), 0
         key_der, cert_der = v.signing_material()
+        records = {i.ref: self._record(i) for i in present}
+        keys = v.object_keys([i.oid for i in present if i.oid is not None])
+        # The signed exhibit list is made from the records on a thread of its own while the
+        # exhibits are written (it uses the SHA-256s recorded at import: each exhibit is
+        # checked against its own below, and any difference stops the export).
+        reporter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-report")
+        report = reporter.submit(self._report, [
+            {**records[i.ref], "timeline": self.timelines.get(i.ref, [])} for i in present],
+            key_der, cert_der)
+        reporter.shutdown(wait=False)  # a failed or cancelled export does not wait for it
         with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf, \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-hash") as hasher:
-            bag = _Bag(zf, self.top, _zip_time(self.as_of), hasher)
-            exhibits = []
+            bag = _Bag(zf, self.top, _zip_time(self.as_of), hasher, follow)
+            expected: dict[str, Item] = {}  # each exhibit's file: the item it must match
             for item in self.items:
                 if item.status != "present":
                     bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json",
                             custody.canonical(self._purged_record(item)))
                     continue
-                name = exhibit_path(item.ref, item.name)
+                name = records[item.ref]["file"]
                 assert item.oid is not None
-                with v.objects.open(item.oid, v.object_key(item.oid)) as reader:
+                with v.objects.open(item.oid, keys[item.oid]) as reader:
                     stream = bag.add_stream(name, reader.iter_chunks(), item.size)
                     try:
-                        while True:
+                        for n in stream:
                             if self.cancel():
                                 raise VaultError("export cancelled; nothing was written")
-                            try:
-                                done += next(stream)
-                            except StopIteration as end:
-                                digest = end.value
-                                break
+                            done += n
                             yield ExportProgress(done, total, name)
                     finally:
                         stream.close()  # its zip entry, before the zip closes
-                if digest != item.sha256:
-                    raise IntegrityError(f"{item.ref}: stored content does not match its "
-                                         "SHA-256; run check. Nothing was exported.")
-                receipts = provenance(v, item.ref)
-                record = {"ref": item.ref, "name": item.name, "file": name, "size": item.size,
-                          "sha256": item.sha256, "mime": item.mime, "case": item.case,
-                          "receipts": receipts, "metadata": item.metadata,
-                          "warnings": item.warnings}
-                bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json", custody.canonical(record))
-                exhibits.append({**record, "timeline": self.timelines.get(item.ref, [])})
+                expected[name] = item
+                bag.add(f"{PROVENANCE}{ref_slug(item.ref)}.json",
+                        custody.canonical(records[item.ref]))
+            for name, digest in bag.settle().items():
+                if digest != expected[name].sha256:
+                    raise IntegrityError(f"{expected[name].ref}: stored content does not match "
+                                         "its SHA-256; run check. Nothing was exported.")
             for name, data in (self.chronology.files.items() if self.chronology else ()):
                 bag.add(name, data)
             bag.add(CUSTODY_LOG, self.excerpt)
             for name, data in self.head_files.items():
                 bag.add(name, data)
-            bag.add(REPORT, self._report(exhibits, key_der, cert_der))
+            bag.add(REPORT, report.result())
             self._tag_files(bag, key_der, cert_der)
+
+    def _record(self, item: Item) -> dict[str, Any]:
+        """An exhibit's provenance record (docs/package-format.md)."""
+        return {"ref": item.ref, "name": item.name, "file": exhibit_path(item.ref, item.name),
+                "size": item.size, "sha256": item.sha256, "mime": item.mime, "case": item.case,
+                "receipts": provenance(self.v, item.ref), "metadata": item.metadata,
+                "warnings": item.warnings}
 
     def _purged_record(self, item: Item) -> dict[str, Any]:
         """The record of an item purged before the export: what it was, and its purge."""
@@ -537,11 +582,12 @@ class _Writer:
                 "purged_at": purge.get("time", ""), "purge_event": purge.get("seq")}
 
     def _report(self, exhibits: list[dict[str, Any]], key_der: bytes, cert_der: bytes) -> bytes:
+        """The signed exhibit list (on the report thread: it reads nothing from the vault)."""
         from vault.packages.report import ReportData, build_report, sign_report
 
-        data = ReportData(case=self.case or "", signer=self.v.identity.to_dict(),
-                          certificate_fingerprint=self.v.certificate_fingerprint(),
-                          custody_fingerprint=self.v.fingerprint(), as_of=self.as_of,
+        data = ReportData(case=self.case or "", signer=self.signer,
+                          certificate_fingerprint=self.certificate_fingerprint,
+                          custody_fingerprint=self.custody_fingerprint, as_of=self.as_of,
                           exhibits=exhibits)
         return sign_report(build_report(data), key_der, cert_der, self.as_of)
 
@@ -600,13 +646,6 @@ class _Writer:
             if self.token is not None:
                 bag.add(SIGNATURE_TOKEN, self.token.response)
                 bag.add(SIGNATURE_TOKEN_CERTS, self.token.chain_pem.encode("ascii"))
-
-
-def _load_report_libraries() -> None:
-    with contextlib.suppress(Exception):  # if it fails, the exhibit list says why later
-        import pyhanko.sign  # noqa: F401
-
-        import vault.packages.report  # noqa: F401
 
 
 def _head_order(name: str) -> tuple[int, str]:

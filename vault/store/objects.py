@@ -12,6 +12,7 @@ dropped chunk, a truncated file and an object put in place of another all fail t
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import mmap
 import os
@@ -19,6 +20,7 @@ import secrets
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,6 +51,23 @@ def _aad(header: bytes, oid: str, final: bool) -> bytes:
 def new_object_id() -> str:
     """A random 128-bit id: object names say nothing about their contents."""
     return secrets.token_hex(16)
+
+
+WRITE_PIECE = 1 << 18
+"""Bytes per write(2). Measured on the project's test machine: 1 MiB writes copy into the
+page cache several times slower than 256 KiB ones (bench/README.md)."""
+
+
+def write_all(f: io.RawIOBase | BinaryIO, data: bytes | memoryview) -> None:
+    """Write every byte of ``data`` to an unbuffered file, in :data:`WRITE_PIECE` pieces.
+    A raw write may take fewer bytes than offered (the disk filling up): the rest is offered
+    again, so the next write raises instead of the object being silently short."""
+    view = memoryview(data)
+    while view:
+        n = f.write(view[:WRITE_PIECE])
+        if not n:
+            raise OSError(errno.ENOSPC, "the disk took no more bytes")
+        view = view[n:]
 
 
 class ObjectWriter:
@@ -82,7 +101,7 @@ class ObjectWriter:
             raise ValueError("only the final chunk may be short")
         ct = self._aead.encrypt(_nonce(self._index), data, _aad(self._header, self.oid, final))
         try:
-            self._f.write(ct)
+            write_all(self._f, ct)
         except OSError as e:
             self.abort()
             raise EnvironmentProblem(f"cannot write to the vault: {e.strerror or e}") from e

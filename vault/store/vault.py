@@ -15,7 +15,7 @@ import os
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -540,6 +540,19 @@ class Vault:
         if row is None:
             raise IntegrityError(f"object {oid} has no key in the index")
         return bytes(row[0])
+
+    def object_keys(self, oids: Sequence[str]) -> dict[str, bytes]:
+        """The keys of these objects, in a few queries (for reading many in turn)."""
+        keys: dict[str, bytes] = {}
+        for at in range(0, len(oids), 500):
+            part = oids[at:at + 500]
+            keys.update((str(o), bytes(k)) for o, k in self.con.execute(
+                f"SELECT oid, key FROM objects WHERE oid IN ({','.join('?' * len(part))})",
+                part))
+        missing = [o for o in oids if o not in keys]
+        if missing:
+            raise IntegrityError(f"object {missing[0]} has no key in the index")
+        return keys
 
     # ----------------------------------------------------------------- key slots
     def change_passphrase(self, new: str, *, kdf: KdfParams | None = None,
