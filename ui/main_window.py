@@ -262,6 +262,9 @@ class MainWindow(WindowHost):
         file_menu.addSeparator()
         self.quit_action = action(self.tr("&Quit"), self.quit, QKeySequence("Ctrl+Q"),
                                   toolbar=False)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.self_test_action = action(self.tr("&Check this installation…"), self.run_self_test,
+                                       None, help_menu, toolbar=False)
 
     def _key_actions(self) -> None:
         self.vault_menu.addSeparator()
@@ -1079,6 +1082,20 @@ class MainWindow(WindowHost):
             dialog.open()
 
         self.run(self.tr("Checking the vault"), Job(lambda cancel: check(v, cancel)), done)
+
+    def run_self_test(self) -> None:
+        """Help > Check this installation: ``evidence-vault self-test``, off the GUI thread
+        (a throwaway vault in a temporary folder; this vault is not touched)."""
+        from vault.selftest import run_self_test
+
+        def done(result: Any) -> None:
+            lines = result.lines()
+            dialog = ResultDialog(self.tr("Check this installation"), lines[0], lines[2:],
+                                  result.ok, self)
+            self.dialog = dialog
+            dialog.open()
+
+        self.run(self.tr("Checking this installation"), Job(run_self_test), done)
 
     def choose_idle_minutes(self) -> QInputDialog:
         dialog = QInputDialog(self)

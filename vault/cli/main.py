@@ -717,6 +717,21 @@ def demo(keep: bool) -> None:
     run_demo(keep=keep, echo=click.echo)
 
 
+@cli.command("self-test")
+def self_test() -> None:
+    """Check that this installation works, with no display: a throwaway vault in a temporary
+    folder, SQLCipher's version, a made-up PDF and photos imported, a page drawn and read by
+    OCR, a package exported and verified. Exit code 0 when everything works, 1 if not."""
+    from vault.selftest import run_self_test
+
+    click.echo("Checking this installation (about 10 seconds)...", err=True)
+    result = run_self_test(step=lambda s: click.echo(
+        f"  {'ok' if s.ok else 'FAILED'}: {s.name}", err=True))
+    click.echo("\n".join(result.lines()))
+    if not result.ok:
+        sys.exit(1)
+
+
 # Commands kept in modules of their own register themselves on `cli` when imported.
 from vault.cli import chronology as _chronology  # noqa: E402,F401
 from vault.cli import ocr as _ocr  # noqa: E402,F401

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from vault.errors import VaultError
-from vault.parsers.worker import TEST_ABORT, ProtocolError, receive, send
+from vault.parsers.worker import TEST_ABORT, WORKER_FLAG, ProtocolError, receive, send
 
 MAX_WORKERS = 4
 TIMEOUT = 300.0  # seconds of waiting for one answer
@@ -39,6 +39,17 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
+def worker_command() -> list[str]:
+    """How to start a worker: this interpreter, isolated; in an installed (frozen) program,
+    its command-line executable, which sits beside whichever one is running."""
+    if getattr(sys, "frozen", False):
+        exe = Path(sys.executable).with_name("evidence-vault" + (".exe" if os.name == "nt"
+                                                                  else ""))
+        return [str(exe), WORKER_FLAG]
+    return [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+            "from vault.parsers.worker import main; main()"]
+
+
 class _Worker:
     def __init__(self) -> None:
         from vault.process_safety import child_env
@@ -47,11 +58,9 @@ class _Worker:
         if os.environ.get(TEST_ABORT) == "1":  # tests only: see parse_worker.TEST_ABORT
             env[TEST_ABORT] = "1"
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c",
-             f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-             "from vault.parsers.worker import main; main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, close_fds=True, cwd="/" if os.name == "posix" else None)
+            worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, close_fds=True,
+            cwd="/" if os.name == "posix" else None)
         assert self.process.stdin is not None and self.process.stdout is not None
         self.requests: IO[bytes] = self.process.stdin
         self.answers: IO[bytes] = self.process.stdout

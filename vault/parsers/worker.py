@@ -154,6 +154,12 @@ def _cpu_budget() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (spent + CPU_SECONDS, resource.RLIM_INFINITY))
 
 
+WORKER_FLAG = "--parser-worker"
+"""In an installed (frozen) program there is no interpreter to give ``-c``: the parent runs
+the program's own command-line executable with this one argument, and its entry point calls
+:func:`main` before anything else (packaging/pyinstaller/entry_cli.py)."""
+
+
 def main() -> None:
     answers = os.fdopen(os.dup(1), "wb")  # the protocol's channel...
     os.dup2(2, 1)  # ...and whatever a library prints goes to standard error instead

@@ -30,11 +30,13 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from vault.clock import iso_utc
@@ -114,7 +116,7 @@ def _probe(exe: str) -> tuple[str | None, frozenset[str]]:
 
 def tesseract_available() -> str | None:
     """Tesseract's version (``5.3.0``), or None when it is not installed or does not run."""
-    exe = shutil.which("tesseract")
+    exe = _tesseract()
     return None if exe is None else _probe(exe)[0]
 
 
@@ -124,7 +126,7 @@ def require_tesseract(languages: str = DEFAULT_LANGUAGES) -> str:
     if not LANGUAGES_RE.match(languages):
         raise OcrFailed(f"languages are Tesseract codes joined by '+' (eng+cym), not "
                         f"{languages!r}")
-    exe = shutil.which("tesseract")
+    exe = _tesseract()
     version, installed = _probe(exe) if exe else (None, frozenset[str]())
     if version is None:
         raise EnvironmentProblem(
@@ -139,12 +141,30 @@ def require_tesseract(languages: str = DEFAULT_LANGUAGES) -> str:
     return f"tesseract {version}"
 
 
+def _bundled() -> Path | None:
+    """Tesseract inside an installed program (the Windows and macOS builds carry it, with its
+    English and Welsh data, in ``tesseract/``); None elsewhere (Linux packages depend on
+    Debian's tesseract-ocr instead)."""
+    base = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or base is None:
+        return None
+    exe = Path(base) / "tesseract" / ("tesseract.exe" if os.name == "nt" else "tesseract")
+    return exe if exe.is_file() else None
+
+
+def _tesseract() -> str | None:
+    bundled = _bundled()
+    return str(bundled) if bundled else shutil.which("tesseract")
+
+
 def _env() -> dict[str, str]:
     """A minimal environment, no secret in it; one thread: the other core stays with the
-    desktop."""
+    desktop. A bundled Tesseract is told where its language data is."""
     from vault.process_safety import child_env
 
-    return child_env(OMP_THREAD_LIMIT="1")
+    bundled = _bundled()
+    extra = {"TESSDATA_PREFIX": str(bundled.parent / "tessdata")} if bundled else {}
+    return child_env(OMP_THREAD_LIMIT="1", **extra)
 
 
 def read_image(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | None = None,
@@ -160,7 +180,7 @@ def read_page(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | No
               ) -> tuple[str, list[Box]] | None:
     """(the text, the words with their boxes in pixels of ``image``) as Tesseract reads them
     (its ``tsv`` output through a pipe). None when ``cancel()`` became true meanwhile."""
-    exe = shutil.which("tesseract")
+    exe = _tesseract()
     if exe is None:
         raise EnvironmentProblem("Tesseract is not installed: install tesseract-ocr")
     argv = [exe, "stdin", "stdout", "-l", languages, "--psm", "3"]
