@@ -8,10 +8,12 @@ import shutil
 from pathlib import Path
 
 from conftest import IDENTITY, PASSPHRASE, run_cli
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from ui.app import App
 from ui.operations import ResultDialog
+from ui.vault_dialogs import StartDialog
 from vault.store.keyslots import TEST_KDF
 from vault.store.vault import Vault
 
@@ -68,3 +70,18 @@ def test_the_help_menu_runs_it(qtbot: QtBot, app: App, tmp_path: Path) -> None:
     assert list(v.events()) == before  # the investigator's vault is not touched
     dialog.accept()
 
+
+
+def test_the_start_window_runs_it_without_a_vault(qtbot: QtBot, app: App) -> None:
+    """A new user checks the program before making a vault: the start window's button."""
+    app.start()
+    start = app.screen
+    assert isinstance(start, StartDialog)
+    assert start.self_test_button.accessibleName() == "Check this installation"
+    qtbot.mouseClick(start.self_test_button, Qt.MouseButton.LeftButton)
+    run = app.self_test_run
+    assert run.progress.isVisible()
+    qtbot.waitUntil(lambda: run.result is not None, timeout=60_000)
+    assert isinstance(run.result, ResultDialog)
+    assert run.result.headline.text() == f"Everything works: {len(CHECKS)} checks passed."
+    run.result.accept()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the main window and the package check are imported when fir
     # after the first window is on screen (start-up, issue 16)
     from ui.check_package import PackageCheck
     from ui.main_window import MainWindow
+    from ui.self_test_ui import SelfTestRun
     from vault.store.keyslots import KdfParams
     from vault.store.vault import Vault
 
@@ -62,7 +63,15 @@ class App(QObject):
         dialog.create_requested.connect(self.create)
         dialog.open_requested.connect(lambda p: self.unlock(Path(p)))
         dialog.check_requested.connect(lambda p: self.check_package(Path(p) if p else None))
+        dialog.self_test_requested.connect(self.self_test)
         self._show(dialog)
+
+    def self_test(self) -> SelfTestRun:
+        """Check this installation, from the start window (no vault needed)."""
+        from ui.self_test_ui import SelfTestRun
+
+        self.self_test_run = SelfTestRun(self.screen)
+        return self.self_test_run
 
     def check_package(self, path: Path | None = None) -> PackageCheck:
         """Check a package received, with no vault (an encrypted one decrypted in memory)."""

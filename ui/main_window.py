@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
@@ -79,6 +79,9 @@ from vault.store.keyslots import KdfParams
 from vault.store.vault import Vault
 
 PACKAGE_SUFFIXES = (".zip", ".age")
+
+if TYPE_CHECKING:
+    from ui.self_test_ui import SelfTestRun
 
 
 class MainWindow(WindowHost):
@@ -1083,19 +1086,14 @@ class MainWindow(WindowHost):
 
         self.run(self.tr("Checking the vault"), Job(lambda cancel: check(v, cancel)), done)
 
-    def run_self_test(self) -> None:
+    def run_self_test(self) -> SelfTestRun:
         """Help > Check this installation: ``evidence-vault self-test``, off the GUI thread
         (a throwaway vault in a temporary folder; this vault is not touched)."""
-        from vault.selftest import run_self_test
+        from ui.self_test_ui import SelfTestRun
 
-        def done(result: Any) -> None:
-            lines = result.lines()
-            dialog = ResultDialog(self.tr("Check this installation"), lines[0], lines[2:],
-                                  result.ok, self)
-            self.dialog = dialog
-            dialog.open()
-
-        self.run(self.tr("Checking this installation"), Job(run_self_test), done)
+        self.self_test = SelfTestRun(self)
+        self.self_test.finished.connect(lambda dialog: setattr(self, "dialog", dialog))
+        return self.self_test
 
     def choose_idle_minutes(self) -> QInputDialog:
         dialog = QInputDialog(self)

@@ -40,6 +40,7 @@ class StartDialog(QDialog):
     create_requested = Signal()
     open_requested = Signal(str)
     check_requested = Signal(str)  # a package to check ("" to choose one)
+    self_test_requested = Signal()  # check this installation
 
     def __init__(self, recent: list[str], parent: QWidget | None = None, *,
                  keeping: str | None = None) -> None:
@@ -80,6 +81,14 @@ class StartDialog(QDialog):
         if self.recent_model.rowCount():
             layout.addWidget(QLabel(self.tr("Recent vaults:")))
             layout.addWidget(self.recent)
+        self.self_test_button = QPushButton(self.tr("Check &this installation…"))
+        self.self_test_button.setAccessibleName(self.tr("Check this installation"))
+        self.self_test_button.setToolTip(self.tr(
+            "Tries every part of the program on made-up files in a throwaway vault (about "
+            "ten seconds); your vaults are not touched"))
+        self.self_test_button.clicked.connect(self.self_test_requested)
+        if keeping is None:
+            layout.addWidget(self.self_test_button)
         self.create_button.clicked.connect(self.create_requested)
         self.open_button.clicked.connect(self._browse)
         self.recent.activated.connect(
