@@ -20,7 +20,7 @@ class SelfTestRun(QObject):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         from ui.operations import ProgressDialog
-        from vault.selftest import run_self_test
+        from vault.install.selftest import run_self_test
 
         self.parent_widget = parent
         self.job = Job(run_self_test)

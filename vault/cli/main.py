@@ -722,7 +722,7 @@ def self_test() -> None:
     """Check that this installation works, with no display: a throwaway vault in a temporary
     folder, SQLCipher's version, a made-up PDF and photos imported, a page drawn and read by
     OCR, a package exported and verified. Exit code 0 when everything works, 1 if not."""
-    from vault.selftest import run_self_test
+    from vault.install.selftest import run_self_test
 
     click.echo("Checking this installation (about 10 seconds)...", err=True)
     result = run_self_test(step=lambda s: click.echo(
