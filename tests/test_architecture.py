@@ -53,7 +53,7 @@ def test_guard_catches_a_qt_import(tmp_path: Path) -> None:
 
 # The core's parts, each a folder with one job (docs/architecture.md); only what every part
 # shares stays at the top.
-PARTS = {"store", "custody", "signing", "evidence", "parsers", "documents", "search",
+PARTS = {"store", "custody", "signing", "evidence", "parsers", "documents", "search", "court",
          "timestamps", "packages", "chronology", "cli", "install"}
 SHARED = {"__init__", "__main__", "errors", "clock", "user_dirs", "process_safety"}
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import html
 import io
+import re
 from pathlib import Path
 
 from vault.chronology.reports import Table
@@ -90,7 +91,18 @@ p.sub { color: #444444; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 0.5pt solid #777777; padding: 3pt; vertical-align: top; text-align: left; }
 th { background-color: #e8e8e8; }
+span.h { font-family: monospace; }
 """
+# Fingerprints and ids: set in a monospaced font, which has no ligatures, so that the text
+# copied out of the PDF is the fingerprint (a proportional font turns "ff" into one glyph,
+# U+FB00, and a copied SHA-256 would no longer match).
+CODE = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|"
+                  r"\b[0-9a-fA-F]{16,}\b")
+
+
+def code_html(text: str) -> str:
+    """``text`` escaped for HTML, its fingerprints and ids in a monospaced span."""
+    return CODE.sub(lambda m: f'<span class="h">{m.group(0)}</span>', html.escape(text))
 
 
 def pdf_bytes(t: Table) -> bytes:
@@ -99,8 +111,8 @@ def pdf_bytes(t: Table) -> bytes:
 
     from vault.documents.thumbnails import pdf_lock
 
-    e = html.escape
-    parts = [f'<p class="notice">{e(t.notice.upper())}</p>' if t.notice else "",
+    e = code_html
+    parts = [f'<p class="notice">{html.escape(t.notice.upper())}</p>' if t.notice else "",
              f"<h1>{e(t.title)}</h1>",
              f'<p class="sub">{e(t.subtitle)}</p>' if t.subtitle else "",
              "<table><tr>", *(f"<th>{e(h)}</th>" for h in t.header), "</tr>"]

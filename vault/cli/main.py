@@ -734,6 +734,7 @@ def self_test() -> None:
 
 # Commands kept in modules of their own register themselves on `cli` when imported.
 from vault.cli import chronology as _chronology  # noqa: E402,F401
+from vault.cli import court as _court  # noqa: E402,F401
 from vault.cli import ocr as _ocr  # noqa: E402,F401
 from vault.cli import org as _org  # noqa: E402,F401
 from vault.cli import search as _search  # noqa: E402,F401

@@ -88,6 +88,12 @@ CHRONOLOGY_ADDED = "chronology entry added"
 CHRONOLOGY_CHANGED = "chronology entry changed"
 CHRONOLOGY_REMOVED = "chronology entry removed"
 CHRONOLOGY_WRITTEN = "chronology written"  # a table of it written where the user chose
+# The court bundle (docs/court-bundle.md): producing witnesses and exhibit marks (an
+# exhibit's events name its item), and the documents made from them.
+COURT_ADDED = "court entry added"
+COURT_CHANGED = "court entry changed"
+COURT_REMOVED = "court entry removed"
+COURT_WRITTEN = "court document written"  # labels, cover sheets, a continuity record
 
 
 def canonical(obj: Any) -> bytes:

@@ -649,6 +649,15 @@ def _verify_photo(out: bytes, item: Item, boxes: list[tuple[int, int, int, int]]
 
 
 # ------------------------------------------------------------------------------ storing
+def store_derived(v: Vault, item: Item, data: bytes, label: str, suffix: str,
+                  operation: str, settings: dict[str, Any]) -> ImportResult:
+    """Store ``data``, made from the PDF ``item`` by another part of the program (a
+    page-stamped copy, say), as a derivative like the two above: named ``NAME (label)suffix``,
+    ``derived`` on it and ``derivative made`` on the original, in one transaction."""
+    return _store(v, item, data, _name(item.name, label, suffix), operation, settings,
+                  _tools(pdf=True), {})
+
+
 def _source(v: Vault, ref: str) -> Item:
     return present_pdf_or_photo(v, ref, "copy", "copies are made of PDFs and photos only")
 

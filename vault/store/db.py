@@ -247,6 +247,23 @@ MIGRATIONS: list[str] = [
         state TEXT NOT NULL DEFAULT 'open', answer TEXT NOT NULL DEFAULT '',
         removed INTEGER NOT NULL DEFAULT 0, seq INTEGER REFERENCES custody(seq));
     """,
+    # 10: the court bundle (docs/court-bundle.md): producing witnesses and exhibit marks.
+    """
+    CREATE TABLE court_witnesses (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        initials TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL,
+        seq INTEGER REFERENCES custody(seq), UNIQUE (case_id, initials));
+    CREATE TABLE court_exhibits (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        witness_id INTEGER NOT NULL REFERENCES court_witnesses(id),
+        parent_id INTEGER REFERENCES court_exhibits(id),
+        number INTEGER NOT NULL, item_id INTEGER NOT NULL REFERENCES items(id),
+        description TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL DEFAULT '', seq INTEGER REFERENCES custody(seq));
+    CREATE UNIQUE INDEX court_exhibit_number
+        ON court_exhibits(witness_id, COALESCE(parent_id, 0), number);
+    CREATE UNIQUE INDEX court_exhibit_item ON court_exhibits(case_id, item_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,159 @@
+"""The command line's court-bundle commands (registered on `vault.cli.base.cli` when
+imported): ``evidence-vault court ...`` (docs/court-bundle.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from vault.cli.base import cli, open_vault
+
+ROLES = ("investigator", "survivor", "officer", "witness", "expert", "other")
+
+
+@cli.group("court")
+def court() -> None:
+    """Exhibits as the courts expect them: marks per producing witness (MO/3, MO/3/2),
+    labels, cover sheets, page-stamped copies and continuity records (docs/court-bundle.md)."""
+
+
+@court.command("witness")
+@click.argument("vault")
+@click.argument("case")
+@click.option("--name", required=True, help="The producing witness's full name.")
+@click.option("--initials", required=True, help="Two to four capital letters (MO).")
+@click.option("--role", default="witness", type=click.Choice(ROLES))
+def witness(vault: str, case: str, name: str, initials: str, role: str) -> None:
+    """Add a producing witness to CASE."""
+    from vault.court.store import add_witness
+
+    with open_vault(vault) as v:
+        w = add_witness(v, case, name, initials, role)
+    click.echo(f"{w.initials}  {w.name} ({w.role})")
+
+
+@court.command("mark")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("item")
+@click.option("--by", "by", required=True, help="The producing witness's initials.")
+@click.option("--description", required=True,
+              help="Enough to identify it unopened: what, from and to whom, date, pages.")
+@click.option("--under", default=None, help="Make it a sub-exhibit of this mark (MO/3).")
+def mark(vault: str, case: str, item: str, by: str, description: str, under: str | None
+         ) -> None:
+    """Mark ITEM (a vault reference) as the next exhibit of a witness; prints the mark."""
+    from vault.court.store import mark_exhibit
+
+    with open_vault(vault) as v:
+        e = mark_exhibit(v, case, item, by=by, description=description, under=under)
+    click.echo(f"{e.mark}  {e.item}  {e.description}")
+
+
+@court.command("exhibits")
+@click.argument("vault")
+@click.argument("case")
+@click.option("--withdrawn", is_flag=True, help="Also list withdrawn exhibits.")
+@click.option("--json", "as_json", is_flag=True)
+def exhibits_cmd(vault: str, case: str, withdrawn: bool, as_json: bool) -> None:
+    """List CASE's exhibits by witness and mark."""
+    from vault.court.store import exhibits
+
+    with open_vault(vault) as v:
+        found = exhibits(v, case, withdrawn=withdrawn)
+    if as_json:
+        click.echo(json.dumps([{**e.to_dict(), "name": e.name, "withdrawn": e.removed,
+                                "reason": e.reason} for e in found], ensure_ascii=False))
+        return
+    for e in found:
+        gone = f"  WITHDRAWN: {e.reason}" if e.removed else ""
+        click.echo(f"{e.mark:<10} {e.item:<8} {e.sha256[:16]}  {e.description}{gone}")
+
+
+@court.command("describe")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("mark")
+@click.option("--description", required=True)
+def describe(vault: str, case: str, mark: str, description: str) -> None:
+    """Change an exhibit's description (recorded with the words before and after)."""
+    from vault.court.store import describe_exhibit
+
+    with open_vault(vault) as v:
+        e = describe_exhibit(v, case, mark, description)
+    click.echo(f"{e.mark}  {e.description}")
+
+
+@court.command("withdraw")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("mark")
+@click.option("--reason", required=True)
+def withdraw(vault: str, case: str, mark: str, reason: str) -> None:
+    """Withdraw an exhibit (its number is never given again)."""
+    from vault.court.store import withdraw_exhibit
+
+    with open_vault(vault) as v:
+        e = withdraw_exhibit(v, case, mark, reason)
+    click.echo(f"{e.mark} withdrawn: {e.reason}")
+
+
+def _write(vault: str, case: str, document: str, out: Path, marks: list[str] | None) -> None:
+    from vault.court.labels import write_court_document
+
+    with open_vault(vault) as v:
+        sha = write_court_document(v, case, document, out, marks)
+    click.echo(f"{out}  SHA-256 {sha}")
+
+
+@court.command("labels")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--marks", multiple=True, help="Only these exhibits (repeatable; default all).")
+def labels(vault: str, case: str, out: Path, marks: tuple[str, ...]) -> None:
+    """Exhibit labels, two to an A4 page, as OUT.pdf or OUT.docx."""
+    from vault.court.labels import LABELS
+
+    _write(vault, case, LABELS, out, list(marks) or None)
+
+
+@court.command("covers")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--marks", multiple=True, help="Only these exhibits (repeatable; default all).")
+def covers(vault: str, case: str, out: Path, marks: tuple[str, ...]) -> None:
+    """A cover sheet for each exhibit, as OUT.pdf."""
+    from vault.court.labels import COVERS
+
+    _write(vault, case, COVERS, out, list(marks) or None)
+
+
+@court.command("continuity")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("mark")
+@click.argument("out", type=click.Path(path_type=Path))
+def continuity_cmd(vault: str, case: str, mark: str, out: Path) -> None:
+    """The continuity record of one exhibit from its custody log, as OUT.pdf, .docx or .csv."""
+    from vault.court.labels import CONTINUITY
+
+    _write(vault, case, CONTINUITY, out, [mark])
+
+
+@court.command("stamp")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("mark")
+def stamp(vault: str, case: str, mark: str) -> None:
+    """A page-stamped copy of a PDF exhibit (MO/3-1, MO/3-2, ...) stored as a new item;
+    prints its reference. The original is not changed."""
+    from vault.court.stamping import stamped_copy
+
+    with open_vault(vault) as v:
+        e, result = stamped_copy(v, case, mark)
+    click.echo(f"{result.ref}  page-stamped copy of {e.mark} ({e.item})  SHA-256 "
+               f"{result.sha256}")

@@ -1,0 +1,2 @@
+"""The court bundle (docs/court-bundle.md): producing witnesses, exhibit marks, and the
+documents made from them for court (labels, cover sheets, page-stamped copies, continuity)."""

@@ -1,0 +1,251 @@
+"""Producing witnesses and exhibit marks inside the vault (docs/court-bundle.md): each change
+in one transaction with its custody event, which keeps the values before and after. An
+exhibit's events name its item, so they are in its timeline, its continuity record and a
+package's custody excerpt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vault.court.model import (
+    INITIALS,
+    MIN_DESCRIPTION,
+    ROLES,
+    Exhibit,
+    Witness,
+    mark_of,
+    parse_mark,
+)
+from vault.custody import log as custody
+from vault.errors import NotFound, VaultError
+from vault.evidence.items import case_id, get_item
+from vault.store.vault import Vault
+
+
+class CourtRefused(VaultError):
+    """A witness or exhibit that cannot be saved as given: the message says what to change."""
+
+
+def _case(v: Vault, case: str) -> int:
+    row = v.con.execute("SELECT id FROM cases WHERE name=?", (case.strip(),)).fetchone()
+    if row is None:
+        raise NotFound(f"no case {case!r} in this vault")
+    return int(row[0])
+
+
+def _record(v: Vault, action: str, case: str, record: str, rid: int, *,
+            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+            item: str | None = None, sha256: str | None = None) -> int:
+    details: dict[str, Any] = {"case": case, "record": record, "id": rid}
+    if before is not None:
+        details["before"] = before
+    if after is not None:
+        details["after"] = after
+    return v.record(action, item=item, sha256=sha256, details=details).seq
+
+
+# ------------------------------------------------------------------------------ witnesses
+def add_witness(v: Vault, case: str, name: str, initials: str, role: str = "witness"
+                ) -> Witness:
+    """A producing witness of the case (made if new). Initials are 2-4 capital letters,
+    unique in the case, never changed."""
+    name, initials = " ".join(name.split()), initials.strip().upper()
+    if not name:
+        raise CourtRefused("a witness needs a name")
+    if not INITIALS.fullmatch(initials):
+        raise CourtRefused(f"{initials!r}: initials are two to four capital letters (MO)")
+    if role not in ROLES:
+        raise CourtRefused(f"{role!r} is not a role: one of {', '.join(ROLES)}")
+    with v.db_lock, v.transaction():
+        cid = case_id(v, case)
+        if v.con.execute("SELECT 1 FROM court_witnesses WHERE case_id=? AND initials=?",
+                         (cid, initials)).fetchone():
+            raise CourtRefused(f"the case already has a witness with the initials {initials}")
+        cur = v.con.execute("INSERT INTO court_witnesses (case_id, initials, name, role) "
+                            "VALUES (?,?,?,?)", (cid, initials, name, role))
+        w = Witness(int(cur.lastrowid), initials, name, role)
+        seq = _record(v, custody.COURT_ADDED, case, "witness", w.id, after=w.to_dict())
+        v.con.execute("UPDATE court_witnesses SET seq=? WHERE id=?", (seq, w.id))
+    return w
+
+
+def witnesses(v: Vault, case: str) -> list[Witness]:
+    with v.db_lock:
+        cid = _case(v, case)
+        return [Witness(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in v.con.execute(
+            "SELECT id, initials, name, role FROM court_witnesses WHERE case_id=? "
+            "ORDER BY initials", (cid,))]
+
+
+def _witness(v: Vault, cid: int, initials: str) -> Witness:
+    r = v.con.execute("SELECT id, initials, name, role FROM court_witnesses "
+                      "WHERE case_id=? AND initials=?", (cid, initials.strip().upper())
+                      ).fetchone()
+    if r is None:
+        raise NotFound(f"no witness with the initials {initials.strip().upper()} in this case "
+                       "(add the witness first)")
+    return Witness(int(r[0]), str(r[1]), str(r[2]), str(r[3]))
+
+
+# ------------------------------------------------------------------------------ exhibits
+_EXHIBIT = """
+    SELECT e.id, e.number, p.number, w.id, w.initials, w.name, w.role, i.ref, i.sha256,
+           i.name, i.mime, e.description, e.removed, e.reason
+    FROM court_exhibits e JOIN court_witnesses w ON w.id = e.witness_id
+    JOIN items i ON i.id = e.item_id LEFT JOIN court_exhibits p ON p.id = e.parent_id
+"""
+
+
+def _exhibit(r: Any) -> Exhibit:
+    w = Witness(int(r[3]), str(r[4]), str(r[5]), str(r[6]))
+    sub = r[2] is not None
+    mark = mark_of(w.initials, int(r[1]), int(r[2]) if sub else None)
+    parent = mark_of(w.initials, int(r[2])) if sub else None
+    return Exhibit(int(r[0]), mark, w, parent, str(r[7]), str(r[8]), str(r[9]), str(r[10]),
+                   str(r[11]), bool(r[12]), str(r[13]))
+
+
+def _key(e: Exhibit) -> tuple[Any, ...]:
+    initials, number, sub = parse_mark(e.mark)
+    return (initials, number, sub or 0)
+
+
+def exhibits(v: Vault, case: str, *, withdrawn: bool = False) -> list[Exhibit]:
+    """The case's exhibits by witness and number (sub-exhibits after their parent); withdrawn
+    ones only if asked for."""
+    with v.db_lock:
+        cid = _case(v, case)
+        rows = v.con.execute(_EXHIBIT + " WHERE e.case_id=?", (cid,)).fetchall()
+    out = [_exhibit(r) for r in rows]
+    return sorted((e for e in out if withdrawn or not e.removed), key=_key)
+
+
+def _exhibit_row(v: Vault, cid: int, mark: str) -> Exhibit:
+    initials, number, sub = parse_mark(mark)
+    w = _witness(v, cid, initials)
+    if sub is None:
+        r = v.con.execute(_EXHIBIT + " WHERE e.witness_id=? AND e.parent_id IS NULL AND "
+                          "e.number=?", (w.id, number)).fetchone()
+    else:
+        r = v.con.execute(_EXHIBIT + " WHERE e.witness_id=? AND p.number=? AND "
+                          "p.parent_id IS NULL AND e.number=?", (w.id, number, sub)).fetchone()
+    if r is None:
+        raise NotFound(f"no exhibit {mark_of(initials, number, None) if sub is None else mark}"
+                       " in this case")
+    return _exhibit(r)
+
+
+def exhibit(v: Vault, case: str, mark: str) -> Exhibit:
+    try:
+        with v.db_lock:
+            return _exhibit_row(v, _case(v, case), mark)
+    except ValueError as e:
+        raise CourtRefused(str(e)) from None
+
+
+def mark_exhibit(v: Vault, case: str, ref: str, *, by: str, description: str,
+                 under: str | None = None) -> Exhibit:
+    """Mark the item ``ref`` as the next exhibit of the witness ``by`` (initials) in the
+    case, or as the next sub-exhibit of the exhibit ``under``. Refused for an item already
+    marked in the case, a purged item, or a description too short to identify it."""
+    description = " ".join(description.split())
+    if len(description) < MIN_DESCRIPTION:
+        raise CourtRefused("describe the exhibit well enough to identify it without opening "
+                           f"it (at least {MIN_DESCRIPTION} characters): what it is, from and "
+                           "to whom, its date, how many pages")
+    with v.db_lock, v.transaction():
+        cid = _case(v, case)
+        item = get_item(v, ref)
+        if item.status != "present":
+            raise CourtRefused(f"{item.ref} was purged: it cannot be produced as an exhibit")
+        item_id = int(v.con.execute("SELECT id FROM items WHERE ref=?",
+                                    (item.ref,)).fetchone()[0])
+        marked = v.con.execute(_EXHIBIT + " WHERE e.case_id=? AND e.item_id=?",
+                               (cid, item_id)).fetchone()
+        if marked is not None:
+            raise CourtRefused(f"{item.ref} is already exhibit {_exhibit(marked).mark} in this "
+                               "case: refer to it by that mark")
+        witness = _witness(v, cid, by)
+        parent_id: int | None = None
+        if under is not None:
+            try:
+                parent = _exhibit_row(v, cid, under)
+            except ValueError as bad:
+                raise CourtRefused(str(bad)) from None
+            if parent.parent is not None:
+                raise CourtRefused(f"{parent.mark} is itself a sub-exhibit: mark under "
+                                   f"{parent.parent}")
+            if parent.removed:
+                raise CourtRefused(f"{parent.mark} was withdrawn")
+            if parent.witness.id != witness.id:
+                raise CourtRefused(f"{parent.mark} is produced by {parent.witness.initials}: "
+                                   "a sub-exhibit is produced by its parent's witness")
+            parent_id = parent.id
+        number = int(v.con.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM court_exhibits WHERE witness_id=? AND "
+            "COALESCE(parent_id, 0)=?", (witness.id, parent_id or 0)).fetchone()[0])
+        cur = v.con.execute(
+            "INSERT INTO court_exhibits (case_id, witness_id, parent_id, number, item_id, "
+            "description) VALUES (?,?,?,?,?,?)",
+            (cid, witness.id, parent_id, number, item_id, description))
+        e = _exhibit(v.con.execute(_EXHIBIT + " WHERE e.id=?", (cur.lastrowid,)).fetchone())
+        seq = _record(v, custody.COURT_ADDED, case, "exhibit", e.id, after=e.to_dict(),
+                      item=e.item, sha256=e.sha256)
+        v.con.execute("UPDATE court_exhibits SET seq=? WHERE id=?", (seq, e.id))
+    return e
+
+
+def describe_exhibit(v: Vault, case: str, mark: str, description: str) -> Exhibit:
+    """A better description; the change is recorded with the words before and after."""
+    description = " ".join(description.split())
+    if len(description) < MIN_DESCRIPTION:
+        raise CourtRefused(f"a description of at least {MIN_DESCRIPTION} characters")
+    with v.db_lock, v.transaction():
+        before = _exhibit_row(v, _case(v, case), mark)
+        v.con.execute("UPDATE court_exhibits SET description=? WHERE id=?",
+                      (description, before.id))
+        after = _exhibit_row(v, _case(v, case), mark)
+        _record(v, custody.COURT_CHANGED, case, "exhibit", after.id, before=before.to_dict(),
+                after=after.to_dict(), item=after.item, sha256=after.sha256)
+    return after
+
+
+def withdraw_exhibit(v: Vault, case: str, mark: str, reason: str) -> Exhibit:
+    """Withdraw an exhibit: its number is never given again; it is left out of what is made
+    afterwards. Its sub-exhibits are withdrawn first."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CourtRefused("say why the exhibit is withdrawn")
+    with v.db_lock, v.transaction():
+        cid = _case(v, case)
+        e = _exhibit_row(v, cid, mark)
+        if e.removed:
+            raise CourtRefused(f"{e.mark} was already withdrawn")
+        standing = [x.mark for x in (_exhibit(r) for r in v.con.execute(
+            _EXHIBIT + " WHERE e.parent_id=? AND e.removed=0", (e.id,)))]
+        if standing:
+            raise CourtRefused(f"withdraw its sub-exhibits first: {', '.join(standing)}")
+        v.con.execute("UPDATE court_exhibits SET removed=1, reason=? WHERE id=?",
+                      (reason, e.id))
+        _record(v, custody.COURT_REMOVED, case, "exhibit", e.id,
+                before={**e.to_dict(), "reason": reason}, item=e.item, sha256=e.sha256)
+    return _exhibit_row_locked(v, cid, mark)
+
+
+def _exhibit_row_locked(v: Vault, cid: int, mark: str) -> Exhibit:
+    with v.db_lock:
+        return _exhibit_row(v, cid, mark)
+
+
+def chosen(v: Vault, case: str, marks: list[str] | None) -> list[Exhibit]:
+    """The exhibits named (each must stand), or every standing exhibit of the case."""
+    if not marks:
+        found = exhibits(v, case)
+        if not found:
+            raise NotFound(f"case {case!r} has no exhibits marked yet")
+        return found
+    out = [exhibit(v, case, m) for m in marks]
+    gone = [e.mark for e in out if e.removed]
+    if gone:
+        raise CourtRefused(f"withdrawn: {', '.join(gone)}")
+    return out
