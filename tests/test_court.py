@@ -298,3 +298,39 @@ def test_the_command_line(tmp_path: Path) -> None:
                       "--description", "again, a second time")
     assert refused.returncode != 0 and "already exhibit MO/1" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_the_schema_10_fixture_keeps_its_marks(tmp_path: Path) -> None:
+    """tests/fixtures/vault-v5-schema10.evault, made once with the first court records:
+    every later version shows the same marks, items and descriptions."""
+    from conftest import committed_fixture
+
+    folder, fields = committed_fixture(tmp_path, "vault-v5-schema10.evault")
+    case = "NB-2026-01"
+    with Vault.open(folder, passphrase=fields["passphrase"]) as v:
+        assert v.vault_id == fields["vault id"]
+        assert sum(1 for _ in v.events()) == int(fields["custody events"])
+        assert [(w.initials, w.name, w.role) for w in store.witnesses(v, case)] == [
+            ("AD", "Alex Doe", "survivor"), ("MO", "Mary Okafor", "investigator")]
+        assert [(e.mark, e.item, e.parent, e.description) for e in store.exhibits(v, case)] == [
+            ("AD/1", "MO/2", None, "Letter from the landlord to the tenant, 3 May 2026, 1 page"),
+            ("MO/1", "MO/1", None, "Note of a call from a tenant, 2 May 2026"),
+            ("MO/1/1", "MO/3", "MO/1", "Photograph sent with the call note")]
+        for e in store.exhibits(v, case):
+            assert e.sha256 == get_item(v, e.item).sha256
+
+
+def test_a_vault_of_schema_9_takes_marks_after_opening(tmp_path: Path) -> None:
+    """The schema 9 fixture gains the court tables when opened, and its items can be
+    marked."""
+    from conftest import committed_fixture
+
+    from vault.store.db import SCHEMA_VERSION, schema_version
+
+    folder, fields = committed_fixture(tmp_path, "vault-v4-schema9.evault")
+    with Vault.open(folder, passphrase=fields["passphrase"]) as v:
+        assert schema_version(v.con) == SCHEMA_VERSION == 10
+        store.add_witness(v, "NB-2026-01", "Mary Okafor", "MO", "investigator")
+        e = store.mark_exhibit(v, "NB-2026-01", "MO/1", by="MO",
+                               description="Note of a call from a tenant, 2 May 2026")
+        assert e.mark == "MO/1"

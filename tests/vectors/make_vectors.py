@@ -557,6 +557,30 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
     yield vec("custody-chronology-issues", "version 5's chronology records: an issue and its "
               "element, a fact's support of the element added, changed and removed, and a gap "
               "added and closed", issues, [])
+    witness = {"initials": "MO", "name": "Mary Okafor", "role": "investigator"}
+    mark = {"mark": "MO/1", "witness": "MO", "parent": None, "item": "MO/1",
+            "sha256": sha(b"the minutes"),
+            "description": "Minutes of the Children's Services Committee of 12/03/2014"}
+    court = chain(key, [specs[0],
+                        ("court entry added", None, None,
+                         {**case, "record": "witness", "id": 1, "after": witness}),
+                        ("court entry added", "MO/1", sha(b"the minutes"),
+                         {**case, "record": "exhibit", "id": 1, "after": mark}),
+                        ("court entry changed", "MO/1", sha(b"the minutes"),
+                         {**case, "record": "exhibit", "id": 1, "before": mark,
+                          "after": {**mark, "description": "Minutes of the committee, 2 pages"}}),
+                        ("court document written", None, None,
+                         {**case, "document": "exhibit labels", "marks": ["MO/1"],
+                          "format": "pdf", "file": "labels.pdf",
+                          "sha256": sha(b"the bytes of labels.pdf"),
+                          "made": "2026-05-03T09:30:06.000000Z"}),
+                        ("court entry removed", "MO/1", sha(b"the minutes"),
+                         {**case, "record": "exhibit", "id": 1,
+                          "before": {**mark, "description": "Minutes of the committee, 2 pages",
+                                     "reason": "marked by mistake"}})])
+    yield vec("custody-court", "version 6's court bundle: a producing witness, an exhibit "
+              "marked (its events name the item), its description changed, labels written, "
+              "the exhibit withdrawn", court, [])
     yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
               "(head.json does)", rows[:2], [])
 
@@ -917,6 +941,7 @@ CHRONOLOGY_FIXTURE = FIXTURES / "vault-v3-schema8.evault"
 
 
 ISSUES_FIXTURE = FIXTURES / "vault-v4-schema9.evault"
+COURT_FIXTURE = FIXTURES / "vault-v5-schema10.evault"
 
 
 def make_chronology_fixture(target: Path = CHRONOLOGY_FIXTURE, *, issues: bool = False
@@ -1032,6 +1057,73 @@ custody events: {events}
     return target
 
 
+def make_court_fixture(target: Path = COURT_FIXTURE) -> Path:
+    """A vault of index schema 10 holding the court bundle's first records
+    (docs/court-bundle.md): two witnesses, exhibits MO/1 and its sub-exhibit MO/1/1, AD/1
+    (its description changed), and labels written."""
+    import datetime as dt
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from vault.clock import FixedClock
+    from vault.court import store
+    from vault.court.labels import LABELS, write_court_document
+    from vault.evidence.importer import import_paths
+    from vault.store.identity import Identity
+    from vault.store.keyslots import TEST_KDF
+    from vault.store.vault import Vault
+
+    readme = fixture_readme(target)
+    t0 = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    identity = Identity("Mary Okafor", "MO", "Investigator", "Northbridge Survivors Campaign")
+    case = "NB-2026-01"
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = fixture_notes(Path(tmp))
+        photo = Path(tmp) / "photo.png"
+        photo.write_bytes(fixture_photo())
+        v, recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity, clock=FixedClock(t0),
+                                   kdf=TEST_KDF)
+        with v:
+            for _ in import_paths(v, [*sources, photo], case=case):
+                pass
+            store.add_witness(v, case, "Mary Okafor", "MO", "investigator")
+            store.add_witness(v, case, "Alex Doe", "AD", "survivor")
+            store.mark_exhibit(v, case, "MO/1", by="MO",
+                               description="Note of a call from a tenant, 2 May 2026")
+            store.mark_exhibit(v, case, "MO/3", by="MO", under="MO/1",
+                               description="Photograph sent with the call note")
+            store.mark_exhibit(v, case, "MO/2", by="AD",
+                               description="Letter from the landlord of 3 May 2026")
+            store.describe_exhibit(v, case, "AD/1",
+                                   "Letter from the landlord to the tenant, 3 May 2026, 1 page")
+            write_court_document(v, case, LABELS, Path(tmp) / "labels.pdf")
+            vault_id = v.vault_id
+            events = sum(1 for _ in v.events())
+    section = f"""
+## {target.name}
+
+A small real vault of index schema 10 (vault format version 5) holding the court bundle's
+first records, made once with `python tests/vectors/make_vectors.py --court-fixture`:
+`Vault.create` with `TEST_KDF` and a fixed clock, the two notes (MO/1, MO/2) and the photo
+(MO/3) imported into the case `NB-2026-01`, the witnesses MO "Mary Okafor" (investigator) and
+AD "Alex Doe" (survivor), exhibit MO/1 (MO/1, "Note of a call from a tenant, 2 May 2026"), its
+sub-exhibit MO/1/1 (MO/3, "Photograph sent with the call note"), exhibit AD/1 (MO/2, described
+"Letter from the landlord of 3 May 2026", then "Letter from the landlord to the tenant, 3 May
+2026, 1 page"), and exhibit labels written. Every later version must open it and show all of
+it unchanged. Keep it for good, never open it in place.
+
+```
+passphrase: {FIXTURE_PASSPHRASE}
+recovery key: {recovery}
+vault id: {vault_id}
+custody events: {events}
+```
+"""
+    with readme.open("a", encoding="utf-8") as f:
+        f.write(section)
+    return target
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where to write the vectors")
@@ -1041,9 +1133,14 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"only create {KEY_CHANGE_FIXTURE.relative_to(ROOT)}")
     parser.add_argument("--chronology-fixture", action="store_true",
                         help=f"only create {CHRONOLOGY_FIXTURE.relative_to(ROOT)}")
+    parser.add_argument("--court-fixture", action="store_true",
+                        help=f"only create {COURT_FIXTURE.relative_to(ROOT)}")
     parser.add_argument("--issues-fixture", action="store_true",
                         help=f"only create {ISSUES_FIXTURE.relative_to(ROOT)}")
     args = parser.parse_args(argv)
+    if args.court_fixture:
+        print(f"fixture written to {make_court_fixture()}")
+        return
     if args.issues_fixture:
         print(f"fixture written to {make_chronology_fixture(ISSUES_FIXTURE, issues=True)}")
         return
