@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.chronology_ui import ChronologyFeature
+from ui.court_ui import CourtFeature
 from ui.detail import DetailPane
 from ui.host import WindowHost
 from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted
@@ -114,6 +115,7 @@ class MainWindow(WindowHost):
         self.search.text_jobs.items_added.connect(self.refresh)
         self.timestamps = TimestampsFeature(self)  # trusted time: TSAs, queue, history checks
         self.chronology = ChronologyFeature(self)  # who knew what, and when
+        self.court = CourtFeature(self, self.selected_refs)  # exhibits for court
         self._key_actions()  # last in the Vault menu, after the features' entries
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -265,9 +267,9 @@ class MainWindow(WindowHost):
         file_menu.addSeparator()
         self.quit_action = action(self.tr("&Quit"), self.quit, QKeySequence("Ctrl+Q"),
                                   toolbar=False)
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.self_test_action = action(self.tr("&Check this installation…"), self.run_self_test,
-                                       None, help_menu, toolbar=False)
+                                       None, self.help_menu, toolbar=False)
 
     def _key_actions(self) -> None:
         self.vault_menu.addSeparator()

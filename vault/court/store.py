@@ -249,3 +249,12 @@ def chosen(v: Vault, case: str, marks: list[str] | None) -> list[Exhibit]:
     if gone:
         raise CourtRefused(f"withdrawn: {', '.join(gone)}")
     return out
+
+
+def exhibit_of_item(v: Vault, case: str, ref: str) -> Exhibit | None:
+    """The standing exhibit the item ``ref`` is in the case, if any."""
+    with v.db_lock:
+        cid = _case(v, case)
+        r = v.con.execute(_EXHIBIT + " WHERE e.case_id=? AND i.ref=? AND e.removed=0",
+                          (cid, ref.strip().upper())).fetchone()
+    return None if r is None else _exhibit(r)

@@ -1,0 +1,99 @@
+"""The Court menu in the app (docs/court-bundle.md): a witness added, the selected PDF marked
+as an exhibit, its labels and continuity record written, a page-stamped copy made; and what
+it says when something is missing."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pymupdf
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from pytestqt.qtbot import QtBot
+from test_gui_chronology import CASE, WAIT, case_window
+
+from ui.app import App
+from ui.court_ui import MarkDialog, WitnessDialog
+from vault.court import store
+from vault.custody import log as custody
+from vault.documents.annotations import read_content
+from vault.evidence.items import get_item
+
+
+def ok(dialog: WitnessDialog | MarkDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_marking_and_writing_from_the_court_menu(qtbot: QtBot, app: App, tmp_path: Path
+                                                 ) -> None:
+    window = case_window(qtbot, app, tmp_path)
+    feature = window.court
+    v = window.vault
+    assert v is not None
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles.index("Court") == titles.index("Help") - 1
+    ref = window.items.item_at(0).ref
+    window.select(ref)
+
+    # marking before there is a witness says what to do first
+    assert feature.mark() is None
+    assert "Add the producing witness first" in window.dialog.text()
+    window.dialog.accept()
+
+    dialog = feature.add_witness()
+    assert isinstance(dialog, WitnessDialog)
+    assert dialog.accessibleName() == "Add a producing witness"
+    dialog.name.setText("Mary Okafor")
+    dialog.initials.setText("mo")
+    dialog.role.setCurrentText("investigator")
+    ok(dialog)
+    assert [(w.initials, w.name) for w in store.witnesses(v, CASE)] == [("MO", "Mary Okafor")]
+
+    mark = feature.mark()
+    assert isinstance(mark, MarkDialog)
+    assert mark.witness.currentData() == "MO" and mark.under.currentData() is None
+    mark.description.setPlainText("Referral letter of three pages, 2026")
+    ok(mark)
+    [exhibit] = store.exhibits(v, CASE)
+    assert (exhibit.mark, exhibit.item) == ("MO/1", ref)
+    assert feature.mark() is None  # the same item again: it names its mark
+    assert "already exhibit MO/1" in window.dialog.text()
+    window.dialog.accept()
+
+    labels = tmp_path / "labels.pdf"
+    feature.write("labels", "pdf", str(labels))
+    qtbot.waitUntil(lambda: labels.exists() and not window.jobs, timeout=WAIT)
+    assert exhibit.sha256 in pymupdf.open(labels)[0].get_text().replace("\n", "")
+    record = tmp_path / "continuity.pdf"
+    feature.continuity(str(record))
+    qtbot.waitUntil(lambda: record.exists() and not window.jobs, timeout=WAIT)
+    written = [e.fields["details"] for e in v.events()
+               if e.fields["action"] == custody.COURT_WRITTEN]
+    assert [(w["document"], w["sha256"]) for w in written] == [
+        ("exhibit labels", hashlib.sha256(labels.read_bytes()).hexdigest()),
+        ("continuity record", hashlib.sha256(record.read_bytes()).hexdigest())]
+
+    before = window.items.rowCount()
+    feature.stamp()
+    qtbot.waitUntil(lambda: window.items.rowCount() == before + 1 and not window.jobs,
+                    timeout=WAIT)
+    copy = next(i for i in (window.items.item_at(r) for r in range(window.items.rowCount()))
+                if "stamped" in i.name)
+    with pymupdf.open(stream=read_content(v, get_item(v, copy.ref)), filetype="pdf") as doc:
+        assert [f"MO/1-{n}" in page.get_text() for n, page in enumerate(doc, 1)] == \
+            [True, True, True]
+
+
+def test_the_menu_asks_for_one_item_with_a_case(qtbot: QtBot, app: App, tmp_path: Path
+                                                ) -> None:
+    window = case_window(qtbot, app, tmp_path)
+    window.table.clearSelection()
+    window.court.continuity(str(tmp_path / "x.pdf"))
+    assert isinstance(window.dialog, QMessageBox)
+    assert "Select one item in the list first" in window.dialog.text()
+    window.dialog.accept()
+    window.select(window.items.item_at(0).ref)
+    window.court.stamp()
+    assert "is not an exhibit yet" in window.dialog.text()
+    window.dialog.accept()
+    assert not (tmp_path / "x.pdf").exists()
