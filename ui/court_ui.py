@@ -56,6 +56,8 @@ class WitnessDialog(QDialog):
         form.addRow(self.tr("&Initials (for the marks):"),
                     _accessible(self.initials, self.tr("Initials")))
         form.addRow(self.tr("&Role:"), _accessible(self.role, self.tr("Role")))
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                         QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -72,6 +74,7 @@ class MarkDialog(QDialog):
         self.setWindowTitle(self.tr("Mark {ref} as an exhibit").format(ref=ref))
         self.setAccessibleName(self.tr("Mark as an exhibit"))
         form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         what = QLabel(self.tr("{ref} ({name}), case {case}").format(ref=ref, name=name,
                                                                     case=case))
         what.setWordWrap(True)
@@ -89,6 +92,7 @@ class MarkDialog(QDialog):
             "What it is, from and to whom, its date, how many pages: enough to identify it "
             "without opening it"))
         self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
         form.addRow(self.tr("Produced &by:"), _accessible(self.witness, self.tr("Witness")))
         form.addRow(self.tr("&Description:"),
                     _accessible(self.description, self.tr("Description")))
