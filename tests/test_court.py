@@ -292,6 +292,12 @@ def test_the_command_line(tmp_path: Path) -> None:
                  ("continuity", folder, CASE, "MO/1", tmp_path / "k.docx")):
         r = run_cli("court", *args)
         assert r.returncode == 0, r.stderr
+    for args in (("statement", folder, CASE, "--by", "MO", "--dated", "12/05/2026"),
+                 ("produces", folder, CASE, "MO:1", "MO/1"),
+                 ("statement-lists", folder, CASE, "MO:1", tmp_path / "s.csv")):
+        r = run_cli("court", *args)
+        assert r.returncode == 0, r.stderr
+    assert "MO/1" in (tmp_path / "s.csv").read_text("utf-8-sig")
     stamped = run_cli("court", "stamp", folder, CASE, "MO/1")
     assert stamped.returncode == 0 and "page-stamped copy of MO/1" in stamped.stdout
     refused = run_cli("court", "mark", folder, CASE, minutes.ref, "--by", "MO",
@@ -316,6 +322,11 @@ def test_the_schema_10_fixture_keeps_its_marks(tmp_path: Path) -> None:
             ("AD/1", "MO/2", None, "Letter from the landlord to the tenant, 3 May 2026, 1 page"),
             ("MO/1", "MO/1", None, "Note of a call from a tenant, 2 May 2026"),
             ("MO/1/1", "MO/3", "MO/1", "Photograph sent with the call note")]
+        assert [(d.how, d.mark, d.note) for d in store.statement_documents(v, case, "MO:1")] \
+            == [("produced", "MO/1", ""), ("produced", "MO/1/1", ""),
+                ("referred to", "AD/1", "the landlord's reply")]
+        assert store.statement(v, case, "MO:1").shown() == \
+            "the statement of Mary Okafor dated 12/05/2026"
         for e in store.exhibits(v, case):
             assert e.sha256 == get_item(v, e.item).sha256
 
@@ -334,3 +345,61 @@ def test_a_vault_of_schema_9_takes_marks_after_opening(tmp_path: Path) -> None:
         e = store.mark_exhibit(v, "NB-2026-01", "MO/1", by="MO",
                                description="Note of a call from a tenant, 2 May 2026")
         assert e.mark == "MO/1"
+
+
+def test_a_statement_produces_its_exhibits_and_lists_what_it_refers_to(
+        vault: Vault, tmp_path: Path) -> None:
+    marks = marked(vault)
+    st = store.add_statement(vault, CASE, "MO", "12/05/2026", "First statement")
+    assert (st.name, st.dated, st.shown()) == (
+        "MO:1", "2026-05-12", "the statement of Mary Okafor dated 12/05/2026")
+    assert store.add_statement(vault, CASE, "MO", "2026-06-01").name == "MO:2"
+    store.add_statement_document(vault, CASE, "MO:1", "MO/2", "produced")
+    store.add_statement_document(vault, CASE, "MO:1", "MO/1", "produced")
+    store.add_statement_document(vault, CASE, "MO:1", "AD/1", "referred to")
+    notice = ref_of(vault, "photo-notice-board.jpg")  # not an exhibit: referred to by its ref
+    store.add_statement_document(vault, CASE, "MO:1", notice, "shown", "shown at interview")
+    with pytest.raises(store.CourtRefused, match="produced by AD, not by MO"):
+        store.add_statement_document(vault, CASE, "MO:1", "AD/1", "produced")
+    with pytest.raises(store.CourtRefused, match="already produced in statement MO:1"):
+        store.add_statement_document(vault, CASE, "MO:2", "MO/1", "produced")
+    with pytest.raises(store.CourtRefused, match="not an exhibit: mark it first"):
+        store.add_statement_document(vault, CASE, "MO:1", notice, "produced")
+    with pytest.raises(store.CourtRefused, match="is not a date"):
+        store.add_statement(vault, CASE, "MO", "next Tuesday")
+    docs = store.statement_documents(vault, CASE, "MO:1")
+    assert [(d.how, d.mark, d.item) for d in docs] == [
+        ("produced", "MO/1", marks["MO/1"]), ("produced", "MO/2", marks["MO/2"]),
+        ("referred to", "AD/1", marks["AD/1"]), ("shown", None, notice)]
+
+    listed, referred = tmp_path / "list.csv", tmp_path / "referred.csv"
+    from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST
+
+    write_court_document(vault, CASE, EXHIBIT_LIST, listed, statement="MO:1")
+    write_court_document(vault, CASE, REFERRED_LIST, referred, statement="MO:1")
+    [title], _header, *rows = list(csv.reader(io.StringIO(listed.read_text("utf-8-sig"))))
+    assert title.startswith("Exhibits produced in the statement of Mary Okafor dated "
+                            "12/05/2026")
+    assert rows == [[e.mark, e.description, e.item, e.sha256]
+                    for e in (store.exhibit(vault, CASE, m) for m in ("MO/1", "MO/2"))]
+    [_t], _h, *others = list(csv.reader(io.StringIO(referred.read_text("utf-8-sig"))))
+    assert [(r[0], r[1], r[3], r[4], r[5]) for r in others] == [
+        ("referred to", "AD/1", marks["AD/1"], get_item(vault, marks["AD/1"]).sha256, ""),
+        ("shown", "(not an exhibit)", notice, get_item(vault, notice).sha256,
+         "shown at interview")]
+    for fmt in ("pdf", "docx"):
+        write_court_document(vault, CASE, EXHIBIT_LIST, tmp_path / f"l.{fmt}", statement="MO:1")
+    # the labels now carry the producing statement's date; AD/1 is produced by none yet
+    pdf = tmp_path / "labels.pdf"
+    write_court_document(vault, CASE, LABELS, pdf)
+    text = " ".join(_pdf_text(pdf).split())
+    assert 'marked "MO/1" referred to in the statement of Mary Okafor dated 12/05/2026' in text
+    assert 'marked "AD/1" referred to in the statement of Alex Doe dated ....' in text
+    written = [e.fields["details"] for e in vault.events()
+               if e.fields["action"] == custody.COURT_WRITTEN]
+    assert written[0]["statement"] == "MO:1" and written[0]["marks"] == ["MO/1", "MO/2"]
+    assert written[1]["marks"] == ["AD/1"]
+    store.remove_statement_document(vault, CASE, "MO:1", "AD/1", "referred to",
+                                    "not in the final statement")
+    assert [d.mark for d in store.statement_documents(vault, CASE, "MO:1")] == [
+        "MO/1", "MO/2", None]

@@ -569,6 +569,15 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
                         ("court entry changed", "MO/1", sha(b"the minutes"),
                          {**case, "record": "exhibit", "id": 1, "before": mark,
                           "after": {**mark, "description": "Minutes of the committee, 2 pages"}}),
+                        ("court entry added", None, None,
+                         {**case, "record": "statement", "id": 1,
+                          "after": {"statement": "MO:1", "witness": "MO", "number": 1,
+                                    "dated": "2026-05-12", "title": "First statement"}}),
+                        ("court entry added", "MO/1", sha(b"the minutes"),
+                         {**case, "record": "statement document", "id": 1,
+                          "after": {"statement": "MO:1", "how": "produced", "item": "MO/1",
+                                    "mark": "MO/1", "sha256": sha(b"the minutes"),
+                                    "note": ""}}),
                         ("court document written", None, None,
                          {**case, "document": "exhibit labels", "marks": ["MO/1"],
                           "format": "pdf", "file": "labels.pdf",
@@ -579,8 +588,8 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
                           "before": {**mark, "description": "Minutes of the committee, 2 pages",
                                      "reason": "marked by mistake"}})])
     yield vec("custody-court", "version 6's court bundle: a producing witness, an exhibit "
-              "marked (its events name the item), its description changed, labels written, "
-              "the exhibit withdrawn", court, [])
+              "marked (its events name the item), its description changed, a statement "
+              "producing it, labels written, the exhibit withdrawn", court, [])
     yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
               "(head.json does)", rows[:2], [])
 
@@ -1060,7 +1069,8 @@ custody events: {events}
 def make_court_fixture(target: Path = COURT_FIXTURE) -> Path:
     """A vault of index schema 10 holding the court bundle's first records
     (docs/court-bundle.md): two witnesses, exhibits MO/1 and its sub-exhibit MO/1/1, AD/1
-    (its description changed), and labels written."""
+    (its description changed), the statement MO:1 producing MO/1 and MO/1/1 and referring to
+    AD/1, and labels written."""
     import datetime as dt
     import tempfile
 
@@ -1096,6 +1106,11 @@ def make_court_fixture(target: Path = COURT_FIXTURE) -> Path:
                                description="Letter from the landlord of 3 May 2026")
             store.describe_exhibit(v, case, "AD/1",
                                    "Letter from the landlord to the tenant, 3 May 2026, 1 page")
+            store.add_statement(v, case, "MO", "12/05/2026", "First statement")
+            store.add_statement_document(v, case, "MO:1", "MO/1", "produced")
+            store.add_statement_document(v, case, "MO:1", "MO/1/1", "produced")
+            store.add_statement_document(v, case, "MO:1", "AD/1", "referred to",
+                                         "the landlord's reply")
             write_court_document(v, case, LABELS, Path(tmp) / "labels.pdf")
             vault_id = v.vault_id
             events = sum(1 for _ in v.events())
@@ -1109,7 +1124,9 @@ first records, made once with `python tests/vectors/make_vectors.py --court-fixt
 AD "Alex Doe" (survivor), exhibit MO/1 (MO/1, "Note of a call from a tenant, 2 May 2026"), its
 sub-exhibit MO/1/1 (MO/3, "Photograph sent with the call note"), exhibit AD/1 (MO/2, described
 "Letter from the landlord of 3 May 2026", then "Letter from the landlord to the tenant, 3 May
-2026, 1 page"), and exhibit labels written. Every later version must open it and show all of
+2026, 1 page"), the statement MO:1 of Mary Okafor dated 12/05/2026 ("First statement")
+producing MO/1 and MO/1/1 and referring to AD/1 (note "the landlord's reply"), and exhibit
+labels written. Every later version must open it and show all of
 it unchanged. Keep it for good, never open it in place.
 
 ```

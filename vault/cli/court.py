@@ -157,3 +157,57 @@ def stamp(vault: str, case: str, mark: str) -> None:
         e, result = stamped_copy(v, case, mark)
     click.echo(f"{result.ref}  page-stamped copy of {e.mark} ({e.item})  SHA-256 "
                f"{result.sha256}")
+
+
+@court.command("statement")
+@click.argument("vault")
+@click.argument("case")
+@click.option("--by", "by", required=True, help="The witness's initials.")
+@click.option("--dated", required=True, help="The statement's date (12/05/2026).")
+@click.option("--title", default="", help="For example 'First statement'.")
+def statement_cmd(vault: str, case: str, by: str, dated: str, title: str) -> None:
+    """Record a witness statement (its date, not its words); prints its name (MO:1)."""
+    from vault.court.store import add_statement
+
+    with open_vault(vault) as v:
+        st = add_statement(v, case, by, dated, title)
+    click.echo(f"{st.name}  {st.shown()}")
+
+
+@court.command("produces")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("statement")
+@click.argument("documents", nargs=-1, required=True)
+@click.option("--how", default="produced", type=click.Choice(("produced", "referred to", "shown")),
+              help="produced (an exhibit of the statement's witness), or referred to or shown "
+                   "(any exhibit mark or item reference).")
+@click.option("--note", default="")
+def produces(vault: str, case: str, statement: str, documents: tuple[str, ...], how: str,
+             note: str) -> None:
+    """Record that STATEMENT (MO:1) produces these exhibits, or that the witness referred to
+    or was shown these documents."""
+    from vault.court.store import add_statement_document
+
+    with open_vault(vault) as v:
+        for document in documents:
+            d = add_statement_document(v, case, statement, document, how, note)
+            click.echo(f"{statement} {d.how}: {d.mark or '-'}  {d.item}  {d.description}")
+
+
+@court.command("statement-lists")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("statement")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--referred", is_flag=True,
+              help="The documents referred to or shown, instead of the exhibits produced.")
+def statement_lists(vault: str, case: str, statement: str, out: Path, referred: bool) -> None:
+    """A statement's exhibit list (or its documents referred to) as OUT.pdf, .docx or .csv."""
+    from vault.court.labels import write_court_document
+    from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST
+
+    with open_vault(vault) as v:
+        sha = write_court_document(v, case, REFERRED_LIST if referred else EXHIBIT_LIST, out,
+                                   statement=statement)
+    click.echo(f"{out}  SHA-256 {sha}")

@@ -12,8 +12,9 @@ from pathlib import Path
 from vault.chronology.documents import code_html, table_bytes
 from vault.clock import iso_utc
 from vault.court.continuity import continuity
-from vault.court.model import Exhibit
-from vault.court.store import CourtRefused, chosen
+from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST, exhibit_list, referred_list
+from vault.court.model import PRODUCED, Exhibit, show_date
+from vault.court.store import CourtRefused, chosen, producing_statement, statement_documents
 from vault.custody import log as custody
 from vault.store.atomic import atomic_write
 from vault.store.vault import Vault
@@ -40,11 +41,21 @@ def _pages(e: Exhibit, v: Vault) -> str:
     return str(pages) if pages else "-"
 
 
-def _label_html(e: Exhibit, case: str, vault_id: str, made: dt.datetime) -> str:
+def _dates(v: Vault, case: str, exhibits: list[Exhibit]) -> dict[str, str]:
+    """The date of the statement producing each exhibit (a blank to fill in by hand where no
+    statement recorded in the vault produces it yet)."""
+    out = {}
+    for e in exhibits:
+        st = producing_statement(v, case, e.mark)
+        out[e.mark] = show_date(st.dated) if st else BLANK
+    return out
+
+
+def _label_html(e: Exhibit, case: str, vault_id: str, made: dt.datetime, dated: str) -> str:
     x = code_html
     return (f'<p class="mark">EXHIBIT {x(e.mark)}</p>'
             f'<p>This is the exhibit marked "{x(e.mark)}" referred to in the statement of '
-            f"{x(e.witness.name)} dated {BLANK}</p>"
+            f"{x(e.witness.name)} dated {x(dated)}</p>"
             f"<p><b>Description:</b> {x(e.description)}</p>"
             f'<p class="small">Vault item {x(e.item)} ({x(e.name)}); SHA-256 {x(e.sha256)}</p>'
             f'<p class="small">Case {x(case)}; Evidence Vault {x(vault_id)}; made '
@@ -54,7 +65,8 @@ def _label_html(e: Exhibit, case: str, vault_id: str, made: dt.datetime) -> str:
             f"{BLANK}</p>")
 
 
-def labels_pdf(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.datetime) -> bytes:
+def labels_pdf(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.datetime,
+               dates: dict[str, str]) -> bytes:
     """A4 portrait, two labels to a page, a dashed line to cut along between them."""
     import pymupdf
 
@@ -70,7 +82,8 @@ def labels_pdf(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.datet
             for slot, e in enumerate(exhibits[start:start + 2]):
                 top = slot * half
                 where = pymupdf.Rect(48, top + 40, page.width - 48, top + half - 30)
-                story = pymupdf.Story(html=_label_html(e, case, vault_id, made), user_css=CSS)
+                story = pymupdf.Story(html=_label_html(e, case, vault_id, made, dates[e.mark]),
+                                      user_css=CSS)
                 more, _ = story.place(where)
                 if more:
                     raise CourtRefused(f"the description of {e.mark} is too long for a label: "
@@ -125,7 +138,7 @@ def _finish(data: bytes, title: str, *, dashed: bool = False) -> bytes:
 
 
 def labels_docx(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.datetime,
-                author: str) -> bytes:
+                author: str, dates: dict[str, str]) -> bytes:
     """The same labels, editable: one bordered box each, two to a page."""
     from docx import Document
     from docx.enum.text import WD_BREAK
@@ -148,7 +161,7 @@ def labels_docx(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.date
         first = cell.paragraphs[0].add_run(f"EXHIBIT {e.mark}")
         first.bold, first.font.size = True, Pt(18)
         for text in (f'This is the exhibit marked "{e.mark}" referred to in the statement of '
-                     f"{e.witness.name} dated {BLANK}",
+                     f"{e.witness.name} dated {dates[e.mark]}",
                      f"Description: {e.description}",
                      f"Vault item {e.item} ({e.name}); SHA-256 {e.sha256}",
                      f"Case {case}; Evidence Vault {vault_id}; made {made.strftime('%d/%m/%Y')}",
@@ -165,13 +178,28 @@ def labels_docx(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.date
 
 
 def write_court_document(v: Vault, case: str, document: str, path: Path,
-                         marks: list[str] | None = None, fmt: str | None = None) -> str:
-    """Make ``document`` (labels, cover sheets, or the continuity record of one mark) and
-    write it to ``path`` (the format from its suffix unless given), atomically; record it.
-    Returns the file's SHA-256."""
+                         marks: list[str] | None = None, fmt: str | None = None, *,
+                         statement: str | None = None) -> str:
+    """Make ``document`` (labels, cover sheets, the continuity record of one mark, or a
+    statement's lists) and write it to ``path`` (the format from its suffix unless given),
+    atomically; record it. Returns the file's SHA-256."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     made = v.clock.now()
-    if document == CONTINUITY:
+    extra: dict[str, str] = {}
+    if document in (EXHIBIT_LIST, REFERRED_LIST):
+        if not statement:
+            raise CourtRefused("name the statement (MO:1)")
+        if fmt not in ("pdf", "docx", "csv"):
+            raise CourtRefused(f"{fmt}: a statement's list is written as pdf, docx or csv")
+        st, table = (exhibit_list if document == EXHIBIT_LIST else referred_list)(
+            v, case, statement)
+        if fmt == "csv":
+            table.notice = table.title + ". " + table.subtitle
+        data = table_bytes(table, fmt, made, v.identity.name)
+        named = [d.mark for d in statement_documents(v, case, statement) if d.mark and
+                 (d.how == PRODUCED) == (document == EXHIBIT_LIST)]
+        extra = {"statement": st.name}
+    elif document == CONTINUITY:
         if not marks or len(marks) != 1:
             raise CourtRefused("a continuity record is made for one exhibit")
         if fmt not in ("pdf", "docx", "csv"):
@@ -185,9 +213,10 @@ def write_court_document(v: Vault, case: str, document: str, path: Path,
         found = chosen(v, case, marks)
         named = [e.mark for e in found]
         if document == LABELS and fmt == "pdf":
-            data = labels_pdf(found, case, v.vault_id, made)
+            data = labels_pdf(found, case, v.vault_id, made, _dates(v, case, found))
         elif document == LABELS and fmt == "docx":
-            data = labels_docx(found, case, v.vault_id, made, v.identity.name)
+            data = labels_docx(found, case, v.vault_id, made, v.identity.name,
+                               _dates(v, case, found))
         elif document == COVERS and fmt == "pdf":
             data = covers_pdf(found, v, case, made)
         else:
@@ -197,6 +226,6 @@ def write_court_document(v: Vault, case: str, document: str, path: Path,
     sha = hashlib.sha256(data).hexdigest()
     with v.transaction():
         v.record(custody.COURT_WRITTEN, details={
-            "case": case, "document": document, "marks": named, "format": fmt,
+            "case": case, "document": document, "marks": named, **extra, "format": fmt,
             "file": path.name, "sha256": sha, "made": iso_utc(made)})
     return sha

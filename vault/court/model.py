@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ ROLES = ("investigator", "survivor", "officer", "witness", "expert", "other")
 INITIALS = re.compile(r"[A-Z]{2,4}")
 MARK = re.compile(r"([A-Z]{2,4})/([1-9][0-9]*)(?:/([1-9][0-9]*))?")
 MIN_DESCRIPTION = 10  # characters: enough to identify the exhibit without opening it
+PRODUCED, REFERRED, SHOWN = "produced", "referred to", "shown"
+HOW = (PRODUCED, REFERRED, SHOWN)  # what a statement does with a document
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,65 @@ def parse_mark(text: str) -> tuple[str, int, int | None]:
                          "sub-exhibit MO/3/2)")
     top, sub = int(m.group(2)), m.group(3)
     return m.group(1), top, int(sub) if sub else None
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: int
+    witness: Witness
+    number: int  # the witness's statements in the case, from 1
+    dated: str  # ISO date: 2026-05-12
+    title: str
+
+    @property
+    def name(self) -> str:
+        """``MO:1``: how the command line and the custody log name it."""
+        return f"{self.witness.initials}:{self.number}"
+
+    def shown(self) -> str:
+        """``the statement of Mary Okafor dated 12/05/2026``."""
+        return f"the statement of {self.witness.name} dated {show_date(self.dated)}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"statement": self.name, "witness": self.witness.initials,
+                "number": self.number, "dated": self.dated, "title": self.title}
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    id: int
+    statement: Statement
+    how: str  # produced, referred to, shown
+    item: str
+    mark: str | None  # the item's exhibit mark in the case, if it has one
+    description: str  # the exhibit's description, or the item's file name
+    sha256: str
+    note: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"statement": self.statement.name, "how": self.how, "item": self.item,
+                "mark": self.mark, "sha256": self.sha256, "note": self.note}
+
+
+def parse_day(text: str) -> str:
+    """A statement's date, ``12/05/2026`` or ``2026-05-12``, as ISO; ValueError if neither."""
+    text = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date: write it 12/05/2026")
+
+
+def show_date(iso: str) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}" if len(iso) == 10 else iso
+
+
+def parse_statement(text: str) -> tuple[str, int]:
+    """(initials, number) of ``MO:1``; ValueError if not."""
+    m = re.fullmatch(r"([A-Za-z]{2,4}):([1-9][0-9]*)", text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a statement: the witness's initials, ':', its "
+                         "number (MO:1)")
+    return m.group(1).upper(), int(m.group(2))

@@ -8,13 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from vault.court.model import (
+    HOW,
     INITIALS,
     MIN_DESCRIPTION,
+    PRODUCED,
     ROLES,
     Exhibit,
+    Statement,
+    StatementDocument,
     Witness,
     mark_of,
+    parse_day,
     parse_mark,
+    parse_statement,
 )
 from vault.custody import log as custody
 from vault.errors import NotFound, VaultError
@@ -258,3 +264,173 @@ def exhibit_of_item(v: Vault, case: str, ref: str) -> Exhibit | None:
         r = v.con.execute(_EXHIBIT + " WHERE e.case_id=? AND i.ref=? AND e.removed=0",
                           (cid, ref.strip().upper())).fetchone()
     return None if r is None else _exhibit(r)
+
+
+
+# ------------------------------------------------------------------------------ statements
+def _statement(r: Any) -> Statement:
+    return Statement(int(r[0]), Witness(int(r[1]), str(r[2]), str(r[3]), str(r[4])), int(r[5]),
+                     str(r[6]), str(r[7]))
+
+
+_STATEMENT = """
+    SELECT s.id, w.id, w.initials, w.name, w.role, s.number, s.dated, s.title
+    FROM court_statements s JOIN court_witnesses w ON w.id = s.witness_id
+"""
+
+
+def add_statement(v: Vault, case: str, by: str, dated: str, title: str = "") -> Statement:
+    """A witness statement of the witness ``by`` (initials), dated ``dated`` (12/05/2026):
+    the witness's next number in the case (MO:1, MO:2). The program does not write the
+    witness's words: it records which documents the statement produces or mentions."""
+    try:
+        day = parse_day(dated)
+    except ValueError as e:
+        raise CourtRefused(str(e)) from None
+    with v.db_lock, v.transaction():
+        cid = _case(v, case)
+        w = _witness(v, cid, by)
+        number = int(v.con.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM court_statements "
+                                   "WHERE witness_id=?", (w.id,)).fetchone()[0])
+        cur = v.con.execute("INSERT INTO court_statements (case_id, witness_id, number, dated, "
+                            "title) VALUES (?,?,?,?,?)",
+                            (cid, w.id, number, day, " ".join(title.split())))
+        st = _statement(v.con.execute(_STATEMENT + " WHERE s.id=?",
+                                      (cur.lastrowid,)).fetchone())
+        seq = _record(v, custody.COURT_ADDED, case, "statement", st.id, after=st.to_dict())
+        v.con.execute("UPDATE court_statements SET seq=? WHERE id=?", (seq, st.id))
+    return st
+
+
+def statements(v: Vault, case: str) -> list[Statement]:
+    with v.db_lock:
+        cid = _case(v, case)
+        return [_statement(r) for r in v.con.execute(
+            _STATEMENT + " WHERE s.case_id=? ORDER BY w.initials, s.number", (cid,))]
+
+
+def _statement_row(v: Vault, cid: int, name: str) -> Statement:
+    try:
+        initials, number = parse_statement(name)
+    except ValueError as e:
+        raise CourtRefused(str(e)) from None
+    w = _witness(v, cid, initials)
+    r = v.con.execute(_STATEMENT + " WHERE s.witness_id=? AND s.number=?",
+                      (w.id, number)).fetchone()
+    if r is None:
+        raise NotFound(f"no statement {initials}:{number} in this case")
+    return _statement(r)
+
+
+def statement(v: Vault, case: str, name: str) -> Statement:
+    with v.db_lock:
+        return _statement_row(v, _case(v, case), name)
+
+
+_DOCUMENT = """
+    SELECT d.id, d.how, i.ref, i.sha256, i.name, d.note, d.item_id
+    FROM court_statement_documents d JOIN items i ON i.id = d.item_id
+"""
+
+
+def _document(v: Vault, cid: int, st: Statement, r: Any) -> StatementDocument:
+    ex = v.con.execute(_EXHIBIT + " WHERE e.case_id=? AND e.item_id=? AND e.removed=0",
+                       (cid, int(r[6]))).fetchone()
+    e = _exhibit(ex) if ex is not None else None
+    return StatementDocument(int(r[0]), st, str(r[1]), str(r[2]), e.mark if e else None,
+                             e.description if e else str(r[4]), str(r[3]), str(r[5]))
+
+
+def statement_documents(v: Vault, case: str, name: str) -> list[StatementDocument]:
+    """What the statement produces, then what the witness referred to, then was shown; each
+    in the order of the marks (documents with no mark after, by reference)."""
+    with v.db_lock:
+        cid = _case(v, case)
+        st = _statement_row(v, cid, name)
+        docs = [_document(v, cid, st, r) for r in v.con.execute(
+            _DOCUMENT + " WHERE d.statement_id=? AND d.removed=0", (st.id,))]
+
+    def order(d: StatementDocument) -> tuple[Any, ...]:
+        marked = parse_mark(d.mark) if d.mark else ("~", 0, 0)
+        return (HOW.index(d.how), marked[0], marked[1], marked[2] or 0, d.item)
+
+    return sorted(docs, key=order)
+
+
+def add_statement_document(v: Vault, case: str, name: str, document: str, how: str,
+                           note: str = "") -> StatementDocument:
+    """Record that the statement ``name`` (MO:1) produces the exhibit ``document`` (its mark),
+    or that the witness referred to it or was shown it (a mark, or any item's reference).
+    A statement produces only its witness's own exhibits, and an exhibit is produced in one
+    statement only."""
+    if how not in HOW:
+        raise CourtRefused(f"{how!r}: a statement {', '.join(HOW)} a document")
+    with v.db_lock, v.transaction():
+        cid = _case(v, case)
+        st = _statement_row(v, cid, name)
+        try:
+            e: Exhibit | None = _exhibit_row(v, cid, document)
+        except (ValueError, NotFound):
+            e = None
+        if e is not None and e.removed:
+            raise CourtRefused(f"{e.mark} was withdrawn")
+        ref = e.item if e is not None else get_item(v, document).ref
+        if how == PRODUCED:
+            if e is None:
+                raise CourtRefused(f"{document} is not an exhibit: mark it first, then the "
+                                   "statement produces it")
+            if e.witness.id != st.witness.id:
+                raise CourtRefused(f"{e.mark} is produced by {e.witness.initials}, not by "
+                                   f"{st.witness.initials}: this statement can refer to it")
+            other = v.con.execute(
+                "SELECT s.number FROM court_statement_documents d JOIN court_statements s ON "
+                "s.id = d.statement_id JOIN items i ON i.id = d.item_id WHERE i.ref=? AND "
+                "d.how=? AND d.removed=0 AND s.case_id=?", (ref, PRODUCED, cid)).fetchone()
+            if other is not None:
+                raise CourtRefused(f"{e.mark} is already produced in statement "
+                                   f"{st.witness.initials}:{other[0]}")
+        item_id = int(v.con.execute("SELECT id FROM items WHERE ref=?", (ref,)).fetchone()[0])
+        if v.con.execute("SELECT 1 FROM court_statement_documents WHERE statement_id=? AND "
+                         "item_id=? AND how=? AND removed=0", (st.id, item_id, how)).fetchone():
+            raise CourtRefused(f"{st.name} already records {ref} as {how}")
+        cur = v.con.execute("INSERT INTO court_statement_documents (statement_id, item_id, how, "
+                            "note) VALUES (?,?,?,?)",
+                            (st.id, item_id, how, " ".join(note.split())))
+        d = _document(v, cid, st, v.con.execute(_DOCUMENT + " WHERE d.id=?",
+                                                (cur.lastrowid,)).fetchone())
+        seq = _record(v, custody.COURT_ADDED, case, "statement document", d.id,
+                      after=d.to_dict(), item=d.item, sha256=d.sha256)
+        v.con.execute("UPDATE court_statement_documents SET seq=? WHERE id=?", (seq, d.id))
+    return d
+
+
+def remove_statement_document(v: Vault, case: str, name: str, document: str, how: str,
+                              reason: str) -> None:
+    """Take a document off a statement's lists (recorded with the reason)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CourtRefused("say why the document comes off the statement's list")
+    with v.db_lock, v.transaction():
+        cid = _case(v, case)
+        st = _statement_row(v, cid, name)
+        found = [d for d in (_document(v, cid, st, r) for r in v.con.execute(
+            _DOCUMENT + " WHERE d.statement_id=? AND d.how=? AND d.removed=0", (st.id, how)))
+            if document.strip().upper() in (d.item, d.mark)]
+        if not found:
+            raise NotFound(f"{st.name} does not record {document} as {how}")
+        d = found[0]
+        v.con.execute("UPDATE court_statement_documents SET removed=1 WHERE id=?", (d.id,))
+        _record(v, custody.COURT_REMOVED, case, "statement document", d.id,
+                before={**d.to_dict(), "reason": reason}, item=d.item, sha256=d.sha256)
+
+
+def producing_statement(v: Vault, case: str, mark: str) -> Statement | None:
+    """The statement that produces the exhibit ``mark``, if one does yet."""
+    with v.db_lock:
+        cid = _case(v, case)
+        e = _exhibit_row(v, cid, mark)
+        r = v.con.execute(
+            _STATEMENT + " JOIN court_statement_documents d ON d.statement_id = s.id "
+            "JOIN items i ON i.id = d.item_id WHERE s.case_id=? AND i.ref=? AND d.how=? AND "
+            "d.removed=0", (cid, e.item, PRODUCED)).fetchone()
+    return None if r is None else _statement(r)

@@ -263,6 +263,16 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX court_exhibit_number
         ON court_exhibits(witness_id, COALESCE(parent_id, 0), number);
     CREATE UNIQUE INDEX court_exhibit_item ON court_exhibits(case_id, item_id);
+    CREATE TABLE court_statements (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        witness_id INTEGER NOT NULL REFERENCES court_witnesses(id),
+        number INTEGER NOT NULL, dated TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
+        seq INTEGER REFERENCES custody(seq), UNIQUE (witness_id, number));
+    CREATE TABLE court_statement_documents (
+        id INTEGER PRIMARY KEY, statement_id INTEGER NOT NULL REFERENCES court_statements(id),
+        item_id INTEGER NOT NULL REFERENCES items(id), how TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '', removed INTEGER NOT NULL DEFAULT 0,
+        seq INTEGER REFERENCES custody(seq));
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
