@@ -13,14 +13,14 @@ from pytestqt.qtbot import QtBot
 from test_gui_chronology import CASE, WAIT, case_window
 
 from ui.app import App
-from ui.court_ui import MarkDialog, WitnessDialog
+from ui.court_ui import InStatementDialog, MarkDialog, StatementDialog, WitnessDialog
 from vault.court import store
 from vault.custody import log as custody
 from vault.documents.annotations import read_content
 from vault.evidence.items import get_item
 
 
-def ok(dialog: WitnessDialog | MarkDialog) -> None:
+def ok(dialog: WitnessDialog | MarkDialog | StatementDialog | InStatementDialog) -> None:
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
@@ -97,3 +97,28 @@ def test_the_menu_asks_for_one_item_with_a_case(qtbot: QtBot, app: App, tmp_path
     assert "is not an exhibit yet" in window.dialog.text()
     window.dialog.accept()
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_statement_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    window = case_window(qtbot, app, tmp_path)
+    feature, v = window.court, window.vault
+    assert v is not None
+    ref = window.items.item_at(0).ref
+    window.select(ref)
+    store.add_witness(v, CASE, "Mary Okafor", "MO", "investigator")
+    store.mark_exhibit(v, CASE, ref, by="MO", description="Referral letter of three pages")
+    dialog = feature.add_statement()
+    assert isinstance(dialog, StatementDialog)
+    dialog.dated.setText("12/05/2026")
+    ok(dialog)
+    assert [st.name for st in store.statements(v, CASE)] == ["MO:1"]
+    placed = feature.in_statement()
+    assert isinstance(placed, InStatementDialog)
+    assert placed.statement.currentData() == "MO:1" and placed.how.currentText() == "produced"
+    ok(placed)
+    assert [(d.how, d.mark) for d in store.statement_documents(v, CASE, "MO:1")] == [
+        ("produced", "MO/1")]
+    out = tmp_path / "list.csv"
+    feature.statement_list(False, "MO:1", str(out))
+    qtbot.waitUntil(lambda: out.exists() and not window.jobs, timeout=WAIT)
+    assert "MO/1" in out.read_text("utf-8-sig")

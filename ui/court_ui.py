@@ -27,7 +27,7 @@ from ui.host import WindowHost
 from ui.messages import user_message
 from ui.worker import Job
 from vault.court import store
-from vault.court.model import MIN_DESCRIPTION, ROLES, Exhibit, Witness
+from vault.court.model import HOW, MIN_DESCRIPTION, ROLES, Exhibit, Statement, Witness
 from vault.errors import VaultError
 from vault.evidence.items import get_item
 
@@ -105,6 +105,61 @@ class MarkDialog(QDialog):
         form.addRow(self.buttons)
 
 
+class StatementDialog(QDialog):
+    """A witness statement: whose, and its date (its words stay in the statement itself)."""
+
+    def __init__(self, case: str, witnesses: list[Witness], parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add a witness statement to {case}").format(case=case))
+        self.setAccessibleName(self.tr("Add a witness statement"))
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.witness = QComboBox()
+        for w in witnesses:
+            self.witness.addItem(f"{w.initials}: {w.name}", w.initials)
+        self.dated = QLineEdit()
+        self.dated.setPlaceholderText(self.tr("for example 12/05/2026"))
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(self.tr("optional, for example First statement"))
+        form.addRow(self.tr("&Witness:"), _accessible(self.witness, self.tr("Witness")))
+        form.addRow(self.tr("&Dated:"), _accessible(self.dated, self.tr("Date")))
+        form.addRow(self.tr("&Title:"), _accessible(self.title, self.tr("Title")))
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+
+class InStatementDialog(QDialog):
+    """Record the selected item in a statement: produced, referred to or shown."""
+
+    def __init__(self, ref: str, statements: list[Statement], parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("{ref} in a witness statement").format(ref=ref))
+        self.setAccessibleName(self.tr("In a witness statement"))
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.statement = QComboBox()
+        for st in statements:
+            self.statement.addItem(f"{st.name}: {st.shown()}", st.name)
+        self.how = QComboBox()
+        self.how.addItems(list(HOW))
+        self.note = QLineEdit()
+        form.addRow(self.tr("&Statement:"), _accessible(self.statement, self.tr("Statement")))
+        form.addRow(self.tr("The statement &does:"), _accessible(self.how, self.tr("How")))
+        form.addRow(self.tr("&Note:"), _accessible(self.note, self.tr("Note")))
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+
 class CourtFeature(QObject):
     """The Court menu."""
 
@@ -134,6 +189,15 @@ class CourtFeature(QObject):
         self.continuity_action.triggered.connect(lambda _c=False: self.continuity())
         self.stamp_action = menu.addAction(self.tr("&Page-stamped copy of this exhibit"))
         self.stamp_action.triggered.connect(lambda _c=False: self.stamp())
+        menu.addSeparator()
+        act = menu.addAction(self.tr("Add a witness &statement…"))
+        act.triggered.connect(lambda _c=False: self.add_statement())
+        act = menu.addAction(self.tr("This item &in a statement…"))
+        act.triggered.connect(lambda _c=False: self.in_statement())
+        for label, referred in ((self.tr("A statement's &exhibit list…"), False),
+                                (self.tr("A statement's documents &referred to…"), True)):
+            act = menu.addAction(label)
+            act.triggered.connect(lambda _c=False, r=referred: self.statement_list(r))
 
     # ------------------------------------------------------------------ helpers
     def _current(self) -> tuple[Any, str, str] | None:
@@ -288,3 +352,87 @@ class CourtFeature(QObject):
 
         self.window.run(self.tr("Stamping the pages of {mark}").format(mark=e.mark), Job(work),
                         done)
+
+    def add_statement(self) -> StatementDialog | None:
+        current = self._current()
+        if current is None:
+            return None
+        v, case, _ref = current
+        witnesses = store.witnesses(v, case)
+        if not witnesses:
+            self.window.show_error(self.tr("Add the witness first (Court > Add a producing "
+                                           "witness)."))
+            return None
+        dialog = StatementDialog(case, witnesses, self.window)
+
+        def accepted() -> None:
+            try:
+                store.add_statement(v, case, dialog.witness.currentData(), dialog.dated.text(),
+                                    dialog.title.text())
+            except VaultError as e:
+                self._refused(e)
+
+        dialog.accepted.connect(accepted)
+        self.window.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def in_statement(self) -> InStatementDialog | None:
+        current = self._current()
+        if current is None:
+            return None
+        v, case, ref = current
+        found = store.statements(v, case)
+        if not found:
+            self.window.show_error(self.tr("Add the statement first (Court > Add a witness "
+                                           "statement)."))
+            return None
+        dialog = InStatementDialog(ref, found, self.window)
+
+        def accepted() -> None:
+            marked = store.exhibit_of_item(v, case, ref)
+            try:
+                store.add_statement_document(v, case, dialog.statement.currentData(),
+                                             marked.mark if marked else ref,
+                                             dialog.how.currentText(), dialog.note.text())
+            except VaultError as e:
+                self._refused(e)
+
+        dialog.accepted.connect(accepted)
+        self.window.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def statement_list(self, referred: bool, statement: str | None = None,
+                       path: str | None = None) -> None:
+        from vault.court.labels import write_court_document
+        from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST
+
+        current = self._current()
+        if current is None:
+            return
+        v, case, _ref = current
+        if statement is None:
+            names = [st.name for st in store.statements(v, case)]
+            if not names:
+                self.window.show_error(self.tr("The case has no witness statements yet."))
+                return
+            from PySide6.QtWidgets import QInputDialog
+
+            statement, chosen_ok = QInputDialog.getItem(
+                self.window, self.tr("Which statement?"), self.tr("Statement:"), names, 0,
+                False)
+            if not chosen_ok:
+                return
+        document = REFERRED_LIST if referred else EXHIBIT_LIST
+        path = path or self._save_as(f"{statement.replace(':', '-')}-"
+                                     f"{'referred' if referred else 'exhibits'}.docx", "docx")
+        if not path:
+            return
+        name = statement
+
+        def work(_cancel: Callable[[], bool]) -> Any:
+            return write_court_document(v, case, document, Path(path), statement=name)
+
+        self.window.run(self.tr("Writing the {what}").format(what=document), Job(work),
+                        lambda _sha: None)
