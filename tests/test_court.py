@@ -325,6 +325,13 @@ def test_the_schema_10_fixture_keeps_its_marks(tmp_path: Path) -> None:
         assert [(d.how, d.mark, d.note) for d in store.statement_documents(v, case, "MO:1")] \
             == [("produced", "MO/1", ""), ("produced", "MO/1/1", ""),
                 ("referred to", "AD/1", "the landlord's reply")]
+        from vault.court import disclosure
+
+        [secret] = disclosure.entries(v, case, "sensitive")
+        assert (secret.label, secret.item, secret.reason, secret.decision) == (
+            "S1", "MO/4", "it would identify a source", "withhold")
+        assert [(d.action, d.note) for d in disclosure.disclosures(v, case, "S1")] == [
+            ("withheld", "PII")]
         assert store.statement(v, case, "MO:1").shown() == \
             "the statement of Mary Okafor dated 12/05/2026"
         for e in store.exhibits(v, case):

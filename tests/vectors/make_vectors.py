@@ -578,6 +578,16 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
                           "after": {"statement": "MO:1", "how": "produced", "item": "MO/1",
                                     "mark": "MO/1", "sha256": sha(b"the minutes"),
                                     "note": ""}}),
+                        ("court entry added", None, None,
+                         {**case, "record": "schedule entry", "id": 1,
+                          "after": {"entry": "S1", "schedule": "sensitive", "number": 1,
+                                    "item": "MO/2", "sha256": sha(b"the handler's log"),
+                                    "description": "Handler's log", "reason": "names a source",
+                                    "decision": "undecided"}}),
+                        ("court entry added", None, None,
+                         {**case, "record": "disclosure", "id": 1,
+                          "after": {"entry": "S1", "action": "withheld",
+                                    "done": "2026-05-03T09:30:08.000000Z", "note": ""}}),
                         ("court document written", None, None,
                          {**case, "document": "exhibit labels", "marks": ["MO/1"],
                           "format": "pdf", "file": "labels.pdf",
@@ -589,7 +599,8 @@ def custody_vectors() -> Iterator[tuple[str, str]]:
                                      "reason": "marked by mistake"}})])
     yield vec("custody-court", "version 6's court bundle: a producing witness, an exhibit "
               "marked (its events name the item), its description changed, a statement "
-              "producing it, labels written, the exhibit withdrawn", court, [])
+              "producing it, a sensitive schedule entry and a disclosure action (linked to "
+              "their item, not naming it), labels written, the exhibit withdrawn", court, [])
     yield vec("custody-truncated-tail", "the last event removed: the chain alone cannot tell "
               "(head.json does)", rows[:2], [])
 
@@ -1070,7 +1081,8 @@ def make_court_fixture(target: Path = COURT_FIXTURE) -> Path:
     """A vault of index schema 10 holding the court bundle's first records
     (docs/court-bundle.md): two witnesses, exhibits MO/1 and its sub-exhibit MO/1/1, AD/1
     (its description changed), the statement MO:1 producing MO/1 and MO/1/1 and referring to
-    AD/1, and labels written."""
+    AD/1, a sensitive schedule entry with its decision and a disclosure action, and labels
+    written."""
     import datetime as dt
     import tempfile
 
@@ -1091,10 +1103,12 @@ def make_court_fixture(target: Path = COURT_FIXTURE) -> Path:
         sources = fixture_notes(Path(tmp))
         photo = Path(tmp) / "photo.png"
         photo.write_bytes(fixture_photo())
+        log = Path(tmp) / "handler-log.txt"
+        log.write_bytes(b"Handler's log, 4 May 2026: the source said the lift was cut.\n")
         v, recovery = Vault.create(target, FIXTURE_PASSPHRASE, identity, clock=FixedClock(t0),
                                    kdf=TEST_KDF)
         with v:
-            for _ in import_paths(v, [*sources, photo], case=case):
+            for _ in import_paths(v, [*sources, photo, log], case=case):
                 pass
             store.add_witness(v, case, "Mary Okafor", "MO", "investigator")
             store.add_witness(v, case, "Alex Doe", "AD", "survivor")
@@ -1111,6 +1125,12 @@ def make_court_fixture(target: Path = COURT_FIXTURE) -> Path:
             store.add_statement_document(v, case, "MO:1", "MO/1/1", "produced")
             store.add_statement_document(v, case, "MO:1", "AD/1", "referred to",
                                          "the landlord's reply")
+            from vault.court import disclosure
+
+            disclosure.schedule_item(v, case, "MO/4", "sensitive", "Handler's log of 4 May 2026",
+                                     "it would identify a source")
+            disclosure.decide(v, case, "S1", "withhold")
+            disclosure.record_disclosure(v, case, "S1", "withheld", "PII")
             write_court_document(v, case, LABELS, Path(tmp) / "labels.pdf")
             vault_id = v.vault_id
             events = sum(1 for _ in v.events())
@@ -1125,8 +1145,10 @@ AD "Alex Doe" (survivor), exhibit MO/1 (MO/1, "Note of a call from a tenant, 2 M
 sub-exhibit MO/1/1 (MO/3, "Photograph sent with the call note"), exhibit AD/1 (MO/2, described
 "Letter from the landlord of 3 May 2026", then "Letter from the landlord to the tenant, 3 May
 2026, 1 page"), the statement MO:1 of Mary Okafor dated 12/05/2026 ("First statement")
-producing MO/1 and MO/1/1 and referring to AD/1 (note "the landlord's reply"), and exhibit
-labels written. Every later version must open it and show all of
+producing MO/1 and MO/1/1 and referring to AD/1 (note "the landlord's reply"), the handler's
+log (MO/4) as entry S1 of the sensitive schedule ("Handler's log of 4 May 2026", reason "it
+would identify a source", decision withhold, a disclosure action "withheld", note "PII"), and
+exhibit labels written. Every later version must open it and show all of
 it unchanged. Keep it for good, never open it in place.
 
 ```

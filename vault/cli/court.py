@@ -211,3 +211,83 @@ def statement_lists(vault: str, case: str, statement: str, out: Path, referred: 
         sha = write_court_document(v, case, REFERRED_LIST if referred else EXHIBIT_LIST, out,
                                    statement=statement)
     click.echo(f"{out}  SHA-256 {sha}")
+
+
+@court.command("schedule")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("item")
+@click.option("--sensitive", is_flag=True, help="The sensitive schedule (never served).")
+@click.option("--description", required=True)
+@click.option("--reason", default="", help="Why it is sensitive (required with --sensitive).")
+def schedule_cmd(vault: str, case: str, item: str, sensitive: bool, description: str,
+                 reason: str) -> None:
+    """Put ITEM on a schedule of unused material; prints its entry (N3, S1)."""
+    from vault.court.disclosure import schedule_item
+
+    with open_vault(vault) as v:
+        e = schedule_item(v, case, item, "sensitive" if sensitive else "non-sensitive",
+                          description, reason)
+    click.echo(f"{e.label}  {e.item}  {e.description}")
+
+
+@court.command("decide")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("entry")
+@click.argument("decision", type=click.Choice(("undecided", "disclose", "withhold", "inspect")))
+def decide_cmd(vault: str, case: str, entry: str, decision: str) -> None:
+    """The disclosure decision on a schedule ENTRY (N3, S1)."""
+    from vault.court.disclosure import decide
+
+    with open_vault(vault) as v:
+        e = decide(v, case, entry, decision)
+    click.echo(f"{e.label}  {e.decision}")
+
+
+@court.command("disclosed")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("entry")
+@click.option("--action", required=True,
+              help="What was done: 'disclosed to the defence', 'made available for "
+                   "inspection', 'withheld'...")
+@click.option("--note", default="")
+def disclosed_cmd(vault: str, case: str, entry: str, action: str, note: str) -> None:
+    """Record a disclosure action on ENTRY (who and when are recorded)."""
+    from vault.court.disclosure import record_disclosure
+
+    with open_vault(vault) as v:
+        d = record_disclosure(v, case, entry, action, note)
+    click.echo(f"{d.entry}  {d.action}  {d.done}  {d.by}")
+
+
+@court.command("unschedule")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("entry")
+@click.option("--reason", required=True)
+def unschedule_cmd(vault: str, case: str, entry: str, reason: str) -> None:
+    """Take ENTRY off its schedule (its number is never given again)."""
+    from vault.court.disclosure import unschedule
+
+    with open_vault(vault) as v:
+        unschedule(v, case, entry, reason)
+    click.echo(f"{entry.upper()} taken off: {reason}")
+
+
+@court.command("schedule-write")
+@click.argument("vault")
+@click.argument("case")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--sensitive", is_flag=True,
+              help="The sensitive schedule (a nil return to sign when it is empty).")
+def schedule_write(vault: str, case: str, out: Path, sensitive: bool) -> None:
+    """Write a schedule of unused material as OUT.pdf, .docx or .csv (the next revision)."""
+    from vault.court.labels import write_court_document
+    from vault.court.schedules import DOCUMENTS
+
+    with open_vault(vault) as v:
+        sha = write_court_document(v, case, DOCUMENTS["sensitive" if sensitive
+                                                      else "non-sensitive"], out)
+    click.echo(f"{out}  SHA-256 {sha}")

@@ -13,13 +13,15 @@ from vault.chronology.documents import code_html, table_bytes
 from vault.clock import iso_utc
 from vault.court.continuity import continuity
 from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST, exhibit_list, referred_list
-from vault.court.model import PRODUCED, Exhibit, show_date
+from vault.court.model import PRODUCED, SENSITIVE, Exhibit, show_date
+from vault.court.schedules import DOCUMENTS, nil_return, revision, schedule_table
 from vault.court.store import CourtRefused, chosen, producing_statement, statement_documents
 from vault.custody import log as custody
 from vault.store.atomic import atomic_write
 from vault.store.vault import Vault
 
 LABELS, COVERS, CONTINUITY = "exhibit labels", "cover sheets", "continuity record"
+SCHEDULE_DOCUMENTS = {name: schedule for schedule, name in DOCUMENTS.items()}
 BLANK = "." * 28
 
 CSS = """
@@ -185,8 +187,26 @@ def write_court_document(v: Vault, case: str, document: str, path: Path,
     atomically; record it. Returns the file's SHA-256."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     made = v.clock.now()
-    extra: dict[str, str] = {}
-    if document in (EXHIBIT_LIST, REFERRED_LIST):
+    extra: dict[str, object] = {}
+    if document in SCHEDULE_DOCUMENTS:
+        schedule = SCHEDULE_DOCUMENTS[document]
+        if fmt not in ("pdf", "docx", "csv"):
+            raise CourtRefused(f"{fmt}: a schedule is written as pdf, docx or csv")
+        rev = revision(v, case, schedule)
+        table = schedule_table(v, case, schedule, rev)
+        if not table.rows and schedule == SENSITIVE:
+            if fmt == "csv":
+                raise CourtRefused("the sensitive schedule is empty: its nil return is signed, "
+                                   "so write it as pdf or docx")
+            data = nil_return(case, made, fmt, v.identity.name, rev)
+        else:
+            if fmt == "csv":
+                table.notice = " ".join(x for x in (table.notice, table.title + ".",
+                                                    table.subtitle) if x)
+            data = table_bytes(table, fmt, made, v.identity.name)
+        named = [f"{'S' if schedule == SENSITIVE else 'N'}{r[0]}" for r in table.rows]
+        extra = {"revision": rev}
+    elif document in (EXHIBIT_LIST, REFERRED_LIST):
         if not statement:
             raise CourtRefused("name the statement (MO:1)")
         if fmt not in ("pdf", "docx", "csv"):

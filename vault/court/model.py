@@ -129,3 +129,32 @@ def parse_statement(text: str) -> tuple[str, int]:
         raise ValueError(f"{text!r} is not a statement: the witness's initials, ':', its "
                          "number (MO:1)")
     return m.group(1).upper(), int(m.group(2))
+
+
+NON_SENSITIVE, SENSITIVE = "non-sensitive", "sensitive"
+SCHEDULES = (NON_SENSITIVE, SENSITIVE)
+PREFIX = {NON_SENSITIVE: "N", SENSITIVE: "S"}  # N3, S1: an entry's name
+DECISIONS = ("undecided", "disclose", "withhold", "inspect")
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    id: int
+    schedule: str  # non-sensitive, sensitive
+    number: int  # consecutive in its schedule in the case, never given twice
+    item: str
+    sha256: str
+    name: str  # the item's file name
+    description: str
+    reason: str  # why it is sensitive (the sensitive schedule only)
+    decision: str
+    removed: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{PREFIX[self.schedule]}{self.number}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"entry": self.label, "schedule": self.schedule, "number": self.number,
+                "item": self.item, "sha256": self.sha256, "description": self.description,
+                "reason": self.reason, "decision": self.decision}

@@ -39,6 +39,15 @@ def _case(v: Vault, case: str) -> int:
     return int(row[0])
 
 
+def _refuse_sensitive(v: Vault, cid: int, item_id: int, ref: str) -> None:
+    """Sensitive unused material never goes where the defence will see it."""
+    r = v.con.execute("SELECT number FROM court_schedule WHERE case_id=? AND item_id=? AND "
+                      "schedule='sensitive' AND removed=0", (cid, item_id)).fetchone()
+    if r is not None:
+        raise CourtRefused(f"{ref} is on the sensitive schedule (S{r[0]}): sensitive material "
+                           "never goes into what is served on the defence")
+
+
 def _record(v: Vault, action: str, case: str, record: str, rid: int, *,
             before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
             item: str | None = None, sha256: str | None = None) -> int:
@@ -171,6 +180,7 @@ def mark_exhibit(v: Vault, case: str, ref: str, *, by: str, description: str,
         if marked is not None:
             raise CourtRefused(f"{item.ref} is already exhibit {_exhibit(marked).mark} in this "
                                "case: refer to it by that mark")
+        _refuse_sensitive(v, cid, item_id, item.ref)
         witness = _witness(v, cid, by)
         parent_id: int | None = None
         if under is not None:
@@ -390,6 +400,7 @@ def add_statement_document(v: Vault, case: str, name: str, document: str, how: s
                 raise CourtRefused(f"{e.mark} is already produced in statement "
                                    f"{st.witness.initials}:{other[0]}")
         item_id = int(v.con.execute("SELECT id FROM items WHERE ref=?", (ref,)).fetchone()[0])
+        _refuse_sensitive(v, cid, item_id, ref)
         if v.con.execute("SELECT 1 FROM court_statement_documents WHERE statement_id=? AND "
                          "item_id=? AND how=? AND removed=0", (st.id, item_id, how)).fetchone():
             raise CourtRefused(f"{st.name} already records {ref} as {how}")

@@ -273,6 +273,19 @@ MIGRATIONS: list[str] = [
         item_id INTEGER NOT NULL REFERENCES items(id), how TEXT NOT NULL,
         note TEXT NOT NULL DEFAULT '', removed INTEGER NOT NULL DEFAULT 0,
         seq INTEGER REFERENCES custody(seq));
+    CREATE TABLE court_schedule (
+        id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+        schedule TEXT NOT NULL, number INTEGER NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id), description TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '', decision TEXT NOT NULL DEFAULT 'undecided',
+        removed INTEGER NOT NULL DEFAULT 0, seq INTEGER REFERENCES custody(seq),
+        UNIQUE (case_id, schedule, number));
+    CREATE UNIQUE INDEX court_schedule_item ON court_schedule(case_id, item_id)
+        WHERE removed = 0;
+    CREATE TABLE court_disclosures (
+        id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES court_schedule(id),
+        action TEXT NOT NULL, done TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+        seq INTEGER REFERENCES custody(seq));
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
