@@ -13,14 +13,21 @@ from pytestqt.qtbot import QtBot
 from test_gui_chronology import CASE, WAIT, case_window
 
 from ui.app import App
-from ui.court_ui import InStatementDialog, MarkDialog, StatementDialog, WitnessDialog
+from ui.court_ui import (
+    InStatementDialog,
+    MarkDialog,
+    ScheduleDialog,
+    StatementDialog,
+    WitnessDialog,
+)
 from vault.court import store
 from vault.custody import log as custody
 from vault.documents.annotations import read_content
 from vault.evidence.items import get_item
 
 
-def ok(dialog: WitnessDialog | MarkDialog | StatementDialog | InStatementDialog) -> None:
+def ok(dialog: WitnessDialog | MarkDialog | StatementDialog | InStatementDialog
+       | ScheduleDialog) -> None:
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
@@ -122,3 +129,33 @@ def test_a_statement_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) -> None:
     feature.statement_list(False, "MO:1", str(out))
     qtbot.waitUntil(lambda: out.exists() and not window.jobs, timeout=WAIT)
     assert "MO/1" in out.read_text("utf-8-sig")
+
+
+def test_unused_material_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    from vault.court import disclosure
+
+    window = case_window(qtbot, app, tmp_path)
+    feature, v = window.court, window.vault
+    assert v is not None
+    ref = window.items.item_at(0).ref
+    window.select(ref)
+    dialog = feature.schedule()
+    assert isinstance(dialog, ScheduleDialog)
+    dialog.schedule.setCurrentIndex(dialog.schedule.findData("sensitive"))
+    dialog.description.setText("Referral letter, names a source")
+    ok(dialog)  # no reason: refused, said, nothing saved
+    assert "needs its reason" in window.dialog.text()
+    window.dialog.accept()
+    assert disclosure.entries(v, CASE, "sensitive") == []
+    dialog = feature.schedule()
+    assert isinstance(dialog, ScheduleDialog)
+    dialog.description.setText("Referral letter of three pages")
+    ok(dialog)
+    feature.decide("disclose")
+    feature.disclosed("disclosed to the defence")
+    [entry] = disclosure.entries(v, CASE, "non-sensitive")
+    assert (entry.label, entry.decision) == ("N1", "disclose")
+    out = tmp_path / "unused.csv"
+    feature.write_schedule("non-sensitive", str(out))
+    qtbot.waitUntil(lambda: out.exists() and not window.jobs, timeout=WAIT)
+    assert "disclosed to the defence" in out.read_text("utf-8-sig")

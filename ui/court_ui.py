@@ -27,7 +27,17 @@ from ui.host import WindowHost
 from ui.messages import user_message
 from ui.worker import Job
 from vault.court import store
-from vault.court.model import HOW, MIN_DESCRIPTION, ROLES, Exhibit, Statement, Witness
+from vault.court.model import (
+    DECISIONS,
+    HOW,
+    MIN_DESCRIPTION,
+    NON_SENSITIVE,
+    ROLES,
+    SENSITIVE,
+    Exhibit,
+    Statement,
+    Witness,
+)
 from vault.errors import VaultError
 from vault.evidence.items import get_item
 
@@ -160,6 +170,34 @@ class InStatementDialog(QDialog):
         form.addRow(self.buttons)
 
 
+class ScheduleDialog(QDialog):
+    """Put the selected item on a schedule of unused material."""
+
+    def __init__(self, ref: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Put {ref} on a schedule of unused material").format(ref=ref))
+        self.setAccessibleName(self.tr("Schedule of unused material"))
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.schedule = QComboBox()
+        self.schedule.addItem(self.tr("Non-sensitive (served on the defence)"), NON_SENSITIVE)
+        self.schedule.addItem(self.tr("Sensitive (never served)"), SENSITIVE)
+        self.description = QLineEdit()
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("why it is sensitive (needed for a sensitive "
+                                               "entry)"))
+        form.addRow(self.tr("&Schedule:"), _accessible(self.schedule, self.tr("Schedule")))
+        form.addRow(self.tr("&Description:"),
+                    _accessible(self.description, self.tr("Description")))
+        form.addRow(self.tr("&Why sensitive:"), _accessible(self.reason, self.tr("Reason")))
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+
 class CourtFeature(QObject):
     """The Court menu."""
 
@@ -198,6 +236,18 @@ class CourtFeature(QObject):
                                 (self.tr("A statement's documents &referred to…"), True)):
             act = menu.addAction(label)
             act.triggered.connect(lambda _c=False, r=referred: self.statement_list(r))
+        menu.addSeparator()
+        act = menu.addAction(self.tr("Put this item on a sc&hedule of unused material…"))
+        act.triggered.connect(lambda _c=False: self.schedule())
+        act = menu.addAction(self.tr("Disclosure &decision on this item…"))
+        act.triggered.connect(lambda _c=False: self.decide())
+        act = menu.addAction(self.tr("Record a disclosure &action on this item…"))
+        act.triggered.connect(lambda _c=False: self.disclosed())
+        for label, schedule in ((self.tr("Non-sensitive schedule…"), NON_SENSITIVE),
+                                (self.tr("Sensitive schedule (not for the defence)…"),
+                                 SENSITIVE)):
+            act = menu.addAction(label)
+            act.triggered.connect(lambda _c=False, sc=schedule: self.write_schedule(sc))
 
     # ------------------------------------------------------------------ helpers
     def _current(self) -> tuple[Any, str, str] | None:
@@ -436,3 +486,99 @@ class CourtFeature(QObject):
 
         self.window.run(self.tr("Writing the {what}").format(what=document), Job(work),
                         lambda _sha: None)
+
+    # ------------------------------------------------------------------ unused material
+    def schedule(self) -> ScheduleDialog | None:
+        from vault.court import disclosure
+
+        current = self._current()
+        if current is None:
+            return None
+        v, case, ref = current
+        dialog = ScheduleDialog(ref, self.window)
+
+        def accepted() -> None:
+            try:
+                disclosure.schedule_item(v, case, ref, dialog.schedule.currentData(),
+                                         dialog.description.text(), dialog.reason.text())
+            except VaultError as e:
+                self._refused(e)
+
+        dialog.accepted.connect(accepted)
+        self.window.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _entry(self) -> tuple[Any, str, Any] | None:
+        from vault.court import disclosure
+
+        current = self._current()
+        if current is None:
+            return None
+        v, case, ref = current
+        for schedule in (NON_SENSITIVE, SENSITIVE):
+            for e in disclosure.entries(v, case, schedule):
+                if e.item == ref:
+                    return v, case, e
+        self.window.show_error(self.tr("{ref} is on no schedule of unused material.").format(
+            ref=ref))
+        return None
+
+    def decide(self, decision: str | None = None) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from vault.court import disclosure
+
+        found = self._entry()
+        if found is None:
+            return
+        v, case, e = found
+        if decision is None:
+            decision, chosen = QInputDialog.getItem(
+                self.window, self.tr("Disclosure decision on {entry}").format(entry=e.label),
+                self.tr("Decision:"), list(DECISIONS), DECISIONS.index(e.decision), False)
+            if not chosen:
+                return
+        try:
+            disclosure.decide(v, case, e.label, decision)
+        except VaultError as err:
+            self._refused(err)
+
+    def disclosed(self, action: str | None = None, note: str = "") -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from vault.court import disclosure
+
+        found = self._entry()
+        if found is None:
+            return
+        v, case, e = found
+        if action is None:
+            action, chosen = QInputDialog.getText(
+                self.window, self.tr("Disclosure action on {entry}").format(entry=e.label),
+                self.tr("What was done (for example: disclosed to the defence):"))
+            if not chosen:
+                return
+        try:
+            disclosure.record_disclosure(v, case, e.label, action, note)
+        except VaultError as err:
+            self._refused(err)
+
+    def write_schedule(self, schedule: str, path: str | None = None) -> None:
+        from vault.court.labels import write_court_document
+        from vault.court.schedules import DOCUMENTS
+
+        current = self._current()
+        if current is None:
+            return
+        v, case, _ref = current
+        path = path or self._save_as(f"{case}-{schedule}-schedule.docx".replace("/", "-"),
+                                     "docx")
+        if not path:
+            return
+
+        def work(_cancel: Callable[[], bool]) -> Any:
+            return write_court_document(v, case, DOCUMENTS[schedule], Path(path))
+
+        self.window.run(self.tr("Writing the {what}").format(what=DOCUMENTS[schedule]),
+                        Job(work), lambda _sha: None)
