@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -410,3 +411,26 @@ def test_a_statement_produces_its_exhibits_and_lists_what_it_refers_to(
                                     "not in the final statement")
     assert [d.mark for d in store.statement_documents(vault, CASE, "MO:1")] == [
         "MO/1", "MO/2", None]
+
+
+
+def test_a_docx_is_the_same_whatever_the_clock_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-docx stamps every part of the zip with the time of saving: the same document
+    (a chronology table, a schedule) saved seconds apart, as two exports under load may be,
+    must still give the same bytes."""
+    import datetime as dt
+    import time
+
+    from vault.chronology.documents import docx_bytes
+    from vault.chronology.reports import Table
+
+    table = Table(title="Schedule", header=["No.", "Description"], rows=[["1", "A letter"]])
+    made = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC)
+    outs = []
+    for now in (1_000_000_000.0, 1_700_000_123.0):
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        outs.append(docx_bytes(table, made, "Mary Okafor"))
+    monkeypatch.undo()
+    assert outs[0] == outs[1]
+    with zipfile.ZipFile(io.BytesIO(outs[0])) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2026, 12, 4, 9, 30, 0)}

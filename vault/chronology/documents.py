@@ -11,7 +11,9 @@ import hashlib
 import html
 import io
 import re
+import zipfile
 from pathlib import Path
+from typing import Any
 
 from vault.chronology.reports import Table
 from vault.clock import iso_utc
@@ -78,8 +80,23 @@ def docx_bytes(t: Table, made: dt.datetime, author: str) -> bytes:
     for paragraph in (p for row in table.rows for c in row.cells for p in c.paragraphs):
         for run in paragraph.runs:
             run.font.size = Pt(9)
+    return docx_saved(doc, made)
+
+
+def docx_saved(doc: Any, made: dt.datetime) -> bytes:
+    """A python-docx document's bytes, the same every time: python-docx stamps each part of
+    the zip with the clock's time, so a document saved a second later differed; each part is
+    written again here with ``made`` as its time, in the same order."""
+    raw = io.BytesIO()
+    doc.save(raw)
     out = io.BytesIO()
-    doc.save(out)
+    stamp = max(made, dt.datetime(1980, 1, 1, tzinfo=made.tzinfo)).timetuple()[:6]
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
 
 

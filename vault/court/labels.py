@@ -9,7 +9,7 @@ import hashlib
 import io
 from pathlib import Path
 
-from vault.chronology.documents import code_html, table_bytes
+from vault.chronology.documents import code_html, docx_saved, table_bytes
 from vault.clock import iso_utc
 from vault.court.continuity import continuity
 from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST, exhibit_list, referred_list
@@ -174,9 +174,7 @@ def labels_docx(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.date
             doc.add_paragraph("- " * 40)
         elif n + 1 < len(exhibits):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_saved(doc, made)
 
 
 def write_court_document(v: Vault, case: str, document: str, path: Path,

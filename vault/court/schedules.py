@@ -63,6 +63,8 @@ def nil_return(case: str, made: dt.datetime, fmt: str, author: str, rev: int) ->
     if fmt == "docx":
         from docx import Document
 
+        from vault.chronology.documents import docx_saved
+
         doc = Document()
         props = doc.core_properties
         props.title, props.author, props.last_modified_by = title, author, author
@@ -71,9 +73,7 @@ def nil_return(case: str, made: dt.datetime, fmt: str, author: str, rev: int) ->
         for n, line in enumerate(lines):
             run = doc.add_paragraph().add_run(line)
             run.bold = n in (0, 1)
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
+        return docx_saved(doc, made)
     import html
 
     import pymupdf

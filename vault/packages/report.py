@@ -136,6 +136,16 @@ def _reason_codes() -> str:
 
 
 def build_report(r: ReportData) -> bytes:
+    """The exhibit list as PDF. Holds the PyMuPDF lock: it is made on a thread of its own
+    while the exhibits are written, and another thread (the app's background readers) may be
+    using PyMuPDF meanwhile, which is not safe from two threads at once."""
+    from vault.documents.thumbnails import pdf_lock
+
+    with pdf_lock:
+        return _build_report(r)
+
+
+def _build_report(r: ReportData) -> bytes:
     pymupdf = mupdf()
 
     out = io.BytesIO()
