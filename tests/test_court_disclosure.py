@@ -178,3 +178,24 @@ def test_schedules_from_the_command_line(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     assert SECRET_WORDS[1] in text_of(tmp_path / "s.docx")
     assert "XYZZY" not in text_of(tmp_path / "n.pdf")
+
+
+def test_sensitive_material_stays_out_of_packages(vault: Vault, tmp_path: Path) -> None:
+    from vault.errors import VaultError
+    from vault.packages.export import preview
+
+    marks = marked(vault)
+    takeaway = ref_of(vault, "photo-takeaway-exterior.jpg")
+    disclosure.schedule_item(vault, CASE, takeaway, "sensitive", SECRET_WORDS[0],
+                             SECRET_WORDS[1])
+    assert preview(vault, case=CASE).sensitive_left_out == [takeaway]
+    whole = export(vault, tmp_path / "case.zip", case=CASE)
+    assert takeaway not in whole.exhibits and marks["MO/1"] in whole.exhibits
+    with pytest.raises(VaultError, match=r"S1 of case NB-2026.*--include-sensitive"):
+        export(vault, tmp_path / "named.zip", refs=[takeaway])
+    assert not (tmp_path / "named.zip").exists()
+    chosen = export(vault, tmp_path / "chosen.zip", refs=[takeaway], include_sensitive=True)
+    assert chosen.exhibits == [takeaway]
+    vault.close()  # the command line opens it itself
+    done = run_cli("export", vault.folder, "--out", tmp_path / "cli.zip", "--case", CASE)
+    assert done.returncode == 0 and f"left out: {takeaway} (sensitive schedule)" in done.stderr

@@ -761,6 +761,10 @@ class MainWindow(WindowHost):
         if p.withdrawn_left_out:
             lines.append(self.tr("Left out: {refs} (withdrawn copies).").format(
                 refs=", ".join(p.withdrawn_left_out)))
+        if p.sensitive_left_out:
+            lines.append(self.tr("Left out: {refs} (on the sensitive schedule of unused "
+                                 "material: never in a package).").format(
+                refs=", ".join(p.sensitive_left_out)))
         if p.purged:
             lines.append(self.tr("Purged (their content no longer exists; their purge is "
                                  "recorded): {refs}").format(refs=", ".join(p.purged)))

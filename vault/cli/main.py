@@ -501,11 +501,16 @@ def fingerprint(vault: str, custody_key: bool) -> None:
               help="With --case: put this table of the case's chronology in the package, as "
                    "PDF, DOCX and CSV, its sources tied to the exhibits (repeatable; working, "
                    "elements and gaps are privileged).")
+@click.option("--include-sensitive", is_flag=True,
+              help="Let named exhibits on a sensitive schedule of unused material go (never "
+                   "with --case).")
 def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recipient: str,
            encrypt_to: str | None, encrypt_passphrase: bool, with_notes: bool,
-           include_withdrawn: bool, chronology: tuple[str, ...]) -> None:
+           include_withdrawn: bool, chronology: tuple[str, ...],
+           include_sensitive: bool) -> None:
     """Export exhibits (REFS, or --case) as one signed evidence package. Your notes and
-    annotations, and a case's withdrawn copies, stay out unless asked for."""
+    annotations, and a case's withdrawn copies, stay out unless asked for; material on a
+    sensitive schedule never goes with a case, and named only with --include-sensitive."""
     from vault.packages.export import ExportResult, export_package, preview
 
     if bool(refs) == bool(case):
@@ -517,8 +522,10 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     result = None
     chosen = [r.upper() for r in refs] or None
     with open_vault(vault) as v, _progress(1, "Exporting") as bar:
-        seen = preview(v, refs=chosen, case=case, include_withdrawn=include_withdrawn)
+        seen = preview(v, refs=chosen, case=case, include_withdrawn=include_withdrawn,
+                       include_sensitive=include_sensitive)
         for step in export_package(v, out, refs=chosen, case=case,
+                                   include_sensitive=include_sensitive,
                                    recipient=recipient, encrypt_to=encrypt_to,
                                    passphrase=package_passphrase, notes=with_notes,
                                    include_withdrawn=include_withdrawn,
@@ -536,6 +543,9 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
     if seen.withdrawn_left_out:
         click.echo("left out: " + ", ".join(f"{r} (withdrawn)" for r in seen.withdrawn_left_out),
                    err=True)
+    if seen.sensitive_left_out:
+        click.echo("left out: " + ", ".join(f"{r} (sensitive schedule)"
+                                            for r in seen.sensitive_left_out), err=True)
     for copy, original in seen.redacted_with_original:
         click.echo(f"WARNING: {copy} is a redacted copy of {original}, and the original goes "
                    "too", err=True)

@@ -199,3 +199,13 @@ def disclosures(v: Vault, case: str, name: str) -> list[Disclosure]:
         by = custody.Event(seq=0, body=bytes(body), hash="", sig=b"").fields["actor"]["name"]
         out.append(Disclosure(e.label, str(action), str(done), str(by), str(note)))
     return out
+
+
+def sensitive_refs(v: Vault) -> dict[str, str]:
+    """Every item on a standing sensitive-schedule entry, in any case: reference -> "S1 of
+    case NB-2026"."""
+    with v.db_lock:
+        return {str(r[0]): f"S{r[1]} of case {r[2]}" for r in v.con.execute(
+            "SELECT i.ref, s.number, c.name FROM court_schedule s JOIN items i ON "
+            "i.id = s.item_id JOIN cases c ON c.id = s.case_id WHERE s.schedule=? AND "
+            "s.removed=0", (SENSITIVE,))}

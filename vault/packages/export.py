@@ -109,13 +109,24 @@ class _SignatureToken:
 
 
 def select(v: Vault, refs: list[str] | None, case: str | None, *,
-           include_withdrawn: bool = False) -> list[Item]:
+           include_withdrawn: bool = False, include_sensitive: bool = False) -> list[Item]:
     """The items to export: the references named (withdrawn copies too: they were asked
-    for), or the case's, without its withdrawn copies unless ``include_withdrawn``."""
+    for), or the case's, without its withdrawn copies unless ``include_withdrawn``. Material
+    on a sensitive schedule of unused material (docs/court-bundle.md) never goes with a
+    case; named, it is refused unless ``include_sensitive``."""
     if bool(refs) == bool(case):
         raise VaultError("choose either exhibit references or a case to export")
+    from vault.court.disclosure import sensitive_refs
+
+    sensitive = sensitive_refs(v)
     items = [get_item(v, r) for r in refs] if refs else \
-        [i for i in list_items(v, case) if include_withdrawn or i.withdrawn is None]
+        [i for i in list_items(v, case) if (include_withdrawn or i.withdrawn is None)
+         and i.ref not in sensitive]
+    named = [f"{i.ref} ({sensitive[i.ref]})" for i in items if i.ref in sensitive]
+    if named and not include_sensitive:
+        raise VaultError(f"{', '.join(named)}: on the sensitive schedule of unused material, "
+                         "which never goes into a package unless you choose to include it "
+                         "(--include-sensitive)")
     if not items:
         raise NotFound(f"case {case!r} has no exhibits")
     if all(i.status != "present" for i in items):
@@ -137,19 +148,25 @@ class ExportPreview:
     purged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)  # withdrawn copies that go (asked for)
     withdrawn_left_out: list[str] = field(default_factory=list)  # the case's, left out
+    sensitive_left_out: list[str] = field(default_factory=list)  # on a sensitive schedule
     chronology_facts: int = 0  # the facts of the case's chronology (that can go with it)
 
 
 def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
-            include_withdrawn: bool = False) -> ExportPreview:
+            include_withdrawn: bool = False, include_sensitive: bool = False) -> ExportPreview:
     """What exporting ``refs`` or ``case`` would include, for the summary shown before."""
     with v.db_lock:
-        items = select(v, refs, case, include_withdrawn=include_withdrawn)
+        items = select(v, refs, case, include_withdrawn=include_withdrawn,
+                       include_sensitive=include_sensitive)
         chosen = {i.ref for i in items}
         out = ExportPreview()
         if case and not refs:
             out.withdrawn_left_out = [i.ref for i in list_items(v, case)
                                       if i.withdrawn is not None and i.ref not in chosen]
+            from vault.court.disclosure import sensitive_refs
+
+            out.sensitive_left_out = sorted(set(sensitive_refs(v)) & {
+                i.ref for i in list_items(v, case)}, key=ref_key)
             out.chronology_facts = int(v.con.execute(
                 "SELECT count(*) FROM chron_facts f JOIN cases c ON c.id = f.case_id WHERE "
                 "c.name=? AND f.removed=0", (case,)).fetchone()[0])
@@ -257,6 +274,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
                    cancel: Callable[[], bool] | None = None, stamp: bool = True,
                    stamp_timeout: float = STAMP_TIMEOUT, notes: bool = False,
                    include_withdrawn: bool = False, chronology: Sequence[str] = (),
+                   include_sensitive: bool = False,
                    ) -> Iterator[ExportProgress | ExportResult]:
     """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
     passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
@@ -269,13 +287,15 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
 
     The investigator's notes and annotations go only with ``notes`` (they may be privileged:
     their events are left out of the excerpt, which still verifies). A case's withdrawn copies
-    go only with ``include_withdrawn``.
+    go only with ``include_withdrawn``. Material on a sensitive schedule never goes with a
+    case, and a named one only with ``include_sensitive``.
 
     ``chronology``: tables of the case's chronology to include (docs/package-format.md,
     version 5), with every exhibit they cite; refused when one is not in the selection, or
     when a table would name someone behind a pseudonym."""
     cancel = cancel or (lambda: False)
-    items = select(v, refs, case, include_withdrawn=include_withdrawn)
+    items = select(v, refs, case, include_withdrawn=include_withdrawn,
+                   include_sensitive=include_sensitive)
     shared = _shared_chronology(v, case, list(chronology), items) if chronology else None
     if encrypt_to is not None and passphrase is not None:
         raise VaultError("encrypt to an age public key or to a passphrase, not both")
