@@ -98,6 +98,12 @@ def test_the_rules_of_marks(vault: Vault) -> None:
     with pytest.raises(store.CourtRefused, match="produced by its parent's witness"):
         store.mark_exhibit(vault, CASE, ref_of(vault, "photo-notice-board.jpg"), by="AD",
                            description="A photograph of the notice board", under="MO/1")
+    elsewhere = vault.folder.parent / "elsewhere.txt"
+    elsewhere.write_text("A note of another case.\n")
+    [other] = import_files(vault, [elsewhere], case="OTHER-1")
+    with pytest.raises(store.CourtRefused, match="belongs to case OTHER-1, not NB-2026"):
+        store.mark_exhibit(vault, CASE, str(other.ref), by="MO",
+                           description="A note of another case entirely")
     with pytest.raises(NotFound, match="no witness with the initials ZZ"):
         store.mark_exhibit(vault, CASE, ref_of(vault, "photo-notice-board.jpg"), by="ZZ",
                            description="A photograph of the notice board")

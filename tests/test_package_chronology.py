@@ -105,7 +105,7 @@ def test_export_verify_receive(investigator: Vault, tmp_path: Path) -> None:
     assert check.ok and "each of its 3 sources" in check.detail
     _, entries = read_zip(package)
     assert b"Evidence-Vault-Chronology: neutral, cast\n" in entries[BAG_INFO]
-    assert b"Evidence-Vault-Package-Version: 5\n" in entries[BAG_INFO]
+    assert b"Evidence-Vault-Package-Version: 6\n" in entries[BAG_INFO]
     files = sorted(n for n in entries if n.startswith("data/chronology/"))
     assert files == sorted([f"data/chronology/{t}.{f}" for t in ("neutral", "cast")
                             for f in ("pdf", "docx", "csv")] + [CHRONOLOGY_JSON])

@@ -62,7 +62,7 @@ def test_notes_are_left_out_by_default_and_the_package_still_verifies(
     assert result.intact, result.reason
     assert result.notes == "left out"
     info = parse_bag_info(read_zip(package)[1][BAG_INFO])
-    assert info["Evidence-Vault-Package-Version"] == "5"
+    assert info["Evidence-Vault-Package-Version"] == "6"
     assert (info["Evidence-Vault-Originals"], info["Evidence-Vault-Redacted-Copies"],
             info["Evidence-Vault-Withdrawn-Copies"]) == ("1", "2", "0")
     check = next(c for c in result.checks if c.name == "summary")

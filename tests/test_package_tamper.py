@@ -352,14 +352,14 @@ def test_tampered_package_exit_code_and_output(package: Path, tmp_path: Path) ->
 
 def test_newer_format_version_is_refused(package: Path, tmp_path: Path, keys: Keys) -> None:
     def bump(e: Entries) -> None:
-        e["bag-info.txt"] = e["bag-info.txt"].replace(b"Evidence-Vault-Package-Version: 5",
-                                                      b"Evidence-Vault-Package-Version: 6")
+        e["bag-info.txt"] = e["bag-info.txt"].replace(b"Evidence-Vault-Package-Version: 6",
+                                                      b"Evidence-Vault-Package-Version: 7")
         rehash(e)
         resign(e, keys.own_key, keys.own_cert)
 
     result = tampered(package, tmp_path, bump)
-    assert result.reason == ("format version: package format 6: this program reads formats 1, "
-                             "2, 3, 4 and 5; a newer program may read it")
+    assert result.reason == ("format version: package format 7: this program reads formats 1, "
+                             "2, 3, 4, 5 and 6; a newer program may read it")
 
 
 def test_custody_log_ending_in_a_gap_is_refused(package: Path, tmp_path: Path,

@@ -69,7 +69,7 @@ def test_export_with_a_tsa_carries_tokens_that_verify(
             f"{head}.local.tsr.crt"} <= set(entries)
     assert entries[f"{head}.json"] == custody.head_record(v.vault_id, head_seq, head_hash,
                                                           v.fingerprint())
-    assert b"Evidence-Vault-Package-Version: 5\n" in entries["bag-info.txt"]
+    assert b"Evidence-Vault-Package-Version: 6\n" in entries["bag-info.txt"]
     assert list(entries)[-2:] == [SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS]
     # The signature token was also kept in the vault, so nothing waits for it.
     assert [t.subject for t in tokens_for(v, SIGNATURE_KIND)] == [result.package_id]

@@ -15,6 +15,7 @@ from packages import CASE, export, import_files, new_vault, rewrite_zip, sample_
 from vault.custody.excerpt import VerifiedExcerpt
 from vault.packages.checks import (
     chronology,
+    court,
     custody,
     exhibits,
     history,
@@ -191,6 +192,7 @@ def test_the_checks_in_turn_are_the_verification(package: Path) -> None:
         exhibits.exhibits(pkg, manifest, excerpt)
         exhibits.summary(pkg, excerpt)
         chronology.chronology(pkg, manifest)
+        court.court(pkg, manifest)
         timestamp_checks.timestamps(pkg, excerpt, ())
     assert pkg.r.checks == whole.checks and whole.intact
     assert hashlib.sha256(repr(pkg.r.exhibits).encode()).digest() == \

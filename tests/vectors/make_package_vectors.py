@@ -5,6 +5,7 @@
     python tests/vectors/make_package_vectors.py --timestamps-only   # (re)write only ts-*
     python tests/vectors/make_package_vectors.py --v4-only   # (re)write only v4-*
     python tests/vectors/make_package_vectors.py --v5-only   # (re)write only v5-*
+    python tests/vectors/make_package_vectors.py --v6-only   # (re)write only v6-*
 
 Unlike ``make_vectors.py``, this script uses the product: the two valid packages are real
 exports (``export_package``) from a vault made with a fixed clock (``conftest.T0``), and every
@@ -692,6 +693,71 @@ def build_v5(out: Path, work: Path) -> list[Vector]:
     return vectors
 
 
+def build_v6(out: Path, work: Path) -> list[Vector]:
+    """Version 6 (court documents): a letter (MO/1) and a photograph (MO/2) marked as the
+    exhibits MO/1 and MO/2 of Mary Okafor, produced in her statement MO:1; the labels and the
+    continuity records in the package."""
+    import pymupdf
+
+    from vault.court import store
+
+    work.mkdir(parents=True, exist_ok=True)
+    letter = work / "letter-2009-03-03.pdf"
+    doc = pymupdf.open()
+    doc.new_page(width=595, height=842).insert_text((72, 100), "The referral was made on 3 "
+                                                    "March 2009.", fontsize=11)
+    doc.save(letter)
+    photo = work / "photo.jpg"
+    photo.write_bytes(tiny_jpeg())
+    v = new_vault(work / "investigator")
+    try:
+        import_files(v, [letter, photo])
+        store.add_witness(v, CASE, "Mary Okafor", "MO", "investigator")
+        store.mark_exhibit(v, CASE, "MO/1", by="MO", description="Referral letter of 3 March "
+                           "2009, 1 page")
+        store.mark_exhibit(v, CASE, "MO/2", by="MO", description="Photograph of the house")
+        store.add_statement(v, CASE, "MO", "12/05/2026", "First statement")
+        store.add_statement_document(v, CASE, "MO:1", "MO/1", "produced")
+        store.add_statement_document(v, CASE, "MO:1", "MO/2", "produced")
+        key, cert = v.signing_material()
+        fingerprint = v.certificate_fingerprint()
+        package = export(v, work / "court.zip", case=CASE, recipient=RECIPIENT,
+                         court=["exhibit labels", "continuity records"]).path
+        events = kept_events(v, ["MO/1", "MO/2"], notes=False)
+    finally:
+        v.close()
+    shutil.copyfile(package, out / "v6-court.zip")
+    vectors = [Vector("v6-court", "VERIFIED", "version 6: exhibit labels and the continuity "
+                      "records of MO/1 and MO/2 (PDF) under data/court/, and court.json naming "
+                      "both exhibits by mark, reference and SHA-256; Evidence-Vault-Court: "
+                      "exhibit labels, continuity records", (
+                          ("signer", fingerprint), ("exhibits", "MO/1 MO/2"),
+                          ("events", events)))]
+
+    def exhibit_changed(e: Entries) -> None:
+        doc = json.loads(e["data/court/court.json"])
+        doc["exhibits"][1]["sha256"] = "0" * 64
+        e["data/court/court.json"] = json.dumps(doc).encode("utf-8")
+        resign(e, key, cert)
+
+    def document_removed(e: Entries) -> None:
+        del e["data/court/continuity-MO_2.pdf"]
+        resign(e, key, cert)
+
+    for vector, mutate in (
+            (failing("v6-court-exhibit-changed", "court documents", "v6-court with MO/2 given "
+                     "another SHA-256 in court.json, re-signed with the vault's own key"),
+             exhibit_changed),
+            (failing("v6-court-document-removed", "court documents", "v6-court without "
+                     "continuity-MO_2.pdf, manifests and signature made to match with the "
+                     "vault's own key: court.json still lists it"), document_removed)):
+        rewrite_zip(package, out / f"{vector.name}.zip", mutate)
+        vectors.append(vector)
+    for vec in vectors:
+        (out / f"{vec.name}.expect").write_bytes(vec.text().encode("utf-8"))
+    return vectors
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the vectors")
@@ -704,8 +770,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="(re)write only the version 4 vectors v4-*")
     parser.add_argument("--v5-only", action="store_true",
                         help="(re)write only the version 5 vectors v5-*")
+    parser.add_argument("--v6-only", action="store_true",
+                        help="(re)write only the version 6 vectors v6-*")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.v6_only:
+        for old in [*args.out.glob("v6-*.zip"), *args.out.glob("v6-*.expect")]:
+            old.unlink()
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"{len(build_v6(args.out, Path(tmp)))} version 6 vectors written")
+        return
     if args.v5_only:
         for old in [*args.out.glob("v5-*.zip"), *args.out.glob("v5-*.expect")]:
             old.unlink()
@@ -736,6 +810,7 @@ def main(argv: list[str] | None = None) -> None:
             vectors += build_zip_layout(args.out)
             vectors += build_v4(args.out, Path(tmp) / "v4")
             vectors += build_v5(args.out, Path(tmp) / "v5")
+            vectors += build_v6(args.out, Path(tmp) / "v6")
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"{len(vectors)} package vectors written to {args.out} ({size} bytes)")
 

@@ -501,12 +501,18 @@ def fingerprint(vault: str, custody_key: bool) -> None:
               help="With --case: put this table of the case's chronology in the package, as "
                    "PDF, DOCX and CSV, its sources tied to the exhibits (repeatable; working, "
                    "elements and gaps are privileged).")
+@click.option("--court", "court", multiple=True,
+              type=click.Choice(("exhibit labels", "cover sheets", "continuity records",
+                                 "statement lists", "non-sensitive schedule",
+                                 "sensitive schedule")),
+              help="With --case: put these court documents in the package as PDF (repeatable; "
+                   "docs/court-bundle.md); every exhibit they name must go too.")
 @click.option("--include-sensitive", is_flag=True,
               help="Let named exhibits on a sensitive schedule of unused material go (never "
                    "with --case).")
 def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recipient: str,
            encrypt_to: str | None, encrypt_passphrase: bool, with_notes: bool,
-           include_withdrawn: bool, chronology: tuple[str, ...],
+           include_withdrawn: bool, chronology: tuple[str, ...], court: tuple[str, ...],
            include_sensitive: bool) -> None:
     """Export exhibits (REFS, or --case) as one signed evidence package. Your notes and
     annotations, and a case's withdrawn copies, stay out unless asked for; material on a
@@ -525,7 +531,7 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
         seen = preview(v, refs=chosen, case=case, include_withdrawn=include_withdrawn,
                        include_sensitive=include_sensitive)
         for step in export_package(v, out, refs=chosen, case=case,
-                                   include_sensitive=include_sensitive,
+                                   include_sensitive=include_sensitive, court=court,
                                    recipient=recipient, encrypt_to=encrypt_to,
                                    passphrase=package_passphrase, notes=with_notes,
                                    include_withdrawn=include_withdrawn,
@@ -551,6 +557,8 @@ def export(vault: str, out: Path, case: str | None, refs: tuple[str, ...], recip
                    "too", err=True)
     if chronology:
         click.echo(f"chronology: {', '.join(chronology)}", err=True)
+    if court:
+        click.echo(f"court documents: {', '.join(court)}", err=True)
     click.echo(f"{len(result.exhibits)} exhibits; package SHA-256 {result.sha256}", err=True)
     if result.signature_timestamp:
         click.echo(f"signature timestamp: {result.signature_timestamp} "

@@ -177,14 +177,12 @@ def labels_docx(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.date
     return docx_saved(doc, made)
 
 
-def write_court_document(v: Vault, case: str, document: str, path: Path,
-                         marks: list[str] | None = None, fmt: str | None = None, *,
-                         statement: str | None = None) -> str:
-    """Make ``document`` (labels, cover sheets, the continuity record of one mark, or a
-    statement's lists) and write it to ``path`` (the format from its suffix unless given),
-    atomically; record it. Returns the file's SHA-256."""
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    made = v.clock.now()
+def make_court_document(v: Vault, case: str, document: str, fmt: str,
+                        marks: list[str] | None, statement: str | None, made: dt.datetime
+                        ) -> tuple[bytes, list[str], dict[str, object]]:
+    """(the bytes of ``document``, the marks or entries it names, what else its custody
+    event says): labels, cover sheets, the continuity record of one mark, a statement's
+    lists, or a schedule."""
     extra: dict[str, object] = {}
     if document in SCHEDULE_DOCUMENTS:
         schedule = SCHEDULE_DOCUMENTS[document]
@@ -240,6 +238,17 @@ def write_court_document(v: Vault, case: str, document: str, path: Path,
         else:
             raise CourtRefused(f"{document} are written as "
                                f"{'pdf or docx' if document == LABELS else 'pdf'}, not {fmt}")
+    return data, named, extra
+
+
+def write_court_document(v: Vault, case: str, document: str, path: Path,
+                         marks: list[str] | None = None, fmt: str | None = None, *,
+                         statement: str | None = None) -> str:
+    """Make ``document`` and write it to ``path`` (the format from its suffix unless given),
+    atomically; record it. Returns the file's SHA-256."""
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    made = v.clock.now()
+    data, named, extra = make_court_document(v, case, document, fmt, marks, statement, made)
     atomic_write(path, data)
     sha = hashlib.sha256(data).hexdigest()
     with v.transaction():

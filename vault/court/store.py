@@ -173,6 +173,9 @@ def mark_exhibit(v: Vault, case: str, ref: str, *, by: str, description: str,
         item = get_item(v, ref)
         if item.status != "present":
             raise CourtRefused(f"{item.ref} was purged: it cannot be produced as an exhibit")
+        if (item.case or "") != case.strip():
+            raise CourtRefused(f"{item.ref} belongs to case {item.case or '(none)'}, not "
+                               f"{case.strip()}: exhibits are marked in the item's own case")
         item_id = int(v.con.execute("SELECT id FROM items WHERE ref=?",
                                     (item.ref,)).fetchone()[0])
         marked = v.con.execute(_EXHIBIT + " WHERE e.case_id=? AND e.item_id=?",

@@ -94,7 +94,12 @@ def list_cases(v: Vault) -> list[str]:
 
 
 def next_reference(v: Vault) -> str:
-    """The next exhibit reference (``MO/7``): unique in the vault and never reused."""
+    """The next exhibit reference (``MO/7``): unique in the vault and never reused. A
+    reference already held (an exhibit received from a package keeps the sender's, which may
+    share these initials) is passed over."""
     n = int(v.setting("next_ref"))
+    while v.con.execute("SELECT 1 FROM items WHERE ref=?",
+                        (f"{v.identity.initials}/{n}",)).fetchone():
+        n += 1
     v.set_setting("next_ref", str(n + 1))
     return f"{v.identity.initials}/{n}"

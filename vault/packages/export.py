@@ -35,6 +35,7 @@ from vault.packages.format import (
     BAGIT_TXT,
     CHRONOLOGY_LABEL,
     COUNT_LABELS,
+    COURT_LABEL,
     CUSTODY_LOG,
     HOWTO,
     MANIFEST,
@@ -67,6 +68,7 @@ from vault.store.vault import Vault
 
 if TYPE_CHECKING:
     from vault.chronology.shared import SharedChronology
+    from vault.court.shared import SharedCourt
 
 
 @dataclass
@@ -274,7 +276,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
                    cancel: Callable[[], bool] | None = None, stamp: bool = True,
                    stamp_timeout: float = STAMP_TIMEOUT, notes: bool = False,
                    include_withdrawn: bool = False, chronology: Sequence[str] = (),
-                   include_sensitive: bool = False,
+                   include_sensitive: bool = False, court: Sequence[str] = (),
                    ) -> Iterator[ExportProgress | ExportResult]:
     """Write the package to ``out`` (``out.age`` when encrypted to an age public key or to a
     passphrase); yields progress, then the :class:`ExportResult`. Nothing appears under the
@@ -297,6 +299,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     items = select(v, refs, case, include_withdrawn=include_withdrawn,
                    include_sensitive=include_sensitive)
     shared = _shared_chronology(v, case, list(chronology), items) if chronology else None
+    court_files = _shared_court(v, case, list(court), items) if court else None
     if encrypt_to is not None and passphrase is not None:
         raise VaultError("encrypt to an age public key or to a passphrase, not both")
     encrypt = _encryption(encrypt_to, passphrase)
@@ -316,7 +319,7 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
     package_id = str(uuid.uuid4())
     top = safe_name(target.name.removesuffix(".age").removesuffix(".zip"))
     writer = _Writer(v, items, top, package_id, recipient, case, cancel, notes=notes,
-                     chronology=shared)
+                     chronology=shared, court=court_files)
     if stamp:
         from vault.timestamps.stamping import list_tsas
         writer.tsas = [t for t in list_tsas(v) if t.enabled]
@@ -340,7 +343,8 @@ def export_package(v: Vault, out: Path, *, refs: list[str] | None = None,
             "package_id": package_id, "package_sha256": digest, "file": target.name,
             "recipient": recipient, "items": [i.ref for i in items], "case": case,
             "encrypted_to": encrypted_to, "notes": "included" if notes else "left out",
-            **({"chronology": shared.tables} if shared else {})})
+            **({"chronology": shared.tables} if shared else {}),
+            **({"court": court_files.documents} if court_files else {})})
     token = writer.token
     if writer.signature is not None and writer.tsas:
         _keep_signature_token(v, package_id, writer.signature, token)
@@ -477,11 +481,23 @@ def _shared_chronology(v: Vault, case: str | None, tables: list[str], items: lis
     return shared
 
 
+def _shared_court(v: Vault, case: str | None, documents: list[str], items: list[Item]
+                  ) -> SharedCourt:
+    """The court documents for the package (version 6); every exhibit they name must go."""
+    from vault.court.shared import shared_court
+
+    if not case:
+        raise VaultError("court documents belong to a case: export the case to include them")
+    return shared_court(v, case, documents, {i.ref for i in items if i.status == "present"})
+
+
 class _Writer:
     def __init__(self, v: Vault, items: list[Item], top: str, package_id: str, recipient: str,
                  case: str | None, cancel: Callable[[], bool], *, notes: bool,
-                 chronology: SharedChronology | None = None) -> None:
+                 chronology: SharedChronology | None = None,
+                 court: SharedCourt | None = None) -> None:
         self.chronology = chronology
+        self.court = court
         self.v, self.items, self.top, self.package_id = v, items, top, package_id
         self.recipient, self.case, self.cancel, self.notes = recipient, case, cancel, notes
         refs = [i.ref for i in items]
@@ -578,6 +594,8 @@ class _Writer:
                                          "its SHA-256; run check. Nothing was exported.")
             for name, data in (self.chronology.files.items() if self.chronology else ()):
                 bag.add(name, data)
+            for name, data in (self.court.files.items() if self.court else ()):
+                bag.add(name, data)
             bag.add(CUSTODY_LOG, self.excerpt)
             for name, data in self.head_files.items():
                 bag.add(name, data)
@@ -625,7 +643,8 @@ class _Writer:
         return [(NOTES_LABEL, "included" if self.notes else "left out"),
                 *((label, str(counts[kind])) for kind, label in COUNT_LABELS.items()),
                 (CHRONOLOGY_LABEL, ", ".join(self.chronology.tables) if self.chronology
-                 else "none")]
+                 else "none"),
+                (COURT_LABEL, ", ".join(self.court.documents) if self.court else "none")]
 
     def _tag_files(self, bag: _Bag, key_der: bytes, cert_der: bytes) -> None:
         ident = self.v.identity

@@ -9,12 +9,13 @@ import datetime as dt
 import re
 import unicodedata
 
-PACKAGE_VERSION = "5"
+PACKAGE_VERSION = "6"
 # Version 2 adds the optional RFC 3161 timestamp tokens; version 3 the strict container layout
 # (which every earlier package written by this program already met: it is checked on all);
 # version 4 the summary of what the package holds (SUMMARY_LABELS), checked against it;
-# version 5 the chronology's tables under data/chronology/, their sources tied to the exhibits.
-READABLE_VERSIONS = ("1", "2", "3", "4", "5")
+# version 5 the chronology's tables under data/chronology/, their sources tied to the exhibits;
+# version 6 court documents under data/court/, the exhibits they name tied to the package's.
+READABLE_VERSIONS = ("1", "2", "3", "4", "5", "6")
 # Version 4's summary in bag-info.txt: what the recipient can read, as the exporter saw it.
 NOTES_LABEL = "Evidence-Vault-Notes"  # "included" or "left out"
 NOTES_VALUES = ("included", "left out")
@@ -44,6 +45,17 @@ def chronology_files(tables: list[str]) -> list[str]:
         return []
     return [*(f"{CHRONOLOGY}{t}.{fmt}" for t in tables for fmt in CHRONOLOGY_FORMATS),
             CHRONOLOGY_JSON]
+
+
+# Version 6: court documents (docs/court-bundle.md) as PDF, with court.json: each file, the
+# kind of document, and the exhibits it names (mark, reference, SHA-256), which must be in the
+# package.
+COURT_LABEL = "Evidence-Vault-Court"  # the documents, ", "-separated, or "none"
+COURT = "data/court/"
+COURT_JSON = COURT + "court.json"
+COURT_DOCUMENTS = ("exhibit labels", "cover sheets", "continuity records", "statement lists",
+                   "non-sensitive schedule", "sensitive schedule")
+COURT_FORMAT = "evidence-vault court documents"  # court.json's "format"
 
 
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"

@@ -21,6 +21,7 @@ from vault.errors import VaultError
 from vault.evidence.importer import ImportResult, Stored, import_paths, record_batch, store_chunks
 from vault.evidence.mime import sniff
 from vault.evidence.private_details import seal
+from vault.packages.format import COURT
 from vault.packages.safezip import HostileArchive, NotAnArchive, SafeZip
 from vault.packages.verification import Verification
 from vault.packages.verify import verify_package
@@ -112,7 +113,8 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
                                     list(rec.get("warnings") or []), ref=str(rec["ref"]),
                                     action=custody.RECEIVED_FROM_PACKAGE,
                                     private=(sealed, salt, private)))
-            for name, want in verification.chronology_files.items():
+            for name, want in {**verification.chronology_files,
+                               **verification.court_files}.items():
                 batch.append(_chronology_file(v, z, name, want, verification, package_sha,
                                               path, case))
         receipt.results = record_batch(v, batch, case)
@@ -132,14 +134,16 @@ def receive_package(v: Vault, path: Path, *, case: str | None = None,
 
 def _chronology_file(v: Vault, z: SafeZip, name: str, want: str, verification: Verification,
                      package_sha: str, path: Path, case: str | None) -> Stored:
-    """One of the chronology's files (version 5), kept as an item of its own: its bytes as
-    signed, received from the package like the exhibits (it has no history of its own)."""
+    """One of the chronology's files (version 5) or court documents (version 6), kept as an
+    item of its own: its bytes as signed, received from the package like the exhibits (it has
+    no history of its own)."""
     chunks = z.iter_chunks(f"{verification.top}/{name}", CHUNK_SIZE, check_crc=False)
     writer, sha, size, head = store_chunks(v, chunks)
     if sha != want:
         writer.abort()
         raise VaultError(f"{name} changed while being received; nothing was received")
-    rec = {"ref": "", "name": "chronology-" + name.rsplit("/", 1)[-1], "file": name,
+    kind = "court-" if name.startswith(COURT) else "chronology-"
+    rec = {"ref": "", "name": kind + name.rsplit("/", 1)[-1], "file": name,
            "size": size, "sha256": sha}
     prov = _provenance(v, rec, verification, package_sha, path, case, [])
     prov["mime"] = sniff(head)

@@ -83,6 +83,9 @@ class Verification:
     chronology: list[str] = field(default_factory=list)
     chronology_sources: int = 0
     chronology_files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256
+    # Version 6: the kinds of court documents in the package, and their files.
+    court: list[str] = field(default_factory=list)
+    court_files: dict[str, str] = field(default_factory=dict)  # path -> SHA-256
 
     @property
     def intact(self) -> bool:
@@ -138,5 +141,6 @@ class Verification:
                 "chronology": {"tables": list(self.chronology),
                                "files": dict(self.chronology_files),
                                "sources": self.chronology_sources},
+                "court": {"documents": list(self.court), "files": dict(self.court_files)},
                 "warnings": list(self.warnings),
                 **({"history": self.history.to_json()} if self.history else {})}

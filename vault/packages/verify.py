@@ -23,6 +23,7 @@ from vault.custody.history import (
 )
 from vault.packages.checks import (
     chronology,
+    court,
     custody,
     exhibits,
     history,
@@ -103,6 +104,7 @@ def _run(pkg: PackageReader, expected: str | None,
     exhibits.exhibits(pkg, manifest, excerpt)
     exhibits.summary(pkg, excerpt)
     chronology.chronology(pkg, manifest)
+    court.court(pkg, manifest)
     timestamps.timestamps(pkg, excerpt, tsa_roots)
     if previous is not None:
         older, why = earlier_history(previous)
