@@ -159,3 +159,41 @@ def test_unused_material_in_the_app(qtbot: QtBot, app: App, tmp_path: Path) -> N
     feature.write_schedule("non-sensitive", str(out))
     qtbot.waitUntil(lambda: out.exists() and not window.jobs, timeout=WAIT)
     assert "disclosed to the defence" in out.read_text("utf-8-sig")
+
+
+def test_the_export_window_offers_the_court_documents(qtbot: QtBot, app: App,
+                                                      tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.operations import ExportDialog, ResultDialog
+    from vault.packages.verify import verify_package
+
+    window = case_window(qtbot, app, tmp_path)
+    v = window.vault
+    assert v is not None
+    ref = window.items.item_at(0).ref
+    store.add_witness(v, CASE, "Mary Okafor", "MO", "investigator")
+    store.mark_exhibit(v, CASE, ref, by="MO", description="Referral letter of three pages")
+    wizard = window.open_export()
+    assert isinstance(wizard, ExportDialog)
+    wizard.next()
+    wizard.encryption.setCurrentIndex(2)
+    wizard.unencrypted_ok.setChecked(True)
+    wizard.next()
+    assert "court documents (1 exhibit marked) are left out unless you choose them" in \
+        wizard.summary.text()
+    assert wizard.with_court.isVisible() and not wizard.with_court.isChecked()
+    wizard.with_court.setChecked(True)
+    assert "court documents (1 exhibit marked) go with it as PDF" in wizard.summary.text()
+    wizard.next()
+    out = tmp_path / "case.zip"
+    wizard.out.setText(str(out))
+    qtbot.mouseClick(wizard.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
+    window.dialog.accept()
+    result = verify_package(out)
+    assert result.intact, result.reason
+    assert result.court == ["exhibit labels", "cover sheets", "continuity records",
+                            "statement lists", "non-sensitive schedule"]
+    assert "data/court/continuity-MO_1.pdf" in result.court_files
+    window.lock()

@@ -712,7 +712,8 @@ class MainWindow(WindowHost):
 
     def export_summary(self, case: str | None, refs: list[str], *, notes: bool = False,
                        include_withdrawn: bool = False,
-                       chronology: list[str] | None = None) -> list[str]:
+                       chronology: list[str] | None = None,
+                       court: list[str] | None = None) -> list[str]:
         """Plain lines: what the recipient of such a package will be able to read."""
         from vault.packages.export import preview
 
@@ -758,6 +759,14 @@ class MainWindow(WindowHost):
                 if chronology else self.tr(
                 "The case's chronology ({facts}) is left out unless you choose it below.")
                 .format(facts=facts))
+        if p.court_exhibits:
+            marks = counted(p.court_exhibits, self.tr("{n} exhibit marked"),
+                            self.tr("{n} exhibits marked"))
+            lines.append(self.tr(
+                "The case's court documents ({marks}) go with it as PDF: {docs}.").format(
+                marks=marks, docs=", ".join(court)) if court else self.tr(
+                "The case's court documents ({marks}) are left out unless you choose them "
+                "below.").format(marks=marks))
         if p.withdrawn_left_out:
             lines.append(self.tr("Left out: {refs} (withdrawn copies).").format(
                 refs=", ".join(p.withdrawn_left_out)))

@@ -300,7 +300,14 @@ class ExportDialog(QWizard):
         self.chronology_tables.setEnabled(False)
         self.with_chronology.toggled.connect(self.chronology_tables.setEnabled)
         self.chronology_tables.currentIndexChanged.connect(lambda _i: self._page_shown(0))
-        for box in (self.with_notes, self.with_withdrawn, self.with_chronology):
+        # Court documents (package format 6): the sensitive schedule is never offered here.
+        self.with_court = QCheckBox(self.tr(
+            "Send the case's &court documents too (exhibit labels, cover sheets, continuity "
+            "records, statements' lists and the non-sensitive schedule, as PDF)"))
+        self.with_court.setAccessibleName(self.tr("Send the court documents"))
+        self.with_court.setVisible(False)
+        for box in (self.with_notes, self.with_withdrawn, self.with_chronology,
+                    self.with_court):
             box.toggled.connect(lambda _on: self._page_shown(0))
         self.out = QLineEdit()
         self.out.setAccessibleName(self.tr("Package file"))
@@ -342,6 +349,7 @@ class ExportDialog(QWizard):
         review_form.addWidget(self.with_withdrawn)
         review_form.addWidget(self.with_chronology)
         review_form.addWidget(self.chronology_tables)
+        review_form.addWidget(self.with_court)
         self.review_page = review
         save = _CheckedPage(self._check_where)
         save.setTitle(self.tr("Where to save the package"))
@@ -426,12 +434,15 @@ class ExportDialog(QWizard):
             lines = list(self.summarise(case, [] if case else list(self.selected),
                                         notes=self.with_notes.isChecked(),
                                         include_withdrawn=self.with_withdrawn.isChecked(),
-                                        chronology=self.chosen_tables()))
+                                        chronology=self.chosen_tables(),
+                                        court=self.chosen_court()))
             self.with_withdrawn.setVisible(bool(case) and any(
                 "withdrawn" in line for line in lines))
             self.with_chronology.setVisible(bool(case) and any(
                 "chronology" in line for line in lines))
             self.chronology_tables.setVisible(self.with_chronology.isVisible())
+            self.with_court.setVisible(bool(case) and any(
+                "court documents" in line for line in lines))
             lines.append(self.tr("Encrypted with a passphrase.") if self.encryption.currentIndex()
                          == ENCRYPT_PASSPHRASE else self.tr("Encrypted to the recipient's key.")
                          if self.encryption.currentIndex() == ENCRYPT_KEY else
@@ -443,6 +454,13 @@ class ExportDialog(QWizard):
         if not self.with_chronology.isChecked() or self.with_chronology.isHidden():
             return []
         return list(self.chronology_tables.currentData())
+
+    def chosen_court(self) -> list[str]:
+        """The court documents chosen to go ([] when they stay out)."""
+        if not self.with_court.isChecked() or self.with_court.isHidden():
+            return []
+        return ["exhibit labels", "cover sheets", "continuity records", "statement lists",
+                "non-sensitive schedule"]
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the package as"),
@@ -459,6 +477,8 @@ class ExportDialog(QWizard):
             kw["include_withdrawn"] = self.with_withdrawn.isChecked()
             if self.chosen_tables():
                 kw["chronology"] = self.chosen_tables()
+            if self.chosen_court():
+                kw["court"] = self.chosen_court()
         else:
             kw["refs"] = list(self.selected)
         kw["notes"] = self.with_notes.isChecked()

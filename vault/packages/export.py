@@ -151,6 +151,7 @@ class ExportPreview:
     withdrawn: list[str] = field(default_factory=list)  # withdrawn copies that go (asked for)
     withdrawn_left_out: list[str] = field(default_factory=list)  # the case's, left out
     sensitive_left_out: list[str] = field(default_factory=list)  # on a sensitive schedule
+    court_exhibits: int = 0  # the case's standing exhibit marks (court documents can go)
     chronology_facts: int = 0  # the facts of the case's chronology (that can go with it)
 
 
@@ -169,6 +170,9 @@ def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
 
             out.sensitive_left_out = sorted(set(sensitive_refs(v)) & {
                 i.ref for i in list_items(v, case)}, key=ref_key)
+            out.court_exhibits = int(v.con.execute(
+                "SELECT count(*) FROM court_exhibits e JOIN cases c ON c.id = e.case_id WHERE "
+                "c.name=? AND e.removed=0", (case,)).fetchone()[0])
             out.chronology_facts = int(v.con.execute(
                 "SELECT count(*) FROM chron_facts f JOIN cases c ON c.id = f.case_id WHERE "
                 "c.name=? AND f.removed=0", (case,)).fetchone()[0])
