@@ -169,6 +169,9 @@ def test_labels_and_cover_sheets_name_every_mark_and_hash(vault: Vault, tmp_path
     sha = write_court_document(vault, CASE, LABELS, pdf)
     write_court_document(vault, CASE, LABELS, docx)
     write_court_document(vault, CASE, COVERS, covers)
+    covers_docx = tmp_path / "c.docx"
+    write_court_document(vault, CASE, COVERS, covers_docx)
+    cover_words = " ".join(p.text for p in Document(str(covers_docx)).paragraphs)
     assert sha == hashlib.sha256(pdf.read_bytes()).hexdigest()
     text = " ".join(_pdf_text(pdf).split())
     with pymupdf.open(pdf) as doc:
@@ -185,12 +188,14 @@ def test_labels_and_cover_sheets_name_every_mark_and_hash(vault: Vault, tmp_path
             assert e.sha256 in source.replace(" ", "") and e.description in source
             assert vault.vault_id in source
         assert e.sha256 in cover_text.replace(" ", "") and e.description in cover_text
+        assert e.mark in cover_words and e.sha256 in cover_words and vault.vault_id in \
+            cover_words
     assert "Pages: 2" in cover_text  # the minutes: the vault's own page count
     written = [e.fields["details"] for e in vault.events()
                if e.fields["action"] == custody.COURT_WRITTEN]
     assert [(w["document"], w["format"], w["file"]) for w in written] == [
         (LABELS, "pdf", "labels.pdf"), (LABELS, "docx", "labels.docx"),
-        (COVERS, "pdf", "c.pdf")]
+        (COVERS, "pdf", "c.pdf"), (COVERS, "docx", "c.docx")]
     assert written[0]["marks"] == [e.mark for e in shown] and written[0]["sha256"] == sha
     # the same labels twice give the same bytes
     again = tmp_path / "again.pdf"
@@ -232,6 +237,7 @@ def test_a_continuity_record_follows_the_item_and_its_packages(vault: Vault, tmp
     [heading], *rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert heading.startswith("Continuity record: exhibit MO/1. ")
     assert get_item(vault, marks["MO/1"]).sha256 in heading
+    assert f"Evidence Vault {vault.vault_id}" in heading
     assert rows[0] == ["When (UTC)", "What was done", "By", "Computer",
                        "Received from / handed to"]
     what = [r[1] for r in rows[1:]]
@@ -394,6 +400,7 @@ def test_a_statement_produces_its_exhibits_and_lists_what_it_refers_to(
     [title], _header, *rows = list(csv.reader(io.StringIO(listed.read_text("utf-8-sig"))))
     assert title.startswith("Exhibits produced in the statement of Mary Okafor dated "
                             "12/05/2026")
+    assert f"Evidence Vault {vault.vault_id}" in title
     assert rows == [[e.mark, e.description, e.item, e.sha256]
                     for e in (store.exhibit(vault, CASE, m) for m in ("MO/1", "MO/2"))]
     [_t], _h, *others = list(csv.reader(io.StringIO(referred.read_text("utf-8-sig"))))

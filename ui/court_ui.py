@@ -219,7 +219,8 @@ class CourtFeature(QObject):
         menu.addSeparator()
         for label, document, fmt in ((self.tr("Exhibit &labels (PDF)…"), "labels", "pdf"),
                                      (self.tr("Exhibit labels (&Word)…"), "labels", "docx"),
-                                     (self.tr("&Cover sheets (PDF)…"), "covers", "pdf")):
+                                     (self.tr("&Cover sheets (PDF)…"), "covers", "pdf"),
+                                     (self.tr("Cover sheets (W&ord)…"), "covers", "docx")):
             act = menu.addAction(label)
             act.triggered.connect(lambda _c=False, d=document, f=fmt: self.write(d, f))
         self.continuity_action = menu.addAction(self.tr("Con&tinuity record of this "

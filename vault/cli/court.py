@@ -126,7 +126,7 @@ def labels(vault: str, case: str, out: Path, marks: tuple[str, ...]) -> None:
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--marks", multiple=True, help="Only these exhibits (repeatable; default all).")
 def covers(vault: str, case: str, out: Path, marks: tuple[str, ...]) -> None:
-    """A cover sheet for each exhibit, as OUT.pdf."""
+    """A cover sheet for each exhibit, as OUT.pdf or OUT.docx."""
     from vault.court.labels import COVERS
 
     _write(vault, case, COVERS, out, list(marks) or None)

@@ -94,5 +94,6 @@ def continuity(v: Vault, case: str, mark: str) -> tuple[Exhibit, Table]:
               widths=WIDTHS)
     t.subtitle = (f"{e.description}. Produced by {e.witness.name}. Vault item {e.item}, "
                   f"SHA-256 {e.sha256}. Every event of the item's custody log, oldest first; "
-                  f"the log verified ({len(events)} events) when this record was made.")
+                  f"the log verified ({len(events)} events) when this record was made. Case "
+                  f"{case}, Evidence Vault {v.vault_id}.")
     return e, t

@@ -108,11 +108,7 @@ def covers_pdf(exhibits: list[Exhibit], v: Vault, case: str, made: dt.datetime) 
         writer = pymupdf.DocumentWriter(out)
         page = pymupdf.paper_rect("a4")
         for e in exhibits:
-            rows = [("Description", e.description), ("Produced by",
-                                                      f"{e.witness.name} ({e.witness.role})"),
-                    ("Vault item", e.item), ("File", e.name), ("Type", e.mime),
-                    ("Pages", _pages(e, v)), ("SHA-256", e.sha256), ("Case", case),
-                    ("Evidence Vault", v.vault_id), ("Made", made.strftime("%d/%m/%Y"))]
+            rows = _cover_rows(e, v, case, made)
             body = f'<p class="big">{x(e.mark)}</p>' + "".join(
                 f'<p class="row"><b>{x(k)}:</b> {x(val)}</p>' for k, val in rows)
             device = writer.begin_page(page)
@@ -122,6 +118,40 @@ def covers_pdf(exhibits: list[Exhibit], v: Vault, case: str, made: dt.datetime) 
             writer.end_page()
         writer.close()
         return _finish(out.getvalue(), f"Cover sheets: {case}")
+
+
+def _cover_rows(e: Exhibit, v: Vault, case: str, made: dt.datetime) -> list[tuple[str, str]]:
+    return [("Description", e.description), ("Produced by", f"{e.witness.name} "
+                                                           f"({e.witness.role})"),
+            ("Vault item", e.item), ("File", e.name), ("Type", e.mime),
+            ("Pages", _pages(e, v)), ("SHA-256", e.sha256), ("Case", case),
+            ("Evidence Vault", v.vault_id), ("Made", made.strftime("%d/%m/%Y"))]
+
+
+def covers_docx(exhibits: list[Exhibit], v: Vault, case: str, made: dt.datetime) -> bytes:
+    """The same cover sheets, editable: one page each."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK, WD_PARAGRAPH_ALIGNMENT
+    from docx.shared import Pt
+
+    doc = Document()
+    props = doc.core_properties
+    props.title, props.author = f"Cover sheets: {case}", v.identity.name
+    props.last_modified_by = v.identity.name
+    props.created = props.modified = made.replace(tzinfo=None)
+    props.comments = props.keywords = props.subject = ""
+    for n, e in enumerate(exhibits):
+        big = doc.add_paragraph()
+        big.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
+        run = big.add_run(e.mark)
+        run.bold, run.font.size = True, Pt(48)
+        for key, value in _cover_rows(e, v, case, made):
+            para = doc.add_paragraph()
+            para.add_run(f"{key}: ").bold = True
+            para.add_run(value)
+        if n + 1 < len(exhibits):
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    return docx_saved(doc, made)
 
 
 def _finish(data: bytes, title: str, *, dashed: bool = False) -> bytes:
@@ -235,9 +265,10 @@ def make_court_document(v: Vault, case: str, document: str, fmt: str,
                                _dates(v, case, found))
         elif document == COVERS and fmt == "pdf":
             data = covers_pdf(found, v, case, made)
+        elif document == COVERS and fmt == "docx":
+            data = covers_docx(found, v, case, made)
         else:
-            raise CourtRefused(f"{document} are written as "
-                               f"{'pdf or docx' if document == LABELS else 'pdf'}, not {fmt}")
+            raise CourtRefused(f"{document} are written as pdf or docx, not {fmt}")
     return data, named, extra
 
 

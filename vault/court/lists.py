@@ -18,7 +18,8 @@ def exhibit_list(v: Vault, case: str, name: str) -> tuple[Statement, Table]:
     t = Table(title=f"Exhibits produced in {st.shown()}",
               header=["Exhibit", "Description", "Vault item", "SHA-256"], rows=rows,
               widths=[2.0, 8.0, 2.0, 9.0])
-    t.subtitle = (f"Case {case}; statement {st.name}{': ' + st.title if st.title else ''}. "
+    t.subtitle = (f"Case {case}, Evidence Vault {v.vault_id}; statement "
+                  f"{st.name}{': ' + st.title if st.title else ''}. "
                   f"{len(rows)} exhibit{'s' if len(rows) != 1 else ''}.")
     return st, t
 
@@ -30,6 +31,6 @@ def referred_list(v: Vault, case: str, name: str) -> tuple[Statement, Table]:
     t = Table(title=f"Documents referred to in {st.shown()}",
               header=["Referred to or shown", "Exhibit", "Document", "Vault item", "SHA-256",
                       "Note"], rows=rows, widths=[2.5, 2.0, 6.0, 2.0, 8.0, 3.5])
-    t.subtitle = f"Case {case}; statement {st.name}. {len(rows)} document" \
-                 f"{'s' if len(rows) != 1 else ''}."
+    t.subtitle = (f"Case {case}, Evidence Vault {v.vault_id}; statement {st.name}. "
+                  f"{len(rows)} document{'s' if len(rows) != 1 else ''}.")
     return st, t

@@ -49,8 +49,8 @@ def schedule_table(v: Vault, case: str, schedule: str, rev: int) -> Table:
                           "SHA-256", "Decision"], rows=rows, widths=[1.0, 6.0, 5.0, 2.0, 8.0,
                                                                     2.0],
                   notice=NOT_FOR_DEFENCE)
-    t.subtitle = (f"Revision {rev}. Numbers are given in the order entered and never again; "
-                  "gaps are entries taken off.")
+    t.subtitle = (f"Revision {rev}. Case {case}, Evidence Vault {v.vault_id}. Numbers are "
+                  "given in the order entered and never again; gaps are entries taken off.")
     return t
 
 
