@@ -41,13 +41,18 @@ DESCRIPTIONS = {
 }
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
+def sample_case(tmp_path: Path) -> Iterator[Vault]:
+    """A vault holding the sample evidence (resources/samples) in the case NB-2026."""
     v = new_vault(tmp_path / "v")
     import_files(v, sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".jpg")),
                  case=CASE)
     yield v
     v.close()
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Vault]:
+    yield from sample_case(tmp_path)
 
 
 def ref_of(v: Vault, name: str) -> str:

@@ -14,7 +14,7 @@ import pymupdf
 import pytest
 from conftest import run_cli
 from packages import export, import_files, new_vault
-from test_court import CASE, SAMPLES, marked, ref_of
+from test_court import CASE, SAMPLES, marked, ref_of, sample_case
 
 from vault.court import disclosure, store
 from vault.court.labels import CONTINUITY, COVERS, LABELS, write_court_document
@@ -29,11 +29,7 @@ SECRET_WORDS = ("XYZZY handler log", "QUOKKA identifies a source")
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Iterator[Vault]:
-    v = new_vault(tmp_path / "v")
-    import_files(v, sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".jpg")),
-                 case=CASE)
-    yield v
-    v.close()
+    yield from sample_case(tmp_path)
 
 
 def text_of(path: Path) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
@@ -41,20 +41,50 @@ from vault.court.model import (
 from vault.errors import VaultError
 from vault.evidence.items import get_item
 
+D = TypeVar("D", bound=QDialog)
+
 
 def _accessible(widget: QWidget, name: str) -> QWidget:
     widget.setAccessibleName(name)
     return widget
 
 
-class WitnessDialog(QDialog):
+class _FormDialog(QDialog):
+    """A titled form of labelled fields, wide enough for its hints, with OK and Cancel."""
+
+    def __init__(self, title: str, name: str, parent: QWidget | None, width_em: int = 40
+                 ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(name)
+        self.form = QFormLayout(self)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * width_em)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def field(self, label: str, widget: QWidget, name: str) -> None:
+        self.form.addRow(label, _accessible(widget, name))
+
+    def finish(self) -> None:
+        self.form.addRow(self.buttons)
+
+
+def _witnesses(witnesses: list[Witness]) -> QComboBox:
+    box = QComboBox()
+    for w in witnesses:
+        box.addItem(f"{w.initials}: {w.name}", w.initials)
+    return box
+
+
+class WitnessDialog(_FormDialog):
     """A producing witness of the case: name, initials, role."""
 
     def __init__(self, case: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Add a producing witness to {case}").format(case=case))
-        self.setAccessibleName(self.tr("Add a producing witness"))
-        form = QFormLayout(self)
+        super().__init__(self.tr("Add a producing witness to {case}").format(case=case),
+                         self.tr("Add a producing witness"), parent)
         self.name = QLineEdit()
         self.initials = QLineEdit()
         self.initials.setMaxLength(4)
@@ -62,36 +92,24 @@ class WitnessDialog(QDialog):
         self.role = QComboBox()
         self.role.addItems(list(ROLES))
         self.role.setCurrentText("witness")
-        form.addRow(self.tr("&Name:"), _accessible(self.name, self.tr("Name")))
-        form.addRow(self.tr("&Initials (for the marks):"),
-                    _accessible(self.initials, self.tr("Initials")))
-        form.addRow(self.tr("&Role:"), _accessible(self.role, self.tr("Role")))
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.field(self.tr("&Name:"), self.name, self.tr("Name"))
+        self.field(self.tr("&Initials (for the marks):"), self.initials, self.tr("Initials"))
+        self.field(self.tr("&Role:"), self.role, self.tr("Role"))
+        self.finish()
 
 
-class MarkDialog(QDialog):
+class MarkDialog(_FormDialog):
     """Mark the selected item as the next exhibit of a witness (or a sub-exhibit)."""
 
     def __init__(self, case: str, ref: str, name: str, witnesses: list[Witness],
                  exhibits: list[Exhibit], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Mark {ref} as an exhibit").format(ref=ref))
-        self.setAccessibleName(self.tr("Mark as an exhibit"))
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        super().__init__(self.tr("Mark {ref} as an exhibit").format(ref=ref),
+                         self.tr("Mark as an exhibit"), parent, 50)
         what = QLabel(self.tr("{ref} ({name}), case {case}").format(ref=ref, name=name,
                                                                     case=case))
         what.setWordWrap(True)
-        form.addRow(what)
-        self.witness = QComboBox()
-        for w in witnesses:
-            self.witness.addItem(f"{w.initials}: {w.name}", w.initials)
+        self.form.addRow(what)
+        self.witness = _witnesses(witnesses)
         self.under = QComboBox()
         self.under.addItem(self.tr("(none: an exhibit of its own)"), None)
         for e in exhibits:
@@ -103,82 +121,55 @@ class MarkDialog(QDialog):
             "without opening it"))
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        form.addRow(self.tr("Produced &by:"), _accessible(self.witness, self.tr("Witness")))
-        form.addRow(self.tr("&Description:"),
-                    _accessible(self.description, self.tr("Description")))
-        form.addRow(self.tr("&Sub-exhibit of:"),
-                    _accessible(self.under, self.tr("Sub-exhibit of")))
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.field(self.tr("Produced &by:"), self.witness, self.tr("Witness"))
+        self.field(self.tr("&Description:"), self.description, self.tr("Description"))
+        self.field(self.tr("&Sub-exhibit of:"), self.under, self.tr("Sub-exhibit of"))
+        self.finish()
 
 
-class StatementDialog(QDialog):
+class StatementDialog(_FormDialog):
     """A witness statement: whose, and its date (its words stay in the statement itself)."""
 
     def __init__(self, case: str, witnesses: list[Witness], parent: QWidget | None = None
                  ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Add a witness statement to {case}").format(case=case))
-        self.setAccessibleName(self.tr("Add a witness statement"))
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.witness = QComboBox()
-        for w in witnesses:
-            self.witness.addItem(f"{w.initials}: {w.name}", w.initials)
+        super().__init__(self.tr("Add a witness statement to {case}").format(case=case),
+                         self.tr("Add a witness statement"), parent)
+        self.witness = _witnesses(witnesses)
         self.dated = QLineEdit()
         self.dated.setPlaceholderText(self.tr("for example 12/05/2026"))
         self.title = QLineEdit()
         self.title.setPlaceholderText(self.tr("optional, for example First statement"))
-        form.addRow(self.tr("&Witness:"), _accessible(self.witness, self.tr("Witness")))
-        form.addRow(self.tr("&Dated:"), _accessible(self.dated, self.tr("Date")))
-        form.addRow(self.tr("&Title:"), _accessible(self.title, self.tr("Title")))
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.field(self.tr("&Witness:"), self.witness, self.tr("Witness"))
+        self.field(self.tr("&Dated:"), self.dated, self.tr("Date"))
+        self.field(self.tr("&Title:"), self.title, self.tr("Title"))
+        self.finish()
 
 
-class InStatementDialog(QDialog):
+class InStatementDialog(_FormDialog):
     """Record the selected item in a statement: produced, referred to or shown."""
 
     def __init__(self, ref: str, statements: list[Statement], parent: QWidget | None = None
                  ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("{ref} in a witness statement").format(ref=ref))
-        self.setAccessibleName(self.tr("In a witness statement"))
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        super().__init__(self.tr("{ref} in a witness statement").format(ref=ref),
+                         self.tr("In a witness statement"), parent, 44)
         self.statement = QComboBox()
         for st in statements:
             self.statement.addItem(f"{st.name}: {st.shown()}", st.name)
         self.how = QComboBox()
         self.how.addItems(list(HOW))
         self.note = QLineEdit()
-        form.addRow(self.tr("&Statement:"), _accessible(self.statement, self.tr("Statement")))
-        form.addRow(self.tr("The statement &does:"), _accessible(self.how, self.tr("How")))
-        form.addRow(self.tr("&Note:"), _accessible(self.note, self.tr("Note")))
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.field(self.tr("&Statement:"), self.statement, self.tr("Statement"))
+        self.field(self.tr("The statement &does:"), self.how, self.tr("How"))
+        self.field(self.tr("&Note:"), self.note, self.tr("Note"))
+        self.finish()
 
 
-class ScheduleDialog(QDialog):
+class ScheduleDialog(_FormDialog):
     """Put the selected item on a schedule of unused material."""
 
     def __init__(self, ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Put {ref} on a schedule of unused material").format(ref=ref))
-        self.setAccessibleName(self.tr("Schedule of unused material"))
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        super().__init__(self.tr("Put {ref} on a schedule of unused material").format(ref=ref),
+                         self.tr("Schedule of unused material"), parent, 44)
         self.schedule = QComboBox()
         self.schedule.addItem(self.tr("Non-sensitive (served on the defence)"), NON_SENSITIVE)
         self.schedule.addItem(self.tr("Sensitive (never served)"), SENSITIVE)
@@ -186,16 +177,10 @@ class ScheduleDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("why it is sensitive (needed for a sensitive "
                                                "entry)"))
-        form.addRow(self.tr("&Schedule:"), _accessible(self.schedule, self.tr("Schedule")))
-        form.addRow(self.tr("&Description:"),
-                    _accessible(self.description, self.tr("Description")))
-        form.addRow(self.tr("&Why sensitive:"), _accessible(self.reason, self.tr("Reason")))
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.field(self.tr("&Schedule:"), self.schedule, self.tr("Schedule"))
+        self.field(self.tr("&Description:"), self.description, self.tr("Description"))
+        self.field(self.tr("&Why sensitive:"), self.reason, self.tr("Reason"))
+        self.finish()
 
 
 class CourtFeature(QObject):
@@ -272,18 +257,11 @@ class CourtFeature(QObject):
     def _refused(self, e: Exception) -> None:
         self.window.show_error(user_message(e)[0])
 
-    # ------------------------------------------------------------------ actions
-    def add_witness(self) -> WitnessDialog | None:
-        current = self._current()
-        if current is None:
-            return None
-        v, case, _ref = current
-        dialog = WitnessDialog(case, self.window)
-
+    def _open(self, dialog: D, save: Callable[[], object]) -> D:
+        """Open ``dialog``; when accepted, ``save()``, saying why if the vault refuses."""
         def accepted() -> None:
             try:
-                store.add_witness(v, case, dialog.name.text(), dialog.initials.text(),
-                                  dialog.role.currentText())
+                save()
             except VaultError as e:
                 self._refused(e)
 
@@ -291,6 +269,16 @@ class CourtFeature(QObject):
         self.window.dialog = dialog
         dialog.open()
         return dialog
+
+    # ------------------------------------------------------------------ actions
+    def add_witness(self) -> WitnessDialog | None:
+        current = self._current()
+        if current is None:
+            return None
+        v, case, _ref = current
+        dialog = WitnessDialog(case, self.window)
+        return self._open(dialog, lambda: store.add_witness(
+            v, case, dialog.name.text(), dialog.initials.text(), dialog.role.currentText()))
 
     def mark(self) -> MarkDialog | None:
         current = self._current()
@@ -415,18 +403,8 @@ class CourtFeature(QObject):
                                            "witness)."))
             return None
         dialog = StatementDialog(case, witnesses, self.window)
-
-        def accepted() -> None:
-            try:
-                store.add_statement(v, case, dialog.witness.currentData(), dialog.dated.text(),
-                                    dialog.title.text())
-            except VaultError as e:
-                self._refused(e)
-
-        dialog.accepted.connect(accepted)
-        self.window.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._open(dialog, lambda: store.add_statement(
+            v, case, dialog.witness.currentData(), dialog.dated.text(), dialog.title.text()))
 
     def in_statement(self) -> InStatementDialog | None:
         current = self._current()
@@ -439,20 +417,10 @@ class CourtFeature(QObject):
                                            "statement)."))
             return None
         dialog = InStatementDialog(ref, found, self.window)
-
-        def accepted() -> None:
-            marked = store.exhibit_of_item(v, case, ref)
-            try:
-                store.add_statement_document(v, case, dialog.statement.currentData(),
-                                             marked.mark if marked else ref,
-                                             dialog.how.currentText(), dialog.note.text())
-            except VaultError as e:
-                self._refused(e)
-
-        dialog.accepted.connect(accepted)
-        self.window.dialog = dialog
-        dialog.open()
-        return dialog
+        marked = store.exhibit_of_item(v, case, ref)
+        return self._open(dialog, lambda: store.add_statement_document(
+            v, case, dialog.statement.currentData(), marked.mark if marked else ref,
+            dialog.how.currentText(), dialog.note.text()))
 
     def statement_list(self, referred: bool, statement: str | None = None,
                        path: str | None = None) -> None:
@@ -497,18 +465,9 @@ class CourtFeature(QObject):
             return None
         v, case, ref = current
         dialog = ScheduleDialog(ref, self.window)
-
-        def accepted() -> None:
-            try:
-                disclosure.schedule_item(v, case, ref, dialog.schedule.currentData(),
-                                         dialog.description.text(), dialog.reason.text())
-            except VaultError as e:
-                self._refused(e)
-
-        dialog.accepted.connect(accepted)
-        self.window.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._open(dialog, lambda: disclosure.schedule_item(
+            v, case, ref, dialog.schedule.currentData(), dialog.description.text(),
+            dialog.reason.text()))
 
     def _entry(self) -> tuple[Any, str, Any] | None:
         from vault.court import disclosure
