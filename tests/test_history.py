@@ -174,7 +174,8 @@ def test_an_extended_log_passes(made: Made) -> None:
     result = verify_package(made.new, previous=made.old)
     assert result.verified, failed(result)
     names = [c.name for c in result.checks]
-    assert names[-5:] == ["exhibits", "summary", "chronology", "timestamps", "history"]
+    assert names[-6:] == ["exhibits", "summary", "chronology", "court documents", "timestamps",
+                          "history"]
     h = result.history
     assert h is not None and h.ok and h.divergence is None
     old = verify_package(made.old)
