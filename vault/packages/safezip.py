@@ -196,7 +196,9 @@ class SafeZip:
         every byte anyway: it saves a third of the time of reading a stored entry."""
         info = self.entries[name]
         with self._damaged(name):
-            if info.compress_type == zipfile.ZIP_STORED and self.source is None:
+            # pread(2) does not exist on Windows: there zipfile reads it (one entry at a time)
+            if info.compress_type == zipfile.ZIP_STORED and self.source is None and \
+                    hasattr(os, "pread"):
                 yield from self._stored_chunks(info, size, check_crc)
                 return
             with self.open(name) as f:
