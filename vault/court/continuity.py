@@ -65,10 +65,9 @@ def _what(fields: dict[str, Any], ref: str) -> tuple[str, str]:
     return words, ""
 
 
-def continuity(v: Vault, case: str, mark: str) -> tuple[Exhibit, Table]:
-    """The continuity record of the exhibit ``mark`` as a table. Refused when the custody
-    log does not verify: a record made from a broken log would claim what it cannot show."""
-    e = exhibit(v, case, mark)
+def verified_log(v: Vault) -> list[custody.Event]:
+    """The whole custody log, once it verifies (hashes, chain, signatures). Refused when it
+    does not: a record made from a broken log would claim what it cannot show."""
     with v.db_lock:
         events = list(v.events())
     problems = list(custody.verify_chain(events, v.public_key, v.vault_id))
@@ -76,6 +75,15 @@ def continuity(v: Vault, case: str, mark: str) -> tuple[Exhibit, Table]:
         raise CourtRefused(f"the custody log does not verify (event {problems[0].seq}: "
                            f"{problems[0].reason}); run check before making a continuity "
                            "record")
+    return events
+
+
+def continuity(v: Vault, case: str, mark: str,
+               events: list[custody.Event] | None = None) -> tuple[Exhibit, Table]:
+    """The continuity record of the exhibit ``mark`` as a table, from ``events`` (the log
+    as :func:`verified_log` gave it, when several records are made from one reading)."""
+    e = exhibit(v, case, mark)
+    events = verified_log(v) if events is None else events
     rows = []
     for ev in events:
         f = ev.fields

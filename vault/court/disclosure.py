@@ -19,6 +19,7 @@ from vault.court.model import (
     ScheduleEntry,
 )
 from vault.court.store import CourtRefused, _case
+from vault.court.store import _record as record_court
 from vault.custody import log as custody
 from vault.errors import NotFound
 from vault.evidence.items import case_id, get_item
@@ -48,12 +49,9 @@ def _entry(r: Any) -> ScheduleEntry:
 
 def _record(v: Vault, action: str, case: str, record: str, rid: int, item: str, *,
             before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> int:
-    details: dict[str, Any] = {"case": case, "record": record, "id": rid}
-    if before is not None:
-        details["before"] = before
-    if after is not None:
-        details["after"] = after
-    return v.record(action, details=details, links=[item]).seq
+    """Linked to ``item``, never naming it (see the module's docstring)."""
+    return record_court(v, action, case, record, rid, before=before, after=after,
+                        links=[item])
 
 
 def _parse(entry: str) -> tuple[str, int]:

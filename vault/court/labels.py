@@ -208,11 +208,12 @@ def labels_docx(exhibits: list[Exhibit], case: str, vault_id: str, made: dt.date
 
 
 def make_court_document(v: Vault, case: str, document: str, fmt: str,
-                        marks: list[str] | None, statement: str | None, made: dt.datetime
+                        marks: list[str] | None, statement: str | None, made: dt.datetime,
+                        log: list[custody.Event] | None = None
                         ) -> tuple[bytes, list[str], dict[str, object]]:
     """(the bytes of ``document``, the marks or entries it names, what else its custody
-    event says): labels, cover sheets, the continuity record of one mark, a statement's
-    lists, or a schedule."""
+    event says): labels, cover sheets, the continuity record of one mark (from ``log``, the
+    verified custody log, when given), a statement's lists, or a schedule."""
     extra: dict[str, object] = {}
     if document in SCHEDULE_DOCUMENTS:
         schedule = SCHEDULE_DOCUMENTS[document]
@@ -250,7 +251,7 @@ def make_court_document(v: Vault, case: str, document: str, fmt: str,
             raise CourtRefused("a continuity record is made for one exhibit")
         if fmt not in ("pdf", "docx", "csv"):
             raise CourtRefused(f"{fmt}: a continuity record is written as pdf, docx or csv")
-        e, table = continuity(v, case, marks[0])
+        e, table = continuity(v, case, marks[0], log)
         if fmt == "csv":  # a CSV has no heading: its first line says what it is of
             table.notice = table.title + ". " + table.subtitle
         data = table_bytes(table, fmt, made, v.identity.name)

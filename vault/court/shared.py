@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vault.clock import iso_utc
+from vault.court.continuity import verified_log
 from vault.court.labels import CONTINUITY, COVERS, LABELS, make_court_document
 from vault.court.lists import EXHIBIT_LIST, REFERRED_LIST
 from vault.court.model import file_safe
@@ -72,12 +73,14 @@ def shared_court(v: Vault, case: str, documents: list[str], refs: set[str]) -> S
     for schedule, name in DOCUMENTS.items():
         if name in chosen:
             plan.append((name, f"unused-{schedule}.pdf", name, None, None))
+    # the custody log read and verified once for every continuity record, not once each
+    log = verified_log(v) if any(p[2] == CONTINUITY for p in plan) else None
     files: dict[str, bytes] = {}
     listed: list[dict[str, Any]] = []
     named: dict[str, dict[str, str]] = {}
     for kind, file, document, marks, statement in plan:
         data, names, extra = make_court_document(v, case, document, "pdf", marks, statement,
-                                                 made)
+                                                 made, log)
         files[COURT + file] = data
         marked = [n for n in names if "/" in n]  # marks (schedule entries are N3, S1)
         listed.append({"file": COURT + file, "document": kind, "marks": marked,

@@ -50,13 +50,17 @@ def _refuse_sensitive(v: Vault, cid: int, item_id: int, ref: str) -> None:
 
 def _record(v: Vault, action: str, case: str, record: str, rid: int, *,
             before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-            item: str | None = None, sha256: str | None = None) -> int:
+            item: str | None = None, sha256: str | None = None,
+            links: list[str] | None = None) -> int:
+    """A court record's custody event: the values ``before`` and ``after``; naming ``item``
+    as its item, or only ``links`` to it (unused material, which no package excerpt may
+    carry)."""
     details: dict[str, Any] = {"case": case, "record": record, "id": rid}
     if before is not None:
         details["before"] = before
     if after is not None:
         details["after"] = after
-    return v.record(action, item=item, sha256=sha256, details=details).seq
+    return v.record(action, item=item, sha256=sha256, details=details, links=links).seq
 
 
 # ------------------------------------------------------------------------------ witnesses

@@ -170,9 +170,9 @@ def preview(v: Vault, *, refs: list[str] | None = None, case: str | None = None,
 
             out.sensitive_left_out = sorted(set(sensitive_refs(v)) & {
                 i.ref for i in list_items(v, case)}, key=ref_key)
-            out.court_exhibits = int(v.con.execute(
-                "SELECT count(*) FROM court_exhibits e JOIN cases c ON c.id = e.case_id WHERE "
-                "c.name=? AND e.removed=0", (case,)).fetchone()[0])
+            from vault.court.store import exhibits
+
+            out.court_exhibits = len(exhibits(v, case))
             out.chronology_facts = int(v.con.execute(
                 "SELECT count(*) FROM chron_facts f JOIN cases c ON c.id = f.case_id WHERE "
                 "c.name=? AND f.removed=0", (case,)).fetchone()[0])
