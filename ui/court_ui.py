@@ -37,6 +37,7 @@ from vault.court.model import (
     Exhibit,
     Statement,
     Witness,
+    show_date,
 )
 from vault.errors import VaultError
 from vault.evidence.items import get_item
@@ -107,7 +108,6 @@ class MarkDialog(_FormDialog):
                          self.tr("Mark as an exhibit"), parent, 50)
         what = QLabel(self.tr("{ref} ({name}), case {case}").format(ref=ref, name=name,
                                                                     case=case))
-        what.setWordWrap(True)
         self.form.addRow(what)
         self.witness = _witnesses(witnesses)
         self.under = QComboBox()
@@ -154,7 +154,9 @@ class InStatementDialog(_FormDialog):
                          self.tr("In a witness statement"), parent, 44)
         self.statement = QComboBox()
         for st in statements:
-            self.statement.addItem(f"{st.name}: {st.shown()}", st.name)
+            # the date first: readable whatever the text size
+            self.statement.addItem(f"{st.name} dated {show_date(st.dated)} "
+                                   f"({st.witness.name})", st.name)
         self.how = QComboBox()
         self.how.addItems(list(HOW))
         self.note = QLineEdit()

@@ -197,6 +197,9 @@ class MainWindow(WindowHost):
         split.setStretchFactor(2, 2)
         split.setSizes([150, 640, 420])
         self.table.setColumnWidth(1, 200)
+        # the date received whole, at any text size (a longest date, as short_time writes it)
+        self.table.setColumnWidth(4, self.table.fontMetrics().horizontalAdvance(
+            "30 Sep 2026, 09:30") + 3 * self.table.fontMetrics().averageCharWidth())
         self.setCentralWidget(split)
         self.filter.textChanged.connect(self.filtered.set_filter)
         self.case_view.selectionModel().currentChanged.connect(lambda *_: self._load_items())
