@@ -1,6 +1,13 @@
 """Screenshots of the desktop app's main screens, for the documentation.
 
-    .venv/bin/python scripts/screenshots.py [--out DIR]     # default docs/screenshots/
+    .venv/bin/python scripts/screenshots.py [--out DIR] [--variant light|dark|light-2x|dark-2x]
+    .venv/bin/python scripts/screenshots.py --all   # every variant, into docs/screenshots/
+
+Every screen on a 1366x768 laptop screen: the main windows fill it, each dialog takes the size
+the program gives it there. Variants: the light and the dark theme, each at 1x and at 2x (a
+HiDPI screen: the same layout, twice the pixels). ``--all`` runs each variant in a process of
+its own (the screen's size and scale are fixed when Qt starts): light 1x into
+docs/screenshots/, the others into docs/screenshots/dark/, 2x/ and dark-2x/.
 
 Creates a throwaway vault (TEST_KDF) in a temporary folder, imports the sample evidence of
 resources/samples into it, drives the real windows and dialogs, saves each one with
@@ -30,16 +37,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the same pixels everywhere
 
 from cryptography.hazmat.primitives.serialization import Encoding
-from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 
 from ui.app import App
 from ui.check_package import PackageCheck
 from ui.main_window import MainWindow
-from ui.operations import ExportDialog, ResultDialog, VerifyDialog
+from ui.operations import (
+    ExportDialog,
+    ImportDialog,
+    ImportSummaryDialog,
+    ResultDialog,
+    VerifyDialog,
+)
 from ui.receive_ui import ReceiveCaseDialog
-from ui.vault_dialogs import CreateVaultDialog, StartDialog, UnlockDialog
+from ui.screen_fit import fit_size
+from ui.theme import DARK, LIGHT, palette
+from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
 from vault.chronology.loading import load_chronology
 from vault.clock import FixedClock
 from vault.evidence.importer import import_paths
@@ -61,31 +75,50 @@ PHOTO = "photo-bus-shelter.jpg"
 T0 = dt.datetime(2026, 5, 3, 9, 30, tzinfo=dt.UTC)
 # Shown instead of the temporary folder's path (which changes every run).
 SHOWN_FOLDER = "/home/mary/Cases"
+SAMPLE_RECOVERY_KEY = "RK1-7QF3-MZ8K-2XWD-9HTB-4PLC-6VNR-J5YE"  # made up: shown as an example
 TIMEOUT = 120.0  # seconds for any one background job
 
-# name -> (width, height) of the PNG, in pixels
-SHOTS: dict[str, tuple[int, int]] = {
-    "start": (520, 360),
-    "create-vault": (620, 500),
-    "unlock": (480, 200),
-    "main-window": (1100, 700),
-    "thumbnail-grid": (1100, 700),
-    "export": (640, 380),
-    "verification": (900, 620),
-    "verification-signer-not-confirmed": (900, 620),
-    "verification-not-verified": (900, 620),
-    "check-package": (900, 660),
-    "verification-dark": (900, 620),
-    "receive-case": (560, 190),
-    "change-passphrase": (560, 420),
-    "replace-keys": (560, 420),
-    "health": (560, 240),
-    "search": (1100, 700),
-    "chronology": (1100, 700),
-    "chronology-matrix": (1100, 700),
-    "chronology-timeline": (1100, 700),
-    "chronology-issues": (1100, 700),
-    "trusted-timestamps": (860, 560),
+SCREEN = (1366, 768)  # the laptop screen every shot is taken on (logical pixels)
+FULL = SCREEN  # a main window, maximised
+# name -> (width, height) in logical pixels, or None: the size the program gives it
+SHOTS: dict[str, tuple[int, int] | None] = {
+    "welcome": None,
+    "start": None,
+    "create-vault": None,
+    "recovery-key": None,
+    "unlock": None,
+    "main-window-empty": FULL,
+    "import": None,
+    "import-summary": None,
+    "main-window": FULL,
+    "thumbnail-grid": FULL,
+    "viewer-pdf": FULL,
+    "viewer-photo": FULL,
+    "export": None,
+    "verification": None,
+    "verification-details": None,
+    "verification-signer-not-confirmed": None,
+    "verification-not-verified": None,
+    "check-package": None,
+    "receive-case": None,
+    "change-passphrase": None,
+    "replace-keys": None,
+    "health": None,
+    "search": FULL,
+    "chronology": FULL,
+    "chronology-matrix": FULL,
+    "chronology-timeline": FULL,
+    "chronology-issues": FULL,
+    "trusted-timestamps": None,
+    "court-witness": None,
+    "court-mark": None,
+    "court-statement": None,
+    "court-schedule": None,
+}
+# variant -> (theme, scale, folder below docs/screenshots)
+VARIANTS: dict[str, tuple[str, int, str]] = {
+    "light": ("light", 1, ""), "dark": ("dark", 1, "dark"),
+    "light-2x": ("light", 2, "2x"), "dark-2x": ("dark", 2, "dark-2x"),
 }
 GRID = "thumbnail-grid"
 
@@ -131,22 +164,25 @@ def wait_until(app: QApplication, ready: Callable[[], bool], what: str) -> None:
 
 
 def shoot(app: QApplication, widget: QWidget, name: str, out: Path) -> Path:
-    """Resize ``widget`` to its fixed size, show it, let it paint, and save it as NAME.png."""
-    width, height = SHOTS[name]
-    widget.resize(width, height)
+    """Show ``widget`` at its size (a main window: the whole screen), let it paint, and save
+    it as NAME.png, in the screen's pixels (twice the size on a 2x screen)."""
+    wanted = SHOTS[name]
+    if wanted is not None:
+        widget.resize(*wanted)
     widget.show()
     settle(app)
-    if widget.size() != QSize(width, height):
-        raise RuntimeError(f"{name}: the window cannot be {width}x{height} (it is "
-                           f"{widget.width()}x{widget.height()}); change SHOTS")
+    width, height = widget.width(), widget.height()
+    if wanted is not None and (width, height) != wanted:
+        raise RuntimeError(f"{name}: the window cannot be {wanted[0]}x{wanted[1]} (it is "
+                           f"{width}x{height}); change SHOTS")
+    if width > SCREEN[0] or height > SCREEN[1]:
+        raise RuntimeError(f"{name} is {width}x{height}: larger than a {SCREEN[0]}x"
+                           f"{SCREEN[1]} screen")
     image = widget.grab().toImage()
-    if image.size() != QSize(width, height):  # a high-DPI screen: back to logical pixels
-        image = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
     path = out / f"{name}.png"
     if not image.save(str(path)):  # PNG, from the suffix
         raise RuntimeError(f"could not write {path}")
-    say(f"  {path.name:<20} {width}x{height}")
+    say(f"  {path.name:<38} {image.width()}x{image.height()}")
     return path
 
 
@@ -212,24 +248,12 @@ def tampered_copy(package: Path, out: Path) -> Path:
     return out
 
 
-def dark_palette() -> QPalette:
-    """A dark palette as desktops set one (Fusion's colours)."""
-    p = QPalette()
-    roles = {QPalette.ColorRole.Window: "#353535", QPalette.ColorRole.WindowText: "#ffffff",
-             QPalette.ColorRole.Base: "#2a2a2a", QPalette.ColorRole.AlternateBase: "#353535",
-             QPalette.ColorRole.Text: "#ffffff", QPalette.ColorRole.Button: "#353535",
-             QPalette.ColorRole.ButtonText: "#ffffff", QPalette.ColorRole.Highlight: "#2a82da",
-             QPalette.ColorRole.HighlightedText: "#000000", QPalette.ColorRole.ToolTipBase:
-             "#353535", QPalette.ColorRole.ToolTipText: "#ffffff"}
-    for role, value in roles.items():
-        p.setColor(role, QColor(value))
-    return p
-
-
-def render(out: Path) -> list[Path]:
+def render(out: Path, scheme: str = LIGHT) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    app.setPalette(palette(scheme))
     previous = qInstallMessageHandler(_qt_message)
     work = Path(tempfile.mkdtemp(prefix="evidence-vault-screenshots-"))
     written: list[Path] = []
@@ -240,6 +264,11 @@ def render(out: Path) -> list[Path]:
         controller = App(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat),
                          kdf=TEST_KDF)
         controller.remember(folder)
+
+        # the very first start: no vault yet
+        welcome = StartDialog([])
+        written.append(shoot(app, welcome, "welcome", out))
+        welcome.close()
 
         # the start screen, with recent vaults (their paths made presentable)
         controller.start()
@@ -262,11 +291,37 @@ def render(out: Path) -> list[Path]:
         create.passphrase.setText(PASSPHRASE)
         create.confirm.setText(PASSPHRASE)
         written.append(shoot(app, create, "create-vault", out))
+        recovery = RecoveryKeyDialog(SAMPLE_RECOVERY_KEY, Path(SHOWN_FOLDER) /
+                                     "Northbridge.evault")
+        written.append(shoot(app, recovery, "recovery-key", out))
+        recovery.close()
 
         controller.unlock(folder)
         unlock = controller.screen
         assert isinstance(unlock, UnlockDialog)
+        unlock.where.setText(f"{SHOWN_FOLDER}/Northbridge.evault")
         written.append(shoot(app, unlock, "unlock", out))
+
+        # a new vault's window: nothing imported yet, what to do first
+        empty, _key = Vault.create(work / "First", PASSPHRASE, IDENTITY, clock=FixedClock(T0),
+                                   kdf=TEST_KDF)
+        empty.kdf_warnings = []
+        first = MainWindow(empty)
+        first.setWindowTitle("Evidence Vault: First")
+        written.append(shoot(app, first, "main-window-empty", out))
+        dropped = [SAMPLES / n for n in sorted(os.listdir(SAMPLES)) if n.endswith((".pdf", ".jpg"))]
+        asking = first.open_import(dropped)
+        assert isinstance(asking, ImportDialog)
+        written.append(shoot(app, asking, "import", out))
+        asking.received_from.setText(RECEIVED_FROM)
+        asking.case.setCurrentText(CASE)
+        asking.accept()
+        wait_until(app, lambda: isinstance(first.dialog, ImportSummaryDialog),
+                   "the import summary")
+        written.append(shoot(app, first.dialog, "import-summary", out))
+        first.dialog.accept()
+        first.lock()
+        first.close()
 
         # the main window: the evidence list, a photo selected (details and timeline)
         controller.opened(v)
@@ -282,6 +337,14 @@ def render(out: Path) -> list[Path]:
                      if window.items.item_at(r).name == PHOTO)
         window.select(photo)
         written.append(shoot(app, window, "main-window", out))
+
+        # the viewer: a document, then a photo
+        for kind, ref in (("pdf", window.items.item_at(0).ref), ("photo", photo)):
+            viewer = window.open_viewer(ref)
+            wait_until(app, lambda viewer=viewer: viewer.ready, f"the {kind} viewer")
+            written.append(shoot(app, viewer, f"viewer-{kind}", out))
+            viewer.close()
+            settle(app)
 
         # the search panel: a word typed, its hits with their snippets
         window.search.show()
@@ -352,15 +415,19 @@ def render(out: Path) -> list[Path]:
         if not report.verification.verified:
             raise RuntimeError(f"the sample package did not verify: "
                                f"{report.verification.reason}")
+        window.verify(package)
+        wait_until(app, lambda: isinstance(window.dialog, VerifyDialog) and
+                   window.dialog is not report, "the verification (details)")
+        detailed = window.dialog
+        assert isinstance(detailed, VerifyDialog)
+        detailed.details.toggle.setChecked(True)
+        fit_size(detailed, 900, 700)
+        written.append(shoot(app, detailed, "verification-details", out))
+        detailed.accept()
         # A package from someone this computer never confirmed, then a tampered one.
         verification(strangers_package(work), "verification-signer-not-confirmed")
         tampered = tampered_copy(package, work / "tampered.zip")
         verification(tampered, "verification-not-verified")
-        # the same in a dark palette: the status colours stay readable (WCAG AA)
-        light = app.palette()
-        app.setPalette(dark_palette())
-        verification(tampered, "verification-dark")
-        app.setPalette(light)
 
         # changing the passphrase says what it does not do; the box turns it into new keys
         change = window.change_passphrase()
@@ -395,6 +462,33 @@ def render(out: Path) -> list[Path]:
         assert isinstance(health, ResultDialog)
         written.append(shoot(app, health, "health", out))
         health.accept()
+
+        # court: a producing witness, an exhibit mark, a statement, a schedule entry
+        from vault.court import store as court_store
+
+        witness_dialog = window.court.add_witness()
+        assert witness_dialog is not None
+        witness_dialog.name.setText(IDENTITY.name)
+        witness_dialog.initials.setText(IDENTITY.initials)
+        written.append(shoot(app, witness_dialog, "court-witness", out))
+        witness_dialog.reject()
+        court_store.add_witness(v, CASE, IDENTITY.name, IDENTITY.initials, "investigator")
+        window.select(photo)
+        settle(app)
+        mark = window.court.mark()
+        assert mark is not None, "the Mark dialog did not open"
+        mark.description.setPlainText("Photograph of the bus shelter on Wharf Road, taken "
+                                      "8 February 2014")
+        written.append(shoot(app, mark, "court-mark", out))
+        mark.reject()
+        statement = window.court.add_statement()
+        assert statement is not None
+        written.append(shoot(app, statement, "court-statement", out))
+        statement.reject()
+        schedule = window.court.schedule()
+        assert schedule is not None
+        written.append(shoot(app, schedule, "court-schedule", out))
+        schedule.reject()
     finally:
         if controller is not None:
             if controller.window is not None and controller.window.vault is not None:
@@ -407,13 +501,52 @@ def render(out: Path) -> list[Path]:
     return written
 
 
+def screen_environment(scale: int, folder: Path) -> dict[str, str]:
+    """The environment of a process whose only screen is a 1366x768 laptop's, at ``scale``."""
+    config = folder / f"screen-{scale}x.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "laptop", "x": 0, "y": 0, "width": SCREEN[0] * scale,
+        "height": SCREEN[1] * scale, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_SCALE")}
+    env["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    env["QT_SCALE_FACTOR"] = str(scale)
+    return env
+
+
+def render_all(out: Path) -> int:
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="evidence-vault-screens-"))
+    try:
+        for name, (_scheme, scale, folder) in VARIANTS.items():
+            target = out / folder if folder else out
+            for old in target.glob("*.png"):  # a screen that is gone leaves no picture
+                old.unlink()
+            done = subprocess.run([sys.executable, __file__, "--variant", name, "--out",
+                                   str(target)], env=screen_environment(scale, work))
+            if done.returncode:
+                return done.returncode
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                   help=f"folder for the PNGs (default {DEFAULT_OUT.relative_to(ROOT)})")
+    p.add_argument("--out", type=Path, default=None,
+                   help=f"folder for the PNGs (default {DEFAULT_OUT.relative_to(ROOT)}, or its "
+                        "variant's folder below it)")
+    p.add_argument("--variant", choices=sorted(VARIANTS), default="light",
+                   help="theme and scale (the scale must match the screen Qt started with: "
+                        "--all sets it)")
+    p.add_argument("--all", action="store_true", help="every variant, each in its own process")
     args = p.parse_args(argv)
-    say(f"Screenshots into {args.out}:")
-    written = render(args.out)
+    if args.all:
+        return render_all(args.out or DEFAULT_OUT)
+    scheme, _scale, folder = VARIANTS[args.variant]
+    out = args.out or DEFAULT_OUT / folder
+    say(f"Screenshots ({args.variant}) into {out}:")
+    written = render(out, DARK if scheme == "dark" else LIGHT)
     say(f"{len(written)} screenshots written"
         + (f"; {len(_qt_warnings)} Qt warnings (above)" if _qt_warnings else "."))
     return 0

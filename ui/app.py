@@ -13,8 +13,10 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.icons import APP_ICON as ICON
 from ui.labels import PlainTextLabels
 from ui.session import IDLE_LOCK_MS, SessionWatcher
+from ui.theme import Theme
 from ui.vault_dialogs import CreateVaultDialog, RecoveryKeyDialog, StartDialog, UnlockDialog
 
 if TYPE_CHECKING:  # the main window and the package check are imported when first needed,
@@ -25,7 +27,6 @@ if TYPE_CHECKING:  # the main window and the package check are imported when fir
     from vault.store.keyslots import KdfParams
     from vault.store.vault import Vault
 
-ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "evidence-vault.svg"
 RECENT = "recent-vaults"  # paths only: nothing sensitive is kept in clear settings
 IDLE_MINUTES = "lock-after-idle-minutes"
 MAX_RECENT = 8
@@ -33,9 +34,10 @@ MAX_RECENT = 8
 
 class App(QObject):
     def __init__(self, settings: QSettings, *, kdf: KdfParams | None = None,
-                 idle_ms: int = IDLE_LOCK_MS) -> None:
+                 idle_ms: int = IDLE_LOCK_MS, theme: Theme | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self.theme = theme  # light, dark or the system's (View > Appearance)
         self.kdf = kdf
         self.idle_ms = idle_ms
         self.window: MainWindow | None = None
@@ -119,7 +121,7 @@ class App(QObject):
             self.screen = None
         from ui.main_window import MainWindow
 
-        self.window = MainWindow(v, idle_ms=self.idle_time(), kdf=self.kdf)
+        self.window = MainWindow(v, idle_ms=self.idle_time(), kdf=self.kdf, theme=self.theme)
         self.window.idle_minutes_changed.connect(self.set_idle_minutes)
         self.window.setWindowIcon(QIcon(str(ICON)))
         self.window.locked.connect(self._locked)
@@ -263,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     QLocalServer.removeServer(name)
     server = QLocalServer()
     server.listen(name)
-    controller = App(QSettings())
+    settings = QSettings()
+    controller = App(settings, theme=Theme(app, settings))
 
     def another_launch() -> None:
         server.nextPendingConnection()

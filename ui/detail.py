@@ -5,26 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QIdentityProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.colours import INFO, colour
-from ui.models import TableModel, human_size, short_time
+from ui.models import TableModel, human_size, kind_of_file, short_time
 from ui.tags_ui import ItemExtras
 from vault.custody.log import done_by
 from vault.evidence.items import Item
+
+# The words shown for a field, where a plainer one exists (docs/user-guide.md#glossary).
+SHOWN = {"Type": "Kind of file", "SHA-256": "Fingerprint", "From": "Received from",
+         "Original path": "Found at", "Captured": "Taken", "GPS": "Where taken",
+         "Warnings": "Problems", "Text": "Searchable text"}
 
 
 class DetailPane(QWidget):
@@ -58,27 +62,36 @@ class DetailPane(QWidget):
                 label.setWordWrap(True)
                 label.setTextInteractionFlags(label.textInteractionFlags() |
                                               label.textInteractionFlags().TextSelectableByMouse)
-            label.setAccessibleName(self.tr(name))
+            shown = self.tr(SHOWN.get(name, name))
+            label.setAccessibleName(shown)
             self.values[name] = label
             if name == "SHA-256":
                 row = QHBoxLayout()
                 row.addWidget(label, 1)
                 self.copy = QPushButton(self.tr("&Copy"))
-                self.copy.setAccessibleName(self.tr("Copy the SHA-256"))
+                self.copy.setAccessibleName(self.tr("Copy the fingerprint"))
+                self.copy.setToolTip(self.tr("The file's SHA-256: anyone can compute it again "
+                                             "to show the file has not changed"))
                 self.copy.clicked.connect(self._copy_hash)
                 row.addWidget(self.copy)
-                form.addRow(self.tr(name) + ":", row)
+                form.addRow(shown + ":", row)
+                label.setToolTip(self.copy.toolTip())
             else:
-                form.addRow(self.tr(name) + ":", label)
+                form.addRow(shown + ":", label)
         self.timeline = TableModel([self.tr("#"), self.tr("Time"), self.tr("Action"),
                                     self.tr("By"), self.tr("Details")])
-        self.timeline_view = QTableView()
-        self.timeline_view.setModel(self.timeline)
+        # One entry per event, its words wrapped in the pane's width: no sideways scrolling.
+        self.timeline_view = QListView()
+        self.timeline_lines = TimelineLines(self)
+        self.timeline_lines.setSourceModel(self.timeline)
+        self.timeline_view.setModel(self.timeline_lines)
         self.timeline_view.setAccessibleName(self.tr("Custody timeline"))
-        self.timeline_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.timeline_view.horizontalHeader().setStretchLastSection(True)
-        self.timeline_view.verticalHeader().hide()
+        self.timeline_view.setWordWrap(True)
+        self.timeline_view.setAlternatingRowColors(True)
+        self.timeline_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.timeline_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.timeline_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.timeline_view.setMinimumHeight(140)
         self.note = QPlainTextEdit()
         self.note.setAccessibleName(self.tr("New note"))
         self.note.setPlaceholderText(self.tr("A note on this exhibit (recorded in the custody "
@@ -92,17 +105,31 @@ class DetailPane(QWidget):
         self.open.setAccessibleName(self.tr("Open the exhibit"))
         self.open.setToolTip(self.tr("Read it (Enter in the list does the same)"))
         self.open.clicked.connect(self._open)
-        layout = QVBoxLayout(self)
+        self.empty = QLabel(self.tr(
+            "Choose an exhibit in the list to see where it came from, its fingerprint, and "
+            "everything done with it since it was received."))
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName(self.tr("No exhibit chosen"))
+        self.shown = QWidget()  # everything about the chosen exhibit
+        layout = QVBoxLayout(self.shown)
+        layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         top.addWidget(self.open)
         top.addStretch(1)
         layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(self.extras)
-        layout.addWidget(QLabel(self.tr("Custody timeline:")))
+        timeline_label = QLabel(self.tr("What has been done with it (custody &timeline):"))
+        timeline_label.setBuddy(self.timeline_view)
+        timeline_label.setWordWrap(True)
+        layout.addWidget(timeline_label)
         layout.addWidget(self.timeline_view, 1)
         layout.addWidget(self.note)
         layout.addWidget(self.add_note)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.empty, 1)
+        outer.addWidget(self.shown, 1)
         self.clear()
 
     def show_item(self, item: Item, events: list[dict[str, Any]],
@@ -115,7 +142,7 @@ class DetailPane(QWidget):
         gps = meta.get("gps") or {}
         camera = " ".join(str(meta.get(k) or "") for k in ("camera_make", "camera_model"))
         values = {
-            "Reference": item.ref, "Name": item.name, "Type": item.mime,
+            "Reference": item.ref, "Name": item.name, "Type": _kind(item.mime),
             "Size": f"{human_size(item.size)} ({item.size:,} bytes)", "SHA-256": item.sha256,
             "Received": _received(item, events, self.tr),
             "From": _source(item, events) or self.tr("(not stated)"),
@@ -137,8 +164,10 @@ class DetailPane(QWidget):
         }
         for name, text in values.items():
             self.values[name].setText(text)
-        for name in ("Message", "Document", "Text"):  # only where they have something to say
-            self.form.setRowVisible(self.values[name], bool(values[name]))
+            # only the fields that have something to say
+            self.form.setRowVisible(self.FIELDS.index(name), bool(text))
+        self.empty.hide()
+        self.shown.show()
         self.values["Received"].setToolTip(item.received)  # the exact time, in UTC
         sha = self.values["SHA-256"]
         if isinstance(sha, QLineEdit):
@@ -172,6 +201,8 @@ class DetailPane(QWidget):
         self.ref = ""
         for label in self.values.values():
             label.setText("")
+        self.shown.hide()
+        self.empty.show()
         self.timeline.clear()
         self.extras.clear()
         self.note.clear()
@@ -192,6 +223,25 @@ class DetailPane(QWidget):
         text = self.note.toPlainText().strip()
         if self.ref and text:
             self.note_requested.emit(self.ref, text)
+
+
+class TimelineLines(QIdentityProxyModel):
+    """The custody timeline as a list a person reads: each event's time, what was done and
+    by whom on one line, its details under it."""
+
+    def columnCount(self, parent: Any = None) -> int:
+        return 1
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) and \
+                index.isValid():
+            source = self.sourceModel()
+            row = source.rows()[index.row()] if isinstance(source, TableModel) else []
+            if len(row) >= 5:
+                seq, time, action, by, details = row[:5]
+                head = f"{time}: {action}" + (f", by {by}" if by else "") + f"  (#{seq})"
+                return head + (f"\n{details}" if details else "")
+        return super().data(index, role)
 
 
 def _gps_text(gps: dict[str, Any]) -> str:
@@ -274,3 +324,8 @@ def _source(item: Item, events: list[dict[str, Any]]) -> str:
         return (f"{original} (the original source, as the sender recorded it; here: "
                 f"{item.received_from})")
     return item.received_from
+
+
+def _kind(mime: str) -> str:
+    shown = kind_of_file(mime)
+    return shown if shown == mime else f"{shown} ({mime})"

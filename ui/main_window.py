@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -52,10 +53,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.action_icons import decorate
 from ui.chronology_ui import ChronologyFeature
 from ui.court_ui import CourtFeature
 from ui.detail import DetailPane
+from ui.empty_states import EmptyList
 from ui.host import WindowHost
+from ui.icons import Icons, toolbar_icon_size
 from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted
 from ui.operations import (
     ExportDialog,
@@ -71,6 +75,7 @@ from ui.operations import (
 from ui.screen_fit import fit_size
 from ui.search_panel import SearchFeature
 from ui.session import IDLE_LOCK_MS
+from ui.theme import Theme, appearance_menu
 from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.errors import VaultError
@@ -90,8 +95,10 @@ class MainWindow(WindowHost):
     idle_minutes_changed = Signal(int)
 
     def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS,
-                 kdf: KdfParams | None = None) -> None:
+                 kdf: KdfParams | None = None, theme: Theme | None = None) -> None:
         super().__init__()
+        self.icons = Icons(self)  # tinted for the palette, again when it changes
+        self.theme = theme
         self.vault: Vault | None = v
         self.kdf = kdf  # a new key slot's cost: measured here unless given (tests)
         self.jobs: set[Job] = set()  # running jobs (kept alive until they report)
@@ -117,6 +124,7 @@ class MainWindow(WindowHost):
         self.chronology = ChronologyFeature(self)  # who knew what, and when
         self.court = CourtFeature(self, self.selected_refs)  # exhibits for court
         self._key_actions()  # last in the Vault menu, after the features' entries
+        decorate(self, self.icons)  # every menu and toolbar action gets its icon
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(idle_ms)
@@ -168,6 +176,10 @@ class MainWindow(WindowHost):
         self.views = QStackedWidget()
         self.views.addWidget(self.table)
         self.views.addWidget(self.grid)
+        self.empty_page = EmptyList()  # a case with nothing in it yet: how to start
+        self.empty_page.import_files.connect(lambda: self._choose_import())
+        self.empty_page.import_folder.connect(lambda: self._choose_import_folder())
+        self.views.addWidget(self.empty_page)
         middle = QWidget()
         layout = QVBoxLayout(middle)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -217,7 +229,11 @@ class MainWindow(WindowHost):
         bar = QToolBar(self.tr("Main"))
         bar.setObjectName("main-toolbar")
         bar.setAccessibleName(self.tr("Main toolbar"))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(toolbar_icon_size(self))
+        bar.setMovable(False)
         self.addToolBar(bar)
+        self.toolbar = bar
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         vault_menu = self.menuBar().addMenu(self.tr("&Vault"))  # the features add theirs
@@ -228,51 +244,89 @@ class MainWindow(WindowHost):
         self.trust_root_action.triggered.connect(lambda _checked=False: self.trust_root())
         vault_menu.addAction(self.trust_root_action)
         self.vault_menu = vault_menu
+        self.view_menu = view_menu
 
         def action(text: str, slot: Any, shortcut: Any = None,
-                   menu: Any = file_menu, toolbar: bool = True) -> QAction:
+                   menu: Any = file_menu, toolbar: bool = True, tip: str = "") -> QAction:
             a = QAction(text, self)
             if shortcut:
                 a.setShortcut(shortcut)
             a.triggered.connect(slot)
             menu.addAction(a)
+            if tip:
+                a.setToolTip(tip)
+                a.setStatusTip(tip)
             if toolbar:
                 bar.addAction(a)
                 bar.widgetForAction(a).setAccessibleName(text.replace("&", "").rstrip("…"))
             return a
 
+        # The toolbar in groups: bring evidence in | send it and check what was sent |
+        # look after the vault | how the list is shown, and Lock at the far end.
         self.import_action = action(self.tr("&Import…"), self._choose_import,
-                                    QKeySequence.StandardKey.Open)
+                                    QKeySequence.StandardKey.Open,
+                                    tip=self.tr("Bring files in as evidence (or drop them "
+                                                "on the list)"))
         self.import_folder_action = action(self.tr("Import a &folder…"),
                                            self._choose_import_folder,
                                            QKeySequence("Ctrl+Shift+O"), toolbar=False)
         self.new_case_action = action(self.tr("&New case…"), self.new_case, None,
                                       toolbar=False)
+        file_menu.addSeparator()
+        bar.addSeparator()
         self.export_action = action(self.tr("&Export package…"), self.open_export,
-                                    QKeySequence("Ctrl+E"))
+                                    QKeySequence("Ctrl+E"),
+                                    tip=self.tr("Make a signed package of a case for a "
+                                                "solicitor"))
         self.verify_action = action(self.tr("&Verify package…"), self._choose_package,
-                                    QKeySequence("Ctrl+Shift+V"))
+                                    QKeySequence("Ctrl+Shift+V"),
+                                    tip=self.tr("Check that a package is intact and who "
+                                                "signed it"))
+        bar.addSeparator()
         self.health_action = action(self.tr("Vault &health"), self.run_health,
-                                    QKeySequence("Ctrl+H"))
-        self.lock_action = action(self.tr("&Lock"), self.lock, QKeySequence("Ctrl+L"))
+                                    QKeySequence("Ctrl+H"),
+                                    tip=self.tr("Check that every file and the custody log "
+                                                "are intact"))
         self.grid_action = action(self.tr("&Thumbnail grid"), self._toggle_grid,
                                   QKeySequence("Ctrl+G"), view_menu)
         self.grid_action.setCheckable(True)
+        self.grid_action.setToolTip(self.tr("Show the evidence as pictures instead of a list"))
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        spacer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        bar.addWidget(spacer)
         self.view_action = action(self.tr("&Open in the viewer"), self._view_current,
                                   QKeySequence("Ctrl+Return"), view_menu, toolbar=False)
+        file_menu.addSeparator()
         self.redact_action = action(self.tr("&Redact every occurrence…"),
                                     self.open_redact_everywhere, None, file_menu,
                                     toolbar=False)
         self.withdraw_action = action(self.tr("&Withdraw a copy that leaked…"),
                                       self.open_withdraw, None, file_menu, toolbar=False)
+        view_menu.addSeparator()
         self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
                                   None, view_menu, toolbar=False)
+        if self.theme is not None:
+            appearance_menu(view_menu, self.theme)
         file_menu.addSeparator()
+        self.lock_action = action(self.tr("&Lock"), self.lock, QKeySequence("Ctrl+L"),
+                                  tip=self.tr("Close the vault; the passphrase opens it "
+                                              "again"))
         self.quit_action = action(self.tr("&Quit"), self.quit, QKeySequence("Ctrl+Q"),
                                   toolbar=False)
         self.help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.guide_action = action(self.tr("&User guide"), self.open_guide,
+                                   QKeySequence.StandardKey.HelpContents, self.help_menu,
+                                   toolbar=False)
         self.self_test_action = action(self.tr("&Check this installation…"), self.run_self_test,
                                        None, self.help_menu, toolbar=False)
+
+    def open_guide(self) -> None:
+        """The user guide (docs/user-guide.md), shown in a window of its own."""
+        from ui.guide import GuideWindow
+
+        self.dialog = GuideWindow(self)
+        self.dialog.show()
 
     def _key_actions(self) -> None:
         self.vault_menu.addSeparator()
@@ -322,6 +376,7 @@ class MainWindow(WindowHost):
         if self.vault is None:
             return
         self.items.set_items(list_items(self.vault, self.current_case()))
+        self._show_view()
         gc.freeze()  # the list's many long-lived objects: no longer scanned by every collection
         self.detail.clear()
         self.thumbnails_asked.clear()
@@ -1128,9 +1183,18 @@ class MainWindow(WindowHost):
 
     # ------------------------------------------------------------------ grid
     def _toggle_grid(self, on: bool) -> None:
-        self.views.setCurrentIndex(1 if on else 0)
+        self._show_view()
         if on:
             self._load_thumbnails()
+
+    def _show_view(self) -> None:
+        """The list, the grid, or (nothing imported yet) how to start."""
+        if self.items.rowCount() == 0:
+            self.empty_page.set_case(self.current_case())
+            self.views.setCurrentWidget(self.empty_page)
+        else:
+            self.views.setCurrentWidget(self.grid if self.grid_action.isChecked() else
+                                        self.table)
 
     def _load_thumbnails(self) -> None:
         from vault.documents.thumbnails import drawable, thumbnails_for

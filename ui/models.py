@@ -119,15 +119,36 @@ class FlatTableModel(QAbstractTableModel):
             0 <= index.column() < len(self._headers)
 
 
+KINDS = {
+    "application/pdf": "PDF document", "image/jpeg": "Photo (JPEG)", "image/heic": "Photo (HEIC)",
+    "image/heif": "Photo (HEIF)", "image/png": "Picture (PNG)", "image/tiff": "Picture (TIFF)",
+    "image/gif": "Picture (GIF)", "image/webp": "Picture (WebP)", "message/rfc822": "E-mail",
+    "application/vnd.ms-outlook": "E-mail (Outlook)", "text/plain": "Text",
+    "application/msword": "Word document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Spreadsheet",
+    "application/zip": "Zip archive", "text/csv": "Table (CSV)", "text/html": "Web page",
+    "application/octet-stream": "Unknown kind",
+}
+
+
+def kind_of_file(mime: str) -> str:
+    """A file's kind in plain words (its MIME type stays in the tooltip and the details)."""
+    return KINDS.get(mime.split(";")[0].strip().lower(), mime)
+
+
 class ItemModel(FlatTableModel):
     """The evidence list: one row per item. Sorting is done here, in one Python sort over
     precomputed keys (a proxy calling ``data`` for every comparison took seconds at 10,000
     items); the proxy in front only filters."""
 
     COLUMNS = ("Reference", "Name", "Type", "Size", "Received", "From", "SHA-256", "Warnings")
+    # as the header says them (plain words: docs/user-guide.md#glossary)
+    SHOWN = ("Reference", "Name", "Kind", "Size", "Received", "Received from", "Fingerprint",
+             "Problems")
 
     def __init__(self) -> None:
-        super().__init__(self.COLUMNS)
+        super().__init__(self.SHOWN)
         self._items: list[Item] = []
         self._row_of: dict[str, int] = {}
         self._thumbs: dict[str, Any] = {}
@@ -213,6 +234,10 @@ class ItemModel(FlatTableModel):
             return self._thumbs.get(item.ref, self.placeholder)
         if role == Qt.ItemDataRole.ToolTipRole and column == 7 and item.warnings:
             return "\n".join(item.warnings)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
+            return item.mime
+        if role == Qt.ItemDataRole.ToolTipRole and column == 6:
+            return self.tr("SHA-256 {hash}").format(hash=item.sha256)
         if role == Qt.ItemDataRole.ToolTipRole and column == 4:
             return self.tr("{time} (UTC)").format(time=item.received)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -226,7 +251,7 @@ class ItemModel(FlatTableModel):
             state += self.tr(" [withdrawn, superseded by {ref}]").format(
                 ref=item.withdrawn) if item.withdrawn else self.tr(" [withdrawn]")
         return [
-            item.ref, item.name + state, item.mime,
+            item.ref, item.name + state, kind_of_file(item.mime),
             human_size(item.size), short_time(item.received), item.received_from,
             item.sha256[:12], str(len(item.warnings)) if item.warnings else "",
         ][column]

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.colours import BAD, GOOD, WARNING, colour, css
+from ui.details_toggle import Details
 from ui.labels import plain_label
 from ui.models import TableModel, counted, human_size
 from ui.screen_fit import fit_size
@@ -98,17 +99,34 @@ class ImportDialog(QDialog):
         self.received_from.setAccessibleName(self.tr("Received how and from whom"))
         self.received_from.setPlaceholderText(self.tr("for example: USB stick handed over by "
                                                       "J. Smith, 3 May 2026"))
+        # wide enough for its own example, whole
+        self.received_from.setMinimumWidth(
+            self.received_from.fontMetrics().horizontalAdvance(
+                self.received_from.placeholderText()) + 24)
         self.case = QComboBox()
         self.case.setEditable(True)
+        self.case.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.case.setAccessibleName(self.tr("Case"))
         self.case.addItems(["", *cases])
         self.case.setCurrentText(case or "")
+        line = self.case.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("type a new case's name, or choose one") if cases
+                                    else self.tr("type a case's name, for example NB-2026-01"))
+        case_hint = QLabel(self.tr("A new name starts a new case. Leave it empty to keep the "
+                                   "files outside any case."))
+        case_hint.setWordWrap(True)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.tr("Received &how and from whom:"), self.received_from)
         form.addRow(self.tr("&Case:"), self.case)
+        form.addRow("", case_hint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setAccessibleName(self.tr("Import"))
+        self.ok.setDefault(True)
+        self.received_from.setFocus()
         count = QLabel(what_is_imported(paths))
         count.setTextFormat(Qt.TextFormat.PlainText)  # file names, shown as they are
         count.setWordWrap(True)
@@ -167,22 +185,54 @@ class ImportSummaryDialog(QDialog):
             cut=self.tr(" (cancelled: the rest was not imported)") if summary.cancelled else "")
         self.headline = QLabel(headline)
         self.headline.setAccessibleName(self.tr("Summary"))
+        self.headline.setWordWrap(True)
+        font = self.headline.font()
+        font.setBold(True)
+        font.setPointSize(font.pointSize() + 3)
+        self.headline.setFont(font)
+        # Problems first: the files that failed, then those imported with warnings.
+        failed = [r for r in summary.results if r.status not in (IMPORTED, RECEIVED_AGAIN)]
+        warned = [r for r in summary.results if r not in failed and r.warnings]
+        ordered = failed + warned + [r for r in summary.results
+                                     if r not in failed and r not in warned]
+        lines = [self.tr("✖ {file}: not imported. {why}").format(
+                     file=r.source, why=r.error or r.status) for r in failed[:10]]
+        lines += [self.tr("⚠ {file} ({ref}): {warnings}").format(
+                      file=r.source, ref=r.ref or "", warnings="; ".join(r.warnings))
+                  for r in warned[:10]]
+        more = len(failed) + len(warned) - len(lines)
+        if more > 0:
+            lines.append(self.tr("…and {n} more in the details.").format(n=more))
+        self.problems = plain_label("\n".join(lines) if lines else self.tr(
+            "Every file is stored exactly as it was, with its fingerprint; the originals on "
+            "your disk were not changed."))
+        self.problems.setWordWrap(True)
+        self.problems.setAccessibleName(self.tr("Problems") if lines else self.tr("Result"))
+        if failed:
+            self.problems.setStyleSheet(css(BAD))
+        elif warned:
+            self.problems.setStyleSheet(css(WARNING))
         self.model = TableModel([self.tr("Reference"), self.tr("Result"), self.tr("File"),
                                  self.tr("Warnings")])
         self.model.set_rows([[r.ref or "", r.status, r.source,
                               "; ".join(r.warnings) or (r.error or "")]
-                             for r in summary.results])
+                             for r in ordered])
         view = QTableView()
         view.setModel(self.model)
         view.setAccessibleName(self.tr("Imported items"))
         view.horizontalHeader().setStretchLastSection(True)
+        view.verticalHeader().hide()
+        self.details = Details(self.tr("Show every file ({n})").format(n=len(ordered)), [view],
+                               shown=bool(failed or warned), room=(700, 420))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
-        layout.addWidget(view)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.details, 1)
+        layout.addStretch(0)
         layout.addWidget(buttons)
-        fit_size(self, 700, 400)
+        fit_size(self, 700, 420 if self.details.expanded() else self.sizeHint().height())
 
 
 # ----------------------------------------------------------------------------------- export
@@ -519,6 +569,7 @@ class ResultDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(440)
 
     def add_button(self, text: str, accessible: str, slot: Any) -> QPushButton:
         """A button beside Close (Show in folder, Copy fingerprint, ...)."""
@@ -649,6 +700,18 @@ class VerifyDialog(QDialog):
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         view.horizontalHeader().setStretchLastSection(True)
         view.verticalHeader().hide()
+        view.setMinimumHeight(160)
+        # The plain sentence, then the problems themselves; every check behind "details".
+        failed = [c for c in ordered if not c.ok]
+        self.summary = plain_label(
+            self.tr("All {n} checks passed.").format(n=len(ordered)) if not failed else
+            self.tr("{bad} of {n} checks failed:").format(bad=len(failed), n=len(ordered)) +
+            "".join(f"\n  ✖ {c.name}: {c.detail}" for c in failed))
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName(self.tr("Summary of the checks"))
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if failed:
+            self.summary.setStyleSheet(css(BAD))
         times = self._trusted_times(result)  # RFC 3161 tokens in the package (if any)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.confirm = buttons.addButton(self.tr("C&onfirm this signer…"),
@@ -668,13 +731,19 @@ class VerifyDialog(QDialog):
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.summary)
         layout.addWidget(self.signer_text)
         layout.addWidget(signer)
-        layout.addWidget(view)
-        for w in times:
+        shown_first = [w for w in times if w is self.warnings or w is self.times_summary]
+        for w in shown_first:
             layout.addWidget(w)
+        self.details = Details(
+            self.tr("Show the details ({n} checks)").format(n=len(ordered)),
+            [view, *[w for w in times if w not in shown_first]])
+        layout.addWidget(self.details, 1)
+        layout.addStretch(0)
         layout.addWidget(buttons)
-        fit_size(self, 760, 520)
+        fit_size(self, 760, self.sizeHint().height())
 
     def _trusted_times(self, result: Any) -> list[QWidget]:
         """The trusted times (what, TSA, time, trusted or not) and the warnings."""
@@ -693,6 +762,15 @@ class VerifyDialog(QDialog):
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet(css(WARNING))
         out: list[QWidget] = []
+        trusted = sum(bool(t.trusted and not t.warning) for t in stamps)
+        self.times_summary = plain_label(
+            self.tr("No trusted timestamps: the times shown are the exporting computer's.")
+            if not stamps else
+            self.tr("{ok} of {n} trusted timestamps confirm when it was signed.").format(
+                ok=trusted, n=len(stamps)))
+        self.times_summary.setWordWrap(True)
+        self.times_summary.setAccessibleName(self.tr("Trusted times"))
+        out.append(self.times_summary)
         if stamps:
             label = QLabel(self.tr("Trusted times (RFC 3161):"))
             view = QTableView()
@@ -703,9 +781,6 @@ class VerifyDialog(QDialog):
             view.verticalHeader().hide()
             view.setMaximumHeight(140)
             out += [label, view]
-        else:
-            out.append(QLabel(self.tr("No trusted timestamps: the times shown are the "
-                                      "exporting computer's.")))
         if warnings:
             out.append(self.warnings)
         return out

@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QCoreApplication, QSize, QStringListModel, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.icons import APP_ICON
+from ui.screen_fit import fit_size
 from ui.worker import Job, start
 from vault.errors import VaultError, WrongSecret
 from vault.store.identity import Identity
@@ -52,43 +55,96 @@ class StartDialog(QDialog):
         self.setAccessibleName(self.tr("Start"))
         self.setAcceptDrops(keeping is None)  # a package dropped here is checked
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("Keep a case's evidence encrypted, with its chain of custody.")
+        layout.setSpacing(10)
+        # The program's mark and name, then what a vault is, in plain words.
+        header = QHBoxLayout()
+        mark = QLabel()
+        mark.setPixmap(QIcon(str(APP_ICON)).pixmap(QSize(56, 56)))
+        mark.setAccessibleName(self.tr("Evidence Vault"))
+        header.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
+        titles = QVBoxLayout()
+        title = QLabel(self.tr("Evidence Vault"))
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        titles.addWidget(title)
+        tagline = QLabel(self.tr("Keep a case's evidence safe, and show it has not changed."))
+        tagline.setWordWrap(True)
+        titles.addWidget(tagline)
+        header.addLayout(titles, 1)
+        layout.addLayout(header)
+        intro = QLabel(self.tr(
+            "A vault is one encrypted folder on this computer. It keeps each file exactly as "
+            "you received it, with its fingerprint, and a signed record of everything done "
+            "with it since. Only your passphrase opens it.")
                        if keeping is None else
                        self.tr("Which vault should keep {name}? Open yours, or create a new "
                                "one: the package is received there next, and you choose its "
                                "case.").format(name=keeping))
         intro.setTextFormat(Qt.TextFormat.PlainText)  # a file name
         intro.setWordWrap(True)
+        self.intro = intro
         layout.addWidget(intro)
         self.create_button = QPushButton(self.tr("&Create a new vault…"))
         self.create_button.setAccessibleName(self.tr("Create a new vault"))
+        self.create_button.setToolTip(self.tr("Start here if this is your first case"))
         self.open_button = QPushButton(self.tr("&Open a vault…"))
         self.open_button.setAccessibleName(self.tr("Open a vault"))
+        self.open_button.setToolTip(self.tr("A vault you or a colleague made (a folder "
+                                            "ending in .evault)"))
         self.recent_model = QStringListModel([p for p in recent if Path(p).exists()])
         self.recent = QListView()
         self.recent.setModel(self.recent_model)
         self.recent.setAccessibleName(self.tr("Recent vaults"))
         self.recent.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.recent.setToolTip(self.tr("Double-click, or press Enter, to open"))
         self.check_button = QPushButton(self.tr("C&heck a package I received…"))
         self.check_button.setAccessibleName(self.tr("Check a package I received"))
         self.check_button.clicked.connect(lambda: self.check_requested.emit(""))
-        layout.addWidget(self.create_button)
-        layout.addWidget(self.open_button)
-        if keeping is None:
-            layout.addWidget(self.check_button)
-            layout.addWidget(QLabel(self.tr("Checking a package needs no vault; drop one "
-                                            "here.")))
+        choices = QHBoxLayout()
+        for button in (self.create_button, self.open_button):
+            button.setMinimumHeight(button.sizeHint().height() * 3 // 2)
+            choices.addWidget(button)
+        layout.addLayout(choices)
         if self.recent_model.rowCount():
-            layout.addWidget(QLabel(self.tr("Recent vaults:")))
-            layout.addWidget(self.recent)
+            recent_label = QLabel(self.tr("&Recent vaults (double-click to open):"))
+            recent_label.setBuddy(self.recent)
+            layout.addWidget(recent_label)
+            layout.addWidget(self.recent, 1)
+            # the common case, one key: the last vault used is chosen, Enter opens it
+            self.recent.setCurrentIndex(self.recent_model.index(0))
+            self.recent.setFocus()
+        else:
+            self.create_button.setDefault(True)  # a first start: Enter creates
+            self.create_button.setFocus()
+            layout.addStretch(1)
+        if keeping is None:
+            line = QFrame()
+            line.setFrameShape(QFrame.Shape.HLine)
+            line.setFrameShadow(QFrame.Shadow.Sunken)
+            layout.addWidget(line)
+            received = QHBoxLayout()
+            hint = QLabel(self.tr("Received a package? Checking it needs no vault; you can "
+                                  "also drop it on this window."))
+            hint.setWordWrap(True)
+            received.addWidget(hint, 1)
+            received.addWidget(self.check_button)
+            layout.addLayout(received)
         self.self_test_button = QPushButton(self.tr("Check &this installation…"))
         self.self_test_button.setAccessibleName(self.tr("Check this installation"))
         self.self_test_button.setToolTip(self.tr(
             "Tries every part of the program on made-up files in a throwaway vault (about "
             "ten seconds); your vaults are not touched"))
+        self.self_test_button.setFlat(True)
         self.self_test_button.clicked.connect(self.self_test_requested)
         if keeping is None:
-            layout.addWidget(self.self_test_button)
+            bottom = QHBoxLayout()
+            bottom.addStretch(1)
+            bottom.addWidget(self.self_test_button)
+            layout.addLayout(bottom)
+        fit_size(self, 600, 500 if self.recent_model.rowCount() else
+                 self.sizeHint().height())
         self.create_button.clicked.connect(self.create_requested)
         self.open_button.clicked.connect(self._browse)
         self.recent.activated.connect(
@@ -142,6 +198,13 @@ class StrengthMeter(QWidget):
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {tint}; }}")
 
 
+def default_folder() -> Path:
+    """Where a new vault goes unless the user chooses: Documents, else the home folder."""
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
 class CreateVaultDialog(QDialog):
     """Where, who, and a strong passphrase; then the vault is created off the GUI thread."""
 
@@ -169,7 +232,14 @@ class CreateVaultDialog(QDialog):
         self.passphrase = _line(self.tr("Passphrase"), password=True)
         self.confirm = _line(self.tr("Passphrase again"), password=True)
         self.meter = StrengthMeter()
-        form.addRow(self.tr("Folder:"), where)
+        folder_label = QLabel(self.tr("Save in &folder:"))
+        folder_label.setBuddy(self.folder)
+        form.addRow(folder_label, where)
+        self.where = QLabel()  # where exactly it will be saved, as the fields are filled in
+        self.where.setWordWrap(True)
+        self.where.setTextFormat(Qt.TextFormat.PlainText)
+        self.where.setAccessibleName(self.tr("Where the vault will be saved"))
+        form.addRow("", self.where)
         form.addRow(self.tr("Vault &name:"), self.vault_name)
         form.addRow(self.tr("Your full n&ame:"), self.name)
         form.addRow(self.tr("&Initials:"), self.initials)
@@ -183,6 +253,18 @@ class CreateVaultDialog(QDialog):
         self.show_passphrase.toggled.connect(self._show_confirm)
         form.addRow("", self.show_passphrase)
         form.addRow("", self.meter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        intro = QLabel(self.tr(
+            "A vault is saved as one folder, named after it, in the folder you choose. Your "
+            "name, initials and organisation go on every exhibit reference and signature."))
+        intro.setWordWrap(True)
+        recovery = QLabel(self.tr(
+            "Choose a passphrase of several words that only you know. Next you are shown a "
+            "recovery key: write it on paper and keep it away from this computer. If the "
+            "passphrase is ever forgotten, the recovery key is the only way back to the "
+            "evidence; nobody else can open the vault."))
+        recovery.setWordWrap(True)
+        form.addRow("", recovery)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem"))
@@ -191,12 +273,17 @@ class CreateVaultDialog(QDialog):
                                                     QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setAccessibleName(self.tr("Create the vault"))
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
+        self.create_button.setDefault(True)
+        self.folder.setText(str(default_folder()))  # the common case: no browsing
         for field in (self.passphrase, self.confirm, self.name, self.initials,
-                      self.organisation):
+                      self.organisation, self.folder, self.vault_name):
             field.textChanged.connect(self._changed)
+        fit_size(self, 680, self.sizeHint().height() + 20)
         self.buttons.accepted.connect(self._create)
         self.buttons.rejected.connect(self.reject)
         self._changed()
@@ -214,6 +301,10 @@ class CreateVaultDialog(QDialog):
 
     def _changed(self) -> None:
         self.meter.update_for(self.passphrase.text(), self._inputs())
+        if self.folder.text().strip() and self.vault_name.text().strip():
+            self.where.setText(self.tr("It will be saved as {path}").format(path=self.target()))
+        else:
+            self.where.setText(self.tr("Give the vault a name, for example the case's place."))
         ready = (self.meter.acceptable and self.passphrase.text() == self.confirm.text()
                  and bool(self.name.text().strip()) and bool(self.initials.text().strip())
                  and bool(self.folder.text().strip()) and bool(self.vault_name.text().strip()))
@@ -403,13 +494,22 @@ class UnlockDialog(QDialog):
         self.forgot = QPushButton(self.tr("&Forgot passphrase…"))
         self.forgot.setAccessibleName(self.tr("Forgot passphrase"))
         layout = QVBoxLayout(self)
+        header = QHBoxLayout()
+        mark = QLabel()
+        side = self.fontMetrics().height() * 2
+        mark.setPixmap(QIcon(str(APP_ICON)).pixmap(QSize(side, side)))
+        mark.setAccessibleName(self.tr("Evidence Vault"))
+        header.addWidget(mark)
         title = QLabel(self.tr("{name} is locked.").format(name=name))
         title.setTextFormat(Qt.TextFormat.PlainText)  # a folder's name, shown as text
         font = title.font()
         font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
         title.setFont(font)
-        layout.addWidget(title)
+        header.addWidget(title, 1)
+        layout.addLayout(header)
         where = QLabel(str(path))
+        self.where = where
         where.setTextFormat(Qt.TextFormat.PlainText)
         where.setAccessibleName(self.tr("Vault file"))
         where.setWordWrap(True)
@@ -431,6 +531,7 @@ class UnlockDialog(QDialog):
         self.unlock_button.clicked.connect(self._unlock)
         self.passphrase.returnPressed.connect(self._unlock)
         self.forgot.clicked.connect(self._forgot)
+        fit_size(self, max(460, self.sizeHint().width()), self.sizeHint().height())
 
     def _unlock(self) -> None:
         if self.job is not None:

@@ -51,14 +51,17 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QToolTip,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.action_icons import decorate
 from ui.annotation_list import AnnotationListModel
 from ui.annotation_tools import AnnotationTools
+from ui.icons import Icons, toolbar_icon_size
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR, THUMB_SIZE, PdfView, Renderer
 from ui.photo_view import PhotoView
 from ui.screen_fit import fit_size
@@ -117,6 +120,7 @@ class ViewerWindow(AnnotationTools):
         self._build()
         self._actions()
         self._annotation_actions()
+        self._decorate()
         fit_size(self, 1100, 850)
         if item.status != "present":
             self._show_problem(self.tr("{ref} was purged: there is nothing to show.").format(
@@ -126,6 +130,20 @@ class ViewerWindow(AnnotationTools):
                 mime=item.mime))
         else:
             self._open(None)
+
+    def _decorate(self) -> None:
+        """Icons on every action; the drawing tools and zoom as icons only (their names in
+        tooltips and for screen readers), the rest with their words beside."""
+        self.icons = Icons(self)
+        decorate(self, self.icons)
+        for bar in (self.toolbar, self.copies_bar):
+            bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            bar.setIconSize(toolbar_icon_size(self))
+        for a in (self.zoom_out_action, self.zoom_in_action, *self.tool_actions.values()):
+            button = self.toolbar.widgetForAction(a)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+                button.setToolTip(a.text().replace("&", ""))
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
