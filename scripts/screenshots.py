@@ -332,7 +332,8 @@ def render(out: Path, scheme: str = LIGHT) -> list[Path]:
         settle(app)
         split = window.centralWidget()
         assert isinstance(split, QSplitter)
-        split.setSizes([140, 540, 420])  # as a user would drag them: the list wider
+        em = window.fontMetrics().averageCharWidth()
+        split.setSizes([17 * em, 98 * em, 80 * em])  # as a user would drag them
         photo = next(window.items.item_at(r).ref for r in range(window.items.rowCount())
                      if window.items.item_at(r).name == PHOTO)
         window.select(photo)

@@ -49,6 +49,9 @@ ICON_FOR: dict[str, str] = {
     "Redaction mark": "redact", "Ink": "pen", "Arrow": "arrow", "Label": "text",
     "Cite an area": "cite", "Make redacted copy": "redacted-copy",
     "Make annotated copy": "annotated-copy", "Edit annotation": "annotate",
+    "Find next": "next", "Find previous": "previous", "Highlight the words found": "highlight",
+    "Mark the words found for redaction": "redact", "Copy": "copy",
+    "Add to chronology": "chronology", "Close": "quit", "Delete annotation": "delete",
 }
 
 
@@ -56,7 +59,8 @@ def plain(text: str) -> str:
     return text.replace("&", "").rstrip("…").rstrip(".").strip()
 
 
-def _menu_actions(menu: QMenu) -> list[QAction]:
+def menu_actions(menu: QMenu) -> list[QAction]:
+    """Every action of ``menu`` and its submenus."""
     found: list[QAction] = []
     for action in menu.actions():
         if action.isSeparator():
@@ -64,7 +68,7 @@ def _menu_actions(menu: QMenu) -> list[QAction]:
         found.append(action)
         sub = action.menu()
         if isinstance(sub, QMenu):
-            found.extend(_menu_actions(sub))
+            found.extend(menu_actions(sub))
     return found
 
 
@@ -74,7 +78,7 @@ def window_actions(window: QMainWindow) -> list[QAction]:
     for top in window.menuBar().actions():
         menu = top.menu()
         if isinstance(menu, QMenu):
-            found.extend(_menu_actions(menu))
+            found.extend(menu_actions(menu))
     for bar in window.findChildren(QToolBar):
         found.extend(a for a in bar.actions() if not a.isSeparator()
                      and bar.widgetForAction(a) is not None and a.text())

@@ -207,8 +207,10 @@ class MainWindow(WindowHost):
         split.addWidget(detail_area)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
-        split.setSizes([150, 640, 420])
-        self.table.setColumnWidth(1, 200)
+        em = self.fontMetrics().averageCharWidth()  # sizes follow the text size
+        split.setSizes([max(150, 16 * em), max(640, 80 * em), max(420, 52 * em)])
+        for column, characters in ((0, 13), (1, 32), (2, 18), (3, 10)):
+            self.table.setColumnWidth(column, characters * em)
         # the date received whole, at any text size (a longest date, as short_time writes it)
         self.table.setColumnWidth(4, self.table.fontMetrics().horizontalAdvance(
             "30 Sep 2026, 09:30") + 3 * self.table.fontMetrics().averageCharWidth())

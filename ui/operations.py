@@ -38,7 +38,7 @@ from ui.colours import BAD, GOOD, WARNING, colour, css
 from ui.details_toggle import Details
 from ui.labels import plain_label
 from ui.models import TableModel, counted, human_size
-from ui.screen_fit import fit_size
+from ui.screen_fit import fit_size, fit_to_content, text_width
 from ui.worker import Job
 from vault.documents.redaction_reasons import REASON_CODES, normalised, reason_warning
 from vault.evidence.importer import IMPORTED, RECEIVED_AGAIN, ImportResult, import_paths, readable
@@ -232,7 +232,10 @@ class ImportSummaryDialog(QDialog):
         layout.addWidget(self.details, 1)
         layout.addStretch(0)
         layout.addWidget(buttons)
-        fit_size(self, 700, 420 if self.details.expanded() else self.sizeHint().height())
+        if self.details.expanded():
+            fit_size(self, text_width(self, 100, 700), 420)
+        else:
+            fit_to_content(self, text_width(self, 100, 700))
 
 
 # ----------------------------------------------------------------------------------- export
@@ -743,7 +746,7 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.details, 1)
         layout.addStretch(0)
         layout.addWidget(buttons)
-        fit_size(self, 760, self.sizeHint().height())
+        fit_to_content(self, text_width(self, 110, 760))
 
     def _trusted_times(self, result: Any) -> list[QWidget]:
         """The trusted times (what, TSA, time, trusted or not) and the warnings."""

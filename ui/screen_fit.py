@@ -19,3 +19,25 @@ def fit_size(widget: QWidget, width: int, height: int) -> None:
     area = screen.availableGeometry()
     widget.resize(min(width, area.width() - FRAME_ALLOWANCE // 4),
                   min(height, area.height() - FRAME_ALLOWANCE))
+
+
+def text_width(widget: QWidget, characters: int, least: int = 0) -> int:
+    """The width of ``characters`` average characters in the widget's font (a window as wide
+    as its text needs, at any text size), and at least ``least`` pixels."""
+    return max(least, widget.fontMetrics().averageCharWidth() * characters)
+
+
+def fit_to_content(widget: QWidget, width: int, least_height: int = 0) -> None:
+    """``widget`` ``width`` wide (or the screen's width) and as tall as its layout needs at
+    that width: wrapped words are never squeezed into too few lines."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        width = min(width, screen.availableGeometry().width() - FRAME_ALLOWANCE // 4)
+    layout = widget.layout()
+    if layout is None:
+        fit_size(widget, width, max(least_height, widget.sizeHint().height()))
+        return
+    layout.activate()
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
+        layout.totalSizeHint().height()
+    fit_size(widget, width, max(least_height, height, layout.totalMinimumSize().height()))

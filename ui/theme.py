@@ -27,10 +27,10 @@ _LIGHT = {
 _DARK = {
     R.Window: "#2b2b2b", R.WindowText: "#f0f0f0", R.Base: "#1e1e1e", R.AlternateBase: "#262626",
     R.Text: "#f0f0f0", R.Button: "#383838", R.ButtonText: "#f0f0f0", R.BrightText: "#ffffff",
-    R.Highlight: "#3d84d6", R.HighlightedText: "#ffffff", R.ToolTipBase: "#3a3a3a",
+    R.Highlight: "#2f6db5", R.HighlightedText: "#ffffff", R.ToolTipBase: "#3a3a3a",
     R.ToolTipText: "#f0f0f0", R.Link: "#8cc0ff", R.LinkVisited: "#c7a6ff",
-    R.PlaceholderText: "#a8a8a8", R.Light: "#4a4a4a", R.Midlight: "#404040", R.Mid: "#2f2f2f",
-    R.Dark: "#1a1a1a", R.Shadow: "#0d0d0d", R.Accent: "#3d84d6",
+    R.PlaceholderText: "#a8a8a8", R.Light: "#4a4a4a", R.Midlight: "#404040", R.Mid: "#5a5a5a",
+    R.Dark: "#1a1a1a", R.Shadow: "#0d0d0d", R.Accent: "#2f6db5",
 }
 # Greyed text: still readable (WCAG 3:1 against its background), never invisible.
 _DISABLED = {LIGHT: "#7a7a7a", DARK: "#8e8e8e"}
@@ -48,9 +48,10 @@ def palette(scheme: str) -> QPalette:
     return p
 
 
-def system_scheme() -> str:
-    hints = QGuiApplication.styleHints()
-    return DARK if hints.colorScheme() == Qt.ColorScheme.Dark else LIGHT
+def system_scheme(reported: Qt.ColorScheme | None = None) -> str:
+    """The desktop's scheme: as it last reported it, else as the style hints say now."""
+    scheme = reported if reported is not None else QGuiApplication.styleHints().colorScheme()
+    return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
 
 
 class Theme(QObject):
@@ -62,6 +63,7 @@ class Theme(QObject):
         self.app = app
         self.settings = settings
         self.choice = self._stored()
+        self._reported: Qt.ColorScheme | None = None  # by the desktop, when it changes
         app.setStyle("Fusion")
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
         self.apply()
@@ -72,7 +74,7 @@ class Theme(QObject):
         return value if value in CHOICES else SYSTEM
 
     def scheme(self) -> str:
-        return system_scheme() if self.choice == SYSTEM else self.choice
+        return system_scheme(self._reported) if self.choice == SYSTEM else self.choice
 
     def choose(self, choice: str) -> None:
         if choice not in CHOICES:
@@ -85,7 +87,8 @@ class Theme(QObject):
     def apply(self) -> None:
         self.app.setPalette(palette(self.scheme()))
 
-    def _system_changed(self, _scheme: Qt.ColorScheme) -> None:
+    def _system_changed(self, scheme: Qt.ColorScheme) -> None:
+        self._reported = scheme
         if self.choice == SYSTEM:
             self.apply()
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.icons import APP_ICON
-from ui.screen_fit import fit_size
+from ui.screen_fit import fit_to_content, text_width
 from ui.worker import Job, start
 from vault.errors import VaultError, WrongSecret
 from vault.store.identity import Identity
@@ -143,8 +143,8 @@ class StartDialog(QDialog):
             bottom.addStretch(1)
             bottom.addWidget(self.self_test_button)
             layout.addLayout(bottom)
-        fit_size(self, 600, 500 if self.recent_model.rowCount() else
-                 self.sizeHint().height())
+        fit_to_content(self, text_width(self, 84, 600),
+                       text_width(self, 70) if self.recent_model.rowCount() else 0)
         self.create_button.clicked.connect(self.create_requested)
         self.open_button.clicked.connect(self._browse)
         self.recent.activated.connect(
@@ -283,7 +283,7 @@ class CreateVaultDialog(QDialog):
         for field in (self.passphrase, self.confirm, self.name, self.initials,
                       self.organisation, self.folder, self.vault_name):
             field.textChanged.connect(self._changed)
-        fit_size(self, 680, self.sizeHint().height() + 20)
+        fit_to_content(self, text_width(self, 96, 680))
         self.buttons.accepted.connect(self._create)
         self.buttons.rejected.connect(self.reject)
         self._changed()
@@ -531,7 +531,7 @@ class UnlockDialog(QDialog):
         self.unlock_button.clicked.connect(self._unlock)
         self.passphrase.returnPressed.connect(self._unlock)
         self.forgot.clicked.connect(self._forgot)
-        fit_size(self, max(460, self.sizeHint().width()), self.sizeHint().height())
+        fit_to_content(self, text_width(self, 64, 460))
 
     def _unlock(self) -> None:
         if self.job is not None:

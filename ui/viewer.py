@@ -131,9 +131,37 @@ class ViewerWindow(AnnotationTools):
         else:
             self._open(None)
 
+    def _menus(self) -> None:
+        """Every command in a menu as well (the keyboard reaches a menu with Alt; a toolbar
+        button it does not)."""
+        bar = self.menuBar()
+        document = bar.addMenu(self.tr("&Document"))
+        for a in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            document.addAction(a)
+        document.addSeparator()
+        for a in (self.find_action, self.find_next_action, self.find_previous_action,
+                  self.highlight_found_action, self.mark_found_action):
+            document.addAction(a)
+        document.addSeparator()
+        for a in (self.copy_action, self.chronology_action):
+            document.addAction(a)
+        document.addSeparator()
+        document.addAction(self.close_action)
+        if self.tool_actions:
+            tools = bar.addMenu(self.tr("&Tools"))
+            for a in self.tool_actions.values():
+                tools.addAction(a)
+            tools.addSeparator()
+            tools.addAction(self.edit_action)
+            tools.addAction(self.delete_action)
+            copies = bar.addMenu(self.tr("&Copies"))
+            for a in (self.redacted_action, self.annotated_action, self.occurrences_action):
+                copies.addAction(a)
+
     def _decorate(self) -> None:
         """Icons on every action; the drawing tools and zoom as icons only (their names in
         tooltips and for screen readers), the rest with their words beside."""
+        self._menus()
         self.icons = Icons(self)
         decorate(self, self.icons)
         for bar in (self.toolbar, self.copies_bar):
