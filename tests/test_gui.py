@@ -458,7 +458,7 @@ def test_health_report_and_receiving_a_package(qtbot: QtBot, app: App, tmp_path:
     import_by_drop(qtbot, window, write_files(tmp_path / "docs", 3), "C-1", "post").accept()
     window.health_action.trigger()
     qtbot.waitUntil(lambda: isinstance(window.dialog, ResultDialog), timeout=WAIT)
-    assert window.dialog.headline.text() == "OK: no problems found."
+    assert window.dialog.headline.text() == "✔ OK: no problems found."
     assert "3 items" in window.dialog.lines[0].text()
     window.dialog.accept()
 

@@ -1150,12 +1150,15 @@ class MainWindow(WindowHost):
         v = self._open_vault()
 
         def done(report: Any) -> None:
-            lines = [counted(report.items_checked, self.tr("{n} item, "), self.tr("{n} items, "))
+            # the problems first, then what was checked
+            lines = [*report.problems,
+                     counted(report.items_checked, self.tr("{n} item, "), self.tr("{n} items, "))
                      + counted(report.events_checked, self.tr("{n} custody event checked."),
-                               self.tr("{n} custody events checked.")), *report.problems]
+                               self.tr("{n} custody events checked."))]
             dialog = ResultDialog(self.tr("Vault health"),
-                                  self.tr("OK: no problems found.") if report.ok else
-                                  self.tr("PROBLEMS FOUND"), lines, report.ok, self)
+                                  self.tr("✔ OK: no problems found.") if report.ok else
+                                  self.tr("✖ PROBLEMS FOUND: {n}").format(
+                                      n=len(report.problems)), lines, report.ok, self)
             self.dialog = dialog
             dialog.open()
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -542,6 +543,9 @@ class ExportDialog(QWizard):
         return kw
 
 
+SHOWN_LINES = 8  # a result's lines shown at once; the rest behind "Show all"
+
+
 class ResultDialog(QDialog):
     """A headline and lines of detail, each selectable (the fingerprint to read out)."""
 
@@ -561,7 +565,7 @@ class ResultDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         self.lines = []
-        for line in lines:
+        for line in lines[:SHOWN_LINES]:
             label = plain_label(line)  # names from the evidence or a package, as they are
             label.setWordWrap(True)
             label.setAccessibleName(line.split(":", 1)[0])
@@ -569,6 +573,13 @@ class ResultDialog(QDialog):
                                           label.textInteractionFlags().TextSelectableByMouse)
             self.lines.append(label)
             layout.addWidget(label)
+        if len(lines) > SHOWN_LINES:  # the rest behind a click, never a window taller than
+            # the screen
+            everything = QPlainTextEdit("\n".join(lines))
+            everything.setReadOnly(True)
+            everything.setAccessibleName(self.tr("Every line"))
+            layout.addWidget(Details(self.tr("Show all {n} lines").format(n=len(lines)),
+                                     [everything]), 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
         layout.addWidget(self.buttons)
