@@ -150,24 +150,43 @@ def sample_vault(tmp_path: Path) -> Iterator[tuple[Vault, str, Path]]:
 
 def test_every_window_is_usable_by_keyboard_and_screen_reader(
         qtbot: QtBot, tmp_path: Path, sample_vault: tuple[Vault, str, Path]) -> None:
-    from ui.court_ui import ScheduleDialog, StatementDialog, WitnessDialog
+    from ui.chronology_dialogs import (
+        FactDialog,
+        GapDialog,
+        IssueDialog,
+        KnowledgeDialog,
+        PersonDialog,
+        PostDialog,
+    )
+    from ui.court_ui import (
+        InStatementDialog,
+        MarkDialog,
+        ScheduleDialog,
+        StatementDialog,
+        WitnessDialog,
+    )
     from ui.guide import GuideWindow
     from ui.operations import (
         ExportDialog,
         ImportDialog,
         ImportSummary,
         ImportSummaryDialog,
+        RedactDialog,
         ResultDialog,
         VerifyDialog,
     )
     from ui.passphrase_ui import ChangePassphraseDialog
     from ui.receive_ui import ReceiveCaseDialog
+    from ui.signers_ui import ConfirmSignerDialog, FingerprintCardDialog
+    from ui.tsa_dialog import AddTsaDialog
     from ui.vault_dialogs import (
         CreateVaultDialog,
+        RecoverDialog,
         RecoveryKeyDialog,
         StartDialog,
         UnlockDialog,
     )
+    from ui.withdraw_ui import WithdrawDialog
 
     v, key, package = sample_vault
     files = sorted(SAMPLES.glob("*.pdf"))
@@ -189,6 +208,21 @@ def test_every_window_is_usable_by_keyboard_and_screen_reader(
         "witness": WitnessDialog(CASE),
         "statement": StatementDialog(CASE, []),
         "schedule": ScheduleDialog("MO/1"),
+        "mark": MarkDialog(CASE, "MO/1", "minutes.pdf", [], []),
+        "in a statement": InStatementDialog("MO/1", []),
+        "person": PersonDialog(),
+        "fact": FactDialog({}, ["MO/1"]),
+        "issue": IssueDialog([]),
+        "gap": GapDialog(),
+        "knowledge": KnowledgeDialog({}, [], [], ["MO/1"]),
+        "post": PostDialog({}),
+        "redact every occurrence": RedactDialog(3),
+        "forgot passphrase": RecoverDialog(v.folder),
+        "withdraw": WithdrawDialog("MO/7", "minutes-redacted.pdf", "MO/1", []),
+        "add a TSA": AddTsaDialog(v),
+        "fingerprint card": FingerprintCardDialog("Mary Okafor", "Northbridge", "AB" * 32,
+                                                  "CD" * 32),
+        "confirm a signer": ConfirmSignerDialog(verify_package(package).signer),
         "user guide": GuideWindow(),
     }
     found: list[str] = []
@@ -204,6 +238,14 @@ def test_every_window_is_usable_by_keyboard_and_screen_reader(
     shown(qtbot, window)
     window.table.selectRow(0)
     found += problems("main window", window)
+    for feature in (window.search, window.chronology):  # the docked panels
+        feature.show()
+        found += problems(f"main window with {type(feature).__name__}", window)
+        feature.dock.hide()
+    stamps = window.timestamps.open_dialog()
+    assert stamps is not None
+    found += problems("trusted timestamps", stamps)
+    stamps.reject()
     for ref in ("MO/1", "MO/3"):  # a PDF, a photo
         viewer = window.open_viewer(ref)
         qtbot.waitUntil(lambda viewer=viewer: viewer.ready, timeout=WAIT)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.screen_fit import fit_to_content, text_width
+
 
 class ReceiveCaseDialog(QDialog):
     """The case to receive ``package_name`` into: an existing one, or a new one typed here
@@ -51,7 +53,10 @@ class ReceiveCaseDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.new_note)
         layout.addWidget(buttons)
+        self.ok.setDefault(True)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._changed(self.case.currentText())
+        fit_to_content(self, text_width(self, 72, 480))
 
     def chosen(self) -> str | None:
         return self.case.currentText().strip() or None

@@ -410,6 +410,7 @@ class RecoveryKeyDialog(QDialog):
             cancel.clicked.connect(super().reject)
             layout.addWidget(cancel)
         layout.addWidget(self.ok)
+        fit_to_content(self, text_width(self, 80, 520))
         self.typed.textChanged.connect(self._check)
         self.ok.clicked.connect(self.accept)
 
