@@ -128,6 +128,8 @@ class ImportDialog(QDialog):
         self.ok.setAccessibleName(self.tr("Import"))
         self.ok.setDefault(True)
         self.received_from.setFocus()
+        if line is not None:  # Enter in the case's box imports, as it does in the other field
+            line.returnPressed.connect(self.ok.click)
         count = QLabel(what_is_imported(paths))
         count.setTextFormat(Qt.TextFormat.PlainText)  # file names, shown as they are
         count.setWordWrap(True)

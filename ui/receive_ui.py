@@ -54,6 +54,9 @@ class ReceiveCaseDialog(QDialog):
         layout.addWidget(self.new_note)
         layout.addWidget(buttons)
         self.ok.setDefault(True)
+        line = self.case.lineEdit()
+        if line is not None:  # Enter in the case's box receives, as a default button would
+            line.returnPressed.connect(self.ok.click)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._changed(self.case.currentText())
         fit_to_content(self, text_width(self, 72, 480))

@@ -280,6 +280,7 @@ class CreateVaultDialog(QDialog):
         layout.addWidget(self.buttons)
         self.create_button.setDefault(True)
         self.folder.setText(str(default_folder()))  # the common case: no browsing
+        self.vault_name.setFocus()  # the folder is filled in: the name comes first
         for field in (self.passphrase, self.confirm, self.name, self.initials,
                       self.organisation, self.folder, self.vault_name):
             field.textChanged.connect(self._changed)
@@ -410,6 +411,8 @@ class RecoveryKeyDialog(QDialog):
             cancel.clicked.connect(super().reject)
             layout.addWidget(cancel)
         layout.addWidget(self.ok)
+        self.ok.setDefault(True)
+        self.typed.setFocus()
         fit_to_content(self, text_width(self, 80, 520))
         self.typed.textChanged.connect(self._check)
         self.ok.clicked.connect(self.accept)
