@@ -126,8 +126,6 @@ class ImportDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton(self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setAccessibleName(self.tr("Import"))
-        self.ok.setDefault(True)
-        self.received_from.setFocus()
         if line is not None:  # Enter in the case's box imports, as it does in the other field
             line.returnPressed.connect(self.ok.click)
         count = QLabel(what_is_imported(paths))
@@ -140,6 +138,8 @@ class ImportDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok.setDefault(True)  # in the dialog now: Enter imports
+        self.received_from.setFocus()
 
 
 def what_is_imported(paths: list[Path], shown: int = 5) -> str:
