@@ -204,6 +204,9 @@ class MainWindow(WindowHost):
         detail_area.setWidgetResizable(True)
         detail_area.setFrameShape(QFrame.Shape.NoFrame)
         detail_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # never so narrow that its values wrap word by word (a panel docked beside takes the
+        # list's room instead)
+        detail_area.setMinimumWidth(self.fontMetrics().averageCharWidth() * 44)
         split.addWidget(detail_area)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
