@@ -19,6 +19,7 @@ ICON_FOR: dict[str, str] = {
     # View
     "Thumbnail grid": "grid", "Open in the viewer": "open", "Lock after idle time": "lock-time",
     "Search": "search", "Chronology": "chronology", "Appearance": "settings",
+    "Sort the list by": "sort",
     "Follow the system": "settings", "Light": "sun", "Dark": "moon",
     # Vault
     "My signing fingerprint card": "fingerprint", "Trust an organisation's root": "trust",
@@ -85,6 +86,14 @@ def window_actions(window: QMainWindow) -> list[QAction]:
     return found
 
 
+def needs_icon(action: QAction) -> bool:
+    """Every action but a choice among others (a checkable action of an exclusive group,
+    which shows its radio mark instead)."""
+    group = action.actionGroup()
+    return not (action.isCheckable() and group is not None and group.isExclusive()
+                and plain(action.text()) not in ICON_FOR)
+
+
 def decorate(window: QMainWindow, icons: Icons) -> list[QAction]:
     """Gives every action of the window its icon; returns those the table does not know
     (none, tests/test_accessibility.py)."""
@@ -92,7 +101,7 @@ def decorate(window: QMainWindow, icons: Icons) -> list[QAction]:
     for action in window_actions(window):
         name = ICON_FOR.get(plain(action.text()))
         if name is None:
-            if action.icon().isNull():
+            if action.icon().isNull() and needs_icon(action):
                 unknown.append(action)
             continue
         icons.set(action, name)

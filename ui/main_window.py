@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSizePolicy,
@@ -308,6 +310,7 @@ class MainWindow(WindowHost):
                                     toolbar=False)
         self.withdraw_action = action(self.tr("&Withdraw a copy that leaked…"),
                                       self.open_withdraw, None, file_menu, toolbar=False)
+        self._sort_menu(view_menu)
         view_menu.addSeparator()
         self.idle_action = action(self.tr("Lock after &idle time…"), self.choose_idle_minutes,
                                   None, view_menu, toolbar=False)
@@ -325,6 +328,34 @@ class MainWindow(WindowHost):
                                    toolbar=False)
         self.self_test_action = action(self.tr("&Check this installation…"), self.run_self_test,
                                        None, self.help_menu, toolbar=False)
+
+    def _sort_menu(self, view_menu: QMenu) -> None:
+        """View > Sort the list by: the header's sorting, from the keyboard (a header takes no
+        focus). Choosing the column already sorted on reverses its order."""
+        menu = view_menu.addMenu(self.tr("&Sort the list by"))
+        group = QActionGroup(menu)
+        group.setExclusive(True)
+        self.sort_actions: list[QAction] = []
+        for column, name in enumerate(ItemModel.SHOWN):
+            a = menu.addAction(self.tr(name))
+            a.setCheckable(True)
+            group.addAction(a)
+            a.triggered.connect(lambda _checked=False, c=column: self._sort_by(c))
+            self.sort_actions.append(a)
+        header = self.table.horizontalHeader()
+        header.sortIndicatorChanged.connect(
+            lambda column, _order: self.sort_actions[column].setChecked(True)
+            if 0 <= column < len(self.sort_actions) else None)
+        self.sort_actions[header.sortIndicatorSection()].setChecked(True)
+
+    def _sort_by(self, column: int) -> None:
+        header = self.table.horizontalHeader()
+        order = Qt.SortOrder.AscendingOrder
+        if header.sortIndicatorSection() == column:
+            order = (Qt.SortOrder.DescendingOrder
+                     if header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+                     else Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(column, order)
 
     def open_guide(self) -> None:
         """The user guide (docs/user-guide.md), shown in a window of its own."""

@@ -281,7 +281,8 @@ class ViewerWindow(AnnotationTools):
         split.addWidget(self.side)
         split.addWidget(main)
         split.setStretchFactor(1, 1)
-        split.setSizes([THUMB_SIZE + 60, 900])
+        # room for the side panel's tab names, whole, at any text size
+        split.setSizes([max(THUMB_SIZE + 60, self.side.tabBar().sizeHint().width() + 12), 900])
         self.setCentralWidget(split)
 
         self.page_box = QSpinBox()
@@ -399,6 +400,7 @@ class ViewerWindow(AnnotationTools):
             self.stack.setCurrentWidget(self.photo)
             for tab in (0, 1):  # a photo has no pages or outline: its annotations only
                 self.side.setTabEnabled(tab, False)
+                self.side.setTabVisible(tab, False)
             self.side.setCurrentWidget(self.annotation_view)
             self.side.show()
             self.fit_action.setText(self.tr("&Fit"))
