@@ -266,8 +266,11 @@ print(json.dumps(out))
     results = json.loads(done.stdout)
     for ref, (none, seconds, grown_kib) in results.items():
         assert none, ref
-        assert seconds < 0.3, (ref, seconds)  # decoding 81 MP takes about a second
-        assert grown_kib < 50 * 1024, (ref, grown_kib)  # 81 MP of RGB would be 243 MB
+        # Refused before decoding: the memory says so (81 MP of RGB would be 243 MB). The time
+        # is only a sanity bound: decoding 81 MP takes about a second here, and a loaded
+        # machine took 0.39 s to refuse (a full-suite failure with a 0.3 s limit).
+        assert grown_kib < 50 * 1024, (ref, grown_kib)
+        assert seconds < 2.0, (ref, seconds)
 
 
 def test_sizes_and_refs_are_checked(vault: Vault, tmp_path: Path) -> None:
