@@ -236,7 +236,7 @@ class TimelineLines(QIdentityProxyModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) and \
                 index.isValid():
             source = self.sourceModel()
-            row = source.rows()[index.row()] if isinstance(source, TableModel) else []
+            row = source.row(index.row()) if isinstance(source, TableModel) else []
             if len(row) >= 5:
                 seq, time, action, by, details = row[:5]
                 head = f"{time}: {action}" + (f", by {by}" if by else "") + f"  (#{seq})"

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from ui.screen_fit import fit_size
+from ui.screen_fit import fit_size, fit_to_content
 
 
 class Details(QWidget):
@@ -70,10 +70,5 @@ class Details(QWidget):
 
     def _fit_height(self) -> None:
         window = self.window()
-        layout = window.layout()
-        if window is self or layout is None:
-            return
-        width = window.width()
-        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
-            layout.totalSizeHint().height()
-        window.resize(width, max(height, layout.totalMinimumSize().height()))
+        if window is not self:
+            fit_to_content(window, window.width())

@@ -5,13 +5,12 @@ dark theme. ``Icons`` keeps what it decorated and tints it again when the palett
 from __future__ import annotations
 
 import weakref
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QGuiApplication,
     QIcon,
     QImage,
@@ -40,36 +39,46 @@ def _source(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _pixmap(name: str, colour: QColor, size: int, scale: float) -> QPixmap:
-    svg = _source(name).replace("currentColor", colour.name())
-    renderer = QSvgRenderer(QByteArray(svg.encode()))
-    side = round(size * scale)
-    image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, side, side))
-    painter.end()
-    pixmap = QPixmap.fromImage(image)
-    pixmap.setDevicePixelRatio(scale)
-    return pixmap
+def _pixmaps(name: str, colour: str) -> list[QPixmap]:
+    """The icon drawn in ``colour`` at every size and scale (one SVG parse)."""
+    renderer = QSvgRenderer(QByteArray(_source(name).replace("currentColor", colour).encode()))
+    out: list[QPixmap] = []
+    for size in SIZES:
+        for scale in SCALES:
+            side = round(size * scale)
+            image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            renderer.render(painter, QRectF(0, 0, side, side))
+            painter.end()
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(scale)
+            out.append(pixmap)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _drawn(name: str, normal: str, disabled: str, selected: str) -> QIcon:
+    """Drawn once per name and colours: every window showing it shares the pixmaps."""
+    result = QIcon()
+    for colour, modes in ((normal, (QIcon.Mode.Normal, QIcon.Mode.Active)),
+                          (disabled, (QIcon.Mode.Disabled,)),
+                          (selected, (QIcon.Mode.Selected,))):
+        for pixmap in _pixmaps(name, colour):
+            for mode in modes:
+                result.addPixmap(pixmap, mode)
+    return result
 
 
 def icon(name: str, palette: QPalette | None = None) -> QIcon:
     """The icon called ``name``, in the palette's text colour (greyed when disabled)."""
     palette = palette or QGuiApplication.palette()
-    normal = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText)
-    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-    selected = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText)
-    result = QIcon()
-    for size in SIZES:
-        for scale in SCALES:
-            drawn = _pixmap(name, normal, size, scale)
-            result.addPixmap(drawn, QIcon.Mode.Normal)
-            result.addPixmap(drawn, QIcon.Mode.Active)
-            result.addPixmap(_pixmap(name, disabled, size, scale), QIcon.Mode.Disabled)
-            result.addPixmap(_pixmap(name, selected, size, scale), QIcon.Mode.Selected)
-    return result
+    return _drawn(
+        name,
+        palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText).name(),
+        palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name(),
+        palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText).name())
 
 
 class Icons(QObject):
@@ -79,17 +88,11 @@ class Icons(QObject):
         super().__init__(owner)
         self._owner = owner
         self._given: list[tuple[weakref.ReferenceType[QObject], str]] = []
-        self._cache: dict[str, QIcon] = {}
         owner.installEventFilter(self)
 
     def set(self, target: QAction | QAbstractButton, name: str) -> None:
-        target.setIcon(self._icon(name))
+        target.setIcon(icon(name, self._owner.palette()))
         self._given.append((weakref.ref(target), name))
-
-    def _icon(self, name: str) -> QIcon:
-        if name not in self._cache:
-            self._cache[name] = icon(name, self._owner.palette())
-        return self._cache[name]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._owner and event.type() == QEvent.Type.PaletteChange:
@@ -97,13 +100,12 @@ class Icons(QObject):
         return False
 
     def retint(self) -> None:
-        self._cache.clear()
         alive: list[tuple[weakref.ReferenceType[QObject], str]] = []
         for ref, name in self._given:
             target = ref()
             if isinstance(target, QAction | QAbstractButton):
                 try:
-                    target.setIcon(self._icon(name))
+                    target.setIcon(icon(name, self._owner.palette()))
                 except RuntimeError:  # its C++ side is gone
                     continue
                 alive.append((ref, name))

@@ -320,6 +320,10 @@ class TableModel(FlatTableModel):
     def rows(self) -> list[list[str]]:
         return [list(r) for r in self._rows]
 
+    def row(self, index: int) -> list[str]:
+        """One row (not copied: read it, do not change it)."""
+        return self._rows[index]
+
     def colour(self, row: int) -> Any:
         return self._colours[row] if row < len(self._colours) else None
 
