@@ -214,19 +214,22 @@ def bench_list(work: Path, vault: Path, items: int) -> list[Figure]:
         f" App.opened {median([d['opened'] for d in runs]):.3f} s; until the table's first "
         f"paint {median([d['painted'] for d in runs]):.3f} s")
     say(f"    measured again afterwards: list_items {median([d['list_items'] for d in runs]):.3f}"
-        f" s; ItemModel.set_items (model reset, proxy sort, views) "
-        f"{median([d['set_items'] for d in runs]):.3f} s; MainWindow.refresh() "
-        f"{median([d['refresh'] for d in runs]):.3f} s")
+        f" s; ItemModel.set_items (model reset, sort, views) "
+        f"{median([d['set_items'] for d in runs]):.3f} s")
+    say(f"    MainWindow.refresh(), worst of 5 in each process, median of {LIST_RUNS}: the call "
+        f"{1000 * median([d['refresh_call'] for d in runs]):.1f} ms, the new list shown after "
+        f"{1000 * median([d['refresh_done'] for d in runs]):.1f} ms, the longest stall of the "
+        f"GUI thread meanwhile {1000 * median([d['refresh_stall'] for d in runs]):.1f} ms")
     rss = median([d["rss_kib"] * 1024 / MB for d in runs])
     hwm = median([d["hwm_kib"] * 1024 / MB for d in runs])
     before = median([d["rss_before_kib"] * 1024 / MB for d in runs])
     say(f"  memory with the list shown: VmRSS {rss:,.1f} MB, VmHWM {hwm:,.1f} MB (before "
         f"unlocking, Qt and the app imported: VmRSS {before:,.1f} MB)")
-    refresh = 1000 * median([d["refresh"] for d in runs])
+    refresh = 1000 * median([d["refresh_stall"] for d in runs])
     return [
         Figure(f"list: unlock to {items:,} items shown", total, "s", f"< {TARGET_LIST_S}",
                total < TARGET_LIST_S),
-        Figure(f"list: MainWindow.refresh() with {items:,} items (GUI thread)", refresh, "ms",
+        Figure(f"list: refresh with {items:,} items, longest GUI-thread stall", refresh, "ms",
                f"< {TARGET_STALL_MS:.0f}", refresh < TARGET_STALL_MS),
         Figure("memory: VmRSS, list shown", rss, "MB"),
         Figure("memory: VmHWM, list shown", hwm, "MB"),

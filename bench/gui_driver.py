@@ -104,25 +104,36 @@ def controller(settings_dir: Path) -> Any:
 
 
 def wait(app: Any, ready: Any, timeout: float = 60.0) -> bool:
-    from PySide6.QtCore import QEventLoop
+    """Run the event loop until ``ready()`` (looked at every 5 ms) or ``timeout`` seconds.
+    The loop waits in Qt between looks, as the app's own does, so the GUI thread does not
+    hold Python's lock meanwhile (a loop calling processEvents without pause slowed the
+    list's reading on the other thread five-fold)."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.perf_counter() + timeout
-    while not ready():
-        if time.perf_counter() > deadline:
-            return False
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-    return True
+    if ready():
+        return True
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(
+        lambda: loop.quit() if ready() or time.perf_counter() > deadline else None)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return bool(ready())
 
 
-def paint_watcher(widget: Any) -> Any:
-    """An event filter on ``widget`` that notes the perf_counter of its first paint."""
+def paint_watcher(widget: Any, when: Any = lambda: True) -> Any:
+    """An event filter on ``widget`` that notes the perf_counter of its first paint (once
+    ``when()`` holds)."""
     from PySide6.QtCore import QEvent, QObject
 
     class Watcher(QObject):
         painted: float | None = None
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and self.painted is None:
+            if event.type() == QEvent.Type.Paint and self.painted is None and when():
                 self.painted = time.perf_counter()
             return False
 
@@ -173,7 +184,8 @@ def mode_list(vault: Path) -> None:
     app_controller.opened(v)  # what UnlockDialog.unlocked is connected to
     t2 = time.perf_counter()
     window = app_controller.window
-    watcher = paint_watcher(window.table.viewport())
+    # the first paint of the table with the list in it (a long list is read in the background)
+    watcher = paint_watcher(window.table.viewport(), when=lambda: window.items.rowCount() > 0)
     shown = wait(app, lambda: watcher.painted is not None)
     t3 = watcher.painted if watcher.painted is not None else time.perf_counter()
     rows = window.items.rowCount()
@@ -187,15 +199,44 @@ def mode_list(vault: Path) -> None:
     s = time.perf_counter()
     window.items.set_items(items)  # model reset: the proxy re-sorts, the views re-layout
     reset_s = time.perf_counter() - s
-    s = time.perf_counter()
-    window.refresh()  # what an import or receive does afterwards
-    refresh_s = time.perf_counter() - s
+    refresh = [time_refresh(app, window) for _ in range(REFRESHES)]
     window.lock()
     QApplication.processEvents()
     emit({"open": t1 - t0, "opened": t2 - t1, "painted": t3 - t2, "total": t3 - t0,
           "shown": shown, "rows": rows, "visible_rows": visible,
           "rss_before_kib": rss_before, "rss_kib": rss, "hwm_kib": hwm,
-          "list_items": list_s, "set_items": reset_s, "refresh": refresh_s})
+          "list_items": list_s, "set_items": reset_s,
+          "refresh_call": max(r[0] for r in refresh), "refresh_done": max(r[1] for r in refresh),
+          "refresh_stall": max(r[2] for r in refresh)})
+
+
+REFRESHES = 5
+
+
+def time_refresh(app: Any, window: Any) -> tuple[float, float, float]:
+    """What an import or receive does afterwards: ``MainWindow.refresh()``, with a 5 ms
+    precise timer ticking. Returns the time in the call itself, the time until the new list
+    is shown, and the longest gap between two ticks from the call until the list is shown
+    (the longest the GUI thread was kept from its events)."""
+    from PySide6.QtCore import Qt, QTimer
+
+    ticks: list[float] = []
+    ticker = QTimer()
+    ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    ticker.setInterval(5)
+    ticker.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    ticker.start()
+    wait(app, lambda: len(ticks) >= 4)  # ticking steadily first
+    start = time.perf_counter()
+    window.refresh()
+    called = time.perf_counter()
+    wait(app, lambda: not window.listing)
+    done = time.perf_counter()
+    wait(app, lambda: ticks[-1] > done)  # the tick after it
+    ticker.stop()
+    edges = [t for t in ticks if t < start][-1:] + [t for t in ticks if t >= start]
+    stall = max((b - a for a, b in itertools.pairwise(edges)), default=0.0)
+    return called - start, done - start, stall
 
 
 # ------------------------------------------------------------------------ grid scrolling
@@ -221,7 +262,7 @@ def mode_scroll(vault: Path, seconds: float, cold: bool) -> None:
         forgotten = forget_thumbnails(v)
     app_controller.opened(v)
     window = app_controller.window
-    watcher = paint_watcher(window.table.viewport())
+    watcher = paint_watcher(window.table.viewport(), when=lambda: window.items.rowCount() > 0)
     wait(app, lambda: watcher.painted is not None)
     refs = window.items.refs()
     grid = window.grid

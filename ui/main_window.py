@@ -4,6 +4,7 @@ middle, the detail pane on the right; import by drop or menu, export, verify, he
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,7 @@ from ui.theme import Theme, appearance_menu
 from ui.timestamps_ui import TimestampsFeature
 from ui.worker import Job, start
 from vault.errors import VaultError
-from vault.evidence.items import get_item, list_cases, list_items
+from vault.evidence.items import Item, count_items, get_item, list_cases, list_items
 from vault.search.index import given_up, text_problem
 from vault.store.keyslots import KdfParams
 from vault.store.vault import Vault
@@ -95,6 +96,9 @@ if TYPE_CHECKING:
 class MainWindow(WindowHost):
     locked = Signal()  # the vault is closed and every decrypted thing dropped
     idle_minutes_changed = Signal(int)
+    # from this many items in the vault, the list is read on the pool (10,000 took 50-100 ms
+    # of the GUI thread: bench/bench_gui.py); a shorter one is read at once
+    READ_IN_BACKGROUND = 2000
 
     def __init__(self, v: Vault, *, idle_ms: int = IDLE_LOCK_MS,
                  kdf: KdfParams | None = None, theme: Theme | None = None) -> None:
@@ -110,6 +114,12 @@ class MainWindow(WindowHost):
         self.last_folder = ""  # where the last import came from (file dialogs start there)
         self.quitting = False  # locked to quit: no unlock screen after
         self._locking = False  # inside lock(): a second request (a timer, the session) waits
+        self._readings = 0  # lists asked for; only the latest one read is shown
+        self._waiting = 0  # the reading under way in the background (0: none)
+        self._after_listing: list[Callable[[], None]] = []  # to do once it is shown
+        # the list's own thread: never queued behind indexing or OCR on the global pool
+        self.list_pool = QThreadPool(self)
+        self.list_pool.setMaxThreadCount(1)
         self.setWindowTitle(self.tr("Evidence Vault: {name}").format(
             name=v.folder.name.removesuffix(".evault")))
         self.setAccessibleName(self.tr("Evidence Vault"))
@@ -387,10 +397,12 @@ class MainWindow(WindowHost):
             self.case_view.setCurrentIndex(self.cases.index(row))
         finally:
             self.case_view.selectionModel().blockSignals(blocked)
-        self._load_items()
+        # the panels first: their queries would otherwise wait for the list's reading,
+        # which has the vault's connection while it runs
         self.search.refreshed()
         self.timestamps.refreshed()
         self.chronology.refreshed()
+        self._load_items()
 
     def _details_read(self, ref: str) -> None:
         """An item's details were read in the background: its row, and the pane if shown."""
@@ -409,15 +421,75 @@ class MainWindow(WindowHost):
         return self.cases.case_at(index.row()) if index.isValid() else None
 
     def _load_items(self) -> None:
+        """Read the list again. A long one (:attr:`READ_IN_BACKGROUND` items or more) is
+        read on the pool, so the window never waits for it: it shows the list it has until
+        the new one is ready (only the latest reading is shown)."""
         if self.vault is None:
             return
-        self.items.set_items(list_items(self.vault, self.current_case()))
+        v, case = self.vault, self.current_case()
+        self._readings += 1
+        reading = self._readings
+        if count_items(v) < self.READ_IN_BACKGROUND:
+            self._listed(reading, (list_items(v, case), None))
+            return
+        order = self.items.sorted_by
+
+        def read(_cancel: Any) -> tuple[list[Item], tuple[int, Qt.SortOrder]]:
+            with v.db_lock:
+                items = list_items(v, case)
+            return ItemModel.ordered(items, *order), order
+
+        job = Job(read)
+        self._waiting = reading
+
+        def done(listed: tuple[list[Item], tuple[int, Qt.SortOrder]]) -> None:
+            self.jobs.discard(job)
+            self._listed(reading, listed)
+
+        def failed(message: str, _bug: bool) -> None:
+            self.jobs.discard(job)
+            self._list_failed(reading, message)
+
+        job.finished.connect(done)
+        job.failed.connect(failed)
+        self.jobs.add(job)
+        start(job, self.list_pool)
+
+    def _listed(self, reading: int,
+                listed: tuple[list[Item], tuple[int, Qt.SortOrder] | None]) -> None:
+        """The list read (``ordered_by``: already in that order); shown if it is the latest."""
+        if reading != self._readings or self.vault is None or self._locking:
+            return
+        self._waiting = 0
+        items, ordered_by = listed
+        self.items.set_items(items, ordered_by=ordered_by)
         self._show_view()
         gc.freeze()  # the list's many long-lived objects: no longer scanned by every collection
         self.detail.clear()
         self.thumbnails_asked.clear()
         if self.views.currentWidget() is self.grid:
             self._load_thumbnails()
+        then, self._after_listing = self._after_listing, []
+        for step in then:
+            step()
+
+    def _list_failed(self, reading: int, message: str) -> None:
+        if reading == self._readings and self.vault is not None and not self._locking:
+            self._waiting = 0
+            self._after_listing = []
+            self.show_error(self.tr("The list could not be read: {why}").format(why=message))
+
+    def after_listing(self, step: Callable[[], None]) -> None:
+        """Run ``step`` once the list being read is shown (at once when none is)."""
+        if self.listing:
+            self._after_listing.append(step)
+        else:
+            step()
+
+    @property
+    def listing(self) -> bool:
+        """The latest list asked for is being read in the background."""
+        return self._waiting != 0 and self._waiting == self._readings
 
     def selected_refs(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()
@@ -635,11 +707,15 @@ class MainWindow(WindowHost):
         return self.chronology.add_from_viewer(ref, page, quote, region)
 
     def show_in_list(self, ref: str) -> None:
+        self.after_listing(lambda: self._show_in_list(ref))
+
+    def _show_in_list(self, ref: str) -> None:
         self.select(ref)
         if self.detail.ref != ref:  # not in the list shown: show every item, unfiltered
             self.filter.clear()
-            self.case_view.setCurrentIndex(self.cases.index(0))
-            self.select(ref)
+            if self.case_view.currentIndex().row() != 0:
+                self.case_view.setCurrentIndex(self.cases.index(0))  # read again
+            self.after_listing(lambda: self.select(ref))
 
     def open_viewer(self, ref: str) -> Any:
         """Read a PDF or a photo in the viewer (a window of its own, closed at lock)."""
@@ -1285,8 +1361,11 @@ class MainWindow(WindowHost):
         for job in list(self.jobs):
             job.cancel()
         QThreadPool.globalInstance().waitForDone()
+        self.list_pool.waitForDone()
         QCoreApplication.processEvents()  # what the jobs reported before they stopped
         self.jobs.clear()
+        self._after_listing = []
+        self._waiting = 0
         self.dialog = None
         for dialog in self.findChildren(QDialog):  # reports, summaries, progress: destroyed
             if shiboken6.isValid(dialog):

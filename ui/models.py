@@ -7,6 +7,7 @@ what locking does: after it no model holds anything read from the vault.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -137,6 +138,13 @@ def kind_of_file(mime: str) -> str:
     return KINDS.get(mime.split(";")[0].strip().lower(), mime)
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _ref_key(ref: str) -> tuple[str, int]:
+    """``MO/7`` sorts before ``MO/10``."""
+    prefix, _, n = ref.partition("/")
+    return (prefix, int(n)) if n.isdigit() else (ref, 0)
+
+
 class ItemModel(FlatTableModel):
     """The evidence list: one row per item. Sorting is done here, in one Python sort over
     precomputed keys (a proxy calling ``data`` for every comparison took seconds at 10,000
@@ -155,9 +163,17 @@ class ItemModel(FlatTableModel):
         self._sorted_by: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
         self.placeholder: Any = None  # the icon shown until an item's thumbnail arrives
 
-    def set_items(self, items: Sequence[Item]) -> None:
+    @property
+    def sorted_by(self) -> tuple[int, Qt.SortOrder]:
+        return self._sorted_by
+
+    def set_items(self, items: Sequence[Item], *,
+                  ordered_by: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """Show ``items``; ``ordered_by``: they are in that order already (:meth:`ordered`,
+        on another thread), so they are sorted again only if the order has changed since."""
         self.beginResetModel()
-        self._items = self._ordered(items, *self._sorted_by)
+        self._items = list(items) if ordered_by == self._sorted_by else \
+            self.ordered(items, *self._sorted_by)
         self._reindex()
         self._thumbs = {k: v for k, v in self._thumbs.items() if k in self._row_of}
         self.endResetModel()
@@ -208,7 +224,7 @@ class ItemModel(FlatTableModel):
         persistent = self.persistentIndexList()
         refs = [self._items[index.row()].ref for index in persistent]
         self._sorted_by = (column, order)
-        self._items = self._ordered(self._items, column, order)
+        self._items = self.ordered(self._items, column, order)
         self._reindex()
         self.changePersistentIndexList(persistent, [
             self.index(self._row_of[ref], index.column()) for ref, index in zip(refs, persistent,
@@ -216,9 +232,13 @@ class ItemModel(FlatTableModel):
         self.layoutChanged.emit()
 
     @classmethod
-    def _ordered(cls, items: Sequence[Item], column: int, order: Qt.SortOrder) -> list[Item]:
-        return sorted(items, key=lambda i: cls._sort_key(i, column),
-                      reverse=order == Qt.SortOrder.DescendingOrder)
+    def ordered(cls, items: Sequence[Item], column: int, order: Qt.SortOrder) -> list[Item]:
+        """``items`` in the list's order by ``column`` (no Qt object is touched: any thread
+        may call it)."""
+        reverse = order == Qt.SortOrder.DescendingOrder
+        if column == 0:  # the usual order, on every refresh: a reference's key is kept
+            return sorted(items, key=lambda i: _ref_key(i.ref), reverse=reverse)
+        return sorted(items, key=lambda i: cls._sort_key(i, column), reverse=reverse)
 
     def _count(self) -> int:
         return len(self._items)
@@ -259,8 +279,7 @@ class ItemModel(FlatTableModel):
     @staticmethod
     def _sort_key(item: Item, column: int) -> Any:
         if column == 0:
-            prefix, _, n = item.ref.partition("/")
-            return (prefix, int(n)) if n.isdigit() else (item.ref, 0)
+            return _ref_key(item.ref)
         if column == 3:
             return item.size
         if column == 7:

@@ -14,8 +14,11 @@ if TYPE_CHECKING:
     from vault.store.vault import Vault
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Item:
+    """An item as read from the vault: read-only by convention (not ``frozen``, whose
+    ``__init__`` took 16 ms of the GUI thread's 60 ms for a list of 10,000)."""
+
     ref: str
     name: str
     size: int
@@ -62,6 +65,11 @@ def list_items(v: Vault, case: str | None = None) -> list[Item]:
     else:
         rows = v.con.execute(_SELECT + " WHERE c.name=? ORDER BY i.id", (case,)).fetchall()
     return [_item(r) for r in rows]
+
+
+def count_items(v: Vault) -> int:
+    """How many items the vault holds (every case; withdrawn and purged ones too)."""
+    return int(v.con.execute("SELECT count(*) FROM items").fetchone()[0])
 
 
 def get_item(v: Vault, ref: str) -> Item:
