@@ -8,6 +8,7 @@ few items are read the way 10,000 are."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from conftest import IDENTITY, PASSPHRASE, write_files
@@ -18,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from ui.app import App
 from ui.main_window import MainWindow
+from ui.models import ITEM_ROLE, cell_text
 from vault.store.keyslots import TEST_KDF
 from vault.store.vault import Vault
 
@@ -94,3 +96,30 @@ def test_locking_while_the_list_is_read(qtbot: QtBot, app: App, tmp_path: Path) 
     QApplication.processEvents()
     assert window.vault is None and window.items.rowCount() == 0
     assert not window.findChildren(QMessageBox)  # nothing to tell: the reading just stops
+
+
+def test_the_filter_looks_in_what_each_column_shows(qtbot: QtBot, app: App,
+                                                    tmp_path: Path) -> None:
+    window = open_window(app, tmp_path)
+    small = [f"MO/{n}" for n in range(1, 6)]
+    for background in (False, True):  # the rows' texts made here, or with the reading
+        window.READ_IN_BACKGROUND = 1 if background else 2000  # type: ignore[misc]
+        window.refresh()
+        qtbot.waitUntil(lambda: not window.listing, timeout=10_000)
+
+        def found(text: str) -> list[str]:
+            window.filter.setText(text)
+            return sorted(window.filtered.data(window.filtered.index(r, 0), ITEM_ROLE)
+                          for r in range(window.filtered.rowCount()))
+
+        assert found("mo/4") == ["MO/4"]
+        assert found("TWO-00001") == ["MO/5"]
+        first = window.items.item_at(0)
+        assert found(cell_text(first, 2)) == small  # the kind, in words
+        assert found(cell_text(first, 4).split(",")[0]) == small  # the date as shown
+        assert found(first.sha256[:12]) == ["MO/1"]  # the start of the fingerprint
+        assert found(first.sha256[20:40]) == []  # only what the list shows
+        # an item read again shows, and is found by, what its row says now
+        window.items.replace_item(dataclasses.replace(first, status="purged"))
+        assert found("[purged]") == ["MO/1"]
+        window.filter.clear()

@@ -63,7 +63,7 @@ from ui.detail import DetailPane
 from ui.empty_states import EmptyList
 from ui.host import WindowHost
 from ui.icons import Icons, toolbar_icon_size
-from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted
+from ui.models import ITEM_ROLE, CaseModel, ItemFilter, ItemModel, counted, row_text
 from ui.operations import (
     ExportDialog,
     ImportDialog,
@@ -91,6 +91,11 @@ PACKAGE_SUFFIXES = (".zip", ".age")
 
 if TYPE_CHECKING:
     from ui.self_test_ui import SelfTestRun
+
+
+# a list read: the items, the order they are in (None: not ordered yet), each one's text to
+# filter in by reference (None: made when first needed)
+Listed = tuple[list[Item], tuple[int, Qt.SortOrder] | None, dict[str, str] | None]
 
 
 class MainWindow(WindowHost):
@@ -430,19 +435,19 @@ class MainWindow(WindowHost):
         self._readings += 1
         reading = self._readings
         if count_items(v) < self.READ_IN_BACKGROUND:
-            self._listed(reading, (list_items(v, case), None))
+            self._listed(reading, (list_items(v, case), None, None))
             return
         order = self.items.sorted_by
 
-        def read(_cancel: Any) -> tuple[list[Item], tuple[int, Qt.SortOrder]]:
+        def read(_cancel: Any) -> Listed:
             with v.db_lock:
                 items = list_items(v, case)
-            return ItemModel.ordered(items, *order), order
+            return ItemModel.ordered(items, *order), order, {i.ref: row_text(i) for i in items}
 
         job = Job(read)
         self._waiting = reading
 
-        def done(listed: tuple[list[Item], tuple[int, Qt.SortOrder]]) -> None:
+        def done(listed: Listed) -> None:
             self.jobs.discard(job)
             self._listed(reading, listed)
 
@@ -455,14 +460,14 @@ class MainWindow(WindowHost):
         self.jobs.add(job)
         start(job, self.list_pool)
 
-    def _listed(self, reading: int,
-                listed: tuple[list[Item], tuple[int, Qt.SortOrder] | None]) -> None:
-        """The list read (``ordered_by``: already in that order); shown if it is the latest."""
+    def _listed(self, reading: int, listed: Listed) -> None:
+        """The list read (in the order it names, with each row's text to filter in, when
+        read in the background); shown if it is the latest asked for."""
         if reading != self._readings or self.vault is None or self._locking:
             return
         self._waiting = 0
-        items, ordered_by = listed
-        self.items.set_items(items, ordered_by=ordered_by)
+        items, ordered_by, texts = listed
+        self.items.set_items(items, ordered_by=ordered_by, texts=texts)
         self._show_view()
         gc.freeze()  # the list's many long-lived objects: no longer scanned by every collection
         self.detail.clear()
@@ -496,13 +501,14 @@ class MainWindow(WindowHost):
         return [self.filtered.data(r, ITEM_ROLE) for r in rows]
 
     def select(self, ref: str) -> None:
-        for row in range(self.filtered.rowCount()):
-            index = self.filtered.index(row, 0)
-            if self.filtered.data(index, ITEM_ROLE) == ref:
-                self.table.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect |
-                    QItemSelectionModel.SelectionFlag.Rows)
-                return
+        """Choose ``ref`` in the list, if the list shows it."""
+        row = self.items.row_of(ref)
+        index = self.filtered.mapFromSource(self.items.index(row, 0)) if row is not None \
+            else None
+        if index is not None and index.isValid():
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect |
+                QItemSelectionModel.SelectionFlag.Rows)
 
     def _show_current(self) -> None:
         index = self.table.currentIndex()

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -138,6 +139,38 @@ def kind_of_file(mime: str) -> str:
     return KINDS.get(mime.split(";")[0].strip().lower(), mime)
 
 
+def cell_text(item: Item, column: int) -> str:
+    """What the evidence list shows in ``column`` of ``item``'s row (any thread)."""
+    if column == 0:
+        return item.ref
+    if column == 1:
+        state = _tr(" [purged]") if item.status != "present" else ""
+        if item.withdrawn is not None:
+            state += _tr(" [withdrawn, superseded by {ref}]").format(
+                ref=item.withdrawn) if item.withdrawn else _tr(" [withdrawn]")
+        return item.name + state
+    if column == 2:
+        return kind_of_file(item.mime)
+    if column == 3:
+        return human_size(item.size)
+    if column == 4:
+        return short_time(item.received)
+    if column == 5:
+        return item.received_from
+    if column == 6:
+        return item.sha256[:12]
+    return str(len(item.warnings)) if item.warnings else ""
+
+
+def row_text(item: Item) -> str:
+    """Every column's text of ``item``'s row, case-folded: what the filter looks in."""
+    return "\n".join([cell_text(item, c) for c in range(len(ItemModel.COLUMNS))]).casefold()
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ItemModel", text)
+
+
 @functools.lru_cache(maxsize=1 << 17)
 def _ref_key(ref: str) -> tuple[str, int]:
     """``MO/7`` sorts before ``MO/10``."""
@@ -162,18 +195,24 @@ class ItemModel(FlatTableModel):
         self._thumbs: dict[str, Any] = {}
         self._sorted_by: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
         self.placeholder: Any = None  # the icon shown until an item's thumbnail arrives
+        # each row's text (row_text) by reference, made when the filter is first used (or
+        # given with the items); looking in it, not in every cell, for every key typed
+        self._haystack: dict[str, str] | None = None
 
     @property
     def sorted_by(self) -> tuple[int, Qt.SortOrder]:
         return self._sorted_by
 
     def set_items(self, items: Sequence[Item], *,
-                  ordered_by: tuple[int, Qt.SortOrder] | None = None) -> None:
+                  ordered_by: tuple[int, Qt.SortOrder] | None = None,
+                  texts: dict[str, str] | None = None) -> None:
         """Show ``items``; ``ordered_by``: they are in that order already (:meth:`ordered`,
-        on another thread), so they are sorted again only if the order has changed since."""
+        on another thread), so they are sorted again only if the order has changed since;
+        ``texts``: each one's :func:`row_text`, made on that thread too."""
         self.beginResetModel()
         self._items = list(items) if ordered_by == self._sorted_by else \
             self.ordered(items, *self._sorted_by)
+        self._haystack = texts
         self._reindex()
         self._thumbs = {k: v for k, v in self._thumbs.items() if k in self._row_of}
         self.endResetModel()
@@ -181,6 +220,7 @@ class ItemModel(FlatTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._items = []
+        self._haystack = None
         self._row_of = {}
         self._thumbs = {}
         self.endResetModel()
@@ -193,18 +233,24 @@ class ItemModel(FlatTableModel):
         row = self._row_of.get(item.ref)
         if row is not None:
             self._items[row] = item
+            if self._haystack is not None:
+                self._haystack[item.ref] = row_text(item)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
     def item_at(self, row: int) -> Item:
         return self._items[row]
+
+    def row_of(self, ref: str) -> int | None:
+        return self._row_of.get(ref)
 
     def refs(self) -> list[str]:
         return [i.ref for i in self._items]
 
     def matches(self, row: int, needle: str) -> bool:
         """Whether any column's text of ``row`` contains ``needle`` (case-folded)."""
-        item = self._items[row]
-        return any(needle in self._text(item, c).casefold() for c in range(len(self.COLUMNS)))
+        if self._haystack is None:
+            self._haystack = {i.ref: row_text(i) for i in self._items}
+        return needle in self._haystack[self._items[row].ref]
 
     def set_thumbnail(self, ref: str, icon: Any) -> None:
         """A decoded thumbnail (QIcon) for the grid; kept in memory only, dropped at lock."""
@@ -265,16 +311,7 @@ class ItemModel(FlatTableModel):
         return None
 
     def _text(self, item: Item, column: int) -> str:
-        purged = item.status != "present"
-        state = self.tr(" [purged]") if purged else ""
-        if item.withdrawn is not None:
-            state += self.tr(" [withdrawn, superseded by {ref}]").format(
-                ref=item.withdrawn) if item.withdrawn else self.tr(" [withdrawn]")
-        return [
-            item.ref, item.name + state, kind_of_file(item.mime),
-            human_size(item.size), short_time(item.received), item.received_from,
-            item.sha256[:12], str(len(item.warnings)) if item.warnings else "",
-        ][column]
+        return cell_text(item, column)
 
     @staticmethod
     def _sort_key(item: Item, column: int) -> Any:
