@@ -14,7 +14,7 @@ import pymupdf
 import pytest
 from conftest import CORPUS, import_refs
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QToolBar
 from pytestqt.qtbot import QtBot
 from test_viewer import drag, viewers  # noqa: F401 - viewers is a fixture used below
 
@@ -255,6 +255,17 @@ def test_photo_rectangle_and_redaction(qtbot: QtBot, case: tuple[Vault, dict[str
              for a in bar.actions() if a.isVisible() and not a.isSeparator()}
     assert {"Rectangle", "Redaction mark", "Make redacted copy"} <= names
     assert "Highlight" not in names
+    # nothing to find and no pages in a picture: neither is offered
+    shown = {a for bar in viewer.findChildren(QToolBar) for a in bar.actions() if a.isVisible()}
+    assert not {viewer.find_action, viewer.page_action, viewer.page_of_action} & shown
+    assert not viewer.find_next_action.isVisible()
+    # the empty list of annotations says how to make one (and a screen reader hears it)
+    hint = viewer.annotation_view.hint
+    assert "draw on the photo" in hint and "never changed" in hint
+    assert viewer.annotation_view.accessibleDescription() == hint
+    empty = viewer.annotation_view.viewport().grab().toImage()
+    assert len({empty.pixel(x, y) for x in range(0, empty.width(), 3)
+                for y in range(0, min(empty.height(), 80), 3)}) > 1  # words are drawn
 
     def drag_pixels(rect: QRectF) -> None:
         a = QPointF(photo.mapFromScene(rect.topLeft()))
@@ -271,6 +282,7 @@ def test_photo_rectangle_and_redaction(qtbot: QtBot, case: tuple[Vault, dict[str
     assert close(rect.geometry["rect"], [area.left(), area.top(), area.right(),
                                          area.bottom()], tolerance)
     assert photo.overlay("annotation-rectangle")
+    assert viewer.annotation_view.accessibleDescription() == ""  # listed: no hint
 
     tool(viewer, "redaction")
     hidden = area.translated(size.width() * 0.4, size.height() * 0.4)

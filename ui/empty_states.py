@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.icons import Icons, icon
 
@@ -70,3 +78,35 @@ class EmptyList(QWidget):
         self.picture.setPixmap(icon("import", self.palette()).pixmap(QSize(side, side)))
         self.title.setText(self.tr("This vault has no evidence yet.") if case is None else
                            self.tr("The case {case} has no evidence yet.").format(case=case))
+
+
+class HintedList(QListView):
+    """A list that, while it is empty, says what would be in it and how to add something
+    (in the placeholder colour, wrapped to its width; a screen reader gets it as the list's
+    description)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hint = ""
+
+    def set_hint(self, text: str) -> None:
+        self.hint = text
+        self.update_hint()
+
+    def update_hint(self) -> None:
+        """Call when the model's rows change."""
+        empty = self.model() is None or self.model().rowCount() == 0
+        self.setAccessibleDescription(self.hint if empty else "")
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.hint or (self.model() is not None and self.model().rowCount() > 0):
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        margin = self.fontMetrics().height() // 2
+        painter.drawText(self.viewport().rect().adjusted(margin, margin, -margin, -margin),
+                         int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft |
+                             Qt.TextFlag.TextWordWrap), self.hint)
+        painter.end()

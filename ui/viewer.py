@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 from ui.action_icons import decorate
 from ui.annotation_list import AnnotationListModel
 from ui.annotation_tools import AnnotationTools
+from ui.empty_states import HintedList
 from ui.icons import Icons, toolbar_icon_size
 from ui.pdf_view import CURRENT_COLOUR, FIND_COLOUR, THUMB_SIZE, PdfView, Renderer
 from ui.photo_view import PhotoView
@@ -219,7 +220,7 @@ class ViewerWindow(AnnotationTools):
         self.side.addTab(self.outline, self.tr("Outline"))
         # Every annotation, with its page and text: choosing one goes to it.
         self.annotation_model = AnnotationListModel()
-        self.annotation_view = QListView()
+        self.annotation_view = HintedList()
         self.annotation_view.setModel(self.annotation_model)
         self.annotation_view.setAccessibleName(self.tr("Annotations"))
         self.annotation_view.setWordWrap(True)
@@ -403,6 +404,15 @@ class ViewerWindow(AnnotationTools):
                 self.side.setTabVisible(tab, False)
             self.side.setCurrentWidget(self.annotation_view)
             self.side.show()
+            # nothing to find and no pages in a picture
+            for a in (self.find_action, self.find_next_action, self.find_previous_action,
+                      self.highlight_found_action, self.mark_found_action,
+                      self.page_action, self.page_of_action):
+                a.setVisible(False)
+            self.annotation_view.set_hint(self.tr(
+                "No annotations yet. Choose a tool above (a box, an ellipse, an arrow, a note "
+                "or a redaction mark) and draw on the photo. Annotations are kept in the "
+                "vault; the photo itself is never changed."))
             self.fit_action.setText(self.tr("&Fit"))
             self.fit_action.setToolTip(self.tr("Fit the photo to the window"))
             for a in (self.zoom_out_action, self.zoom_in_action, self.fit_action):
@@ -504,6 +514,10 @@ class ViewerWindow(AnnotationTools):
         self.pdf.page_clicked.connect(self._clicked)
         self.pdf.ink_drawn.connect(self._inked)
         self.pdf.double_clicked.connect(self._double_clicked)
+        self.annotation_view.set_hint(self.tr(
+            "No annotations yet. Choose a tool above (a box, an ellipse, an arrow, a note, a "
+            "redaction mark or a quote) and draw on a page, or find words and highlight them. "
+            "Annotations are kept in the vault; the document itself is never changed."))
         self._annotations_ready()
         self.pdf.setFocus()
         self.pdf.fit_width()
@@ -613,6 +627,7 @@ class ViewerWindow(AnnotationTools):
     def _annotations_changed(self) -> None:
         """The list and the pages' markers follow the annotations as last read."""
         self.annotation_model.set_annotations(self.marks)
+        self.annotation_view.update_hint()
         if self.thumbnail_model is not None:
             self.thumbnail_model.set_annotated(self.annotation_model.per_page())
         self.side.setTabText(2, self.tr("Annotations ({n})").format(n=len(self.marks))
