@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from ui.app import App
 from ui.main_window import MainWindow
-from ui.models import ITEM_ROLE, cell_text
+from ui.models import ITEM_ROLE, _ref_key, cell_text
 from vault.store.keyslots import TEST_KDF
 from vault.store.vault import Vault
 
@@ -92,10 +92,14 @@ def test_locking_while_the_list_is_read(qtbot: QtBot, app: App, tmp_path: Path) 
     window = open_window(app, tmp_path)
     window.refresh()
     assert window.listing
+    window.filter.setText("one")  # the rows' texts made, to filter in
+    assert window.filtered.rowCount() == 3
     window.lock()
     QApplication.processEvents()
     assert window.vault is None and window.items.rowCount() == 0
     assert not window.findChildren(QMessageBox)  # nothing to tell: the reading just stops
+    # nothing read from the vault is kept for the list: its texts, its sort keys
+    assert window.items._haystack is None and _ref_key.cache_info().currsize == 0
 
 
 def test_the_filter_looks_in_what_each_column_shows(qtbot: QtBot, app: App,

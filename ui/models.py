@@ -221,6 +221,7 @@ class ItemModel(FlatTableModel):
         self.beginResetModel()
         self._items = []
         self._haystack = None
+        _ref_key.cache_clear()  # the references kept for sorting go too (at lock)
         self._row_of = {}
         self._thumbs = {}
         self.endResetModel()
