@@ -429,7 +429,7 @@ class MainWindow(WindowHost):
         """Read the list again. A long one (:attr:`READ_IN_BACKGROUND` items or more) is
         read on the pool, so the window never waits for it: it shows the list it has until
         the new one is ready (only the latest reading is shown)."""
-        if self.vault is None:
+        if self.vault is None or self._locking:  # no reading starts while the vault closes
             return
         v, case = self.vault, self.current_case()
         self._readings += 1
