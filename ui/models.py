@@ -308,11 +308,8 @@ class ItemModel(FlatTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 4:
             return self.tr("{time} (UTC)").format(time=item.received)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(item, column)
+            return cell_text(item, column)
         return None
-
-    def _text(self, item: Item, column: int) -> str:
-        return cell_text(item, column)
 
     @staticmethod
     def _sort_key(item: Item, column: int) -> Any:
