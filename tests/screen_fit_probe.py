@@ -36,7 +36,7 @@ def in_scroll_area(widget: QWidget, top: QWidget) -> bool:
     return False
 
 
-def problems(name: str, w: QWidget) -> list[str]:
+def problems(name: str, w: QWidget, close: bool = True) -> list[str]:
     w.show()
     for _ in range(3):
         QApplication.processEvents()
@@ -65,11 +65,12 @@ def problems(name: str, w: QWidget) -> list[str]:
             if action.isVisible() and not action.isSeparator() and shown is not None \
                     and not shown.isVisible():
                 out.append(f"{name}: {action.text()!r} is hidden in the toolbar's overflow")
-    w.close()
+    if close:
+        w.close()
     return out
 
 
-def main(work: Path) -> int:
+def main(work: Path, text_scale: float = 1) -> int:
     from ui.main_window import MainWindow
     from ui.operations import ExportDialog, ImportDialog, ResultDialog, VerifyDialog
     from ui.vault_dialogs import (
@@ -82,6 +83,10 @@ def main(work: Path) -> int:
     from vault.packages.verify import verify_package
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if text_scale != 1:  # larger text on an unscaled screen (the desktop's text size setting)
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * text_scale)
+        app.setFont(font)
     v, key = Vault.create(work / "Northbridge", PASSPHRASE, IDENTITY, kdf=TEST_KDF)
     samples = Path(__file__).resolve().parents[1] / "resources" / "samples"
     files = [samples / "police-letter-2015-06-01.pdf", *write_files(work / "docs", 2)]
@@ -105,6 +110,14 @@ def main(work: Path) -> int:
         found += problems("viewer", viewer)
     window.show()
     window.table.selectRow(0)
+    for feature in (window.chronology, window.search):
+        feature.show()
+        found += problems(f"main window with the {feature.dock.windowTitle()} panel", window,
+                          close=False)
+        if feature.dock.isFloating():
+            found += problems(f"the {feature.dock.windowTitle()} panel in a window of its own",
+                              feature.dock, close=False)
+        feature.dock.hide()
     found += problems("main window, an exhibit selected", window)  # closing it locks
     windows = {
         "start": StartDialog([str(v.folder)]),
@@ -125,4 +138,4 @@ def main(work: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(main(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 1))

@@ -46,7 +46,7 @@ from ui.chronology_dialogs import (
 )
 from ui.chronology_models import FACT_ROLE, FactsModel, RowsModel, display_name
 from ui.chronology_timeline import TimelineArea
-from ui.host import WindowHost, feature_dock
+from ui.host import WindowHost, feature_dock, show_dock
 from ui.messages import user_message
 from ui.worker import Job
 from vault.chronology.dates import BadDate, parse_date
@@ -593,8 +593,7 @@ class ChronologyFeature(QObject):
         window.locking.connect(self.panel.stop)
 
     def show(self) -> None:
-        self.dock.show()
-        self.dock.raise_()
+        show_dock(self.window, self.dock)
         self.refreshed()
 
     def refreshed(self) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from ui.detail import DetailPane
+from ui.screen_fit import dock_on_screen
 from ui.worker import Job
 from vault.store.vault import Vault
 
@@ -68,3 +69,10 @@ def feature_dock(window: QMainWindow, title: str, name: str, widget: QWidget,
     if isinstance(view, QMenu):
         view.addAction(action)
     return dock, action
+
+
+def show_dock(window: QMainWindow, dock: QDockWidget) -> None:
+    """A feature's dock shown and raised, where the window still fits its screen."""
+    dock.show()
+    dock.raise_()
+    dock_on_screen(window, dock)

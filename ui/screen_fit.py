@@ -3,8 +3,9 @@ large text, never a frame or a button off the edge (tests/test_screen_fit.py che
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 FRAME_ALLOWANCE = 40  # the title bar and borders the window system adds around the window
 
@@ -41,3 +42,38 @@ def fit_to_content(widget: QWidget, width: int, least_height: int = 0) -> None:
     height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
         layout.totalSizeHint().height()
     fit_size(widget, width, max(least_height, height, layout.totalMinimumSize().height()))
+
+
+def _fits(window: QWidget, area: QRect) -> bool:
+    """Whether the window's least size, its layout brought up to date, fits ``area``."""
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    least = window.minimumSizeHint().expandedTo(window.minimumSize())
+    return least.width() <= area.width() - FRAME_ALLOWANCE // 4 \
+        and least.height() <= area.height() - FRAME_ALLOWANCE
+
+
+def dock_on_screen(window: QMainWindow, dock: QDockWidget) -> None:
+    """Once ``dock`` is shown: if the window no longer fits its screen (large text on a small
+    screen), the dock goes below the list, where it needs no width of its own; if the window
+    still does not fit, the dock becomes a window of its own the size of the screen. The main
+    window is then brought back within the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    if not dock.isFloating() and not _fits(window, area):
+        if window.dockWidgetArea(dock) != Qt.DockWidgetArea.BottomDockWidgetArea:
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock.show()
+        if not _fits(window, area):
+            dock.setFloating(True)
+            fit_size(dock, area.width(), area.height())
+            dock.move(area.topLeft())
+            _fits(window, area)  # the room the dock took is given back
+    if window.isMaximized() or window.isFullScreen():
+        return
+    fit_size(window, window.width(), window.height())
+    if not area.contains(window.frameGeometry()):
+        window.move(area.topLeft())

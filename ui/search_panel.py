@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.host import WindowHost, feature_dock
+from ui.host import WindowHost, feature_dock, show_dock
 from ui.ocr_highlight import show_ocr_hit
 from ui.search_model import HIT_ROLE, SNIPPET_COLUMN, SOURCE_NAMES, SearchModel, SnippetDelegate
 from ui.text_jobs import TextJobs
@@ -295,8 +295,7 @@ class SearchFeature(QObject):
         window.locking.connect(self._locking)
 
     def show(self) -> None:
-        self.dock.show()
-        self.dock.raise_()
+        show_dock(self.window, self.dock)
         self.panel.focus()
 
     def refreshed(self) -> None:
