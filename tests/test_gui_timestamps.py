@@ -24,6 +24,7 @@ from tsa_server import TsaServer
 import ui.timestamps_ui as tsui
 from ui.colours import WARNING, colour
 from ui.main_window import MainWindow
+from ui.models import short_time
 from ui.operations import ImportSummaryDialog, ResultDialog, VerifyDialog
 from ui.tsa_dialog import AddTsaDialog, TimestampsDialog
 from vault.clock import SystemClock
@@ -101,6 +102,9 @@ def test_add_a_tsa_import_offline_then_stamp_now(qtbot: QtBot,
     assert isinstance(dialog, TimestampsDialog)
     assert "No Time-Stamp Authority is configured" in dialog.hint.text()
     assert not dialog.stamp_button.isEnabled()
+    # empty tables say so (drawn in the view; a screen reader gets it as the description)
+    assert dialog.token_view.accessibleDescription().startswith("None yet. Each trusted")
+    assert dialog.queue_view.accessibleDescription() == "Nothing waits."
 
     # a preset fills its address, then asks for its CA file (none ships with the program)
     add = dialog.open_add()
@@ -139,10 +143,17 @@ def test_add_a_tsa_import_offline_then_stamp_now(qtbot: QtBot,
     assert feature.status.isVisible()
     assert feature.status.text() == "1 waiting for a trusted timestamp"
     assert not any(isinstance(w, QMessageBox) for w in window.findChildren(QMessageBox))
-    queue = dialog.queue_model.rows()
-    assert len(queue) == 1 and queue[0][0] == "custody head"
-    assert queue[0][3].startswith("local: not reachable")
-    assert dialog.tsa_model.rows()[0][3].startswith("no answer at ")
+    queue = dialog.queue_model.rows()  # in words; the technical details in the tooltip
+    assert len(queue) == 1 and queue[0][0].startswith("The custody log, events 1 to ")
+    (waiting,) = timestamps.pending(window.vault)
+    assert queue[0][0] == f"The custody log, events 1 to {waiting.subject.split()[0]}"
+    assert queue[0][1] == short_time(waiting.queued)
+    assert queue[0][2].startswith("local: not reachable")
+    tip = dialog.queue_model.data(dialog.queue_model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert f"custody head {waiting.subject}" in tip and waiting.sha256 in tip
+    assert "Every Time-Stamp Authority" not in dialog.hint.text()
+    assert dialog.hint.text().startswith("1 thing waits for a trusted timestamp.")
+    assert dialog.tsa_model.rows()[0][3].startswith("no answer, ")
     assert dialog.token_model.rows() == []
 
     # the TSA is back: Stamp now fetches the token, nothing waits
@@ -153,18 +164,24 @@ def test_add_a_tsa_import_offline_then_stamp_now(qtbot: QtBot,
     assert not feature.status.isVisible() and feature.update_status() == 0
     assert dialog.queue_model.rows() == []
     (row,) = dialog.token_model.rows()
-    assert row[:3] == ["custody head", queue[0][1], "local"]
-    gen = dt.datetime.fromisoformat(row[3].removesuffix(" UTC")).replace(tzinfo=dt.UTC)
-    assert abs((gen - before).total_seconds()) < 120  # the TSA's time, shown
-    assert "WARNING" not in row[4] and dialog.token_model.colour(0) is None
-    assert dialog.report.text().startswith("1 stamped, 0 still waiting.")
-    assert dialog.tsa_model.rows()[0][3].startswith("token at ")
+    assert row[:2] == [queue[0][0], "local"]
+    (token,) = dialog.token_model.tokens
+    gen = dt.datetime.fromisoformat(token.gen_time.replace("Z", "+00:00"))
+    assert abs((gen - before).total_seconds()) < 120
+    assert row[2] == short_time(token.gen_time)  # the TSA's time, shown as times are
+    assert row[3] == "right" and dialog.token_model.colour(0) is None
+    assert dialog.token_view.accessibleDescription() == ""  # a row: no "None yet"
+    assert dialog.report.text().startswith("1 stamped, 0 still waiting.\n"
+                                           "The custody log, events 1 to ")
+    assert dialog.hint.text() == "Nothing waits for a trusted timestamp."
+    assert dialog.tsa_model.rows()[0][3].startswith("a timestamp, ")
 
     # disable, enable, remove (confirmed): the token is kept
     dialog.tsa_view.selectRow(0)
     qtbot.mouseClick(dialog.toggle_button, Qt.MouseButton.LeftButton)
     assert dialog.tsa_model.rows()[0][2] == "no" and not dialog.stamp_button.isEnabled()
-    assert dialog.toggle_button.text() == "&Enable"
+    assert dialog.toggle_button.text() == "Turn &on"
+    assert dialog.hint.text().startswith("Every Time-Stamp Authority is turned off")
     qtbot.mouseClick(dialog.toggle_button, Qt.MouseButton.LeftButton)
     assert dialog.tsa_model.rows()[0][2] == "yes"
     box = dialog.remove_selected()
@@ -215,14 +232,14 @@ def test_a_tsa_two_years_off_is_flagged(qtbot: QtBot, open_window: Callable[...,
     report = stamp_now(qtbot, window, dialog)
     assert len(report.stamped) == 1 and len(report.warnings) == 1
     (row,) = dialog.token_model.rows()
-    assert row[4] == "−730 days (WARNING)"
+    assert row[3] == "730 days behind (WARNING)"  # this computer's clock, against the TSA's
     assert dialog.token_model.colour(0) == colour(WARNING)
-    tip = dialog.token_model.data(dialog.token_model.index(0, 4), Qt.ItemDataRole.ToolTipRole)
+    tip = dialog.token_model.data(dialog.token_model.index(0, 3), Qt.ItemDataRole.ToolTipRole)
     assert "skewed's time is 730 days ahead of this computer's clock" in tip
     assert "Check the computer's date and time" in tip
     assert "WARNING" in dialog.report.text()
     message = window.statusBar().currentMessage()
-    assert message.startswith("custody head ") and "730 days ahead" in message
+    assert message.startswith("WARNING: skewed's time is 730 days ahead of this computer's")
     window.statusBar().clearMessage()
     window.timestamps.stamp(manual=True)  # nothing new: the warning is not shown again
     qtbot.waitUntil(lambda: not window.timestamps.running, timeout=WAIT)
@@ -427,6 +444,13 @@ def test_after_an_offline_export_the_trusted_time_is_added_with_one_button(
     qtbot.mouseClick(result.copy_fingerprint, Qt.MouseButton.LeftButton)  # type: ignore
     assert QGuiApplication.clipboard().text() == v.certificate_fingerprint()
     QGuiApplication.clipboard().clear()
+
+    # the signature waiting for its trusted time is named by the package's file
+    dialog = window.timestamps.open_dialog()
+    assert isinstance(dialog, TimestampsDialog)
+    (signature,) = [r for r in dialog.queue_model.rows() if "package" in r[0]]
+    assert signature[0] == "The signature of the package p.zip"
+    dialog.accept()
 
     tsa.start()
     qtbot.mouseClick(result.add_time, Qt.MouseButton.LeftButton)  # type: ignore

@@ -23,13 +23,12 @@ from tsa_server import TsaServer
 
 from vault.custody import log as custody
 from vault.errors import NotFound
-from vault.packages.export import SIGNATURE_KIND
 from vault.packages.format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
 from vault.packages.stamp import AttachRefused, attach_signature_token
 from vault.packages.verification import Verification
 from vault.packages.verify import verify_package
 from vault.store.vault import Vault
-from vault.timestamps.stamping import add_tsa, pending, run_stamp, tokens_for
+from vault.timestamps.stamping import SIGNATURE_KIND, add_tsa, pending, run_stamp, tokens_for
 
 MakeTsa = Callable[..., TsaServer]
 TSA_SUBJECT = "O=Evidence Vault tests,CN=Evidence Vault Test TSA"

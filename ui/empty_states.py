@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.icons import Icons, icon
+
+if TYPE_CHECKING:  # a view for mypy; a mixin of plain Python at run time (a second Qt base
+    _ViewBase = QAbstractItemView  # in the class would crash PySide)
+else:
+    _ViewBase = object
 
 
 class EmptyList(QWidget):
@@ -80,28 +89,28 @@ class EmptyList(QWidget):
                            self.tr("The case {case} has no evidence yet.").format(case=case))
 
 
-class HintedList(QListView):
-    """A list that, while it is empty, says what would be in it and how to add something
-    (in the placeholder colour, wrapped to its width; a screen reader gets it as the list's
+class _Hinted(_ViewBase):
+    """A view that, while it is empty, says what would be in it and how to add something
+    (in the placeholder colour, wrapped to its width; a screen reader gets it as the view's
     description)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.hint = ""
+    hint = ""
 
     def set_hint(self, text: str) -> None:
         self.hint = text
         self.update_hint()
 
+    def _empty(self) -> bool:
+        return self.model() is None or self.model().rowCount() == 0
+
     def update_hint(self) -> None:
         """Call when the model's rows change."""
-        empty = self.model() is None or self.model().rowCount() == 0
-        self.setAccessibleDescription(self.hint if empty else "")
+        self.setAccessibleDescription(self.hint if self._empty() else "")
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self.hint or (self.model() is not None and self.model().rowCount() > 0):
+        if not self.hint or not self._empty():
             return
         painter = QPainter(self.viewport())
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
@@ -110,3 +119,11 @@ class HintedList(QListView):
                          int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft |
                              Qt.TextFlag.TextWordWrap), self.hint)
         painter.end()
+
+
+class HintedList(_Hinted, QListView):
+    """A list with a hint while it is empty (:class:`_Hinted`)."""
+
+
+class HintedTable(_Hinted, QTableView):
+    """A table with a hint while it is empty (:class:`_Hinted`)."""

@@ -161,10 +161,11 @@ class TimestampsFeature(QObject):
         report = result if isinstance(result, ts.StampReport) else None
         self.last_report = report
         self.update_status()
-        for warning in report.warnings if report else []:
-            if warning not in self.shown_warnings:  # once
-                self.shown_warnings.add(warning)
-                self.window.statusBar().showMessage(warning, 60_000)
+        for stamped in report.stamped if report else []:
+            key = f"{stamped.kind} {stamped.subject} {stamped.tsa}"
+            if stamped.warning and key not in self.shown_warnings:  # once
+                self.shown_warnings.add(key)
+                self.window.statusBar().showMessage(stamped.warning, 60_000)
         if self.dialog is not None:
             if manual:
                 self.dialog.show_report(report, failure or self.tr("cancelled"))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ui.colours import BAD, GOOD, WARNING, css
 from ui.messages import user_message
+from ui.models import counted, short_time
 from ui.screen_fit import fit_size
 from ui.tsa_models import QueueModel, TokenModel, TsaModel, table_view
 from vault.errors import VaultError
@@ -189,12 +190,13 @@ class TimestampsDialog(QDialog):
         self.hint.setAccessibleName(self.tr("Trusted timestamps status"))
         self.hint.setWordWrap(True)
         self.tsa_model = TsaModel(self)
-        self.tsa_view = table_view(self.tsa_model, self.tr("Time-Stamp Authorities"))
+        self.tsa_view = table_view(self.tsa_model, self.tr("Time-Stamp Authorities"), self.tr(
+            "None yet: Add… below adds one."))
         self.tsa_view.selectionModel().currentRowChanged.connect(lambda *_: self._selection())
         self.add_button = QPushButton(self.tr("&Add…"))
         self.add_button.setAccessibleName(self.tr("Add a Time-Stamp Authority"))
-        self.toggle_button = QPushButton(self.tr("&Disable"))
-        self.toggle_button.setAccessibleName(self.tr("Enable or disable the TSA"))
+        self.toggle_button = QPushButton(self.tr("Turn &off"))
+        self.toggle_button.setAccessibleName(self.tr("Turn the TSA on or off"))
         self.remove_button = QPushButton(self.tr("&Remove…"))
         self.remove_button.setAccessibleName(self.tr("Remove the TSA"))
         self.add_button.clicked.connect(self.open_add)
@@ -205,9 +207,13 @@ class TimestampsDialog(QDialog):
             tsa_buttons.addWidget(b)
         tsa_buttons.addStretch(1)
         self.queue_model = QueueModel(self)
-        self.queue_view = table_view(self.queue_model, self.tr("Waiting for a trusted timestamp"))
+        self.queue_view = table_view(self.queue_model, self.tr("Waiting for a trusted timestamp"),
+                                     self.tr("Nothing waits."))
+        self.queue_view.setWordWrap(True)
         self.token_model = TokenModel(self)
-        self.token_view = table_view(self.token_model, self.tr("Timestamps received"))
+        self.token_view = table_view(self.token_model, self.tr("Timestamps received"), self.tr(
+            "None yet. Each trusted timestamp a Time-Stamp Authority gives is listed here, "
+            "with its time."))
         self.stamp_button = QPushButton(self.tr("&Stamp now"))
         self.stamp_button.setAccessibleName(self.tr("Stamp now"))
         self.stamp_button.clicked.connect(self.stamp_now)
@@ -222,12 +228,13 @@ class TimestampsDialog(QDialog):
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
-        layout.addWidget(_heading(self.tr("Time-Stamp Authorities")))
+        layout.addWidget(_heading(self.tr("Time-Stamp Authorities: services that vouch for "
+                                          "the time")))
         layout.addWidget(self.tsa_view)
         layout.addLayout(tsa_buttons)
-        layout.addWidget(_heading(self.tr("Waiting")))
+        layout.addWidget(_heading(self.tr("Waiting for a trusted timestamp")))
         layout.addWidget(self.queue_view)
-        layout.addWidget(_heading(self.tr("Received")))
+        layout.addWidget(_heading(self.tr("Trusted timestamps received")))
         layout.addWidget(self.token_view)
         layout.addLayout(stamp_row)
         layout.addWidget(buttons)
@@ -238,11 +245,15 @@ class TimestampsDialog(QDialog):
         v = self.feature.vault()
         if v is None:
             return
+        from vault.packages.stamp import exported_files
+
         tsas, waiting, tokens = ts.list_tsas(v), ts.pending(v), ts.tokens_for(v)
+        kinds = {p.kind for p in waiting} | {t.kind for t in tokens}
+        files = exported_files(v) if ts.SIGNATURE_KIND in kinds else {}
         current = self.selected_name()
         self.tsa_model.load(tsas, tokens, waiting)
-        self.queue_model.load(waiting)
-        self.token_model.load(tokens)
+        self.queue_model.load(waiting, files)
+        self.token_model.load(tokens, files)
         row = next((i for i, t in enumerate(tsas) if t.name == current), 0 if tsas else -1)
         if row >= 0:
             self.tsa_view.selectRow(row)
@@ -254,12 +265,20 @@ class TimestampsDialog(QDialog):
                 "have the custody log and each package stamped with a trusted time; it is "
                 "contacted only when the network allows, never blocking your work."))
         elif not enabled:
-            self.hint.setText(self.tr("Every Time-Stamp Authority is disabled: nothing is sent. "
-                                      "{n} waiting.").format(n=len(waiting)))
+            self.hint.setText(counted(
+                len(waiting), self.tr("Every Time-Stamp Authority is turned off, so nothing is "
+                                      "sent. {n} thing waits for a trusted timestamp."),
+                self.tr("Every Time-Stamp Authority is turned off, so nothing is sent. {n} "
+                        "things wait for a trusted timestamp.")))
+        elif not waiting:
+            self.hint.setText(self.tr("Nothing waits for a trusted timestamp."))
         else:
-            self.hint.setText(self.tr("{n} waiting for a trusted timestamp; sent in the "
-                                      "background whenever a TSA answers.").format(
-                                          n=len(waiting)))
+            self.hint.setText(counted(
+                len(waiting), self.tr("{n} thing waits for a trusted timestamp. It is sent in "
+                                      "the background whenever a Time-Stamp Authority "
+                                      "answers."),
+                self.tr("{n} things wait for a trusted timestamp. They are sent in the "
+                        "background whenever a Time-Stamp Authority answers.")))
         self.stamp_button.setEnabled(enabled and not self.feature.manual
                                      and not self.feature.manual_waiting)
         self._selection()
@@ -275,8 +294,8 @@ class TimestampsDialog(QDialog):
         chosen = tsas[row] if 0 <= row < len(tsas) else None
         self.toggle_button.setEnabled(chosen is not None)
         self.remove_button.setEnabled(chosen is not None)
-        self.toggle_button.setText(self.tr("&Disable") if chosen is None or chosen.enabled
-                                   else self.tr("&Enable"))
+        self.toggle_button.setText(self.tr("Turn &off") if chosen is None or chosen.enabled
+                                   else self.tr("Turn &on"))
 
     def open_add(self) -> AddTsaDialog | None:
         v = self.feature.vault()
@@ -342,9 +361,13 @@ class TimestampsDialog(QDialog):
             return
         lines = [self.tr("{n} stamped, {w} still waiting.").format(
             n=len(report.stamped), w=len(report.waiting))]
-        lines += [f"{s.kind} {s.subject}: {s.tsa} {s.gen_time}" for s in report.stamped]
-        lines += [f"{p.kind} {p.subject}: {p.reason}" for p in report.waiting]
-        lines += report.warnings
+        what = self.token_model.what
+        lines += [self.tr("{what}: stamped by {tsa}, {when}").format(
+            what=what(s.kind, s.subject), tsa=s.tsa, when=short_time(s.gen_time))
+            for s in report.stamped]
+        lines += [f"{what(p.kind, p.subject)}: {self.queue_model.why(p)}"
+                  for p in report.waiting]
+        lines += [s.warning for s in report.stamped if s.warning]
         self.report.setText("\n".join(lines))
         self.report.setStyleSheet(css(WARNING if report.warnings else
                                       (GOOD if report.ok else BAD)))

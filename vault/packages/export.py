@@ -93,8 +93,6 @@ class ExportResult:
     head_timestamps: int = 0  # custody-head tokens carried in the package
 
 
-SIGNATURE_KIND = "package signature"
-"""The timestamp request kind for a package's signature; its subject is the package id."""
 STAMP_TIMEOUT = 5.0
 """Seconds to wait for each TSA while exporting; past that the request is queued instead."""
 
@@ -364,7 +362,7 @@ def _keep_signature_token(v: Vault, package_id: str, signature: bytes,
                           token: _SignatureToken | None) -> None:
     """Queue the signature for stamping, with the token got during the export if any (so
     ``stamp`` does not ask that TSA again, and ``--attach`` finds it)."""
-    from vault.timestamps.stamping import queue
+    from vault.timestamps.stamping import SIGNATURE_KIND, queue
 
     rid = queue(v, SIGNATURE_KIND, package_id, signature)
     if token is None:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from vault.custody import log as custody
 from vault.errors import NotFound, VaultError
-from vault.packages.export import SIGNATURE_KIND
 from vault.packages.format import SIGNATURE, SIGNATURE_TOKEN, SIGNATURE_TOKEN_CERTS
 from vault.store.atomic import replacing, sha256_file
 from vault.store.vault import Vault
+from vault.timestamps.stamping import SIGNATURE_KIND
 
 
 class AttachRefused(VaultError):
@@ -105,3 +105,19 @@ def _rewrite(path: Path, top: str, response: bytes, chain: bytes) -> None:
             info.external_attr = 0o644 << 16
             info.flag_bits |= 0x800
             dst.writestr(info, data)
+
+
+def exported_files(v: Vault) -> dict[str, str]:
+    """Each package exported from this vault: its id and the file name it was saved as (from
+    the custody log's ``exported`` events), to name a package's signature in plain words."""
+    marker = f'"action":"{custody.EXPORTED}"'  # canonical JSON: no spaces
+    with v.db_lock:
+        bodies = [bytes(b) for (b,) in v.con.execute(
+            "SELECT body FROM custody WHERE instr(CAST(body AS TEXT), ?) > 0", (marker,))]
+    files: dict[str, str] = {}
+    for body in bodies:
+        event = custody.Event(0, body, "", b"").fields
+        details = event.get("details") or {}
+        if event.get("action") == custody.EXPORTED and details.get("package_id"):
+            files[str(details["package_id"])] = str(details.get("file") or "")
+    return files

@@ -26,7 +26,8 @@ from vault.custody import log as custody
 from vault.errors import EnvironmentProblem, NotFound, VaultError
 from vault.store.vault import Vault
 
-HEAD_KIND = "custody head"
+HEAD_KIND = "custody head"  # subject: "SEQ HASH" of the custody log's last event
+SIGNATURE_KIND = "package signature"  # subject: the package id
 # A token whose TSA time differs from this computer's clock at receipt by more than this is
 # kept, but flagged wherever it is shown (docs/timestamps.md#clock-difference).
 SKEW_WARNING_SECONDS = 600.0
