@@ -12,6 +12,7 @@ import hashlib
 import html
 import io
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,55 +137,63 @@ def _reason_codes() -> str:
 
 
 def build_report(r: ReportData) -> bytes:
-    """The exhibit list as PDF. Holds the PyMuPDF lock: it is made on a thread of its own
-    while the exhibits are written, and another thread (the app's background readers) may be
-    using PyMuPDF meanwhile, which is not safe from two threads at once."""
+    """The exhibit list as PDF. It is made on a thread of its own while the exhibits are
+    written, and PyMuPDF is not safe from two threads at once: each step holds the PyMuPDF
+    lock, let go between the pieces of the list, so that the app's background readers (a
+    page of the viewer, a thumbnail) wait for one piece at most, not for the whole list."""
     from vault.documents.thumbnails import pdf_lock
 
-    with pdf_lock:
-        return _build_report(r)
+    return _build_report(r, pdf_lock)
 
 
-def _build_report(r: ReportData) -> bytes:
+def _build_report(r: ReportData, lock: AbstractContextManager[Any]) -> bytes:
     pymupdf = mupdf()
 
     out = io.BytesIO()
-    writer = pymupdf.DocumentWriter(out)
-    page = pymupdf.paper_rect("a4")
-    frame = pymupdf.Rect(50, 50, page.width - 50, page.height - 50)
-    dev = writer.begin_page(page)
+    with lock:
+        writer = pymupdf.DocumentWriter(out)
+        page = pymupdf.paper_rect("a4")
+        frame = pymupdf.Rect(50, 50, page.width - 50, page.height - 50)
+        dev = writer.begin_page(page)
     top, blank = frame.y0, True
     for html_part in _fragments(r):
-        story = pymupdf.Story(html=html_part, user_css=CSS)
-        more, pages = True, 0
-        while more:
-            more, placed = story.place(pymupdf.Rect(frame.x0, top, frame.x1, frame.y1))
-            filled = pymupdf.Rect(placed)
-            pages += 1
-            if (filled.is_empty and top == frame.y0) or pages > 2 * STORY_ROWS:
-                writer.end_page()
-                writer.close()
-                raise VaultError("the exhibit list could not be laid out; nothing was "
-                                 "exported (this is a bug: please report it)")
-            story.draw(dev)
-            blank = blank and filled.is_empty
-            top = frame.y1 if filled.is_empty else filled.y1 + 6
-            if more or top >= frame.y1 - MIN_SPACE:
-                writer.end_page()
-                dev = writer.begin_page(page)
-                top, blank = frame.y0, True
-    writer.end_page()
-    writer.close()
-    doc = pymupdf.open(stream=out.getvalue(), filetype="pdf")
-    if blank and doc.page_count > 1:
-        doc.delete_page(-1)
-    doc.subset_fonts()  # only the glyphs used: a report of ~40 KB instead of ~110 KB
-    when = r.as_of.strftime("D:%Y%m%d%H%M%SZ")
-    doc.set_metadata({"title": f"Exhibit list {r.case}", "author": r.signer.get("name", ""),
-                      "subject": "Exhibit list of an evidence package", "creator": "Evidence Vault",
-                      "producer": "Evidence Vault", "creationDate": when, "modDate": when})
-    data: bytes = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
-    doc.close()
+        with lock:
+            story = pymupdf.Story(html=html_part, user_css=CSS)
+            more, pages = True, 0
+            while more:
+                more, placed = story.place(pymupdf.Rect(frame.x0, top, frame.x1, frame.y1))
+                filled = pymupdf.Rect(placed)
+                pages += 1
+                if (filled.is_empty and top == frame.y0) or pages > 2 * STORY_ROWS:
+                    writer.end_page()
+                    writer.close()
+                    raise VaultError("the exhibit list could not be laid out; nothing was "
+                                     "exported (this is a bug: please report it)")
+                story.draw(dev)
+                blank = blank and filled.is_empty
+                top = frame.y1 if filled.is_empty else filled.y1 + 6
+                if more or top >= frame.y1 - MIN_SPACE:
+                    writer.end_page()
+                    dev = writer.begin_page(page)
+                    top, blank = frame.y0, True
+            del story  # MuPDF's objects go while the lock is held
+    with lock:
+        writer.end_page()
+        writer.close()
+        del dev, writer
+        doc = pymupdf.open(stream=out.getvalue(), filetype="pdf")
+        if blank and doc.page_count > 1:
+            doc.delete_page(-1)
+        doc.subset_fonts()  # only the glyphs used: a report of ~40 KB instead of ~110 KB
+        when = r.as_of.strftime("D:%Y%m%d%H%M%SZ")
+        doc.set_metadata({"title": f"Exhibit list {r.case}",
+                          "author": r.signer.get("name", ""),
+                          "subject": "Exhibit list of an evidence package",
+                          "creator": "Evidence Vault", "producer": "Evidence Vault",
+                          "creationDate": when, "modDate": when})
+        data: bytes = doc.tobytes(garbage=4, deflate=True, no_new_id=True)
+        doc.close()
+        del doc
     return data
 
 
