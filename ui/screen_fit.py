@@ -72,7 +72,7 @@ def dock_on_screen(window: QMainWindow, dock: QDockWidget) -> None:
             fit_size(dock, area.width(), area.height())
             dock.move(area.topLeft())
             _fits(window, area)  # the room the dock took is given back
-    if window.isMaximized() or window.isFullScreen():
+    if window.isMaximized() or window.isFullScreen() or area.contains(window.frameGeometry()):
         return
     fit_size(window, window.width(), window.height())
     if not area.contains(window.frameGeometry()):
