@@ -23,13 +23,13 @@ from test_ocr import scanned_pdf
 
 from ui.app import App
 from ui.main_window import MainWindow
-from ui.search_model import HTML_ROLE, SNIPPET_COLUMN, snippet_html
+from ui.search_model import HTML_ROLE, SNIPPET_COLUMN, plain_snippet, snippet_html
 from ui.search_panel import SearchPanel
 from ui.vault_dialogs import UnlockDialog
 from ui.viewer import ViewerWindow
 from vault.evidence.tags import tags_of
 from vault.search.ocr import ocr_text, pending_ocr
-from vault.search.query import HIT_END, HIT_START, search
+from vault.search.query import HIT_END, HIT_START, Hit, search
 from vault.store.vault import Vault
 
 WAIT = 120_000
@@ -115,6 +115,20 @@ def test_the_search_model_passes_the_model_tester_and_escapes_snippets(
     panel.view.resize(900, 300)
     panel.view.grab()  # the delegate paints every row without a warning
     assert panel.status.text() == f"{panel.model.rowCount()} results"
+
+    # a hit in how it was received: the receipt's fields named in words
+    search_for(qtbot, panel, "post")  # received from "post"
+    row = next(r for r in range(panel.model.rowCount())
+               if panel.model.hit_at(r).source == "provenance")
+    assert panel.model.index(row, 3).data() == "How it was received"
+    shown = panel.model.index(row, SNIPPET_COLUMN).data()
+    assert "received from: post" in shown and "received_from" not in shown, shown
+    assert "received_from" not in panel.model.index(row, SNIPPET_COLUMN).data(HTML_ROLE)
+    assert "received_from: " in panel.model.hit_at(row).snippet  # the index keeps its names
+    assert plain_snippet(Hit("MO/1", 1, "a.pdf", "", "", "provenance", None,
+                             f"{HIT_START}original_name{HIT_END}: a.pdf original_path: a",
+                             "", "", ())) == \
+        f"{HIT_START}original_name{HIT_END}: a.pdf path: a"  # a field's name that is a hit
 
     search_for(qtbot, panel, "zzzunfindable")
     assert panel.model.rowCount() == 0 and "No results for" in panel.status.text()

@@ -8,6 +8,7 @@ markers (``HIT_START``/``HIT_END``) become markup.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,9 +30,24 @@ HTML_ROLE = Qt.ItemDataRole.UserRole + 11  # the snippet as safe rich text
 SNIPPET_COLUMN = 4
 HIGHLIGHT = "#ffe066"
 
-SOURCE_NAMES = {"name": "File name", "provenance": "Provenance", "metadata": "Metadata",
-                "pdf": "PDF text", "ocr": "Recognised text", "note": "Note",
-                "annotation": "Annotation", "tag": "Tag", "text": "Text"}
+SOURCE_NAMES = {"name": "File name", "provenance": "How it was received",
+                "metadata": "Details in the file", "pdf": "PDF text", "ocr": "Recognised text",
+                "note": "Note", "annotation": "Annotation", "tag": "Tag", "text": "Text"}
+
+# The words a receipt's fields are shown by in a snippet (the index keeps the record's own
+# names, docs/vault-format.md); a name that is itself a hit is left as it is.
+PLAIN_KEYS = {"original_name": "name", "original_path": "path", "received_from": "received from",
+              "imported_by": "imported by", "mime": "kind",
+              "machine": "computer", "reached_through_link": "reached through a link"}
+_KEY = re.compile(r"(?<![\w" + re.escape(HIT_START + HIT_END) + "])("
+                  + "|".join(PLAIN_KEYS) + r"): ")
+
+
+def plain_snippet(hit: Hit) -> str:
+    """The hit's snippet, a receipt's field names in words."""
+    if hit.source != "provenance":
+        return hit.snippet
+    return _KEY.sub(lambda m: PLAIN_KEYS[m.group(1)] + ": ", hit.snippet)
 
 
 def snippet_html(snippet: str) -> str:
@@ -90,12 +106,13 @@ class SearchModel(FlatTableModel):
         if role == HIT_ROLE:
             return hit
         if role == HTML_ROLE:
-            return snippet_html(hit.snippet) if index.column() == SNIPPET_COLUMN else None
+            return snippet_html(plain_snippet(hit)) if index.column() == SNIPPET_COLUMN \
+                else None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                     Qt.ItemDataRole.ToolTipRole):
             return [hit.ref, hit.name, "" if hit.page is None else str(hit.page),
                     self.tr(SOURCE_NAMES.get(hit.source, hit.source)),
-                    snippet_text(hit.snippet)][index.column()]
+                    snippet_text(plain_snippet(hit))][index.column()]
         return None
 
 
