@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import subprocess
 import sys
 
 # The variables that may carry a secret to the command line (never to a child).
@@ -81,3 +82,13 @@ def child_env(**extra: str) -> dict[str, str]:
 def forget_secrets() -> None:
     with contextlib.suppress(Exception):
         _secrets.clear()
+
+
+def child_flags(lower_priority: bool = False) -> int:
+    """``creationflags`` for a child process: on Windows no console window of its own (the
+    children are console programs, the desktop app is not) and, if asked, a lower priority;
+    0 elsewhere."""
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    if lower_priority:
+        flags |= getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
+    return flags

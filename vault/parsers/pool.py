@@ -52,7 +52,7 @@ def worker_command() -> list[str]:
 
 class _Worker:
     def __init__(self) -> None:
-        from vault.process_safety import child_env
+        from vault.process_safety import child_env, child_flags
 
         env = child_env()
         if os.environ.get(TEST_ABORT) == "1":  # tests only: see parse_worker.TEST_ABORT
@@ -60,7 +60,8 @@ class _Worker:
         self.process = subprocess.Popen(
             worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, close_fds=True,
-            cwd="/" if os.name == "posix" else None)
+            cwd="/" if os.name == "posix" else None,
+            creationflags=child_flags())
         assert self.process.stdin is not None and self.process.stdout is not None
         self.requests: IO[bytes] = self.process.stdin
         self.answers: IO[bytes] = self.process.stdout

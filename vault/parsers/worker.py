@@ -11,7 +11,9 @@ Before it reads anything, the worker limits itself: no core file, not dumpable (
 new privileges (Linux: it can never gain any through an executable it runs), Landlock where
 the kernel has it (no file written, created or run, no TCP: :func:`landlock`), an address
 space of :data:`MEMORY_LIMIT`, and, for each request, :data:`CPU_SECONDS` of processor time
-(``RLIMIT_CPU``: the kernel ends it past that). Its environment is the minimal one of
+(``RLIMIT_CPU``: the kernel ends it past that). On Windows, a Job object instead
+(:mod:`vault.parsers.windows_job`: the same memory limit, no other process, no clipboard or
+desktop). Its environment is the minimal one of
 :func:`vault.process_safety.child_env`. Anything the libraries print goes to its standard
 error, never into the answers.
 
@@ -83,11 +85,16 @@ def receive(stream: IO[bytes]) -> tuple[dict[str, Any], bytes] | None:
 
 def confine() -> None:
     """The limits a worker puts on itself before it reads anything."""
-    import resource
-
     from vault.process_safety import harden
 
     harden()  # no core, not dumpable
+    if sys.platform == "win32":  # no setrlimit there: a Job object
+        from vault.parsers import windows_job
+
+        windows_job.confine(MEMORY_LIMIT)
+        return
+    import resource
+
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     if sys.platform.startswith("linux"):
         import ctypes
@@ -146,7 +153,10 @@ def landlock(libc: Any) -> int:
 
 
 def _cpu_budget() -> None:
-    """Processor time for one more request: the soft limit moved on from what was used."""
+    """Processor time for one more request: the soft limit moved on from what was used.
+    (On Windows the parent's watchdog alone ends a request that runs too long.)"""
+    if sys.platform == "win32":
+        return
     import resource
 
     used = resource.getrusage(resource.RUSAGE_SELF)
@@ -164,6 +174,11 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "wb")  # the protocol's channel...
     os.dup2(2, 1)  # ...and whatever a library prints goes to standard error instead
     requests = sys.stdin.buffer
+    if sys.platform == "win32":  # bytes as they are: no newline translation on the pipes
+        import msvcrt
+
+        for fd in (requests.fileno(), answers.fileno()):
+            msvcrt.setmode(fd, os.O_BINARY)
     confine()
     from vault.parsers.jobs import JOBS  # the parsers, loaded once the limits are in place
 

@@ -44,6 +44,7 @@ from vault.custody import log as custody
 from vault.documents.mupdf_quiet import mupdf
 from vault.documents.thumbnails import decode_image, pdf_lock, upright
 from vault.errors import EnvironmentProblem, NotFound, VaultError, VaultUnusable
+from vault.process_safety import child_flags
 from vault.search import index as search_index
 from vault.store.vault import Vault
 
@@ -103,9 +104,9 @@ class _Item:
 def _probe(exe: str) -> tuple[str | None, frozenset[str]]:
     try:
         version = subprocess.run([exe, "--version"], capture_output=True, text=True,
-                                 timeout=30, env=_env())
+                                 timeout=30, env=_env(), creationflags=child_flags())
         langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True,
-                               timeout=30, env=_env())
+                               timeout=30, env=_env(), creationflags=child_flags())
     except (OSError, subprocess.SubprocessError):
         return None, frozenset()
     first = (version.stdout or version.stderr).strip().splitlines()
@@ -189,11 +190,13 @@ def read_page(image: bytes, languages: str = DEFAULT_LANGUAGES, *, dpi: int | No
     argv.append("tsv")  # words with their boxes; the text is rebuilt from them
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=_env())
+                                stderr=subprocess.PIPE, env=_env(),
+                                creationflags=child_flags(lower_priority=True))
     except OSError as e:
         raise EnvironmentProblem(f"cannot run Tesseract: {e.strerror or e}") from e
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, proc.pid, NICENESS)
+    if hasattr(os, "setpriority"):  # POSIX (Windows: the priority class above)
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, proc.pid, NICENESS)
     # communicate() in a thread of its own (it cannot be resumed with input after a timeout);
     # this thread watches the clock and ``cancel`` and kills Tesseract, which ends it.
     result: list[tuple[bytes, bytes]] = []
