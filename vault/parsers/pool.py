@@ -65,9 +65,11 @@ class _Worker:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.requests: IO[bytes] = self.process.stdin
         self.answers: IO[bytes] = self.process.stdout
+        self.overran = False  # the last request ran past its time and was ended
 
     def ask(self, header: dict[str, Any], part: bytes, timeout: float) -> tuple[Any, bytes]:
-        watchdog = threading.Timer(timeout, self.kill)
+        self.overran = False
+        watchdog = threading.Timer(timeout, self._overrun)
         watchdog.start()
         try:
             send(self.requests, header, part)
@@ -81,7 +83,7 @@ class _Worker:
             code = self.process.wait()
             why = (f"it stopped ({_signal_name(code)})" if code < 0 else
                    f"it ended (exit status {code})")
-            if code == -signal.SIGKILL:
+            if self.overran or code == -getattr(signal, "SIGKILL", 9):  # (Windows: no signals)
                 why = f"it took longer than {timeout:.0f} s, or more memory than allowed"
             raise ParseFailed(f"the reader stopped on this file: {why}")
         reply, blob = answer
@@ -91,6 +93,10 @@ class _Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def _overrun(self) -> None:
+        self.overran = True
+        self.kill()
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):

@@ -17,6 +17,10 @@ from vault.errors import EnvironmentProblem
 
 
 def fsync_dir(path: Path) -> None:
+    """Make the names in a folder (files created, renamed, removed) durable. Windows opens no
+    folder as a file: there NTFS's own journal keeps a rename whole, as SQLite relies on."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
