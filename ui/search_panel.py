@@ -88,10 +88,18 @@ class SearchPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((0, 70), (1, 180), (2, 45), (3, 110)):
-            self.view.setColumnWidth(column, width)
+        # widths from the text size: the longest "found in" whole, a name's ~30 letters (its
+        # middle left out when longer, as in the list: the end says the date and the kind)
+        metrics, pad = self.view.fontMetrics(), 2 * self.view.fontMetrics().averageCharWidth()
+        found_in = max(metrics.horizontalAdvance(self.tr(n)) for n in SOURCE_NAMES.values())
+        for column, width in ((0, metrics.horizontalAdvance(self.tr("Reference"))),
+                              (1, metrics.averageCharWidth() * 30),
+                              (2, metrics.horizontalAdvance(self.tr("Page"))),
+                              (3, found_in)):
+            self.view.setColumnWidth(column, width + pad)
         self.view.activated.connect(self._activated)
         filters = QGridLayout()
         for col, (label, widget) in enumerate((
