@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ui.colours import BAD, GOOD, WARNING, css
 from ui.messages import user_message
 from ui.models import counted, short_time
-from ui.screen_fit import fit_size
+from ui.screen_fit import fit_size, text_width
 from ui.tsa_models import QueueModel, TokenModel, TsaModel, table_view
 from vault.errors import VaultError
 from vault.store.vault import Vault
@@ -238,7 +238,8 @@ class TimestampsDialog(QDialog):
         layout.addWidget(self.token_view)
         layout.addLayout(stamp_row)
         layout.addWidget(buttons)
-        fit_size(self, 820, 640)
+        fit_size(self, text_width(self, 100, least=820),  # wider and taller with the text
+                 max(640, self.fontMetrics().lineSpacing() * 40))
         self.reload()
 
     def reload(self) -> None:
