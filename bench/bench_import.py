@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image, ImageChops
 
 from vault.evidence import importer
+from vault.memory import keep_freed_memory
 from vault.store.header import read_header
 from vault.store.identity import Identity
 from vault.store.keyslots import TEST_KDF, KdfParams, derive
@@ -839,6 +840,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    keep_freed_memory()  # as the program's own processes do at their start
     if args.child_import:
         child_import(args.child_vault, args.child_import)
         return

@@ -48,6 +48,7 @@ from bench_import import (
 )
 
 from vault.evidence import importer
+from vault.memory import keep_freed_memory
 from vault.packages.export import ExportResult, export_package
 from vault.packages.verify import verify_package
 from vault.store.keyslots import TEST_KDF
@@ -246,6 +247,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    keep_freed_memory()  # as the program's own processes do at their start
     logging.getLogger("bagit").setLevel(logging.WARNING)
     summarise(lambda: run(args))
 

@@ -85,6 +85,9 @@ def mode_start(vault: Path, spawned: float) -> None:
 def make_app() -> Any:
     from PySide6.QtWidgets import QApplication
 
+    from vault.memory import keep_freed_memory
+
+    keep_freed_memory()  # as the app does at its start
     app = QApplication(["evidence-vault-gui"])
     app.setApplicationName("Evidence Vault")
     app.setOrganizationName("Evidence Vault")

@@ -239,9 +239,11 @@ def _server_name() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from vault.memory import keep_freed_memory
     from vault.process_safety import harden
 
     harden()  # no core dump, not attachable; secret variables out of the environment
+    keep_freed_memory()  # 1 MiB pieces freed and made again, without page faults
     argv = list(sys.argv if argv is None else argv)
     if _no_display():
         print("evidence-vault-gui: no display here; try 'evidence-vault demo' for the "

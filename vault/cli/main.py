@@ -761,9 +761,11 @@ from vault.cli import timestamps as _timestamps  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:
+    from vault.memory import keep_freed_memory
     from vault.process_safety import harden
 
     harden()  # no core dump, not attachable; secret variables out of the environment
+    keep_freed_memory()  # 1 MiB pieces freed and made again, without page faults
     try:
         cli.main(args=argv, prog_name="evidence-vault", standalone_mode=False)
     except click.exceptions.Abort:

@@ -174,6 +174,9 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "wb")  # the protocol's channel...
     os.dup2(2, 1)  # ...and whatever a library prints goes to standard error instead
     requests = sys.stdin.buffer
+    from vault.memory import keep_freed_memory
+
+    keep_freed_memory()  # whole files in memory, one after another
     if sys.platform == "win32":  # bytes as they are: no newline translation on the pipes
         import msvcrt
 
