@@ -55,7 +55,7 @@ def test_guard_catches_a_qt_import(tmp_path: Path) -> None:
 # shares stays at the top.
 PARTS = {"store", "custody", "signing", "evidence", "parsers", "documents", "search", "court",
          "timestamps", "packages", "chronology", "cli", "install"}
-SHARED = {"__init__", "__main__", "errors", "clock", "user_dirs", "process_safety"}
+SHARED = {"__init__", "__main__", "errors", "clock", "user_dirs", "process_safety", "memory"}
 
 
 def test_the_core_is_in_folders_named_after_its_parts() -> None:
