@@ -699,8 +699,8 @@ class VerifyDialog(QDialog):
         self.signer_text.setAccessibleName(self.tr("Who signed"))
         self.signer_text.setWordWrap(True)
         self.signer_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        signer = plain_label(self.tr("Signer's fingerprint (SHA-256 of the certificate): {fp}"
-                                     ).format(
+        signer = plain_label(self.tr("Signer's fingerprint (SHA-256 of the certificate), as "
+                                     "the checks by hand print it: {fp}").format(
             fp=result.signer_fingerprint or self.tr("(unknown)")))
         signer.setTextFormat(Qt.TextFormat.PlainText)
         signer.setAccessibleName(self.tr("Signer fingerprint"))
