@@ -205,11 +205,13 @@ class _Streamer:
               on_bytes: Callable[[int], None]) -> tuple[str, int, bytes]:
         h = hashlib.sha256()
         total = 0
-        flags = os.O_RDONLY | getattr(os, "O_NOATIME", 0)
+        # O_BINARY: on Windows a descriptor from os.open is in text mode unless told, and
+        # reading it would turn CR LF into LF and stop at the first Ctrl-Z byte
+        exact = os.O_RDONLY | getattr(os, "O_BINARY", 0)
         try:
-            fd = os.open(source, flags)
+            fd = os.open(source, exact | getattr(os, "O_NOATIME", 0))
         except PermissionError:  # O_NOATIME needs ownership of the file
-            fd = os.open(source, os.O_RDONLY)
+            fd = os.open(source, exact)
         with open(fd, "rb", buffering=0) as f:
             cur, nxt = self._a, self._b
             n = _fill(f, cur)
