@@ -31,7 +31,7 @@ def _clock(seconds: float) -> str:
 
 class _Described(TableModel):
     """A table whose rows name what was stamped in words: "The custody log, events 1 to 14",
-    "The signature of package p.zip" (the kind, subject and SHA-256 in the row's tooltip)."""
+    "The signature of the package p.zip" (the kind, subject and SHA-256 in the tooltip)."""
 
     files: dict[str, str]
 
