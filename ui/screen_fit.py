@@ -44,11 +44,16 @@ def fit_to_content(widget: QWidget, width: int, least_height: int = 0) -> None:
     fit_size(widget, width, max(least_height, height, layout.totalMinimumSize().height()))
 
 
-def _fits(window: QWidget, area: QRect) -> bool:
-    """Whether the window's least size, its layout brought up to date, fits ``area``."""
+def _settle(window: QWidget) -> None:
+    """The window's layout brought up to date (a dock added, moved or floated)."""
     layout = window.layout()
     if layout is not None:
         layout.activate()
+
+
+def _fits(window: QWidget, area: QRect) -> bool:
+    """Whether the window's least size, its layout brought up to date, fits ``area``."""
+    _settle(window)
     least = window.minimumSizeHint().expandedTo(window.minimumSize())
     return least.width() <= area.width() - FRAME_ALLOWANCE // 4 \
         and least.height() <= area.height() - FRAME_ALLOWANCE
@@ -71,7 +76,7 @@ def dock_on_screen(window: QMainWindow, dock: QDockWidget) -> None:
             dock.setFloating(True)
             fit_size(dock, area.width(), area.height())
             dock.move(area.topLeft())
-            _fits(window, area)  # the room the dock took is given back
+            _settle(window)  # the room the dock took is given back
     if window.isMaximized() or window.isFullScreen() or area.contains(window.frameGeometry()):
         return
     fit_size(window, window.width(), window.height())

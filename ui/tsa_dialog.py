@@ -184,6 +184,7 @@ class TimestampsDialog(QDialog):
         super().__init__(parent)
         self.feature = feature
         self.child: QDialog | QMessageBox | None = None  # the add or remove dialog open
+        self.files: dict[str, str] = {}  # each exported package's id and file name
         self.setWindowTitle(self.tr("Trusted timestamps"))
         self.setAccessibleName(self.tr("Trusted timestamps"))
         self.hint = QLabel()
@@ -249,8 +250,11 @@ class TimestampsDialog(QDialog):
         from vault.packages.stamp import exported_files
 
         tsas, waiting, tokens = ts.list_tsas(v), ts.pending(v), ts.tokens_for(v)
-        kinds = {p.kind for p in waiting} | {t.kind for t in tokens}
-        files = exported_files(v) if ts.SIGNATURE_KIND in kinds else {}
+        packages = {p.subject for p in waiting if p.kind == ts.SIGNATURE_KIND} | \
+            {t.subject for t in tokens if t.kind == ts.SIGNATURE_KIND}
+        if packages - self.files.keys():  # the custody log read once, not at every reload
+            self.files = exported_files(v)
+        files = self.files
         current = self.selected_name()
         self.tsa_model.load(tsas, tokens, waiting)
         self.queue_model.load(waiting, files)

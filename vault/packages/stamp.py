@@ -10,6 +10,7 @@ changes (docs/package-format.md#timestamps).
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def exported_files(v: Vault) -> dict[str, str]:
             "SELECT body FROM custody WHERE instr(CAST(body AS TEXT), ?) > 0", (marker,))]
     files: dict[str, str] = {}
     for body in bodies:
-        event = custody.Event(0, body, "", b"").fields
+        event = json.loads(body)
         details = event.get("details") or {}
         if event.get("action") == custody.EXPORTED and details.get("package_id"):
             files[str(details["package_id"])] = str(details.get("file") or "")
