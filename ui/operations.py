@@ -140,6 +140,7 @@ class ImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok.setDefault(True)  # in the dialog now: Enter imports
         self.received_from.setFocus()
+        fit_to_content(self, text_width(self, 90, 640))  # the wrapped hints whole, any text size
 
 
 def what_is_imported(paths: list[Path], shown: int = 5) -> str:
